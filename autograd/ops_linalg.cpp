@@ -1,0 +1,40 @@
+// Matrix product, trace and matrix exponential.
+#include "autograd/ops.h"
+#include "tensor/ops.h"
+
+namespace pldr::ag {
+
+namespace T = ::pldr;
+
+// C = A B:  dA = G Bᵀ,  dB = Aᵀ G, each summed over the batch axes it was broadcast along.
+// A weight B [K, N] shared by a batch is handled as one [batch*M, K]ᵀ x [batch*M, N] product.
+Variable matmul(const Variable& a, const Variable& b) {
+  return record(T::matmul(a.value(), b.value()), "matmul", {a, b}, [va = a.value(), vb = b.value()](const Tensor& g) {
+    Tensor ga = T::sum_to_shape(T::matmul(g, vb.transpose(-1, -2)), va.shape());
+    Tensor gb;
+    if (vb.dim() == 2 && va.dim() > 2) {
+      const int64_t k = va.shape().back(), n = g.shape().back();
+      gb = T::matmul(va.reshape({-1, k}).transpose(0, 1), g.reshape({-1, n}));
+    } else {
+      gb = T::sum_to_shape(T::matmul(va.transpose(-1, -2), g), vb.shape());
+    }
+    return std::vector<Tensor>{ga, gb};
+  });
+}
+
+// d tr(X) / dX = I, scaled by the gradient of each batch item.
+Variable trace(const Variable& x) {
+  return record(T::trace(x.value()), "trace", {x}, [shape = x.shape(), dt = x.dtype()](const Tensor& g) {
+    const int64_t n = shape.back();
+    return std::vector<Tensor>{T::mul(g.unsqueeze(-1).unsqueeze(-1), T::eye(n, dt))};
+  });
+}
+
+// For f = <G, expm(A)>, df/dA = L(Aᵀ, G), the Fréchet derivative of expm at Aᵀ in direction G.
+Variable expm(const Variable& x) {
+  return record(T::expm(x.value()), "expm", {x}, [v = x.value()](const Tensor& g) {
+    return std::vector<Tensor>{T::expm_frechet(v.transpose(-1, -2).contiguous(), g.contiguous())};
+  });
+}
+
+}  // namespace pldr::ag

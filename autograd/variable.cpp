@@ -1,0 +1,83 @@
+#include "autograd/variable.h"
+
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "autograd/grad_mode.h"
+#include "tensor/creation.h"
+#include "tensor/ops.h"
+
+namespace pldr::ag {
+
+Variable::Variable(Tensor value, bool requires_grad) : state_(std::make_shared<VariableState>()) {
+  state_->value = std::move(value);
+  state_->requires_grad = requires_grad;
+}
+
+Variable record(Tensor value, const char* op, std::vector<Variable> inputs, BackwardFn backward) {
+  Variable out(std::move(value), false);
+  if (!grad_enabled()) return out;
+  bool any = false;
+  for (const Variable& v : inputs) any = any || (v.defined() && v.requires_grad());
+  if (!any) return out;
+  out.state_->requires_grad = true;
+  out.state_->grad_fn = std::make_shared<Node>(Node{op, std::move(inputs), std::move(backward)});
+  return out;
+}
+
+void Variable::backward() const {
+  if (value().numel() != 1)
+    throw std::invalid_argument("backward: output of shape " + to_string(shape()) + " is not a scalar; pass a seed");
+  backward(ones(shape(), dtype()));
+}
+
+void Variable::backward(const Tensor& seed) const {
+  if (!requires_grad()) throw std::invalid_argument("backward: this variable does not require grad");
+  if (seed.shape() != shape()) throw std::invalid_argument("backward: seed shape does not match the output");
+
+  // Depth-first topological order of the variables that lead here (iterative: graphs are deep).
+  std::vector<Variable> order;
+  std::unordered_set<const VariableState*> visited;
+  std::vector<std::pair<Variable, size_t>> stack{{*this, 0}};
+  visited.insert(id());
+  while (!stack.empty()) {
+    auto& [v, next] = stack.back();
+    const auto& node = v.grad_fn();
+    if (node && next < node->inputs.size()) {
+      const Variable& in = node->inputs[next++];
+      if (in.defined() && in.requires_grad() && visited.insert(in.id()).second) stack.push_back({in, 0});
+      continue;
+    }
+    order.push_back(v);
+    stack.pop_back();
+  }
+
+  std::unordered_map<const VariableState*, Tensor> grads{{id(), seed}};
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const Variable& v = *it;
+    auto found = grads.find(v.id());
+    if (found == grads.end()) continue;
+    Tensor g = std::move(found->second);
+    grads.erase(found);
+    if (v.is_leaf()) {
+      v.state_->grad = v.state_->grad.defined() ? add(v.state_->grad, g) : g.clone();  // own copy: g may be shared
+      continue;
+    }
+    const Node& node = *v.grad_fn();
+    if (!node.backward) throw std::logic_error(std::string("backward: op '") + node.op + "' has no gradient rule");
+    std::vector<Tensor> input_grads = node.backward(g);
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const Variable& in = node.inputs[i];
+      if (!in.defined() || !in.requires_grad() || i >= input_grads.size() || !input_grads[i].defined()) continue;
+      if (input_grads[i].shape() != in.shape())
+        throw std::logic_error(std::string("backward: op '") + node.op + "' gave a gradient of shape " +
+                               to_string(input_grads[i].shape()) + " for an input of shape " + to_string(in.shape()));
+      auto slot = grads.find(in.id());
+      if (slot == grads.end()) grads.emplace(in.id(), std::move(input_grads[i]));
+      else slot->second = add(slot->second, input_grads[i]);
+    }
+  }
+}
+
+}  // namespace pldr::ag

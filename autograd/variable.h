@@ -1,0 +1,74 @@
+// Variable: a tensor on the autodiff tape. Define-by-run reverse mode.
+//
+// Each op that runs with grad mode on and an input that requires grad records a Node holding its
+// inputs and a backward function; backward() walks the nodes in reverse topological order.
+// Gradient rule, written once: gradients are summed (+=) into leaves that require grad;
+// intermediate gradients are dropped when backward() returns.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace pldr::ag {
+
+struct Node;
+
+struct VariableState {
+  Tensor value;
+  Tensor grad;  // undefined until a backward reaches this leaf
+  bool requires_grad = false;
+  std::shared_ptr<Node> grad_fn;  // null for leaves
+};
+
+class Variable {
+ public:
+  Variable() = default;
+  explicit Variable(Tensor value, bool requires_grad = false);  // a leaf
+
+  bool defined() const { return state_ != nullptr; }
+  const Tensor& value() const { return state_->value; }
+  Tensor& mutable_value() { return state_->value; }  // for optimisers updating parameters in place
+  const Tensor& grad() const { return state_->grad; }
+  void set_grad(Tensor grad) { state_->grad = std::move(grad); }
+  void zero_grad() { state_->grad = Tensor(); }
+  bool requires_grad() const { return state_->requires_grad; }
+  bool is_leaf() const { return state_->grad_fn == nullptr; }
+  const std::shared_ptr<Node>& grad_fn() const { return state_->grad_fn; }
+
+  // A new leaf sharing this value, cut from the tape.
+  Variable detach() const { return Variable(state_->value, false); }
+
+  // Reverse mode from this variable: a scalar (seed 1), or any shape with an explicit seed.
+  void backward() const;
+  void backward(const Tensor& seed) const;
+
+  const Shape& shape() const { return state_->value.shape(); }
+  DType dtype() const { return state_->value.dtype(); }
+  int dim() const { return state_->value.dim(); }
+  int64_t size(int axis) const { return state_->value.size(axis); }
+  double item() const { return state_->value.item(); }
+
+  const VariableState* id() const { return state_.get(); }
+
+ private:
+  friend Variable record(Tensor, const char*, std::vector<Variable>, std::function<std::vector<Tensor>(const Tensor&)>);
+  std::shared_ptr<VariableState> state_;
+};
+
+// Backward of one op: from the gradient of its output, one gradient per input (an undefined
+// Tensor where an input needs none).
+using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output)>;
+
+struct Node {
+  const char* op;  // for error messages
+  std::vector<Variable> inputs;
+  BackwardFn backward;
+};
+
+// Wraps an op's result. When grad mode is on and some input requires grad, attaches a Node.
+Variable record(Tensor value, const char* op, std::vector<Variable> inputs, BackwardFn backward);
+
+}  // namespace pldr::ag

@@ -1,0 +1,65 @@
+// Cross-entropy over logits [rows, V] with int32 targets [rows]; rows whose target is ignore_id
+// contribute nothing. loss_r = logsumexp(x_r) - x_r[t_r]; d loss_r / d x_r = softmax(x_r) - onehot(t_r).
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "tensor/cpu/kernels.h"
+#include "tensor/cpu/strided_loop.h"
+
+namespace pldr::cpu {
+
+namespace {
+template <class T> T row_logsumexp(const T* x, int64_t v) {
+  T mx = x[0];
+  for (int64_t i = 1; i < v; ++i) mx = x[i] > mx ? x[i] : mx;
+  T total = 0;
+  for (int64_t i = 0; i < v; ++i) total += std::exp(x[i] - mx);
+  return mx + std::log(total);
+}
+
+void check_target(int32_t t, int64_t v) {
+  if (t < 0 || t >= v)
+    throw std::out_of_range("cross_entropy: target " + std::to_string(t) + " outside " + std::to_string(v) + " classes");
+}
+}  // namespace
+
+double cross_entropy_sum(const Tensor& logits, const Tensor& targets, int ignore_id) {
+  return dispatch_floating(logits.dtype(), "cross_entropy", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t v = logits.shape().back(), rows = targets.numel();
+    const T* px = logits.data<T>();
+    const int32_t* pt = targets.data<int32_t>();
+    for (int64_t r = 0; r < rows; ++r) check_target(pt[r], v);
+    double total = 0;
+#pragma omp parallel for schedule(static) reduction(+ : total) if (rows * v >= kParallelThreshold)
+    for (int64_t r = 0; r < rows; ++r) {
+      if (pt[r] == ignore_id) continue;
+      const T* x = px + r * v;
+      total += static_cast<double>(row_logsumexp(x, v) - x[pt[r]]);
+    }
+    return total;
+  });
+}
+
+void cross_entropy_back(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id, double scale) {
+  dispatch_floating(logits.dtype(), "cross_entropy_back", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t v = logits.shape().back(), rows = targets.numel();
+    const T* px = logits.data<T>();
+    const int32_t* pt = targets.data<int32_t>();
+    T* po = out.data<T>();
+    const T s = static_cast<T>(scale);
+#pragma omp parallel for schedule(static) if (rows * v >= kParallelThreshold)
+    for (int64_t r = 0; r < rows; ++r) {
+      T* o = po + r * v;
+      if (pt[r] == ignore_id) continue;  // out is zero-filled
+      const T* x = px + r * v;
+      const T lse = row_logsumexp(x, v);
+      for (int64_t i = 0; i < v; ++i) o[i] = std::exp(x[i] - lse) * s;
+      o[pt[r]] -= s;
+    }
+  });
+}
+
+}  // namespace pldr::cpu

@@ -1,0 +1,83 @@
+// Fused LayerNorm over the last axis with affine gain and bias (biased variance, as PyTorch).
+// The forward saves mean and rstd = 1/sqrt(var + eps) per row; the backward reads them.
+#include <cmath>
+#include <vector>
+
+#include "tensor/cpu/kernels.h"
+#include "tensor/cpu/strided_loop.h"
+
+namespace pldr::cpu {
+
+void layer_norm(LayerNormResult& r, const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps) {
+  dispatch_floating(x.dtype(), "layer_norm", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t d = x.shape().back(), rows = x.numel() / std::max<int64_t>(d, 1);
+    const T* px = x.data<T>();
+    const T* pg = gamma.data<T>();
+    const T* pb = beta.data<T>();
+    T* py = r.y.data<T>();
+    T* pm = r.mean.data<T>();
+    T* ps = r.rstd.data<T>();
+#pragma omp parallel for schedule(static) if (rows * d >= kParallelThreshold)
+    for (int64_t row = 0; row < rows; ++row) {
+      const T* in = px + row * d;
+      T* out = py + row * d;
+      T mean = 0;
+      for (int64_t i = 0; i < d; ++i) mean += in[i];
+      mean /= T(d);
+      T var = 0;
+      for (int64_t i = 0; i < d; ++i) var += (in[i] - mean) * (in[i] - mean);
+      var /= T(d);
+      const T rstd = T(1) / std::sqrt(var + T(eps));
+      for (int64_t i = 0; i < d; ++i) out[i] = (in[i] - mean) * rstd * pg[i] + pb[i];
+      pm[row] = mean;
+      ps[row] = rstd;
+    }
+  });
+}
+
+// With xhat = (x - mean) rstd and dxhat = g gamma:
+//   dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)),  dgamma = sum_rows g xhat,  dbeta = sum_rows g.
+void layer_norm_back(LayerNormGrads& r, const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                     const Tensor& gamma) {
+  dispatch_floating(x.dtype(), "layer_norm_back", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t d = x.shape().back(), rows = x.numel() / std::max<int64_t>(d, 1);
+    const T *px = x.data<T>(), *pgo = g.data<T>(), *pm = mean.data<T>(), *ps = rstd.data<T>(), *pgam = gamma.data<T>();
+    T* pdx = r.dx.data<T>();
+    T* pdg = r.dgamma.data<T>();
+    T* pdb = r.dbeta.data<T>();
+#pragma omp parallel
+    {
+      std::vector<T> dgamma(d, T(0)), dbeta(d, T(0));  // per-thread partial sums
+#pragma omp for schedule(static)
+      for (int64_t row = 0; row < rows; ++row) {
+        const T* in = px + row * d;
+        const T* go = pgo + row * d;
+        T* dx = pdx + row * d;
+        const T m = pm[row], s = ps[row];
+        T mean_dxhat = 0, mean_dxhat_xhat = 0;
+        for (int64_t i = 0; i < d; ++i) {
+          const T xhat = (in[i] - m) * s, dxhat = go[i] * pgam[i];
+          mean_dxhat += dxhat;
+          mean_dxhat_xhat += dxhat * xhat;
+          dgamma[i] += go[i] * xhat;
+          dbeta[i] += go[i];
+        }
+        mean_dxhat /= T(d);
+        mean_dxhat_xhat /= T(d);
+        for (int64_t i = 0; i < d; ++i) {
+          const T xhat = (in[i] - m) * s;
+          dx[i] = s * (go[i] * pgam[i] - mean_dxhat - xhat * mean_dxhat_xhat);
+        }
+      }
+#pragma omp critical
+      for (int64_t i = 0; i < d; ++i) {
+        pdg[i] += dgamma[i];
+        pdb[i] += dbeta[i];
+      }
+    }
+  });
+}
+
+}  // namespace pldr::cpu

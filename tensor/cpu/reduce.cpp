@@ -1,0 +1,47 @@
+// Row reductions over a dense [rows, inner] layout (ops.cpp moves the reduced axes last).
+#include <limits>
+
+#include "tensor/cpu/kernels.h"
+#include "tensor/cpu/strided_loop.h"
+
+namespace pldr::cpu {
+
+void reduce_rows(ReduceOp op, Tensor& out, const Tensor& x, int64_t inner) {
+  dispatch_floating(x.dtype(), "reduce", [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* po = out.data<T>();
+    const int64_t rows = out.numel();
+#pragma omp parallel for schedule(static) if (rows * inner >= kParallelThreshold && rows > 1)
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* row = px + r * inner;
+      if (op == ReduceOp::Sum) {
+        double acc = 0;  // double accumulation keeps float32 sums of long rows accurate
+        for (int64_t i = 0; i < inner; ++i) acc += row[i];
+        po[r] = static_cast<T>(acc);
+      } else {
+        T best = -std::numeric_limits<T>::infinity();
+        for (int64_t i = 0; i < inner; ++i) best = row[i] > best ? row[i] : best;
+        po[r] = best;
+      }
+    }
+  });
+}
+
+void argmax_rows(Tensor& out, const Tensor& x, int64_t inner) {
+  dispatch_floating(x.dtype(), "argmax", [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    int32_t* po = out.data<int32_t>();
+    const int64_t rows = out.numel();
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* row = px + r * inner;
+      int64_t best = 0;
+      for (int64_t i = 1; i < inner; ++i)
+        if (row[i] > row[best]) best = i;  // first maximum wins, as torch.argmax
+      po[r] = static_cast<int32_t>(best);
+    }
+  });
+}
+
+}  // namespace pldr::cpu

@@ -1,0 +1,57 @@
+// Softmax and log-softmax over the last axis of a dense [rows, D] tensor, and their backwards.
+#include <cmath>
+
+#include "tensor/cpu/kernels.h"
+#include "tensor/cpu/strided_loop.h"
+
+namespace pldr::cpu {
+
+void softmax_rows(Tensor& out, const Tensor& x, bool log) {
+  dispatch_floating(x.dtype(), "softmax", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t d = x.shape().back(), rows = x.numel() / std::max<int64_t>(d, 1);
+    const T* px = x.data<T>();
+    T* po = out.data<T>();
+#pragma omp parallel for schedule(static) if (rows * d >= kParallelThreshold)
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* in = px + r * d;
+      T* o = po + r * d;
+      T mx = in[0];
+      for (int64_t i = 1; i < d; ++i) mx = in[i] > mx ? in[i] : mx;
+      T total = 0;
+      for (int64_t i = 0; i < d; ++i) total += std::exp(in[i] - mx);
+      if (log) {
+        const T lse = mx + std::log(total);
+        for (int64_t i = 0; i < d; ++i) o[i] = in[i] - lse;
+      } else {
+        for (int64_t i = 0; i < d; ++i) o[i] = std::exp(in[i] - mx) / total;
+      }
+    }
+  });
+}
+
+void softmax_back_rows(Tensor& out, const Tensor& y, const Tensor& g, bool log) {
+  dispatch_floating(y.dtype(), "softmax_back", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t d = y.shape().back(), rows = y.numel() / std::max<int64_t>(d, 1);
+    const T* py = y.data<T>();
+    const T* pg = g.data<T>();
+    T* po = out.data<T>();
+#pragma omp parallel for schedule(static) if (rows * d >= kParallelThreshold)
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* yr = py + r * d;
+      const T* gr = pg + r * d;
+      T* o = po + r * d;
+      T dot = 0;
+      if (log) {
+        for (int64_t i = 0; i < d; ++i) dot += gr[i];
+        for (int64_t i = 0; i < d; ++i) o[i] = gr[i] - std::exp(yr[i]) * dot;
+      } else {
+        for (int64_t i = 0; i < d; ++i) dot += gr[i] * yr[i];
+        for (int64_t i = 0; i < d; ++i) o[i] = yr[i] * (gr[i] - dot);
+      }
+    }
+  });
+}
+
+}  // namespace pldr::cpu

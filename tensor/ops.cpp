@@ -1,0 +1,308 @@
+// Argument checks, output allocation and backend dispatch for every op in tensor/ops.h.
+#include "tensor/ops.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "tensor/backend.h"
+#include "tensor/creation.h"
+#include "tensor/cpu/kernels.h"
+
+namespace pldr {
+
+namespace {
+
+void same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype())
+    throw std::invalid_argument(std::string(op) + ": dtypes differ (" + dtype_name(a.dtype()) + " and " +
+                                dtype_name(b.dtype()) + ")");
+  if (a.device() != b.device()) throw std::invalid_argument(std::string(op) + ": tensors on different devices");
+}
+
+void need_rank(const char* op, const Tensor& t, int min_rank) {
+  if (t.dim() < min_rank)
+    throw std::invalid_argument(std::string(op) + ": needs at least " + std::to_string(min_rank) +
+                                " dimensions, got shape " + to_string(t.shape()));
+}
+
+const char* binary_name(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::Add: return "add";
+    case BinaryOp::Sub: return "sub";
+    case BinaryOp::Mul: return "mul";
+    case BinaryOp::Div: return "div";
+    case BinaryOp::Pow: return "pow";
+    case BinaryOp::SiluBack: return "silu_back";
+    case BinaryOp::Equal: return "equal";
+  }
+  return "binary";
+}
+
+}  // namespace
+
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+  const char* name = binary_name(op);
+  same_dtype(name, a, b);
+  require_support(a.device(), name, a.dtype());
+  Shape shape;
+  try {
+    shape = broadcast_shapes(a.shape(), b.shape());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(name) + ": " + e.what());
+  }
+  Tensor out = Tensor::empty(shape, a.dtype(), a.device());
+  cpu::binary(op, out, a.expand(shape), b.expand(shape));
+  return out;
+}
+
+Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
+  require_support(x.device(), "unary", x.dtype());
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  cpu::unary(op, out, x, p0, p1);
+  return out;
+}
+
+Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim) {
+  require_support(x.device(), "reduce", x.dtype());
+  const int rank = x.dim();
+  if (axes.empty())
+    for (int i = 0; i < rank; ++i) axes.push_back(i);
+  std::vector<bool> reduced(rank, false);
+  for (int& a : axes) {
+    a = normalize_axis(a, rank);
+    reduced[a] = true;
+  }
+  std::vector<int> order;  // kept axes first, reduced axes last
+  Shape kept_shape, out_shape;
+  int64_t inner = 1;
+  for (int i = 0; i < rank; ++i)
+    if (!reduced[i]) {
+      order.push_back(i);
+      kept_shape.push_back(x.shape()[i]);
+    }
+  for (int i = 0; i < rank; ++i)
+    if (reduced[i]) {
+      order.push_back(i);
+      inner *= x.shape()[i];
+    }
+  for (int i = 0; i < rank; ++i) out_shape.push_back(reduced[i] ? 1 : x.shape()[i]);
+  if (op == ReduceOp::Max && inner == 0) throw std::invalid_argument("max: reduction over an empty axis");
+  const Tensor dense = x.permute(order).contiguous();
+  Tensor out = Tensor::empty(kept_shape, x.dtype(), x.device());
+  cpu::reduce_rows(op, out, dense, inner);
+  return keepdim ? out.view(out_shape) : out;
+}
+
+Tensor mean(const Tensor& x, std::vector<int> axes, bool keepdim) {
+  Tensor s = sum(x, axes, keepdim);
+  const int64_t count = s.numel() == 0 ? 0 : x.numel() / s.numel();
+  return mul_scalar(s, count == 0 ? 0.0 : 1.0 / double(count));
+}
+
+Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  const int lead = x.dim() - static_cast<int>(shape.size());
+  if (lead < 0) throw std::invalid_argument("sum_to_shape: " + to_string(x.shape()) + " to " + to_string(shape));
+  std::vector<int> axes;
+  for (int i = 0; i < x.dim(); ++i)
+    if (i < lead || (shape[i - lead] == 1 && x.shape()[i] != 1)) axes.push_back(i);
+  Tensor s = sum(x, axes, true);
+  return s.view(shape);
+}
+
+Tensor argmax_last(const Tensor& x) {
+  need_rank("argmax", x, 1);
+  require_support(x.device(), "argmax", x.dtype());
+  Shape out_shape(x.shape().begin(), x.shape().end() - 1);
+  Tensor out = Tensor::empty(out_shape, DType::Int32, x.device());
+  cpu::argmax_rows(out, x.contiguous(), x.shape().back());
+  return out;
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  same_dtype("matmul", a, b);
+  require_support(a.device(), "matmul", a.dtype());
+  need_rank("matmul", a, 2);
+  need_rank("matmul", b, 2);
+  const int64_t m = a.shape()[a.dim() - 2], k = a.shape().back(), kb = b.shape()[b.dim() - 2], n = b.shape().back();
+  if (k != kb)
+    throw std::invalid_argument("matmul: inner sizes differ, " + to_string(a.shape()) + " x " + to_string(b.shape()));
+  Shape batch = broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2), Shape(b.shape().begin(), b.shape().end() - 2));
+  Shape a_shape = batch, b_shape = batch, out_shape = batch;
+  a_shape.insert(a_shape.end(), {m, k});
+  b_shape.insert(b_shape.end(), {k, n});
+  out_shape.insert(out_shape.end(), {m, n});
+  Tensor out = Tensor::empty(out_shape, a.dtype(), a.device());
+  cpu::matmul(out, a.expand(a_shape), b.expand(b_shape));
+  return out;
+}
+
+Tensor trace(const Tensor& x) {
+  need_rank("trace", x, 2);
+  return sum(x.diagonal(), {-1}, false);
+}
+
+Tensor eye(int64_t n, DType dtype) {
+  Tensor out = Tensor::empty({n, n}, dtype);
+  out.diagonal().fill(1.0);
+  return out;
+}
+
+namespace {
+void need_square(const char* op, const Tensor& x) {
+  need_rank(op, x, 2);
+  if (x.shape().back() != x.shape()[x.dim() - 2])
+    throw std::invalid_argument(std::string(op) + ": matrices are not square, shape " + to_string(x.shape()));
+}
+}  // namespace
+
+Tensor expm(const Tensor& x) {
+  need_square("expm", x);
+  require_support(x.device(), "expm", x.dtype());
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  cpu::expm(out, x.contiguous());
+  return out;
+}
+
+Tensor expm_frechet(const Tensor& a, const Tensor& e) {
+  need_square("expm_frechet", a);
+  same_dtype("expm_frechet", a, e);
+  if (a.shape() != e.shape()) throw std::invalid_argument("expm_frechet: A and E shapes differ");
+  Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
+  cpu::expm_frechet(out, a.contiguous(), e.contiguous());
+  return out;
+}
+
+Tensor softmax(const Tensor& x) {
+  need_rank("softmax", x, 1);
+  require_support(x.device(), "softmax", x.dtype());
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  cpu::softmax_rows(out, x.contiguous(), false);
+  return out;
+}
+
+Tensor log_softmax(const Tensor& x) {
+  need_rank("log_softmax", x, 1);
+  require_support(x.device(), "log_softmax", x.dtype());
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  cpu::softmax_rows(out, x.contiguous(), true);
+  return out;
+}
+
+Tensor softmax_back(const Tensor& y, const Tensor& g) {
+  same_dtype("softmax_back", y, g);
+  Tensor out = Tensor::empty(y.shape(), y.dtype(), y.device());
+  cpu::softmax_back_rows(out, y.contiguous(), g.contiguous(), false);
+  return out;
+}
+
+Tensor log_softmax_back(const Tensor& y, const Tensor& g) {
+  same_dtype("log_softmax_back", y, g);
+  Tensor out = Tensor::empty(y.shape(), y.dtype(), y.device());
+  cpu::softmax_back_rows(out, y.contiguous(), g.contiguous(), true);
+  return out;
+}
+
+LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps) {
+  need_rank("layer_norm", x, 1);
+  same_dtype("layer_norm", x, gamma);
+  same_dtype("layer_norm", x, beta);
+  require_support(x.device(), "layer_norm", x.dtype());
+  const Shape param{x.shape().back()};
+  if (gamma.shape() != param || beta.shape() != param)
+    throw std::invalid_argument("layer_norm: gain/bias shapes " + to_string(gamma.shape()) + "/" + to_string(beta.shape()) +
+                                " do not match the last axis of " + to_string(x.shape()));
+  const Shape rows(x.shape().begin(), x.shape().end() - 1);
+  LayerNormResult r{Tensor::empty(x.shape(), x.dtype(), x.device()), Tensor::empty(rows, x.dtype(), x.device()),
+                    Tensor::empty(rows, x.dtype(), x.device())};
+  cpu::layer_norm(r, x.contiguous(), gamma.contiguous(), beta.contiguous(), eps);
+  return r;
+}
+
+LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                               const Tensor& gamma) {
+  LayerNormGrads r{Tensor::empty(x.shape(), x.dtype(), x.device()), Tensor::empty(gamma.shape(), x.dtype(), x.device()),
+                   Tensor::empty(gamma.shape(), x.dtype(), x.device())};
+  cpu::layer_norm_back(r, g.contiguous(), x.contiguous(), mean.contiguous(), rstd.contiguous(), gamma.contiguous());
+  return r;
+}
+
+namespace {
+void need_ids(const char* op, const Tensor& ids) {
+  if (ids.dtype() != DType::Int32)
+    throw std::invalid_argument(std::string(op) + ": ids must be int32, got " + dtype_name(ids.dtype()));
+}
+}  // namespace
+
+Tensor embedding(const Tensor& weight, const Tensor& ids) {
+  need_ids("embedding", ids);
+  if (weight.dim() != 2) throw std::invalid_argument("embedding: weight must be [V, D], got " + to_string(weight.shape()));
+  require_support(weight.device(), "embedding", weight.dtype());
+  Shape shape = ids.shape();
+  shape.push_back(weight.shape()[1]);
+  Tensor out = Tensor::empty(shape, weight.dtype(), weight.device());
+  cpu::embedding(out, weight.contiguous(), ids.contiguous());
+  return out;
+}
+
+Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab) {
+  need_ids("embedding_back", ids);
+  Tensor out = Tensor::empty({vocab, g.shape().back()}, g.dtype(), g.device());
+  cpu::embedding_back(out, g.contiguous(), ids.contiguous());
+  return out;
+}
+
+Tensor concat(const std::vector<Tensor>& parts, int axis) {
+  if (parts.empty()) throw std::invalid_argument("concat: no tensors");
+  const int rank = parts[0].dim();
+  const int a = normalize_axis(axis, rank);
+  Shape shape = parts[0].shape();
+  shape[a] = 0;
+  for (const Tensor& p : parts) {
+    same_dtype("concat", parts[0], p);
+    bool ok = p.dim() == rank;
+    for (int i = 0; ok && i < rank; ++i) ok = i == a || p.shape()[i] == parts[0].shape()[i];
+    if (!ok)
+      throw std::invalid_argument("concat: shape " + to_string(p.shape()) + " does not fit " + to_string(parts[0].shape()) +
+                                  " along axis " + std::to_string(a));
+    shape[a] += p.shape()[a];
+  }
+  Tensor out = Tensor::empty(shape, parts[0].dtype(), parts[0].device());
+  int64_t at = 0;
+  for (const Tensor& p : parts) {
+    out.slice(a, at, at + p.shape()[a]).copy_from(p);
+    at += p.shape()[a];
+  }
+  return out;
+}
+
+namespace {
+void check_ce(const Tensor& logits, const Tensor& targets) {
+  need_ids("cross_entropy", targets);
+  need_rank("cross_entropy", logits, 1);
+  if (Shape(logits.shape().begin(), logits.shape().end() - 1) != targets.shape())
+    throw std::invalid_argument("cross_entropy: logits " + to_string(logits.shape()) + " do not match targets " +
+                                to_string(targets.shape()));
+  require_support(logits.device(), "cross_entropy", logits.dtype());
+}
+}  // namespace
+
+CrossEntropyResult cross_entropy(const Tensor& logits, const Tensor& targets, int ignore_id) {
+  check_ce(logits, targets);
+  const Tensor t = targets.contiguous();
+  int64_t counted = 0;
+  for (int32_t v : t.to_vector<int32_t>()) counted += v != ignore_id;
+  const double total = cpu::cross_entropy_sum(logits.contiguous(), t, ignore_id);
+  // With every target ignored the mean is 0/0; PyTorch returns NaN, we return 0 and report counted = 0.
+  return {scalar(counted ? total / double(counted) : 0.0, logits.dtype()), counted};
+}
+
+Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignore_id, int64_t counted, double g) {
+  check_ce(logits, targets);
+  Tensor out = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
+  if (counted > 0) cpu::cross_entropy_back(out, logits.contiguous(), targets.contiguous(), ignore_id, g / double(counted));
+  return out;
+}
+
+}  // namespace pldr

@@ -1,0 +1,94 @@
+// Tensor operations without gradients: the kernels autograd/ builds on.
+//
+// Every function checks its arguments, dispatches once on the device to a backend (tensor/cpu/
+// now, tensor/cuda/ later) and returns a new dense tensor. Shapes in comments: B batch dims,
+// M/K/N matrix sizes, V classes, D the normalised (last) axis.
+#pragma once
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace pldr {
+
+// ---- elementwise, broadcasting (NumPy rules) ----
+enum class BinaryOp { Add, Sub, Mul, Div, Pow, SiluBack /* (x, g) -> g * silu'(x) */, Equal /* 1 or 0 */ };
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
+inline Tensor add(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Add, a, b); }
+inline Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Sub, a, b); }
+inline Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Mul, a, b); }
+inline Tensor div(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Div, a, b); }
+inline Tensor pow(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Pow, a, b); }
+
+// Unary ops; AddScalar, MulScalar and PowScalar read p0, Clamp clamps to [p0, p1].
+enum class UnaryOp { Neg, Abs, Sign, Exp, Log, Sqrt, Sigmoid, Silu, AddScalar, MulScalar, PowScalar, Clamp };
+Tensor unary(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0);
+inline Tensor neg(const Tensor& x) { return unary(UnaryOp::Neg, x); }
+inline Tensor exp(const Tensor& x) { return unary(UnaryOp::Exp, x); }
+inline Tensor log(const Tensor& x) { return unary(UnaryOp::Log, x); }
+inline Tensor sqrt(const Tensor& x) { return unary(UnaryOp::Sqrt, x); }
+inline Tensor add_scalar(const Tensor& x, double s) { return unary(UnaryOp::AddScalar, x, s); }
+inline Tensor mul_scalar(const Tensor& x, double s) { return unary(UnaryOp::MulScalar, x, s); }
+inline Tensor pow_scalar(const Tensor& x, double s) { return unary(UnaryOp::PowScalar, x, s); }
+inline Tensor clamp(const Tensor& x, double lo, double hi) { return unary(UnaryOp::Clamp, x, lo, hi); }
+
+// ---- reductions ----
+enum class ReduceOp { Sum, Max };
+// Reduces over `axes` (negative allowed; empty = all axes).
+Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim);
+inline Tensor sum(const Tensor& x, std::vector<int> axes = {}, bool keepdim = false) {
+  return reduce(ReduceOp::Sum, x, std::move(axes), keepdim);
+}
+inline Tensor max(const Tensor& x, std::vector<int> axes = {}, bool keepdim = false) {
+  return reduce(ReduceOp::Max, x, std::move(axes), keepdim);
+}
+Tensor mean(const Tensor& x, std::vector<int> axes = {}, bool keepdim = false);
+// Sums a broadcast result back down to `shape` (the backward of broadcasting).
+Tensor sum_to_shape(const Tensor& x, const Shape& shape);
+// Index of the largest value along the last axis, int32 [...].
+Tensor argmax_last(const Tensor& x);
+
+// ---- linear algebra ----
+// a [B..., M, K] x b [B..., K, N] -> [B..., M, N], batch dims broadcast. Transposed views
+// (column-major matrices) are used in place, without copies.
+Tensor matmul(const Tensor& a, const Tensor& b);
+// Sum of the diagonal of the last two axes: [..., N, N] -> [...].
+Tensor trace(const Tensor& x);
+// Identity [n, n].
+Tensor eye(int64_t n, DType dtype);
+// Matrix exponential of [..., N, N] by scaling and squaring with a [13/13] Padé approximant.
+Tensor expm(const Tensor& x);
+// Fréchet derivative L(A, E) = d/dt expm(A + tE) at t=0, per batch matrix.
+Tensor expm_frechet(const Tensor& a, const Tensor& e);
+
+// ---- normalisation and probabilities (last axis) ----
+Tensor softmax(const Tensor& x);
+Tensor log_softmax(const Tensor& x);
+Tensor softmax_back(const Tensor& y, const Tensor& g);       // y = softmax(x): y * (g - sum(g y))
+Tensor log_softmax_back(const Tensor& y, const Tensor& g);   // y = log_softmax(x): g - exp(y) sum(g)
+
+struct LayerNormResult {
+  Tensor y, mean, rstd;  // y [..., D]; mean, rstd [...]
+};
+LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps);
+struct LayerNormGrads {
+  Tensor dx, dgamma, dbeta;
+};
+LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                               const Tensor& gamma);
+
+// ---- indexing ----
+Tensor embedding(const Tensor& weight, const Tensor& ids);                   // [V, D], int32 [...] -> [..., D]
+Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab);  // scatter-add -> [V, D]
+Tensor concat(const std::vector<Tensor>& parts, int axis);
+
+// ---- losses ----
+// Mean cross-entropy of logits [..., V] against int32 targets [...], skipping targets == ignore_id.
+struct CrossEntropyResult {
+  Tensor loss;     // scalar
+  int64_t counted; // targets that were not ignored
+};
+CrossEntropyResult cross_entropy(const Tensor& logits, const Tensor& targets, int ignore_id);
+// d loss / d logits, scaled by g (the upstream gradient of the scalar loss).
+Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignore_id, int64_t counted, double g);
+
+}  // namespace pldr
