@@ -306,3 +306,19 @@ Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignor
 }
 
 }  // namespace pldr
+
+namespace pldr {
+
+Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse) {
+  if (x.dim() != 4 || x.shape()[3] % 2 != 0)
+    throw std::invalid_argument("rotary: x must be [B, S, H, dk] with even dk, got " + to_string(x.shape()));
+  const Shape table{x.shape()[1], x.shape()[3] / 2};
+  if (cos.dtype() != DType::Float32 || sin.dtype() != DType::Float32 || cos.shape() != table || sin.shape() != table)
+    throw std::invalid_argument("rotary: cos/sin must be float32 " + to_string(table));
+  require_support(x.device(), "rotary", x.dtype());
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  cpu::rotary(out, x.contiguous(), cos.contiguous(), sin.contiguous(), pairing, inverse);
+  return out;
+}
+
+}  // namespace pldr

@@ -92,3 +92,15 @@ CrossEntropyResult cross_entropy(const Tensor& logits, const Tensor& targets, in
 Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignore_id, int64_t counted, double g);
 
 }  // namespace pldr
+
+namespace pldr {
+
+// ---- rotary position embedding (spec §3.3 step 2) ----
+// x [B, S, H, dk]; cos, sin float32 [S, dk/2] (angle p·θ_i of each position and pair).
+//  Interleaved (GPT-J, v51): pairs (2i, 2i+1), computed in float32 and cast back (torchtune).
+//  RotateHalf (NeoX, v52): pairs (i, i+dk/2), cos/sin cast to x's dtype first (Hugging Face).
+// inverse = true rotates by -angle: the backward of the rotation.
+enum class RotaryPairing { Interleaved, RotateHalf };
+Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse);
+
+}  // namespace pldr

@@ -24,5 +24,6 @@ void embedding(Tensor& out, const Tensor& weight, const Tensor& ids);
 void embedding_back(Tensor& out, const Tensor& g, const Tensor& ids);
 double cross_entropy_sum(const Tensor& logits, const Tensor& targets, int ignore_id);
 void cross_entropy_back(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id, double scale);
+void rotary(Tensor& out, const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse);
 
 }  // namespace pldr::cpu

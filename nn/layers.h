@@ -1,0 +1,44 @@
+// The basic layers: Linear, LayerNorm, Embedding and the gated linear unit (SwiGLU).
+// Shapes: x [..., in]; weights in PyTorch layout, Linear weight [out, in].
+#pragma once
+#include "autograd/ops.h"
+#include "nn/module.h"
+
+namespace pldr::nn {
+
+// y = x Wᵀ + b
+class Linear : public Module {
+ public:
+  Linear(int64_t in, int64_t out, bool bias, DType dtype);
+  ag::Variable forward(const ag::Variable& x) const;
+  ag::Variable weight, bias;  // [out, in], [out] (undefined without bias)
+};
+
+// (x - mean) / sqrt(var + eps) * weight + bias over the last axis, biased variance.
+class LayerNorm : public Module {
+ public:
+  LayerNorm(int64_t dim, double eps, DType dtype);
+  ag::Variable forward(const ag::Variable& x) const;
+  ag::Variable weight, bias;  // [dim]
+  double eps;
+};
+
+class Embedding : public Module {
+ public:
+  Embedding(int64_t vocab, int64_t dim, DType dtype);
+  ag::Variable forward(const Tensor& ids) const;  // int32 [...] -> [..., dim]
+  ag::Variable weight;                            // [vocab, dim]
+};
+
+// GLU with SiLU gate (SwiGLU): gluw3( silu(gluw1 x) ⊙ gluw2 x ).
+class GatedLinearUnit : public Module {
+ public:
+  GatedLinearUnit(int64_t dim, int64_t hidden, bool bias, DType dtype);
+  ag::Variable forward(const ag::Variable& x) const;
+  Linear gluw1, gluw2, gluw3;  // dim -> hidden, dim -> hidden, hidden -> dim
+};
+
+// iSwiGLU(z) = z · silu(z) = z² σ(z) ≥ 0 (spec §3.3 step 6).
+ag::Variable iswiglu(const ag::Variable& z);
+
+}  // namespace pldr::nn

@@ -1,0 +1,37 @@
+// Module: a tree of named parameters. Names are the reference's state_dict names
+// ("decoder.dec_layers.0.mha1.wq.weight"), so checkpoints and golden files map one to one.
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autograd/variable.h"
+
+namespace pldr::nn {
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  // Every parameter of this module and its children, in registration order, with full names.
+  std::vector<std::pair<std::string, ag::Variable>> named_parameters() const;
+  std::vector<ag::Variable> parameters() const;
+  int64_t parameter_count() const;
+
+  // Converts every parameter to `dtype` in place (the Variables keep their identity).
+  void to(DType dtype);
+
+ protected:
+  ag::Variable& register_parameter(const std::string& name, Tensor value);
+  void register_module(const std::string& name, Module& child);
+
+ private:
+  void collect(const std::string& prefix, std::vector<std::pair<std::string, ag::Variable>>& out) const;
+  std::vector<std::pair<std::string, ag::Variable>> params_;
+  std::vector<std::pair<std::string, Module*>> children_;
+};
+
+}  // namespace pldr::nn

@@ -1,0 +1,41 @@
+#include "nn/rotary_embedding.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "tensor/creation.h"
+
+namespace pldr::nn {
+
+RotaryEmbedding::RotaryEmbedding(int64_t head_dim, double theta, int64_t max_positions, RotaryPairing pairing)
+    : head_dim_(head_dim), max_positions_(max_positions), pairing_(pairing) {
+  if (head_dim % 2 != 0) throw std::invalid_argument("rotary embedding: head_dim must be even, got " + std::to_string(head_dim));
+  // 1 / base^(2i/dk), every step in float32 (torchtune and Hugging Face both build it so).
+  for (int64_t i = 0; i < head_dim / 2; ++i) {
+    const float exponent = static_cast<float>(2 * i) / static_cast<float>(head_dim);
+    inv_freq_.push_back(1.0f / std::pow(static_cast<float>(theta), exponent));
+  }
+}
+
+ag::Variable RotaryEmbedding::forward(const ag::Variable& x, int64_t offset) const {
+  const int64_t seq = x.shape()[1], half = head_dim_ / 2;
+  if (pairing_ == RotaryPairing::Interleaved && offset + seq > max_positions_)
+    throw std::out_of_range("rotary embedding: position " + std::to_string(offset + seq - 1) +
+                            " is past max_position_embeddings " + std::to_string(max_positions_));
+  Tensor cos = Tensor::empty({seq, half}, DType::Float32), sin = Tensor::empty({seq, half}, DType::Float32);
+  float* pc = cos.data<float>();
+  float* ps = sin.data<float>();
+  for (int64_t s = 0; s < seq; ++s)
+    for (int64_t i = 0; i < half; ++i) {
+      const float angle = static_cast<float>(offset + s) * inv_freq_[i];  // p·θ_i in float32
+      pc[s * half + i] = std::cos(angle);
+      ps[s * half + i] = std::sin(angle);
+    }
+  const RotaryPairing pairing = pairing_;
+  return ag::record(rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
+    return std::vector<Tensor>{rotary(g, cos, sin, pairing, true)};
+  });
+}
+
+}  // namespace pldr::nn

@@ -1,0 +1,25 @@
+// Rotary position embedding of queries and keys, in both pairings of spec §3.3 step 2, with an
+// absolute position offset (the number of tokens already in the KV cache).
+#pragma once
+#include "autograd/variable.h"
+#include "tensor/ops.h"
+
+namespace pldr::nn {
+
+class RotaryEmbedding {
+ public:
+  // max_positions bounds the interleaved (GPT-J) table as in the reference; rotate-half extrapolates.
+  RotaryEmbedding(int64_t head_dim, double theta, int64_t max_positions, RotaryPairing pairing);
+
+  // x [B, S, H, dk] at positions offset .. offset+S-1.
+  ag::Variable forward(const ag::Variable& x, int64_t offset) const;
+
+  RotaryPairing pairing() const { return pairing_; }
+
+ private:
+  int64_t head_dim_, max_positions_;
+  RotaryPairing pairing_;
+  std::vector<float> inv_freq_;  // θ_i = theta^(-2i/dk), float32 as in the reference
+};
+
+}  // namespace pldr::nn

@@ -1,0 +1,117 @@
+#include "pldr/attention.h"
+
+#include <cmath>
+
+#include "autograd/ops.h"
+#include "tensor/creation.h"
+#include "tensor/ops.h"
+
+namespace pldr {
+
+MetricResidualUnit::MetricResidualUnit(const PldrConfig& c, DType dtype) : layernormA(c.head_dim, c.layer_norm_eps, dtype) {
+  for (int64_t t = 0; t < c.num_denseA; ++t) {
+    denseAs.push_back(std::make_unique<nn::GatedLinearUnit>(c.head_dim, c.A_dff, c.glu_bias, dtype));
+    register_module("denseAs." + std::to_string(t), *denseAs.back());
+  }
+  register_module("layernormA", layernormA);
+}
+
+ag::Variable MetricResidualUnit::forward(const ag::Variable& A_in) const {
+  ag::Variable A = A_in;
+  for (const auto& glu : denseAs) A = glu->forward(A);
+  return layernormA.forward(ag::add(A, A_in));
+}
+
+PowerLawParameters::PowerLawParameters(const PldrConfig& c, DType dtype) {
+  const Shape s{c.num_attention_heads, c.head_dim, c.head_dim};
+  Wlst = register_parameter("Wlst", zeros(s, dtype));
+  blst = register_parameter("blst", zeros(s, dtype));
+  pwlst = register_parameter("pwlst", zeros(s, dtype));
+  alst = register_parameter("alst", zeros(s, dtype));
+  balst = register_parameter("balst", zeros(s, dtype));
+}
+
+PowerLawGraphAttention::PowerLawGraphAttention(const PldrConfig& c, DType dtype)
+    : config(c),
+      wq(c.hidden_size, c.hidden_size, c.attention_bias, dtype),
+      wk(c.hidden_size, c.hidden_size, c.attention_bias, dtype),
+      wv(c.hidden_size, c.hidden_size, c.attention_bias, dtype),
+      dense(c.hidden_size, c.hidden_size, c.attention_bias, dtype),
+      rotary(c.head_dim, c.rope_theta, c.max_position_embeddings,
+             c.reference_rope ? RotaryPairing::Interleaved : RotaryPairing::RotateHalf) {
+  register_module("wq", wq);
+  register_module("wk", wk);
+  register_module("wv", wv);
+  register_module("dense", dense);
+  if (c.custom_G_type != GType::Learned) return;
+  plgatt_layer = std::make_unique<PowerLawParameters>(c, dtype);
+  register_module("plgatt_layer", *plgatt_layer);
+  layernorm1 = std::make_unique<nn::LayerNorm>(c.head_dim, c.layer_norm_eps, dtype);
+  register_module("layernorm1", *layernorm1);
+  for (int64_t j = 0; j < c.num_reslayerA; ++j) {
+    reslayerAs.push_back(std::make_unique<MetricResidualUnit>(c, dtype));
+    register_module("reslayerAs." + std::to_string(j), *reslayerAs.back());
+  }
+}
+
+void PowerLawGraphAttention::deduce_metric(const ag::Variable& q, LayerDeductive& d) const {
+  // §3.3 step 4: A = qᵀq over every position of this input (no mask, no 1/S), then LN over rows.
+  ag::Variable A = layernorm1->forward(ag::matmul(ag::transpose(q, -1, -2), q));
+  // Step 5: the residual metric learner, row-wise on the last axis.
+  for (const auto& unit : reslayerAs) A = unit->forward(A);
+  d.A = A;
+  // Step 6: the power law. W and a multiply from the LEFT; b, ba are added elementwise.
+  const PowerLawParameters& p = *plgatt_layer;
+  ag::Variable Z = ag::add(ag::matmul(p.Wlst, A), p.blst);
+  d.A_LM = ag::add_scalar(nn::iswiglu(Z), 1e-9);  // > 0, so the real power below is defined
+  d.Ap = ag::pow(d.A_LM, p.pwlst);
+  d.G_LM = ag::add(ag::matmul(p.alst, d.Ap), p.balst);
+}
+
+ag::Variable PowerLawGraphAttention::forward(const ag::Variable& x, const Tensor& additive_mask, int64_t position,
+                                             LayerCache* cache, const Tensor* fixed_G, LayerDeductive& d) const {
+  const int64_t B = x.shape()[0], S = x.shape()[1], H = config.num_attention_heads, dk = config.head_dim;
+  auto heads = [&](const ag::Variable& t) { return ag::reshape(t, {B, S, H, dk}); };
+  // Steps 1-3: projections, RoPE on q and k at absolute positions P.., then [B, H, S, dk].
+  ag::Variable q = ag::transpose(rotary.forward(heads(wq.forward(x)), position), 1, 2);
+  ag::Variable k = ag::transpose(rotary.forward(heads(wk.forward(x)), position), 1, 2);
+  ag::Variable v = ag::transpose(heads(wv.forward(x)), 1, 2);
+
+  if (cache && cache->keys.defined()) {  // the KV-cache: earlier keys and values are constants
+    k = ag::concat({ag::Variable(cache->keys), k}, 2);
+    v = ag::concat({ag::Variable(cache->values), v}, 2);
+  }
+  if (cache) {
+    cache->keys = k.value();
+    cache->values = v.value();
+  }
+
+  if (fixed_G) {  // a predefined G (spec §4.4): A and A_LM are zeros
+    const Tensor zero = zeros(fixed_G->shape(), fixed_G->dtype());
+    d.A = d.A_LM = d.Ap = ag::Variable(zero);
+    d.G_LM = ag::Variable(*fixed_G);
+  } else if (cache && cache->g_frozen) {  // the G-cache (§4.2): frozen at the prompt
+    d.A = ag::Variable(cache->A);
+    d.A_LM = ag::Variable(cache->A_LM);
+    d.Ap = ag::Variable(cache->Ap);
+    d.G_LM = ag::Variable(cache->G_LM);
+  } else {
+    deduce_metric(q, d);
+    if (cache) {
+      cache->A = d.A.value();
+      cache->A_LM = d.A_LM.value();
+      cache->Ap = d.Ap.value();
+      cache->G_LM = d.G_LM.value();
+      cache->g_frozen = true;
+    }
+  }
+
+  // Step 7: scores = q G kᵀ / sqrt(dk), masked additively, softmax over keys, then E v.
+  d.scores = ag::mul_scalar(ag::matmul(ag::matmul(q, d.G_LM), ag::transpose(k, -1, -2)), 1.0 / std::sqrt(double(dk)));
+  d.E = ag::softmax(ag::add(d.scores, ag::Variable(additive_mask)));
+  ag::Variable out = ag::matmul(d.E, v);
+  // Step 8: back to [B, S, d] and the output projection.
+  return dense.forward(ag::reshape(ag::transpose(out, 1, 2), {B, S, H * dk}));
+}
+
+}  // namespace pldr

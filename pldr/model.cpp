@@ -1,0 +1,156 @@
+#include "pldr/model.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "autograd/ops.h"
+#include "tensor/creation.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+
+namespace pldr {
+
+DecoderLayer::DecoderLayer(const PldrConfig& c, DType dtype)
+    : mha1(c, dtype),
+      ffn(c.hidden_size, c.intermediate_size, c.glu_bias, dtype),
+      layernorm1(c.hidden_size, c.layer_norm_eps, dtype),
+      layernorm2(c.hidden_size, c.layer_norm_eps, dtype) {
+  register_module("mha1", mha1);
+  register_module("ffn", ffn);
+  register_module("layernorm1", layernorm1);
+  register_module("layernorm2", layernorm2);
+}
+
+ag::Variable DecoderLayer::forward(const ag::Variable& x, const Tensor& additive_mask, int64_t position, LayerCache* cache,
+                                   const Tensor* fixed_G, LayerDeductive& deductive) const {
+  ag::Variable x1 = layernorm1.forward(ag::add(mha1.forward(x, additive_mask, position, cache, fixed_G, deductive), x));
+  return layernorm2.forward(ag::add(ffn.forward(x1), x1));
+}
+
+Decoder::Decoder(const PldrConfig& c, DType dtype)
+    : embedding(c.vocab_size, c.hidden_size, dtype), layernorm1(c.hidden_size, c.layer_norm_eps, dtype) {
+  register_module("embedding", embedding);
+  register_module("layernorm1", layernorm1);
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
+    dec_layers.push_back(std::make_unique<DecoderLayer>(c, dtype));
+    register_module("dec_layers." + std::to_string(l), *dec_layers.back());
+  }
+}
+
+PldrModel::PldrModel(const PldrConfig& config, DType dtype)
+    : decoder((config.validate(), config), dtype),
+      final_layer(config.hidden_size, config.vocab_size, config.final_bias, dtype),
+      config_(config),
+      dtype_(dtype) {
+  register_module("decoder", decoder);
+  register_module("final_layer", final_layer);
+  if (config.custom_G_type != GType::Learned) {
+    const Tensor identity = eye(config.head_dim, dtype).expand({1, config.num_attention_heads, config.head_dim, config.head_dim});
+    for (int64_t l = 0; l < config.num_hidden_layers; ++l) predefined_G.push_back(identity.contiguous());
+  }
+}
+
+void PldrModel::to(DType dtype) {
+  nn::Module::to(dtype);
+  for (Tensor& g : predefined_G) g = g.to(dtype);
+  dtype_ = dtype;
+}
+
+Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, int pad_id) {
+  const int64_t B = key_ids.shape()[0], keys = key_ids.shape()[1], first = keys - num_queries;
+  Tensor mask = Tensor::empty({B, 1, num_queries, keys}, DType::Float64);
+  const std::vector<int32_t> ids = key_ids.to_vector<int32_t>();
+  double* m = mask.data<double>();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t s = 0; s < num_queries; ++s)
+      for (int64_t t = 0; t < keys; ++t) {
+        const bool hidden = t > first + s || ids[b * keys + t] == pad_id;
+        m[(b * num_queries + s) * keys + t] = hidden ? -1e9 : 0.0;
+      }
+  return mask.to(dtype);
+}
+
+ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache) const {
+  if (ids.dtype() != DType::Int32 || ids.dim() != 2)
+    throw std::invalid_argument("model: ids must be int32 [B, S], got " + std::string(dtype_name(ids.dtype())) + " " +
+                                to_string(ids.shape()));
+  if (cache && static_cast<int64_t>(cache->layers.size()) != config_.num_hidden_layers)
+    throw std::invalid_argument("model: cache has " + std::to_string(cache->layers.size()) + " layers, model has " +
+                                std::to_string(config_.num_hidden_layers));
+  const int64_t position = cache ? cache->length() : 0;
+  Tensor key_ids = ids;
+  if (cache) {
+    key_ids = cache->key_ids.defined() ? concat({cache->key_ids, ids}, 1) : ids.contiguous();
+    cache->key_ids = key_ids;
+  }
+  const Tensor mask = attention_mask(key_ids, ids.shape()[1], dtype_, static_cast<int>(config_.pad_token_id));
+
+  // §3.1: embedding scaled by sqrt(d) in the activation dtype, then decoder.layernorm1.
+  ag::Variable x = ag::mul_scalar(decoder.embedding.forward(ids), std::sqrt(double(config_.hidden_size)));
+  x = decoder.layernorm1.forward(x);
+  ForwardResult result;
+  result.layers.resize(config_.num_hidden_layers);
+  for (int64_t l = 0; l < config_.num_hidden_layers; ++l) {
+    const Tensor* fixed_G = predefined_G.empty() ? nullptr : &predefined_G[l];
+    x = decoder.dec_layers[l]->forward(x, mask, position, cache ? &cache->layers[l] : nullptr, fixed_G, result.layers[l]);
+  }
+  result.hidden = x;
+  result.logits = final_layer.forward(x);  // §3.4
+  return result;
+}
+
+namespace {
+// U(-bound, bound) with bound = sqrt(6 / (fan_in + fan_out)); fans of a [out, in] weight.
+Tensor xavier_uniform(Generator& gen, const Shape& shape, int64_t fan_in, int64_t fan_out, DType dtype) {
+  const double bound = std::sqrt(6.0 / double(fan_in + fan_out));
+  return gen.uniform(shape, -bound, bound, dtype);
+}
+
+void init_linear_xavier(Generator& gen, nn::Linear& layer, DType dtype) {
+  const Shape& s = layer.weight.shape();
+  layer.weight.mutable_value() = xavier_uniform(gen, s, s[1], s[0], dtype);
+  if (layer.bias.defined()) layer.bias.mutable_value() = zeros(layer.bias.shape(), dtype);
+}
+
+void init_glu(Generator& gen, nn::GatedLinearUnit& glu, DType dtype) {
+  init_linear_xavier(gen, glu.gluw1, dtype);
+  init_linear_xavier(gen, glu.gluw2, dtype);
+  init_linear_xavier(gen, glu.gluw3, dtype);
+}
+}  // namespace
+
+void PldrModel::initialize(uint64_t seed) {
+  Generator gen(seed);
+  const DType dt = dtype_;
+  const PldrConfig& c = config_;
+  decoder.embedding.weight.mutable_value() = gen.normal(decoder.embedding.weight.shape(), 0.0, 1.0, dt);  // N(0,1)
+  for (auto& layer : decoder.dec_layers) {
+    PowerLawGraphAttention& att = layer->mha1;
+    init_linear_xavier(gen, att.wq, dt);
+    init_linear_xavier(gen, att.wk, dt);
+    init_linear_xavier(gen, att.dense, dt);
+    // The reference re-initialises wk where it meant wv (spec §7), so wv keeps PyTorch's Linear
+    // default: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)). Reproduced on purpose.
+    const double bound = 1.0 / std::sqrt(double(c.hidden_size));
+    att.wv.weight.mutable_value() = gen.uniform(att.wv.weight.shape(), -bound, bound, dt);
+    if (att.wv.bias.defined()) att.wv.bias.mutable_value() = gen.uniform(att.wv.bias.shape(), -bound, bound, dt);
+    if (att.plgatt_layer) {
+      // xavier_normal on [H, dk, dk]: PyTorch's fans are fan_in = dk*dk, fan_out = H*dk.
+      PowerLawParameters& p = *att.plgatt_layer;
+      const double std = std::sqrt(2.0 / double(c.head_dim * c.head_dim + c.num_attention_heads * c.head_dim));
+      p.Wlst.mutable_value() = gen.normal(p.Wlst.shape(), 0.0, std, dt);
+      p.pwlst.mutable_value() = gen.normal(p.pwlst.shape(), 0.0, std, dt);
+      p.alst.mutable_value() = gen.normal(p.alst.shape(), 0.0, std, dt);
+      p.blst.mutable_value() = zeros(p.blst.shape(), dt);
+      p.balst.mutable_value() = zeros(p.balst.shape(), dt);
+      for (auto& unit : att.reslayerAs)
+        for (auto& glu : unit->denseAs) init_glu(gen, *glu, dt);
+    }
+    init_glu(gen, layer->ffn, dt);
+  }
+  init_linear_xavier(gen, final_layer, dt);
+  if (c.custom_G_type == GType::Random)  // G ~ N(0, 1) (spec §4.4)
+    for (Tensor& g : predefined_G) g = gen.normal(g.shape(), 0.0, 1.0, dt);
+}
+
+}  // namespace pldr

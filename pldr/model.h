@@ -1,0 +1,67 @@
+// The PLDR-LLM: embedding, post-LN decoder layers with Power Law Graph Attention, LM head
+// (spec §3). Parameter names are the reference's state_dict names (spec §5).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "pldr/attention.h"
+
+namespace pldr {
+
+// dec_layers.l: x1 = LN1(PLGA(x) + x), x2 = LN2(FFN(x1) + x1)  (spec §3.2)
+class DecoderLayer : public nn::Module {
+ public:
+  DecoderLayer(const PldrConfig& c, DType dtype);
+  ag::Variable forward(const ag::Variable& x, const Tensor& additive_mask, int64_t position, LayerCache* cache,
+                       const Tensor* fixed_G, LayerDeductive& deductive) const;
+  PowerLawGraphAttention mha1;
+  nn::GatedLinearUnit ffn;
+  nn::LayerNorm layernorm1, layernorm2;
+};
+
+class Decoder : public nn::Module {
+ public:
+  Decoder(const PldrConfig& c, DType dtype);
+  nn::Embedding embedding;
+  nn::LayerNorm layernorm1;  // applied to the scaled embedding; there is no final LayerNorm
+  std::vector<std::unique_ptr<DecoderLayer>> dec_layers;
+};
+
+struct ForwardResult {
+  ag::Variable logits;  // [B, S, V]
+  ag::Variable hidden;  // the last layer's output [B, S, d]
+  std::vector<LayerDeductive> layers;
+};
+
+class PldrModel : public nn::Module {
+ public:
+  PldrModel(const PldrConfig& config, DType dtype = DType::Float32);
+
+  // ids int32 [B, S]. Without a cache: one pass over the whole input, causal + key-padding mask
+  // (keys with id 0), G from this input. With a cache: positions continue after the cached ones,
+  // keys/values are appended and G follows the G-cache (spec §4).
+  ForwardResult forward(const Tensor& ids, InferenceCache* cache = nullptr) const;
+
+  // The reference initialisation (spec §7), seeded.
+  void initialize(uint64_t seed);
+
+  const PldrConfig& config() const { return config_; }
+  DType dtype() const { return dtype_; }
+  void to(DType dtype);
+
+  // Predefined G per layer ([1, H, dk, dk]) for custom_G_type identity/random/external.
+  std::vector<Tensor> predefined_G;
+
+  Decoder decoder;
+  nn::Linear final_layer;
+
+ private:
+  PldrConfig config_;
+  DType dtype_;
+};
+
+// Additive attention mask [B, 1, S, P+S]: -1e9 where a query may not look (a later position, or a
+// key whose id is 0), else 0 — the reference adds -1e9·mask to the scores (spec §12).
+Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, int pad_id);
+
+}  // namespace pldr
