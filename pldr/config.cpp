@@ -79,10 +79,11 @@ PldrConfig PldrConfig::from_json(const nlohmann::json& j) {
     else if (key == "max_position_embeddings" || key == "max_seq_len") c.max_position_embeddings = integer();
     else if (key == "rope_theta") c.rope_theta = number();
     else if (key == "reference_rope") c.reference_rope = boolean();
-    else if (key == "rope") {  // the golden files' spelling: "gptj" or "neox"
-      const std::string r = v.get<std::string>();
-      if (r != "gptj" && r != "neox") throw std::invalid_argument("config: rope must be gptj or neox, got " + r);
-      c.reference_rope = r == "gptj";
+    else if (key == "rope") {  // the golden files' spelling: "gptj_interleaved" or "neox..."
+      const std::string r = v.is_string() ? v.get<std::string>() : "";
+      if (r.rfind("gptj", 0) != 0 && r.rfind("neox", 0) != 0)
+        throw std::invalid_argument("config: rope must start with gptj or neox, got '" + r + "'");
+      c.reference_rope = r.rfind("gptj", 0) == 0;
     } else if (key == "layer_norm_eps") c.layer_norm_eps = number();
     else if (key == "attention_bias") c.attention_bias = boolean();
     else if (key == "glu_bias") c.glu_bias = boolean();

@@ -1,0 +1,63 @@
+#include "pldr/losses.h"
+
+#include <stdexcept>
+
+#include "autograd/grad_mode.h"
+#include "autograd/ops.h"
+#include "tensor/ops.h"
+
+namespace pldr {
+
+LanguageModelLoss masked_cross_entropy(const ag::Variable& logits, const Tensor& targets, int pad_id) {
+  LanguageModelLoss r;
+  r.loss = ag::cross_entropy(logits, targets, pad_id);
+  const std::vector<int32_t> predicted = argmax_last(logits.value()).to_vector<int32_t>();
+  const std::vector<int32_t> wanted = targets.to_vector<int32_t>();
+  int64_t correct = 0;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (wanted[i] == pad_id) continue;
+    ++r.counted;
+    correct += predicted[i] == wanted[i];
+  }
+  r.accuracy = r.counted ? double(correct) / double(r.counted) : 0.0;
+  return r;
+}
+
+ag::Variable dag_term(const std::vector<ag::Variable>& matrices) {
+  if (matrices.empty()) throw std::invalid_argument("dag_term: no matrices");
+  ag::Variable total;
+  for (const ag::Variable& M : matrices) {
+    const double dk = double(M.shape().back());
+    ag::Variable t = ag::trace(ag::expm(ag::mul(M, M)));                      // [B, H]
+    ag::Variable d = ag::mean(ag::abs(ag::log(ag::mul_scalar(t, 1.0 / dk))));  // mean over batch and heads
+    total = total.defined() ? ag::add(total, d) : d;
+  }
+  return ag::mul_scalar(total, 1.0 / double(matrices.size()));  // every layer has the same B·H count
+}
+
+DagLoss dag_loss(const std::vector<LayerDeductive>& layers, const std::array<double, 3>& coefficients) {
+  DagLoss r;
+  r.coefficients = coefficients;
+  std::vector<ag::Variable> a_lm, ap, g_lm;
+  for (const LayerDeductive& l : layers) {
+    a_lm.push_back(l.A_LM);
+    ap.push_back(l.Ap);
+    g_lm.push_back(l.G_LM);
+  }
+  const std::array<std::vector<ag::Variable>*, 3> groups{&a_lm, &ap, &g_lm};
+  std::array<ag::Variable*, 3> terms{&r.A_LM, &r.Ap, &r.G_LM};
+  for (size_t i = 0; i < 3; ++i) {
+    if (coefficients[i] < 0) throw std::invalid_argument("dag_loss: coefficients must be >= 0");
+    if (coefficients[i] == 0) {  // reported, but kept off the tape: its gradient is not needed
+      ag::NoGradGuard no_grad;
+      *terms[i] = dag_term(*groups[i]);
+      continue;
+    }
+    *terms[i] = dag_term(*groups[i]);
+    ag::Variable weighted = ag::mul_scalar(*terms[i], coefficients[i]);
+    r.weighted = r.weighted.defined() ? ag::add(r.weighted, weighted) : weighted;
+  }
+  return r;
+}
+
+}  // namespace pldr
