@@ -1,0 +1,13 @@
+// The subcommands of `pldr`. Each takes the arguments after its name and returns the exit code;
+// errors are thrown and reported once by main().
+#pragma once
+#include <string>
+#include <vector>
+
+namespace pldr::cli {
+
+using Args = std::vector<std::string>;
+
+int verify_golden(const Args& args);
+
+}  // namespace pldr::cli

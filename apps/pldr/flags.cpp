@@ -1,0 +1,74 @@
+#include "apps/pldr/flags.h"
+
+#include <cmath>
+
+namespace pldr::cli {
+
+Flags::Flags(const std::vector<std::string>& args, const std::set<std::string>& value_flags,
+             const std::set<std::string>& switch_flags) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0 || a == "--") {
+      positionals_.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    const size_t eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (switch_flags.count(name)) {
+      if (inline_value) throw UsageError("--" + name + " takes no value");
+      switches_.insert(name);
+    } else if (value_flags.count(name)) {
+      if (!inline_value) {
+        if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
+        value = args[++i];
+      }
+      values_[name] = value;
+    } else {
+      throw UsageError("unknown flag --" + name);
+    }
+  }
+}
+
+std::string Flags::get(const std::string& name, const std::string& fallback) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? fallback : it->second;
+}
+
+std::string Flags::require(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) throw UsageError("missing required flag --" + name);
+  return it->second;
+}
+
+double Flags::get_double(const std::string& name, double fallback) const {
+  if (!has(name)) return fallback;
+  const std::string v = get(name, "");
+  try {
+    size_t used = 0;
+    const double d = std::stod(v, &used);
+    if (used != v.size() || !std::isfinite(d)) throw std::invalid_argument(v);
+    return d;
+  } catch (const std::exception&) {
+    throw UsageError("--" + name + " expects a number, got '" + v + "'");
+  }
+}
+
+int64_t Flags::get_int(const std::string& name, int64_t fallback) const {
+  if (!has(name)) return fallback;
+  const std::string v = get(name, "");
+  try {
+    size_t used = 0;
+    const long long n = std::stoll(v, &used);
+    if (used != v.size()) throw std::invalid_argument(v);
+    return n;
+  } catch (const std::exception&) {
+    throw UsageError("--" + name + " expects an integer, got '" + v + "'");
+  }
+}
+
+}  // namespace pldr::cli

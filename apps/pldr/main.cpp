@@ -1,0 +1,52 @@
+// pldr: train, run, inspect and verify PLDR-LLMs.
+#include <exception>
+#include <functional>
+#include <iostream>
+#include <map>
+
+#include "apps/pldr/commands.h"
+#include "apps/pldr/flags.h"
+
+namespace {
+
+struct Command {
+  std::function<int(const pldr::cli::Args&)> run;
+  const char* summary;
+};
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table{
+      {"verify-golden", {pldr::cli::verify_golden, "FILE.h5 [--dtype float64|float32]  compare against reference tensors"}},
+  };
+  return table;
+}
+
+void print_usage(std::ostream& out) {
+  out << "usage: pldr COMMAND [ARGS]\n\ncommands:\n";
+  for (const auto& [name, c] : commands()) out << "  " << name << " " << c.summary << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    print_usage(argc < 2 ? std::cerr : std::cout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string name = argv[1];
+  auto it = commands().find(name);
+  if (it == commands().end()) {
+    std::cerr << "pldr: unknown command '" << name << "'\n";
+    print_usage(std::cerr);
+    return 2;
+  }
+  try {
+    return it->second.run(pldr::cli::Args(argv + 2, argv + argc));
+  } catch (const pldr::cli::UsageError& e) {
+    std::cerr << "pldr " << name << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "pldr " << name << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,291 @@
+#include "pldr/golden_check.h"
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "autograd/grad_mode.h"
+#include "autograd/ops.h"
+#include "io/hdf5_file.h"
+#include "optim/adamw.h"
+#include "optim/clipping.h"
+#include "optim/schedule.h"
+#include "pldr/generate.h"
+#include "pldr/losses.h"
+#include "tensor/creation.h"
+
+namespace pldr {
+
+namespace {
+
+using io::H5File;
+
+// Tolerances. float64 must agree to 1e-8 of each item's magnitude (the pass mark). In
+// float32 the pass marks are logits (absolute, from the drift the reference itself shows between
+// its float64 and float32 runs) and identical tokens; other items get a loose relative bound.
+struct Tolerances {
+  bool float64;
+  double logits_abs;     // float32 only
+  double other_rel;      // float32 only
+};
+
+Tensor read_tensor(H5File& f, const std::string& path, DType dtype) {
+  std::vector<int64_t> shape;
+  std::vector<double> values = f.read<double>(path, &shape);
+  return from_vector(values, Shape(shape.begin(), shape.end()), dtype);
+}
+
+Tensor read_ids(H5File& f, const std::string& path) {
+  std::vector<int64_t> shape;
+  std::vector<int32_t> values = f.read<int32_t>(path, &shape);
+  return from_vector(values, Shape(shape.begin(), shape.end()), DType::Int32);
+}
+
+PldrConfig read_config(H5File& f) {
+  nlohmann::json j;
+  for (const std::string& name : f.attribute_names("config")) {
+    if (name == "rope") j[name] = f.read_attribute_string("config", name);
+    else if (name == "layer_norm_eps" || name == "rope_theta") j[name] = f.read_attribute_double("config", name);
+    else j[name] = f.read_attribute_int("config", name);
+  }
+  return PldrConfig::from_json(j);
+}
+
+void load_parameters(PldrModel& model, H5File& f, const std::string& group, DType dtype) {
+  for (auto& [name, p] : model.named_parameters()) {
+    const std::string path = group + "/" + name;
+    if (!f.exists(path)) throw std::runtime_error("golden file lacks parameter " + path);
+    Tensor t = read_tensor(f, path, dtype);
+    if (t.shape() != p.shape())
+      throw std::runtime_error("golden parameter " + path + " has shape " + to_string(t.shape()) + ", the config gives " +
+                               to_string(p.shape()));
+    p.mutable_value() = t;
+  }
+}
+
+class Comparer {
+ public:
+  Comparer(GoldenReport& report, Tolerances tol) : report_(report), tol_(tol) {}
+
+  // Compare a tensor item; `logits` selects the float32 logits pass mark.
+  void tensor(const std::string& name, const Tensor& ours, const Tensor& reference, bool logits = false) {
+    GoldenItem item{name};
+    if (ours.shape() != reference.shape()) {
+      item.rule = "shape " + to_string(reference.shape()) + " expected, got " + to_string(ours.shape());
+      item.max_abs = item.max_rel = INFINITY;
+      report_.items.push_back(item);
+      return;
+    }
+    const std::vector<double> a = ours.to_vector<double>(), b = reference.to_vector<double>();
+    double scale = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const double d = std::abs(a[i] - b[i]);
+      item.max_abs = std::isnan(d) ? INFINITY : std::max(item.max_abs, d);
+      scale = std::max(scale, std::abs(b[i]));
+    }
+    item.max_rel = scale > 0 ? item.max_abs / scale : item.max_abs;
+    judge(item, logits);
+  }
+
+  void scalar(const std::string& name, double ours, double reference) {
+    tensor(name, scalar_tensor(ours), scalar_tensor(reference));
+  }
+
+  void tokens(const std::string& name, const std::vector<int32_t>& ours, const std::vector<int32_t>& reference) {
+    GoldenItem item{name};
+    int64_t differing = ours.size() == reference.size() ? 0 : int64_t(std::max(ours.size(), reference.size()));
+    for (size_t i = 0; i < std::min(ours.size(), reference.size()); ++i) differing += ours[i] != reference[i];
+    item.max_abs = double(differing);
+    item.max_rel = reference.empty() ? 0 : double(differing) / double(reference.size());
+    item.passed = differing == 0;
+    item.rule = "identical";
+    report_.items.push_back(item);
+  }
+
+ private:
+  static Tensor scalar_tensor(double v) { return full({}, v, DType::Float64); }
+
+  void judge(GoldenItem& item, bool logits) {
+    char rule[64];
+    if (tol_.float64) {
+      item.passed = item.max_rel <= 1e-8;
+      std::snprintf(rule, sizeof rule, "rel<=1e-08");
+    } else if (logits) {
+      item.passed = item.max_abs <= tol_.logits_abs;
+      std::snprintf(rule, sizeof rule, "abs<=%.3g", tol_.logits_abs);
+    } else {
+      item.passed = item.max_rel <= tol_.other_rel;
+      std::snprintf(rule, sizeof rule, "rel<=%.3g", tol_.other_rel);
+    }
+    item.rule = rule;
+    report_.items.push_back(item);
+  }
+
+  GoldenReport& report_;
+  Tolerances tol_;
+};
+
+Tolerances float32_tolerances(H5File& f, DType dtype) {
+  if (dtype == DType::Float64) return {true, 0, 0};
+  // The reference's own float32 drift on the logits; our float32 may drift as far again and more.
+  const Tensor f64 = read_tensor(f, "forward/logits", DType::Float64);
+  const Tensor f32 = read_tensor(f, "forward_f32/logits", DType::Float64);
+  double drift = 0;
+  const std::vector<double> a = f64.to_vector<double>(), b = f32.to_vector<double>();
+  for (size_t i = 0; i < a.size(); ++i) drift = std::max(drift, std::abs(a[i] - b[i]));
+  return {false, std::max(1e-4, 4 * drift), 2e-2};
+}
+
+void check_forward(H5File& f, PldrModel& model, Comparer& cmp, DType dtype, const Tensor& tokens) {
+  const int64_t S = tokens.shape()[1] - 1;
+  const Tensor input = tokens.slice(1, 0, S).contiguous(), target = tokens.slice(1, 1, S + 1).contiguous();
+  const ForwardResult r = model.forward(input);
+  cmp.tensor("forward/logits", r.logits.value(), read_tensor(f, "forward/logits", dtype), true);
+  cmp.tensor("forward/hidden", r.hidden.value(), read_tensor(f, "forward/hidden", dtype));
+  for (size_t l = 0; l < r.layers.size(); ++l) {
+    const LayerDeductive& d = r.layers[l];
+    const std::string p = "forward/layer" + std::to_string(l) + "/";
+    const std::vector<std::pair<std::string, const ag::Variable*>> outputs{
+        {"A", &d.A}, {"A_LM", &d.A_LM}, {"Ap", &d.Ap}, {"G_LM", &d.G_LM}, {"scores", &d.scores}, {"E", &d.E}};
+    for (const auto& [name, v] : outputs)
+      if (f.exists(p + name)) cmp.tensor(p + name, v->value(), read_tensor(f, p + name, dtype));
+  }
+  const LanguageModelLoss loss = masked_cross_entropy(r.logits, target);
+  cmp.scalar("forward/loss", loss.loss.item(), f.read_attribute_double("forward", "loss"));
+  cmp.scalar("forward/accuracy", loss.accuracy, f.read_attribute_double("forward", "accuracy"));
+
+  // Gradients of the plain loss.
+  loss.loss.backward();
+  for (auto& [name, p] : model.named_parameters()) {
+    const std::string path = "grads/" + name;
+    if (f.exists(path)) cmp.tensor(path, p.grad(), read_tensor(f, path, dtype));
+    p.zero_grad();
+  }
+
+  // The DAG-regularised loss and its gradients (a fresh pass: the graph above is spent).
+  if (!f.exists("dag")) return;
+  const std::vector<double> c = f.read_attribute_doubles("dag", "coeffs");
+  if (c.size() != 3) throw std::runtime_error("golden dag/coeffs must hold 3 values");
+  const ForwardResult r2 = model.forward(input);
+  const LanguageModelLoss ce = masked_cross_entropy(r2.logits, target);
+  const DagLoss dag = dag_loss(r2.layers, {c[0], c[1], c[2]});
+  const ag::Variable total = dag.weighted.defined() ? ag::add(ce.loss, dag.weighted) : ce.loss;
+  cmp.scalar("dag/ce", ce.loss.item(), f.read_attribute_double("dag", "ce"));
+  cmp.scalar("dag/dag_A_LM", dag.A_LM.item(), f.read_attribute_double("dag", "dag_A_LM"));
+  cmp.scalar("dag/dag_Ap", dag.Ap.item(), f.read_attribute_double("dag", "dag_Ap"));
+  cmp.scalar("dag/dag_G_LM", dag.G_LM.item(), f.read_attribute_double("dag", "dag_G_LM"));
+  cmp.scalar("dag/total", total.item(), f.read_attribute_double("dag", "total"));
+  total.backward();
+  for (auto& [name, p] : model.named_parameters()) {
+    const std::string path = "dag/grads/" + name;
+    if (f.exists(path)) cmp.tensor(path, p.grad(), read_tensor(f, path, dtype));
+    p.zero_grad();
+  }
+}
+
+void check_training(H5File& f, PldrModel& model, Comparer& cmp, DType dtype) {
+  if (!f.exists("train")) return;
+  auto attr = [&](const char* name) { return f.read_attribute_double("train", name); };
+  const std::vector<double> betas = f.read_attribute_doubles("train", "betas");
+  optim::AdamW adamw(model.parameters(), {betas.at(0), betas.at(1), attr("eps"), attr("wd")});
+  const optim::WarmupCosine schedule{attr("lr"), int64_t(attr("warmup")), int64_t(attr("total")), attr("alpha")};
+  const double clip = attr("clip");
+  const Tensor batches = read_ids(f, "train/batches");
+  const int64_t steps = batches.shape()[0], S = batches.shape()[2] - 1;
+  std::vector<double> losses, lrs;
+  for (int64_t s = 0; s < steps; ++s) {
+    const Tensor batch = batches.select(0, s);
+    const ForwardResult r = model.forward(batch.slice(1, 0, S).contiguous());
+    const LanguageModelLoss loss = masked_cross_entropy(r.logits, batch.slice(1, 1, S + 1).contiguous());
+    losses.push_back(loss.loss.item());
+    loss.loss.backward();
+    std::vector<ag::Variable> params = model.parameters();
+    optim::clip_grad_value(params, clip);
+    lrs.push_back(schedule.lr(s));
+    adamw.step(lrs.back());
+    adamw.zero_grad();
+  }
+  const Shape n{steps};
+  cmp.tensor("train/losses", from_vector(losses, n), read_tensor(f, "train/losses", DType::Float64));
+  cmp.tensor("train/lr", from_vector(lrs, n), read_tensor(f, "train/lr", DType::Float64));
+  for (auto& [name, p] : model.named_parameters()) {
+    const std::string path = "train/params_after/" + name;
+    if (f.exists(path)) cmp.tensor(path, p.value(), read_tensor(f, path, dtype));
+  }
+}
+
+void check_generation(H5File& f, const PldrModel& model, Comparer& cmp, DType dtype) {
+  if (!f.exists("generate/prompt")) return;
+  const std::vector<int32_t> prompt = f.read<int32_t>("generate/prompt");
+  const PldrConfig& c = model.config();
+  for (const std::string mode : {"kvg_cache", "no_cache", "identity_G"}) {
+    const std::string group = "generate/" + mode;
+    if (!f.exists(group)) continue;
+    const std::vector<int32_t> expected = f.read<int32_t>(group + "/tokens");
+    GenerationOptions o;
+    o.max_new_tokens = static_cast<int64_t>(expected.size());
+    o.sampling.greedy = true;
+    o.stop_at_eos = false;  // the reference runs a fixed number of steps
+    o.keep_step_logits = true;
+    o.cache = mode == "no_cache" ? CacheMode::None : CacheMode::KVG;
+    if (mode == "identity_G") {
+      const Tensor identity = eye(c.head_dim, dtype).expand({1, c.num_attention_heads, c.head_dim, c.head_dim}).contiguous();
+      o.fixed_G.assign(c.num_hidden_layers, identity);
+    }
+    const GenerationResult g = generate(model, prompt, o);
+    cmp.tokens(group + "/tokens", g.tokens, expected);
+    std::vector<double> flat;
+    for (const auto& row : g.step_logits) flat.insert(flat.end(), row.begin(), row.end());
+    const int64_t steps = static_cast<int64_t>(g.step_logits.size());
+    cmp.tensor(group + "/step_logits", from_vector(flat, {steps, c.vocab_size}), read_tensor(f, group + "/step_logits", dtype), true);
+  }
+}
+
+}  // namespace
+
+bool GoldenReport::passed() const {
+  if (items.empty()) return false;
+  for (const GoldenItem& i : items)
+    if (!i.passed) return false;
+  return true;
+}
+
+nlohmann::json GoldenReport::to_json() const {
+  nlohmann::json j;
+  j["file"] = file;
+  j["dtype"] = dtype_name(dtype);
+  nlohmann::json list = nlohmann::json::array();
+  int64_t failed = 0;
+  for (const GoldenItem& i : items) {
+    list.push_back({{"name", i.name}, {"max_abs", i.max_abs}, {"max_rel", i.max_rel}, {"rule", i.rule}, {"passed", i.passed}});
+    failed += !i.passed;
+  }
+  j["items"] = list;
+  j["checked"] = items.size();
+  j["failed"] = failed;
+  j["passed"] = passed();
+  return j;
+}
+
+GoldenReport verify_golden(const std::string& path, DType dtype) {
+  GoldenReport report{path, dtype, {}};
+  H5File f = H5File::open_read(path);
+  for (const char* required : {"config", "params", "inputs/tokens", "forward/logits"})
+    if (!f.exists(required)) throw std::runtime_error(path + " is not a golden file: it lacks '" + required + "'");
+  const PldrConfig config = read_config(f);
+  Comparer cmp(report, float32_tolerances(f, dtype));
+  const Tensor tokens = read_ids(f, "inputs/tokens");
+  {
+    PldrModel model(config, dtype);
+    load_parameters(model, f, "params", dtype);
+    check_forward(f, model, cmp, dtype, tokens);
+    check_generation(f, model, cmp, dtype);
+  }
+  PldrModel model(config, dtype);  // training starts again from the file's parameters
+  load_parameters(model, f, "params", dtype);
+  check_training(f, model, cmp, dtype);
+  return report;
+}
+
+}  // namespace pldr
