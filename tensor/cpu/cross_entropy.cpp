@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/strided_loop.h"
@@ -31,13 +32,16 @@ double cross_entropy_sum(const Tensor& logits, const Tensor& targets, int ignore
     const T* px = logits.data<T>();
     const int32_t* pt = targets.data<int32_t>();
     for (int64_t r = 0; r < rows; ++r) check_target(pt[r], v);
-    double total = 0;
-#pragma omp parallel for schedule(static) reduction(+ : total) if (rows * v >= kParallelThreshold)
+    // Per-row losses first, then a sequential sum: the same total whatever the thread count.
+    std::vector<double> row_loss(rows, 0.0);
+#pragma omp parallel for schedule(static) if (rows * v >= kParallelThreshold)
     for (int64_t r = 0; r < rows; ++r) {
       if (pt[r] == ignore_id) continue;
       const T* x = px + r * v;
-      total += static_cast<double>(row_logsumexp(x, v) - x[pt[r]]);
+      row_loss[r] = static_cast<double>(row_logsumexp(x, v) - x[pt[r]]);
     }
+    double total = 0;
+    for (double l : row_loss) total += l;
     return total;
   });
 }

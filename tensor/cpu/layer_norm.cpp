@@ -2,6 +2,9 @@
 // The forward saves mean and rstd = 1/sqrt(var + eps) per row; the backward reads them.
 #include <cmath>
 #include <vector>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/strided_loop.h"
@@ -47,9 +50,21 @@ void layer_norm_back(LayerNormGrads& r, const Tensor& g, const Tensor& x, const 
     T* pdx = r.dx.data<T>();
     T* pdg = r.dgamma.data<T>();
     T* pdb = r.dbeta.data<T>();
-#pragma omp parallel
+    // dgamma and dbeta sum over rows: each thread keeps partial sums over a fixed block of rows,
+    // and the blocks are added in thread order, so the result is the same on every run.
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    std::vector<T> partial(size_t(threads) * 2 * d, T(0));
+#pragma omp parallel num_threads(threads)
     {
-      std::vector<T> dgamma(d, T(0)), dbeta(d, T(0));  // per-thread partial sums
+      int tid = 0;
+#ifdef _OPENMP
+      tid = omp_get_thread_num();
+#endif
+      T* dgamma = partial.data() + size_t(tid) * 2 * d;
+      T* dbeta = dgamma + d;
 #pragma omp for schedule(static)
       for (int64_t row = 0; row < rows; ++row) {
         const T* in = px + row * d;
@@ -71,12 +86,12 @@ void layer_norm_back(LayerNormGrads& r, const Tensor& g, const Tensor& x, const 
           dx[i] = s * (go[i] * pgam[i] - mean_dxhat - xhat * mean_dxhat_xhat);
         }
       }
-#pragma omp critical
-      for (int64_t i = 0; i < d; ++i) {
-        pdg[i] += dgamma[i];
-        pdb[i] += dbeta[i];
-      }
     }
+    for (int t = 0; t < threads; ++t)
+      for (int64_t i = 0; i < d; ++i) {
+        pdg[i] += partial[size_t(t) * 2 * d + i];
+        pdb[i] += partial[size_t(t) * 2 * d + d + i];
+      }
   });
 }
 
