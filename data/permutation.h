@@ -1,0 +1,16 @@
+// Seeded permutations: the shuffled sample order of a loader epoch. The algorithm is fixed
+// (std::seed_seq and std::mt19937_64, both defined exactly by the C++ standard, driving a
+// Fisher-Yates shuffle with rejection sampling), so an order depends only on (n, seed, epoch):
+// not on the standard library, the platform or the thread count.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace pldr::data {
+
+// A permutation of 0 .. n-1. The engine is seeded from all 128 bits of (seed, epoch); seeding it
+// with seed + epoch instead would give runs with seeds 0 and 1 the same orders, one epoch apart.
+std::vector<uint64_t> seeded_permutation(uint64_t n, uint64_t seed, uint64_t epoch);
+
+}  // namespace pldr::data
