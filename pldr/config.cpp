@@ -1,6 +1,7 @@
 #include "pldr/config.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 
 namespace pldr {
@@ -24,6 +25,12 @@ const char* g_type_name(GType type) {
 }
 
 namespace {
+// Keys of a Hugging Face config.json that do not change the maths of a forward pass here.
+const std::set<std::string> kHuggingFaceOnlyKeys{
+    "architectures",  "torch_dtype",       "transformers_version", "use_cache",   "cache_first_G",
+    "auto_map",       "_name_or_path",     "output_pldr_attentions", "attention_dropout",
+    "initializer_range", "num_labels",     "classifier_dropout"};
+
 void require(bool ok, const std::string& key, const std::string& rule) {
   if (!ok) throw std::invalid_argument("config: " + key + " " + rule);
 }
@@ -92,7 +99,18 @@ PldrConfig PldrConfig::from_json(const nlohmann::json& j) {
     else if (key == "pad_token_id") c.pad_token_id = integer();
     else if (key == "bos_token_id") c.bos_token_id = integer();
     else if (key == "eos_token_id") c.eos_token_id = integer();
-    else throw std::invalid_argument("config: unknown key '" + key + "'");
+    else if (key == "model_type") {
+      if (v != "pldrllm") throw std::invalid_argument("config: model_type must be pldrllm, got " + v.dump());
+    } else if (key == "hidden_act") {
+      if (v != "silu") throw std::invalid_argument("config: hidden_act must be silu (the only activation PLDR-LLMs use)");
+    } else if (key == "tie_word_embeddings") {
+      if (v != false) throw std::invalid_argument("config: tie_word_embeddings must be false (PLDR-LLM's head is untied)");
+    } else if (key == "rope_scaling") {
+      if (!v.is_null() && v.value("rope_type", v.value("type", "default")) != "default")
+        throw std::invalid_argument("config: only the default rope_scaling is supported, got " + v.dump());
+    } else if (kHuggingFaceOnlyKeys.count(key) == 0) {
+      throw std::invalid_argument("config: unknown key '" + key + "'");
+    }
   }
   c.validate();
   return c;

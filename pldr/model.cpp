@@ -85,8 +85,9 @@ ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache) const
   }
   const Tensor mask = attention_mask(key_ids, ids.shape()[1], dtype_, static_cast<int>(config_.pad_token_id));
 
-  // §3.1: embedding scaled by sqrt(d) in the activation dtype, then decoder.layernorm1.
-  ag::Variable x = ag::mul_scalar(decoder.embedding.forward(ids), std::sqrt(double(config_.hidden_size)));
+  // §3.1: embedding scaled by sqrt(d) (computed in float32 by the reference), then decoder.layernorm1.
+  const double sqrt_d = static_cast<float>(std::sqrt(static_cast<float>(config_.hidden_size)));
+  ag::Variable x = ag::mul_scalar(decoder.embedding.forward(ids), sqrt_d);
   x = decoder.layernorm1.forward(x);
   ForwardResult result;
   result.layers.resize(config_.num_hidden_layers);

@@ -9,5 +9,11 @@ namespace pldr::cli {
 using Args = std::vector<std::string>;
 
 int verify_golden(const Args& args);
+int tokenizer(const Args& args);
+int prepare(const Args& args);
+int train(const Args& args);
+int generate(const Args& args);
+int inspect(const Args& args);
+int plot(const Args& args);
 
 }  // namespace pldr::cli

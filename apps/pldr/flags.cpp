@@ -7,7 +7,7 @@ namespace pldr::cli {
 Flags::Flags(const std::vector<std::string>& args, const std::set<std::string>& value_flags,
              const std::set<std::string>& switch_flags) {
   for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
+    const std::string& a = args[i] == "-o" ? std::string("--output") : args[i];  // -o is --output
     if (a.rfind("--", 0) != 0 || a == "--") {
       positionals_.push_back(a);
       continue;

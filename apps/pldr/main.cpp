@@ -16,7 +16,13 @@ struct Command {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table{
-      {"verify-golden", {pldr::cli::verify_golden, "FILE.h5 [--dtype float64|float32]  compare against reference tensors"}},
+      {"tokenizer", {pldr::cli::tokenizer, "train FILES... --vocab-size N --output PREFIX     train a SentencePiece tokenizer"}},
+      {"prepare", {pldr::cli::prepare, "FILES... --tokenizer M --output PREFIX [...]      text or JSON lines to token files"}},
+      {"train", {pldr::cli::train, "--config RUN.json [section.key=value ...]          train (or --resume CKPT)"}},
+      {"generate", {pldr::cli::generate, "--checkpoint CKPT --prompt TEXT [...]             sample text"}},
+      {"inspect", {pldr::cli::inspect, "--checkpoint CKPT --prompt TEXT -o OUT.h5         write deductive outputs"}},
+      // {"plot", {pldr::cli::plot, "METRICS.jsonl -o CURVES.svg                       draw training curves"}},
+      {"verify-golden", {pldr::cli::verify_golden, "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},
   };
   return table;
 }

@@ -1,0 +1,57 @@
+// pldr tokenizer train FILES... --vocab-size N --output PREFIX [--model-type unigram|bpe] [--threads T]
+// pldr prepare FILES... --tokenizer MODEL --output PREFIX [--format text|jsonl] [--field text]
+//   [--split paragraphs|whole_file] [--val-fraction F] [--val FILE]
+#include <cstdio>
+
+#include "apps/pldr/commands.h"
+#include "apps/pldr/flags.h"
+#include "data/prepare.h"
+#include "data/tokenizer.h"
+#include "data/tokenizer_trainer.h"
+
+namespace pldr::cli {
+
+int tokenizer(const Args& args) {
+  if (args.empty() || args[0] != "train") throw UsageError("usage: pldr tokenizer train FILES... --vocab-size N --output PREFIX");
+  const Flags flags(Args(args.begin() + 1, args.end()), {"vocab-size", "output", "model-type", "threads"}, {});
+  data::TrainOptions o;
+  o.input_files = flags.positionals();
+  if (o.input_files.empty()) throw UsageError("tokenizer train needs at least one text file");
+  o.model_prefix = flags.require("output");
+  o.vocab_size = static_cast<int>(flags.get_int("vocab-size", 8000));
+  o.model_type = flags.get("model-type", "unigram");
+  o.num_threads = static_cast<int>(flags.get_int("threads", 2));
+  data::train_tokenizer(o);
+  const data::Tokenizer t = data::Tokenizer::load(o.model_prefix + ".model");
+  std::printf("wrote %s.model (%d pieces, identity %s)\n", o.model_prefix.c_str(), t.vocab_size(), t.identity().c_str());
+  return 0;
+}
+
+int prepare(const Args& args) {
+  const Flags flags(args, {"tokenizer", "output", "format", "field", "split", "val-fraction", "val"}, {"quiet"});
+  if (flags.positionals().empty()) throw UsageError("prepare needs at least one input file");
+  data::PrepareOptions o;
+  auto source = [&](const std::string& path) {
+    data::TextSource s;
+    s.path = path;
+    s.format = data::parse_text_format(flags.get("format", "text"));
+    s.split = data::parse_text_split(flags.get("split", "paragraphs"));
+    s.field = flags.get("field", "text");
+    return s;
+  };
+  for (const std::string& path : flags.positionals()) o.sources.push_back(source(path));
+  if (flags.has("val")) o.val_sources.push_back(source(flags.get("val", "")));
+  o.val_fraction = flags.get_double("val-fraction", 0.0);
+  o.tokenizer_path = flags.require("tokenizer");
+  o.output_prefix = flags.require("output");
+  o.show_progress = !flags.on("quiet");
+  const data::PrepareStats s = data::prepare_corpus(o);
+  for (const auto& [name, split] : s.meta.splits)
+    std::printf("%s: %lu documents, %lu tokens, %lu characters (%.2f characters per token) -> %s\n", name.c_str(),
+                (unsigned long)split.documents, (unsigned long)split.tokens, (unsigned long)split.text_chars,
+                split.tokens ? double(split.text_chars) / double(split.tokens) : 0.0, split.file.c_str());
+  std::printf("meta: %s\n", s.meta_path.c_str());
+  return 0;
+}
+
+}  // namespace pldr::cli

@@ -1,0 +1,68 @@
+// H5File: a small RAII wrapper over the HDF5 C API for checkpoints, golden files and inspection
+// output. Paths inside the file are "group/sub/name"; "/" is the root. Every failure becomes an
+// IoError naming the file, the object and the problem (HDF5's own error printing is silenced).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/error.h"
+
+namespace pldr::io {
+
+enum class ElementType { Float32, Float64, Int32, Int64, UInt8, Int8, Other };
+
+class H5File {
+ public:
+  static H5File open_read(const std::string& path);  // IoError: missing, not HDF5, damaged
+  static H5File create(const std::string& path);     // truncates
+  ~H5File();
+  H5File(H5File&& other) noexcept;
+  H5File& operator=(H5File&& other) noexcept;
+  H5File(const H5File&) = delete;
+  H5File& operator=(const H5File&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // ---- structure ----
+  bool exists(const std::string& path) const;  // false when any part of the path is missing
+  bool is_group(const std::string& path) const;
+  bool is_dataset(const std::string& path) const;
+  std::vector<std::string> list(const std::string& group) const;  // member names, sorted
+  std::vector<int64_t> shape(const std::string& dataset) const;
+  ElementType element_type(const std::string& dataset) const;
+  void create_group(const std::string& path);  // with missing parents
+
+  // ---- datasets (HDF5 converts the stored type to T on read) ----
+  // T: float, double, int32_t, int64_t, uint8_t.
+  template <class T> std::vector<T> read(const std::string& dataset, std::vector<int64_t>* shape_out = nullptr) const;
+  template <class T> T read_scalar(const std::string& dataset) const;
+  template <class T> void write(const std::string& dataset, const T* data, const std::vector<int64_t>& shape);
+  template <class T> void write(const std::string& dataset, const std::vector<T>& data, const std::vector<int64_t>& shape) {
+    write<T>(dataset, data.data(), shape);
+  }
+  void write_string_dataset(const std::string& dataset, const std::string& text);
+  std::string read_string_dataset(const std::string& dataset) const;
+
+  // ---- attributes of any object ("/" for the root) ----
+  bool has_attribute(const std::string& object, const std::string& name) const;
+  std::vector<std::string> attribute_names(const std::string& object) const;
+  double read_attribute_double(const std::string& object, const std::string& name) const;
+  int64_t read_attribute_int(const std::string& object, const std::string& name) const;
+  std::vector<double> read_attribute_doubles(const std::string& object, const std::string& name) const;
+  std::string read_attribute_string(const std::string& object, const std::string& name) const;
+  void write_attribute(const std::string& object, const std::string& name, double value);
+  void write_attribute(const std::string& object, const std::string& name, int64_t value);
+  void write_attribute(const std::string& object, const std::string& name, const std::string& value);
+  void write_attribute(const std::string& object, const std::string& name, const std::vector<double>& values);
+
+  void flush();
+
+ private:
+  H5File(int64_t id, std::string path) : id_(id), path_(std::move(path)) {}
+  IoError error(const std::string& object, const std::string& what) const;
+  int64_t id_ = -1;  // hid_t
+  std::string path_;
+};
+
+}  // namespace pldr::io

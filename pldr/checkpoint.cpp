@@ -1,0 +1,126 @@
+#include "pldr/checkpoint.h"
+
+#include <stdexcept>
+
+#include "io/atomic_file.h"
+#include "io/hdf5_file.h"
+#include "tensor/creation.h"
+
+namespace pldr {
+
+namespace {
+
+using io::H5File;
+
+std::runtime_error problem(const std::string& path, const std::string& what) {
+  return std::runtime_error("checkpoint " + path + ": " + what);
+}
+
+void write_tensor(H5File& f, const std::string& name, const Tensor& t) {
+  const Tensor dense = t.contiguous();
+  const std::vector<int64_t> shape(t.shape().begin(), t.shape().end());
+  if (t.dtype() == DType::Float64) f.write<double>(name, dense.data<double>(), shape);
+  else f.write<float>(name, dense.to(DType::Float32).data<float>(), shape);
+}
+
+Tensor read_tensor(H5File& f, const std::string& file, const std::string& name, const Shape& expected, DType dtype) {
+  if (!f.is_dataset(name)) throw problem(file, "lacks tensor " + name);
+  std::vector<int64_t> shape;
+  const std::vector<double> values = f.read<double>(name, &shape);
+  const Shape got(shape.begin(), shape.end());
+  if (got != expected)
+    throw problem(file, "tensor " + name + " has shape " + to_string(got) + ", the configuration expects " + to_string(expected));
+  return from_vector(values, got, dtype);
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                     const optim::AdamW* optimizer, const TrainingState& state) {
+  io::write_atomically(path, [&](const std::string& tmp) {
+    H5File f = H5File::create(tmp);
+    f.write_attribute("/", "format", std::string("pldr-checkpoint"));
+    f.write_attribute("/", "format_version", kCheckpointFormatVersion);
+    f.write_attribute("/", "step", state.step);
+    f.write_attribute("/", "tokens_seen", state.tokens_seen);
+    f.write_attribute("/", "data_epoch", static_cast<int64_t>(state.data_epoch));
+    f.write_attribute("/", "data_index", static_cast<int64_t>(state.data_index));
+    f.write_attribute("/", "tokenizer_identity", state.tokenizer_identity);
+    f.write_attribute("/", "dtype", std::string(dtype_name(model.dtype())));
+    f.write_string_dataset("run_config", config.to_json().dump(2));
+    for (const auto& [name, p] : model.named_parameters()) write_tensor(f, "params/" + name, p.value());
+    for (size_t l = 0; l < model.predefined_G.size(); ++l)
+      write_tensor(f, "predefined_G/layer" + std::to_string(l), model.predefined_G[l]);
+    if (optimizer) {
+      f.write_attribute("/", "optimizer_steps", optimizer->steps());
+      const auto named = model.named_parameters();
+      auto& opt = const_cast<optim::AdamW&>(*optimizer);
+      for (size_t i = 0; i < named.size(); ++i) {
+        write_tensor(f, "optimizer/m/" + named[i].first, opt.first_moments()[i]);
+        write_tensor(f, "optimizer/v/" + named[i].first, opt.second_moments()[i]);
+      }
+    }
+    f.flush();
+  });
+}
+
+LoadedCheckpoint load_checkpoint(const std::string& path) {
+  H5File f = H5File::open_read(path);
+  if (!f.has_attribute("/", "format") || f.read_attribute_string("/", "format") != "pldr-checkpoint")
+    throw problem(path, "is an HDF5 file but not a pldr checkpoint (no format attribute)");
+  const int64_t version = f.read_attribute_int("/", "format_version");
+  if (version != kCheckpointFormatVersion)
+    throw problem(path, "has format version " + std::to_string(version) + ", this build reads " +
+                            std::to_string(kCheckpointFormatVersion));
+  if (!f.is_dataset("run_config")) throw problem(path, "lacks run_config");
+  LoadedCheckpoint c;
+  try {
+    c.config = RunConfig::from_json(nlohmann::json::parse(f.read_string_dataset("run_config")));
+  } catch (const std::exception& e) {
+    throw problem(path, std::string("bad run_config: ") + e.what());
+  }
+  const DType dtype = dtype_from_name(f.read_attribute_string("/", "dtype"));
+  c.model = std::make_unique<PldrModel>(c.config.model, dtype);
+  for (auto& [name, p] : c.model->named_parameters())
+    p.mutable_value() = read_tensor(f, path, "params/" + name, p.shape(), dtype);
+  for (size_t l = 0; l < c.model->predefined_G.size(); ++l)
+    c.model->predefined_G[l] =
+        read_tensor(f, path, "predefined_G/layer" + std::to_string(l), c.model->predefined_G[l].shape(), dtype);
+  c.state.step = f.read_attribute_int("/", "step");
+  c.state.tokens_seen = f.read_attribute_int("/", "tokens_seen");
+  c.state.data_epoch = static_cast<uint64_t>(f.read_attribute_int("/", "data_epoch"));
+  c.state.data_index = static_cast<uint64_t>(f.read_attribute_int("/", "data_index"));
+  c.state.tokenizer_identity = f.read_attribute_string("/", "tokenizer_identity");
+  return c;
+}
+
+void load_optimizer_state(const std::string& path, const PldrModel& model, optim::AdamW& optimizer) {
+  H5File f = H5File::open_read(path);
+  if (!f.has_attribute("/", "optimizer_steps")) throw problem(path, "holds no optimizer state");
+  const auto named = model.named_parameters();
+  for (size_t i = 0; i < named.size(); ++i) {
+    const Shape& s = named[i].second.shape();
+    optimizer.first_moments()[i] = read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype());
+    optimizer.second_moments()[i] = read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype());
+  }
+  optimizer.set_steps(f.read_attribute_int("/", "optimizer_steps"));
+}
+
+std::vector<Tensor> load_external_G(const std::string& file, const std::string& group, const PldrConfig& config, DType dtype) {
+  H5File f = H5File::open_read(file);
+  std::vector<Tensor> G;
+  const Shape expected{1, config.num_attention_heads, config.head_dim, config.head_dim};
+  for (int64_t l = 0; l < config.num_hidden_layers; ++l) {
+    const std::string name = group + "/layer" + std::to_string(l);
+    if (!f.is_dataset(name)) throw std::runtime_error("external G " + file + ": lacks " + name);
+    std::vector<int64_t> shape;
+    const std::vector<double> values = f.read<double>(name, &shape);
+    if (Shape(shape.begin(), shape.end()) != expected)
+      throw std::runtime_error("external G " + file + ": " + name + " has shape " + to_string(Shape(shape.begin(), shape.end())) +
+                               ", the model expects " + to_string(expected));
+    G.push_back(from_vector(values, expected, dtype));
+  }
+  return G;
+}
+
+}  // namespace pldr

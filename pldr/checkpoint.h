@@ -1,0 +1,54 @@
+// HDF5 checkpoints: parameters under the reference's names, AdamW state, step and schedule
+// position, data position, the run configuration and the tokenizer's identity. Written
+// atomically (temporary file, flush, rename): a run killed while saving never leaves a damaged
+// checkpoint in place.
+//
+// Layout (format_version 1):
+//   /                      attrs format="pldr-checkpoint", format_version, step, tokens_seen,
+//                                tokenizer_identity, data_epoch, data_index, optimizer_steps
+//   /run_config            string: the resolved run configuration (JSON)
+//   /params/<name>         every parameter, in the training dtype
+//   /predefined_G/layer{i} [1, H, dk, dk] for custom_G_type identity/random/external
+//   /optimizer/m/<name>, /optimizer/v/<name>   AdamW moments
+#pragma once
+#include <memory>
+#include <string>
+
+#include "optim/adamw.h"
+#include "pldr/model.h"
+#include "pldr/run_config.h"
+
+namespace pldr {
+
+constexpr int64_t kCheckpointFormatVersion = 1;
+
+struct TrainingState {
+  int64_t step = 0;          // optimiser steps done; the schedule position is this step
+  int64_t tokens_seen = 0;
+  uint64_t data_epoch = 0;   // the training loader's position
+  uint64_t data_index = 0;
+  std::string tokenizer_identity;
+};
+
+void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                     const optim::AdamW* optimizer, const TrainingState& state);
+
+struct LoadedCheckpoint {
+  RunConfig config;
+  std::unique_ptr<PldrModel> model;
+  TrainingState state;
+};
+
+// Throws std::runtime_error naming the file and the problem: not HDF5, truncated, not a
+// checkpoint, an unknown format version, a missing tensor or a tensor of the wrong shape.
+LoadedCheckpoint load_checkpoint(const std::string& path);
+
+// Restores the AdamW moments and step count saved with the checkpoint into `optimizer`, whose
+// parameters must be the checkpoint model's.
+void load_optimizer_state(const std::string& path, const PldrModel& model, optim::AdamW& optimizer);
+
+// Loads G_LM per layer from an HDF5 file laid out as <group>/layer{i} [1, H, dk, dk] (the
+// reference's paper_G_LM.h5), checking shapes against the configuration.
+std::vector<Tensor> load_external_G(const std::string& file, const std::string& group, const PldrConfig& config, DType dtype);
+
+}  // namespace pldr

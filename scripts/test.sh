@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command: installs dependencies, builds, and runs the whole suite with CTest.
+#   scripts/test.sh              Release build in build/
+#   scripts/test.sh --sanitize   the same suite under AddressSanitizer + UBSan in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+bash scripts/build.sh "$@"
+build_dir=build
+[ "${1:-}" = "--sanitize" ] && build_dir=build-asan
+cd "$build_dir"
+# OpenMP threads of a sanitised run stay at 2 so the suite's time stays predictable.
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} ctest --output-on-failure -j 2
