@@ -33,6 +33,7 @@ Variable max(const Variable& x, std::vector<int> axes = {}, bool keepdim = false
 Variable matmul(const Variable& a, const Variable& b);
 Variable trace(const Variable& x);  // [..., N, N] -> [...]
 Variable expm(const Variable& x);   // gradient through the Fréchet derivative: dA = L(Aᵀ, G)
+Variable log_trace_expm(const Variable& x);  // log tr expm(X), [..., N, N] -> [...], overflow-safe
 
 // ---- shapes and views : ops_shape.cpp ----
 Variable reshape(const Variable& x, const Shape& shape);

@@ -38,3 +38,14 @@ Variable expm(const Variable& x) {
 }
 
 }  // namespace pldr::ag
+
+namespace pldr::ag {
+
+// d log tr expm(X) / dX = expm(X)ᵀ / tr expm(X), scaled by each matrix's upstream gradient.
+Variable log_trace_expm(const Variable& x) {
+  return record(::pldr::log_trace_expm(x.value()), "log_trace_expm", {x}, [v = x.value()](const Tensor& g) {
+    return std::vector<Tensor>{::pldr::mul(g.unsqueeze(-1).unsqueeze(-1), ::pldr::log_trace_expm_grad(v))};
+  });
+}
+
+}  // namespace pldr::ag

@@ -18,6 +18,14 @@ RotaryEmbedding::RotaryEmbedding(int64_t head_dim, double theta, int64_t max_pos
   }
 }
 
+void RotaryEmbedding::set_table(std::vector<float> cos, std::vector<float> sin) {
+  const size_t half = static_cast<size_t>(head_dim_ / 2);
+  if (cos.size() != sin.size() || cos.size() % half != 0)
+    throw std::invalid_argument("rotary embedding: a table needs [positions, head_dim/2] cos and sin values");
+  table_cos_ = std::move(cos);
+  table_sin_ = std::move(sin);
+}
+
 ag::Variable RotaryEmbedding::forward(const ag::Variable& x, int64_t offset) const {
   const int64_t seq = x.shape()[1], half = head_dim_ / 2;
   if (pairing_ == RotaryPairing::Interleaved && offset + seq > max_positions_)
@@ -26,9 +34,16 @@ ag::Variable RotaryEmbedding::forward(const ag::Variable& x, int64_t offset) con
   Tensor cos = Tensor::empty({seq, half}, DType::Float32), sin = Tensor::empty({seq, half}, DType::Float32);
   float* pc = cos.data<float>();
   float* ps = sin.data<float>();
+  const int64_t preset = static_cast<int64_t>(table_cos_.size()) / half;
   for (int64_t s = 0; s < seq; ++s)
     for (int64_t i = 0; i < half; ++i) {
-      const float angle = static_cast<float>(offset + s) * inv_freq_[i];  // p·θ_i in float32
+      const int64_t p = offset + s;
+      if (p < preset) {
+        pc[s * half + i] = table_cos_[p * half + i];
+        ps[s * half + i] = table_sin_[p * half + i];
+        continue;
+      }
+      const float angle = static_cast<float>(p) * inv_freq_[i];  // p·θ_i in float32
       pc[s * half + i] = std::cos(angle);
       ps[s * half + i] = std::sin(angle);
     }

@@ -1,6 +1,8 @@
 // Rotary position embedding of queries and keys, in both pairings of spec §3.3 step 2, with an
 // absolute position offset (the number of tokens already in the KV cache).
 #pragma once
+#include <vector>
+
 #include "autograd/variable.h"
 #include "tensor/ops.h"
 
@@ -16,10 +18,15 @@ class RotaryEmbedding {
 
   RotaryPairing pairing() const { return pairing_; }
 
+  // Uses a given float32 table, [positions, dk/2] each, for positions below its length instead of
+  // this machine's cosf/sinf (e.g. the reference's table, recovered by pldr/rope_table_fit.h).
+  void set_table(std::vector<float> cos, std::vector<float> sin);
+
  private:
   int64_t head_dim_, max_positions_;
   RotaryPairing pairing_;
   std::vector<float> inv_freq_;  // θ_i = theta^(-2i/dk), float32 as in the reference
+  std::vector<float> table_cos_, table_sin_;  // optional preset table (set_table)
 };
 
 }  // namespace pldr::nn

@@ -174,6 +174,22 @@ Tensor expm_frechet(const Tensor& a, const Tensor& e) {
   return out;
 }
 
+Tensor log_trace_expm(const Tensor& x) {
+  need_square("log_trace_expm", x);
+  require_support(x.device(), "log_trace_expm", x.dtype());
+  Tensor out = Tensor::empty(Shape(x.shape().begin(), x.shape().end() - 2), x.dtype(), x.device());
+  cpu::log_trace_expm(out, nullptr, x.contiguous());
+  return out;
+}
+
+Tensor log_trace_expm_grad(const Tensor& x) {
+  need_square("log_trace_expm_grad", x);
+  Tensor out = Tensor::empty(Shape(x.shape().begin(), x.shape().end() - 2), x.dtype(), x.device());
+  Tensor grad = Tensor::empty(x.shape(), x.dtype(), x.device());
+  cpu::log_trace_expm(out, &grad, x.contiguous());
+  return grad;
+}
+
 Tensor softmax(const Tensor& x) {
   need_rank("softmax", x, 1);
   require_support(x.device(), "softmax", x.dtype());

@@ -59,6 +59,11 @@ Tensor eye(int64_t n, DType dtype);
 Tensor expm(const Tensor& x);
 // Fréchet derivative L(A, E) = d/dt expm(A + tE) at t=0, per batch matrix.
 Tensor expm_frechet(const Tensor& a, const Tensor& e);
+// log(tr(expm(X))) per matrix, [..., N, N] -> [...], evaluated in float64 as
+// c + log tr expm(X - cI) with c = ‖X‖∞, so a trace beyond the dtype's range stays finite; and its
+// gradient expm(X)ᵀ / tr(expm(X)) [..., N, N]. The DAG regulariser's core (spec §12).
+Tensor log_trace_expm(const Tensor& x);
+Tensor log_trace_expm_grad(const Tensor& x);
 
 // ---- normalisation and probabilities (last axis) ----
 Tensor softmax(const Tensor& x);
@@ -96,10 +101,9 @@ Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignor
 namespace pldr {
 
 // ---- rotary position embedding (spec §3.3 step 2) ----
-// x [B, S, H, dk]; cos, sin float32 [S, dk/2] (angle p·θ_i of each position and pair).
-//  Interleaved (GPT-J, v51): pairs (2i, 2i+1), computed in float32 and cast back (torchtune).
-//  RotateHalf (NeoX, v52): pairs (i, i+dk/2), cos/sin cast to x's dtype first (Hugging Face).
-// inverse = true rotates by -angle: the backward of the rotation.
+// x [B, S, H, dk]; cos, sin float32 [S, dk/2] (angle p·θ_i of each position and pair), cast to
+// x's dtype before multiplying. Interleaved (GPT-J, v51) pairs (2i, 2i+1); RotateHalf (NeoX, v52)
+// pairs (i, i+dk/2). inverse = true rotates by -angle: the backward of the rotation.
 enum class RotaryPairing { Interleaved, RotateHalf };
 Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse);
 

@@ -1,4 +1,5 @@
-// pldr verify-golden FILE.h5 [--dtype float64|float32]: prints one JSON report; exit 1 on any failure.
+// pldr verify-golden FILE.h5 [--dtype float64|float32] [--rope-table fitted|computed]:
+// prints one JSON report; exit 1 on any failure.
 #include <iostream>
 
 #include "apps/pldr/commands.h"
@@ -8,11 +9,13 @@
 namespace pldr::cli {
 
 int verify_golden(const Args& args) {
-  const Flags flags(args, {"dtype"}, {});
+  const Flags flags(args, {"dtype", "rope-table"}, {});
   if (flags.positionals().size() != 1) throw UsageError("verify-golden takes one golden file");
   const DType dtype = dtype_from_name(flags.get("dtype", "float64"));
   if (dtype == DType::Int32) throw UsageError("--dtype must be float64 or float32");
-  const GoldenReport report = verify_golden(flags.positionals()[0], dtype);
+  const std::string rope = flags.get("rope-table", "fitted");
+  if (rope != "fitted" && rope != "computed") throw UsageError("--rope-table must be fitted or computed");
+  const GoldenReport report = verify_golden(flags.positionals()[0], dtype, rope == "fitted");
   std::cout << report.to_json().dump(2) << std::endl;
   return report.passed() ? 0 : 1;
 }

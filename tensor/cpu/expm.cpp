@@ -84,4 +84,24 @@ void expm_frechet(Tensor& out, const Tensor& a, const Tensor& e) {
   });
 }
 
+void log_trace_expm(Tensor& out, Tensor* grad, const Tensor& x) {
+  dispatch_floating(x.dtype(), "log_trace_expm", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t n = x.shape().back(), batches = x.numel() / std::max<int64_t>(n * n, 1);
+    const T* px = x.data<T>();
+    T* po = out.data<T>();
+    T* pg = grad ? grad->data<T>() : nullptr;
+#pragma omp parallel for schedule(static) if (batches > 1)
+    for (int64_t i = 0; i < batches; ++i) {
+      const Mat m = load(px + i * n * n, n);
+      // tr expm(X) = e^c tr expm(X - cI): the shifted exponential stays within range.
+      const double c = m.cwiseAbs().rowwise().sum().maxCoeff();
+      const Mat e = expm_pade13(m - c * Mat::Identity(n, n));
+      const double t = e.trace();
+      po[i] = static_cast<T>(c + std::log(t));
+      if (pg) store(pg + i * n * n, Mat(e.transpose() / t));
+    }
+  });
+}
+
 }  // namespace pldr::cpu

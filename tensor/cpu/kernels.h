@@ -15,6 +15,7 @@ void argmax_rows(Tensor& out, const Tensor& x, int64_t inner);
 void matmul(Tensor& out, const Tensor& a, const Tensor& b);
 void expm(Tensor& out, const Tensor& x);                       // dense [batch, N, N]
 void expm_frechet(Tensor& out, const Tensor& a, const Tensor& e);
+void log_trace_expm(Tensor& out, Tensor* grad, const Tensor& x);  // out [batch]; grad [batch, N, N] or null
 void softmax_rows(Tensor& out, const Tensor& x, bool log);     // dense [rows, D]
 void softmax_back_rows(Tensor& out, const Tensor& y, const Tensor& g, bool log);
 void layer_norm(LayerNormResult& r, const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps);
