@@ -176,15 +176,22 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
       const ForwardResult r = model->forward(ex.input);
       const LanguageModelLoss ce = masked_cross_entropy(r.logits, ex.target);
       ag::Variable total = ce.loss;
+      std::array<double, 3> dag_now{0, 0, 0};
       if (config.model.custom_G_type == GType::Learned) {
         const DagLoss dag = dag_loss(r.layers, config.dag);
         if (dag.weighted.defined()) total = ag::add(total, dag.weighted);
-        dag_values = {dag_values[0] + dag.A_LM.item(), dag_values[1] + dag.Ap.item(), dag_values[2] + dag.G_LM.item()};
+        dag_now = {dag.A_LM.item(), dag.Ap.item(), dag.G_LM.item()};
+        for (size_t i = 0; i < 3; ++i) dag_values[i] += dag_now[i];
       }
       const double value = total.item();
-      if (!std::isfinite(value))
-        throw std::runtime_error("training diverged: the loss is " + std::to_string(value) + " at step " + std::to_string(step + 1) +
-                                 "; parameters were not updated. The last good checkpoint, if any, is " + checkpoint_path);
+      if (!std::isfinite(value)) {
+        char parts[160];
+        std::snprintf(parts, sizeof parts, " (cross-entropy %g, DAG terms A_LM %g, Ap %g, G_LM %g)", ce.loss.item(), dag_now[0],
+                      dag_now[1], dag_now[2]);
+        throw std::runtime_error("training diverged: the loss is " + std::to_string(value) + parts + " at step " +
+                                 std::to_string(step + 1) + "; parameters were not updated. The last good checkpoint, if any, is " +
+                                 checkpoint_path);
+      }
       ag::mul_scalar(total, 1.0 / double(config.data.grad_accum)).backward();
       step_loss += ce.loss.item() / double(config.data.grad_accum);
       step_acc += ce.accuracy / double(config.data.grad_accum);

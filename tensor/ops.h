@@ -59,9 +59,9 @@ Tensor eye(int64_t n, DType dtype);
 Tensor expm(const Tensor& x);
 // Fréchet derivative L(A, E) = d/dt expm(A + tE) at t=0, per batch matrix.
 Tensor expm_frechet(const Tensor& a, const Tensor& e);
-// log(tr(expm(X))) per matrix, [..., N, N] -> [...], evaluated in float64 as
-// c + log tr expm(X - cI) with c = ‖X‖∞, so a trace beyond the dtype's range stays finite; and its
-// gradient expm(X)ᵀ / tr(expm(X)) [..., N, N]. The DAG regulariser's core (spec §12).
+// log(tr(expm(X))) per matrix, [..., N, N] -> [...], evaluated in float64 with the squaring phase
+// renormalised (exp(X) = R·e^k, max|R| = 1), so a trace beyond any dtype's range stays finite; and
+// its gradient expm(X)ᵀ / tr(expm(X)) [..., N, N]. The DAG regulariser's core (spec §12).
 Tensor log_trace_expm(const Tensor& x);
 Tensor log_trace_expm_grad(const Tensor& x);
 

@@ -54,7 +54,7 @@ void layer_norm_back(LayerNormGrads& r, const Tensor& g, const Tensor& x, const 
     // and the blocks are added in thread order, so the result is the same on every run.
     int threads = 1;
 #ifdef _OPENMP
-    threads = omp_get_max_threads();
+    if (rows * d >= kParallelThreshold) threads = omp_get_max_threads();
 #endif
     std::vector<T> partial(size_t(threads) * 2 * d, T(0));
 #pragma omp parallel num_threads(threads)

@@ -1,0 +1,151 @@
+// The training loop: exact resume, divergence handling, metrics and checkpoint contents.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "data/token_file.h"
+#include "pldr/checkpoint.h"
+#include "pldr/trainer.h"
+#include "tensor/random.h"
+#include "tests/pldr/tiny_model.h"
+
+namespace pldr {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TrainerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) / ("trainer_" + std::to_string(::getpid()) + "_" +
+                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    // A token stream with some structure: a repeating phrase with random insertions.
+    Generator gen(3);
+    std::vector<int32_t> tokens;
+    for (int i = 0; i < 3000; ++i) tokens.push_back(i % 7 == 6 ? 3 : static_cast<int32_t>(4 + (i * 5 + gen.next_u64() % 3) % 30));
+    data::write_token_file((dir_ / "train.tok").string(), tokens, 40);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  RunConfig config(const std::string& out) const {
+    RunConfig c;
+    c.model = testing::tiny_config();
+    c.data.train = (dir_ / "train.tok").string();
+    c.data.context = 8;
+    c.data.batch_size = 2;
+    c.schedule.warmup_steps = 2;
+    c.training.steps = 6;
+    c.training.log_every = 1;
+    c.training.eval_every = 0;
+    c.training.checkpoint_every = 0;
+    c.training.dtype = "float64";
+    c.dag = {0.01, 0.0, 0.02};
+    c.out_dir = (dir_ / out).string();
+    return c;
+  }
+
+  fs::path dir_;
+};
+
+std::vector<std::vector<double>> parameters_of(const std::string& checkpoint) {
+  LoadedCheckpoint c = load_checkpoint(checkpoint);
+  std::vector<std::vector<double>> values;
+  for (const auto& [name, p] : c.model->named_parameters()) values.push_back(p.value().to_vector<double>());
+  return values;
+}
+
+TEST_F(TrainerTest, ResumeIsBitIdentical) {
+  TrainOptions quiet;
+  quiet.quiet = true;
+  const TrainSummary whole = train(config("whole"), quiet);
+  EXPECT_EQ(whole.steps, 6);
+
+  TrainOptions first_half = quiet;
+  first_half.stop_after = 3;
+  EXPECT_EQ(train(config("halves"), first_half).steps, 3);
+  EXPECT_EQ(load_checkpoint((dir_ / "halves/checkpoint.h5").string()).state.step, 3);
+  TrainOptions second_half = quiet;
+  second_half.resume_from = (dir_ / "halves/checkpoint.h5").string();
+  EXPECT_EQ(train(RunConfig{}, second_half).steps, 6);
+
+  const auto a = parameters_of((dir_ / "whole/checkpoint.h5").string());
+  const auto b = parameters_of((dir_ / "halves/checkpoint.h5").string());
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << "parameter " << i << " differs after resume";
+  // And the parameters did move: the run trained.
+  PldrModel initial(testing::tiny_config(), DType::Float64);
+  initial.initialize(config("x").seed);
+  EXPECT_NE(initial.named_parameters()[0].second.value().to_vector<double>(), a[0]);
+}
+
+TEST_F(TrainerTest, WritesMetricsAndTheResolvedConfiguration) {
+  TrainOptions quiet;
+  quiet.quiet = true;
+  train(config("run"), quiet);
+  std::ifstream metrics(dir_ / "run/metrics.jsonl");
+  int lines = 0;
+  std::string line;
+  while (std::getline(metrics, line)) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    for (const char* key : {"step", "loss", "accuracy", "global_loss", "lr", "grad_norm", "tokens_per_s", "dag_A_LM", "dag_Ap", "dag_G_LM"})
+      EXPECT_TRUE(j.contains(key)) << key;
+    EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
+    ++lines;
+  }
+  EXPECT_EQ(lines, 6);
+  std::ifstream saved(dir_ / "run/run_config.json");
+  EXPECT_EQ(RunConfig::from_json(nlohmann::json::parse(saved)).to_json(), config("run").to_json());
+}
+
+TEST_F(TrainerTest, NaNLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
+  TrainOptions quiet;
+  quiet.quiet = true;
+  quiet.stop_after = 2;
+  train(config("run"), quiet);
+  const std::string good = (dir_ / "run/checkpoint.h5").string();
+  const auto before = parameters_of(good);
+
+  // A checkpoint whose LM-head bias holds a NaN, saved elsewhere, then resumed into the same out_dir.
+  LoadedCheckpoint c = load_checkpoint(good);
+  c.model->final_layer.bias.mutable_value().select(0, 5).fill(NAN);
+  const std::string poisoned = (dir_ / "poisoned.h5").string();
+  optim::AdamW adamw(c.model->parameters(), {});
+  save_checkpoint(poisoned, c.config, *c.model, &adamw, c.state);
+
+  TrainOptions resume = quiet;
+  resume.stop_after = -1;
+  resume.resume_from = poisoned;
+  try {
+    train(RunConfig{}, resume);
+    FAIL() << "a NaN loss did not stop training";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("diverged"), std::string::npos) << message;
+    EXPECT_NE(message.find("step 3"), std::string::npos) << message;
+    EXPECT_NE(message.find(good), std::string::npos) << message;
+  }
+  EXPECT_EQ(parameters_of(good), before);  // nothing was written over the good checkpoint
+}
+
+TEST_F(TrainerTest, RejectsBadData) {
+  TrainOptions quiet;
+  quiet.quiet = true;
+  RunConfig c = config("run");
+  c.data.train = (dir_ / "missing.tok").string();
+  EXPECT_THROW(train(c, quiet), std::runtime_error);
+  c = config("run");
+  c.model.vocab_size = 20;  // the token file's vocabulary is 40
+  try {
+    train(c, quiet);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("vocabulary"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace pldr
