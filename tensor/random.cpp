@@ -29,37 +29,33 @@ double unit(uint32_t hi, uint32_t lo) {
   const uint64_t bits = (uint64_t(hi) << 21) ^ (uint64_t(lo) >> 11);
   return (double(bits & ((uint64_t(1) << 53) - 1)) + 1.0) / 9007199254740992.0;
 }
-}  // namespace
 
-// Element i uses counter offset + i; one Philox block gives the two uniforms of a Box-Muller pair,
-// so values do not depend on how elements are split between threads.
-Tensor Generator::normal(const Shape& shape, double mean, double stddev, DType dtype) {
+// Element i of a draw is value(philox4x32(seed, offset + i)): values do not depend on how
+// elements are split between threads. Returns the draw converted to `dtype`.
+template <class F>
+Tensor draw(uint64_t seed, uint64_t& offset, const Shape& shape, DType dtype, F value) {
   Tensor t = Tensor::empty(shape, DType::Float64);
   double* p = t.data<double>();
   const int64_t n = t.numel();
-  const uint64_t base = offset_;
+  const uint64_t base = offset;
 #pragma omp parallel for schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) {
-    const PhiloxBlock b = philox4x32(seed_, base + uint64_t(i));
-    const double u1 = unit(b.w[0], b.w[1]), u2 = unit(b.w[2], b.w[3]);
-    p[i] = mean + stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-  }
-  offset_ += uint64_t(n);
+  for (int64_t i = 0; i < n; ++i) p[i] = value(philox4x32(seed, base + uint64_t(i)));
+  offset += uint64_t(n);
   return t.to(dtype);
 }
 
+}  // namespace
+
+// Box-Muller on the block's two uniforms.
+Tensor Generator::normal(const Shape& shape, double mean, double stddev, DType dtype) {
+  return draw(seed_, offset_, shape, dtype, [=](const PhiloxBlock& b) {
+    const double u1 = unit(b.w[0], b.w[1]), u2 = unit(b.w[2], b.w[3]);
+    return mean + stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  });
+}
+
 Tensor Generator::uniform(const Shape& shape, double low, double high, DType dtype) {
-  Tensor t = Tensor::empty(shape, DType::Float64);
-  double* p = t.data<double>();
-  const int64_t n = t.numel();
-  const uint64_t base = offset_;
-#pragma omp parallel for schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) {
-    const PhiloxBlock b = philox4x32(seed_, base + uint64_t(i));
-    p[i] = low + (high - low) * (1.0 - unit(b.w[0], b.w[1]));  // [low, high)
-  }
-  offset_ += uint64_t(n);
-  return t.to(dtype);
+  return draw(seed_, offset_, shape, dtype, [=](const PhiloxBlock& b) { return low + (high - low) * (1.0 - unit(b.w[0], b.w[1])); });
 }
 
 uint64_t Generator::next_u64() {

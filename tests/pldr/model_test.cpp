@@ -10,14 +10,8 @@
 namespace pldr {
 namespace {
 
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  const auto x = a.to_vector<double>(), y = b.to_vector<double>();
-  double m = 0;
-  for (size_t i = 0; i < x.size(); ++i) m = std::max(m, std::abs(x[i] - y[i]));
-  return m;
-}
-
-Tensor ids(const std::vector<int32_t>& v) { return from_vector(v, {1, static_cast<int64_t>(v.size())}); }
+using testing::ids;
+using testing::max_abs_diff;
 
 TEST(PldrModel, DefaultConfigHasTheReferenceParameterCount) {
   PldrModel model(PldrConfig{}, DType::Float32);  // spec §5: 690 tensors, 109,689,362 parameters

@@ -1,6 +1,10 @@
-// A small random float64 PLDR-LLM for behaviour tests (not the golden one).
+// A small random float64 PLDR-LLM for behaviour tests (not the golden one), and helpers.
 #pragma once
+#include <algorithm>
+#include <cmath>
+
 #include "pldr/model.h"
+#include "tensor/creation.h"
 
 namespace pldr::testing {
 
@@ -25,5 +29,15 @@ inline std::unique_ptr<PldrModel> tiny_model(uint64_t seed = 7, GType g = GType:
   m->initialize(seed);
   return m;
 }
+
+inline double max_abs_diff(const Tensor& a, const Tensor& b) {
+  const auto x = a.to_vector<double>(), y = b.to_vector<double>();
+  double m = 0;
+  for (size_t i = 0; i < x.size(); ++i) m = std::max(m, std::abs(x[i] - y[i]));
+  return m;
+}
+
+// One sequence of token ids as int32 [1, S].
+inline Tensor ids(const std::vector<int32_t>& v) { return from_vector(v, {1, static_cast<int64_t>(v.size())}); }
 
 }  // namespace pldr::testing
