@@ -216,7 +216,11 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
 
     const bool last = state.step == last_step;
     const bool eval_now = config.training.eval_every > 0 && (state.step % config.training.eval_every == 0 || last);
-    if (eval_now) last_val = validate();
+    if (eval_now) {
+      const auto eval_start = Clock::now();
+      last_val = validate();
+      window_start += Clock::now() - eval_start;  // tokens/s counts training time only
+    }
     if (state.step % config.training.log_every == 0 || last || eval_now) {
       const auto now = Clock::now();
       const double window_s = std::chrono::duration<double>(now - window_start).count();

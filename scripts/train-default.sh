@@ -25,4 +25,4 @@ echo "== 4/5 training curves =="
 $pldr plot "$run/metrics.jsonl" -o "$run/curves.svg"
 
 echo "== 5/5 generation (KV + G cache, top-p 0.9) =="
-$pldr generate --checkpoint "$run/checkpoint.h5" --prompt "ROMEO:" --max-new-tokens 120 --top-p 0.9 --seed 1
+$pldr generate --checkpoint "$run/checkpoint.h5" --prompt "ROMEO:" --max-new-tokens 150 --top-p 0.9 --seed 1 --ignore-end

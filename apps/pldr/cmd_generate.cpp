@@ -1,5 +1,5 @@
 // pldr generate --checkpoint CKPT --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K]
-//   [--top-p P] [--nucleus reference|hf] [--greedy] [--no-cache] [--seed S] [--tokenizer MODEL]
+//   [--top-p P] [--nucleus reference|hf] [--greedy] [--no-cache] [--ignore-end] [--seed S] [--tokenizer MODEL]
 #include <cstdio>
 #include <iostream>
 
@@ -11,7 +11,7 @@ namespace pldr::cli {
 
 int generate(const Args& args) {
   const Flags flags(args, {"checkpoint", "prompt", "tokenizer", "max-new-tokens", "temperature", "top-k", "top-p", "nucleus", "seed"},
-                    {"greedy", "no-cache"});
+                    {"greedy", "no-cache", "ignore-end"});
   LoadedModel m = load_model_and_tokenizer(flags);
   GenerationOptions o;
   o.max_new_tokens = flags.get_int("max-new-tokens", 100);
@@ -26,6 +26,7 @@ int generate(const Args& args) {
   o.sampling.nucleus = nucleus == "hf" ? NucleusRule::HuggingFace : NucleusRule::Reference;
   o.sampling.validate();
   o.cache = flags.on("no-cache") ? CacheMode::None : CacheMode::KVG;
+  o.stop_at_eos = !flags.on("ignore-end");  // [END] then separates documents in the output
 
   const std::string text = flags.require("prompt");
   std::vector<int32_t> prompt = m.tokenizer.encode_prompt(text);
@@ -34,13 +35,21 @@ int generate(const Args& args) {
   if (static_cast<int64_t>(prompt.size()) + o.max_new_tokens > context)
     throw UsageError("prompt (" + std::to_string(prompt.size()) + " tokens) plus --max-new-tokens exceeds the model's " +
                      std::to_string(context) + " positions");
-  // Stream the text as it grows: decode the whole generation and print what is new.
-  std::vector<int32_t> generated;
-  std::string shown;
-  std::cout << text << std::flush;
+  // Stream the text as it grows: decode the current document (prompt included, so that the
+  // spaces SentencePiece attaches to pieces come out right) and print what is new. [END] starts
+  // a new paragraph.
+  std::vector<int32_t> document = prompt;
+  std::string shown = m.tokenizer.decode(document);
+  std::cout << shown << std::flush;
   o.on_token = [&](int32_t token) {
-    generated.push_back(token);
-    const std::string now = m.tokenizer.decode(generated);
+    if (token == m.tokenizer.eos_id()) {
+      std::cout << "\n\n" << std::flush;
+      document.clear();
+      shown.clear();
+      return;
+    }
+    document.push_back(token);
+    const std::string now = m.tokenizer.decode(document);
     if (now.size() > shown.size() && now.compare(0, shown.size(), shown) == 0) std::cout << now.substr(shown.size()) << std::flush;
     shown = now;
   };
