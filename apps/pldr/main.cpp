@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   try {
     return it->second.run(pldr::cli::Args(argv + 2, argv + argc));
   } catch (const pldr::cli::UsageError& e) {
-    std::cerr << "pldr " << name << ": " << e.what() << "\n";
+    std::cerr << "pldr " << name << ": " << e.what() << "\nusage: pldr " << name << " " << it->second.summary << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "pldr " << name << ": error: " << e.what() << "\n";

@@ -82,6 +82,26 @@ TEST_F(TrainerTest, ResumeIsBitIdentical) {
   EXPECT_NE(initial.named_parameters()[0].second.value().to_vector<double>(), a[0]);
 }
 
+// Two micro-batches of one sample accumulate to the gradient of one batch of two (packed samples
+// have no pads, so both are means over the same 16 targets).
+TEST_F(TrainerTest, GradientAccumulationMatchesTheLargerBatch) {
+  TrainOptions quiet;
+  quiet.quiet = true;
+  RunConfig big = config("big");
+  big.data.shuffle = false;
+  big.dag = {0, 0, 0};
+  RunConfig accumulated = big;
+  accumulated.out_dir = (dir_ / "accumulated").string();
+  accumulated.data.batch_size = 1;
+  accumulated.data.grad_accum = 2;
+  train(big, quiet);
+  train(accumulated, quiet);
+  const auto a = parameters_of((dir_ / "big/checkpoint.h5").string());
+  const auto b = parameters_of((dir_ / "accumulated/checkpoint.h5").string());
+  for (size_t i = 0; i < a.size(); ++i)
+    for (size_t j = 0; j < a[i].size(); ++j) ASSERT_NEAR(a[i][j], b[i][j], 1e-9) << "parameter " << i << " element " << j;
+}
+
 TEST_F(TrainerTest, WritesMetricsAndTheResolvedConfiguration) {
   TrainOptions quiet;
   quiet.quiet = true;
