@@ -152,6 +152,11 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
     return v;
   };
 
+  if (!options.quiet)
+    std::fprintf(stderr, "model: %ld parameters (%s, G %s); %s from step %ld to %ld\n", long(model->parameter_count()),
+                 config.training.dtype.c_str(), g_type_name(config.model.custom_G_type), resumed ? "resuming" : "training",
+                 long(state.step), long(options.stop_after >= 0 ? std::min(options.stop_after, config.training.steps) : config.training.steps));
+
   // ---- the loop ----
   const int64_t last_step = options.stop_after >= 0 ? std::min(options.stop_after, config.training.steps) : config.training.steps;
   const bool tty = isatty(STDERR_FILENO);
