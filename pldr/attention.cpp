@@ -98,10 +98,13 @@ ag::Variable PowerLawGraphAttention::forward(const ag::Variable& x, const Tensor
   } else {
     deduce_metric(q, d);
     if (cache) {
-      cache->A = d.A.value();
-      cache->A_LM = d.A_LM.value();
-      cache->Ap = d.Ap.value();
-      cache->G_LM = d.G_LM.value();
+      // With cache_first_G only item 0 is kept; later steps broadcast it over the batch, while
+      // this first call still uses each item's own G (spec §4.2).
+      auto kept = [&](const ag::Variable& v) { return config.cache_first_G ? v.value().slice(0, 0, 1).contiguous() : v.value(); };
+      cache->A = kept(d.A);
+      cache->A_LM = kept(d.A_LM);
+      cache->Ap = kept(d.Ap);
+      cache->G_LM = kept(d.G_LM);
       cache->g_frozen = true;
     }
   }

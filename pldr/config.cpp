@@ -27,9 +27,8 @@ const char* g_type_name(GType type) {
 namespace {
 // Keys of a Hugging Face config.json that do not change the maths of a forward pass here.
 const std::set<std::string> kHuggingFaceOnlyKeys{
-    "architectures",  "torch_dtype",       "transformers_version", "use_cache",   "cache_first_G",
-    "auto_map",       "_name_or_path",     "output_pldr_attentions", "attention_dropout",
-    "initializer_range", "num_labels",     "classifier_dropout"};
+    "architectures", "torch_dtype", "transformers_version", "use_cache", "auto_map", "_name_or_path",
+    "output_pldr_attentions", "initializer_range", "num_labels", "classifier_dropout"};
 
 void require(bool ok, const std::string& key, const std::string& rule) {
   if (!ok) throw std::invalid_argument("config: " + key + " " + rule);
@@ -99,7 +98,10 @@ PldrConfig PldrConfig::from_json(const nlohmann::json& j) {
     else if (key == "pad_token_id") c.pad_token_id = integer();
     else if (key == "bos_token_id") c.bos_token_id = integer();
     else if (key == "eos_token_id") c.eos_token_id = integer();
-    else if (key == "model_type") {
+    else if (key == "cache_first_G") c.cache_first_G = boolean();
+    else if (key == "attention_dropout") {
+      if (number() != 0) throw std::invalid_argument("config: attention_dropout must be 0 (dropout is not implemented)");
+    } else if (key == "model_type") {
       if (v != "pldrllm") throw std::invalid_argument("config: model_type must be pldrllm, got " + v.dump());
     } else if (key == "hidden_act") {
       if (v != "silu") throw std::invalid_argument("config: hidden_act must be silu (the only activation PLDR-LLMs use)");
@@ -134,6 +136,7 @@ nlohmann::json PldrConfig::to_json() const {
           {"glu_bias", glu_bias},
           {"final_bias", final_bias},
           {"custom_G_type", custom_G_type == GType::Learned ? nlohmann::json(nullptr) : nlohmann::json(g_type_name(custom_G_type))},
+          {"cache_first_G", cache_first_G},
           {"pad_token_id", pad_token_id},
           {"bos_token_id", bos_token_id},
           {"eos_token_id", eos_token_id}};

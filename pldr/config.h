@@ -30,6 +30,7 @@ struct PldrConfig {
   bool glu_bias = true;
   bool final_bias = true;
   GType custom_G_type = GType::Learned;
+  bool cache_first_G = false;            // the G-cache keeps batch item 0's A, A_LM, G for every item (§4.2)
   int64_t pad_token_id = 0;
   int64_t bos_token_id = 2;
   int64_t eos_token_id = 3;

@@ -122,3 +122,34 @@ TEST(Generate, SampledGenerationIsReproducibleBySeed) {
 
 }  // namespace
 }  // namespace pldr
+
+namespace pldr {
+namespace {
+
+// cache_first_G: the prompt pass uses each item's own G; later steps use item 0's for all.
+TEST(Cache, CacheFirstGKeepsItemZerosG) {
+  PldrConfig c = testing::tiny_config();
+  c.cache_first_G = true;
+  PldrModel model(c, DType::Float64);
+  model.initialize(7);
+  ag::NoGradGuard no_grad;
+  const Tensor prompts = from_vector(std::vector<int32_t>{3, 8, 12, 5, 9, 14, 7, 6}, {2, 4});
+  InferenceCache cache(2);
+  const Tensor first = model.forward(prompts, &cache).logits.value();
+  EXPECT_EQ(testing::max_abs_diff(first, model.forward(prompts).logits.value()), 0.0);
+  EXPECT_EQ(cache.layers[0].G_LM.shape(), (Shape{1, 2, 8, 8}));
+  // Item 1's next step equals item 1 alone: its own prompt pass, then the step with G swapped for item 0's.
+  const Tensor step = model.forward(from_vector(std::vector<int32_t>{17, 17}, {2, 1}), &cache).logits.value();
+  InferenceCache alone(2);
+  model.forward(testing::ids({9, 14, 7, 6}), &alone);
+  for (size_t l = 0; l < alone.layers.size(); ++l) alone.layers[l].G_LM = cache.layers[l].G_LM;
+  const Tensor replay = model.forward(testing::ids({17}), &alone).logits.value();
+  EXPECT_LT(testing::max_abs_diff(step.select(0, 1), replay.select(0, 0)), 1e-12);
+  // ... and differs from item 1 keeping its own G.
+  InferenceCache own(2);
+  model.forward(testing::ids({9, 14, 7, 6}), &own);
+  EXPECT_GT(testing::max_abs_diff(step.select(0, 1), model.forward(testing::ids({17}), &own).logits.value().select(0, 0)), 1e-6);
+}
+
+}  // namespace
+}  // namespace pldr

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "data/token_file.h"
+#include "io/hdf5_file.h"
 #include "pldr/checkpoint.h"
 #include "pldr/trainer.h"
 #include "tensor/random.h"
@@ -165,6 +166,50 @@ TEST_F(TrainerTest, RejectsBadData) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("vocabulary"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace pldr
+
+namespace pldr {
+namespace {
+
+// The reference's predefined G_LM file (paper_G_LM.h5: <group>/layer{i} = [1, 14, 64, 64]).
+TEST(ExternalG, LoadsThePaperLayoutAndChecksShapes) {
+  PldrConfig c;  // the 110M configuration: 5 layers, 14 heads of 64
+  const std::string file = std::string(PLDR_TEST_DATA_DIR) + "/golden/paper_G_LM.h5";
+  const std::vector<Tensor> identity = load_external_G(file, "identity", c, DType::Float32);
+  ASSERT_EQ(identity.size(), 5u);
+  EXPECT_EQ(identity[4].shape(), (Shape{1, 14, 64, 64}));
+  EXPECT_EQ(identity[0].select(0, 0).select(0, 3).diagonal().to_vector<float>(), std::vector<float>(64, 1.0f));
+  const std::vector<Tensor> learned = load_external_G(file, "learned_PLDRv51_110M_1", c, DType::Float32);
+  EXPECT_NE(learned[2].to_vector<float>(), identity[2].to_vector<float>());
+  PldrConfig small = testing::tiny_config();
+  EXPECT_THROW(load_external_G(file, "identity", small, DType::Float32), std::runtime_error);  // wrong shape
+  EXPECT_THROW(load_external_G(file, "no_such_group", c, DType::Float32), std::runtime_error);
+}
+
+// A model with custom_G_type external trains with the loaded G and has no metric learner.
+TEST_F(TrainerTest, ExternalGRunTrains) {
+  const std::string gfile = (dir_ / "g.h5").string();
+  {
+    io::H5File f = io::H5File::create(gfile);
+    Generator gen(1);
+    for (int l = 0; l < 2; ++l) {
+      const Tensor g = gen.normal({1, 2, 8, 8}, 0, 0.3, DType::Float64);
+      f.write<double>("mine/layer" + std::to_string(l), g.data<double>(), {1, 2, 8, 8});
+    }
+  }
+  RunConfig c = config("external");
+  c.model.custom_G_type = GType::External;
+  c.external_G = {gfile, "mine"};
+  c.dag = {0, 0, 0};
+  TrainOptions quiet;
+  quiet.quiet = true;
+  train(c, quiet);
+  LoadedCheckpoint ck = load_checkpoint((dir_ / "external/checkpoint.h5").string());
+  EXPECT_EQ(ck.model->predefined_G.size(), 2u);
+  EXPECT_EQ(ck.model->predefined_G[1].to_vector<double>(), load_external_G(gfile, "mine", c.model, DType::Float64)[1].to_vector<double>());
 }
 
 }  // namespace
