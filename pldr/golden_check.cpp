@@ -74,7 +74,8 @@ class Comparer {
   // Compare a tensor item; `logits` selects the float32 logits pass mark; `sensitivity` raises the
   // float64 mark for items whose computation amplifies rounding (see check_training).
   void tensor(const std::string& name, const Tensor& ours, const Tensor& reference, bool logits = false, double sensitivity = 0) {
-    GoldenItem item{name};
+    GoldenItem item;
+    item.name = name;
     if (ours.shape() != reference.shape()) {
       item.rule = "shape " + to_string(reference.shape()) + " expected, got " + to_string(ours.shape());
       item.max_abs = item.max_rel = INFINITY;
@@ -97,7 +98,8 @@ class Comparer {
   }
 
   void tokens(const std::string& name, const std::vector<int32_t>& ours, const std::vector<int32_t>& reference) {
-    GoldenItem item{name};
+    GoldenItem item;
+    item.name = name;
     int64_t differing = ours.size() == reference.size() ? 0 : int64_t(std::max(ours.size(), reference.size()));
     for (size_t i = 0; i < std::min(ours.size(), reference.size()); ++i) differing += ours[i] != reference[i];
     item.max_abs = double(differing);
@@ -285,7 +287,8 @@ void check_generation(H5File& f, const PldrModel& model, Comparer& cmp, DType dt
 // (the reference's cosf/sinf are within one ulp of the correctly rounded value).
 void check_rope_table(Comparer& cmp, GoldenReport& report, const RopeTable& fitted, const RopeTable& computed) {
   for (const auto& [name, a, b] : {std::tuple{"rope_table/cos", &fitted.cos, &computed.cos}, {"rope_table/sin", &fitted.sin, &computed.sin}}) {
-    GoldenItem item{name};
+    GoldenItem item;
+    item.name = name;
     int64_t differing = 0, worst_ulps = 0;
     for (size_t i = 0; i < a->size(); ++i) {
       const float x = (*a)[i], y = (*b)[i];
