@@ -1,5 +1,6 @@
 #include "pldr/run_config.h"
 
+#include <set>
 #include <stdexcept>
 
 namespace pldr {
@@ -10,33 +11,49 @@ void require(bool ok, const std::string& key, const std::string& rule) {
   if (!ok) throw std::invalid_argument("run config: " + key + " " + rule);
 }
 
-// Reads the keys of one section into fields, rejecting unknown keys and wrong types.
-class Section {
- public:
-  Section(const nlohmann::json& j, std::string name) : j_(j), name_(std::move(name)) {
-    require(j.is_object(), name_, "must be an object");
-  }
-  template <class T> void read(const char* key, T& field) {
-    seen_.push_back(key);
-    if (!j_.contains(key)) return;
-    const nlohmann::json& v = j_.at(key);
-    const std::string full = name_ + "." + key;
-    if constexpr (std::is_same_v<T, bool>) require(v.is_boolean(), full, "must be true or false");
-    else if constexpr (std::is_integral_v<T>) require(v.is_number_integer(), full, "must be an integer");
-    else if constexpr (std::is_floating_point_v<T>) require(v.is_number(), full, "must be a number");
-    else require(v.is_string(), full, "must be a string");
-    field = v.get<T>();
-  }
-  void done() const {
-    for (auto it = j_.begin(); it != j_.end(); ++it)
-      require(std::find(seen_.begin(), seen_.end(), it.key()) != seen_.end(), name_ + "." + it.key(), "is not a known key");
-  }
+// Every key of every section, listed once and used both to read and to write: f(section, key, field).
+template <class Config, class F>
+void for_each_field(Config& c, F&& f) {
+  f("optimizer", "lr", c.optimizer.lr);
+  f("optimizer", "beta1", c.optimizer.beta1);
+  f("optimizer", "beta2", c.optimizer.beta2);
+  f("optimizer", "eps", c.optimizer.eps);
+  f("optimizer", "weight_decay", c.optimizer.weight_decay);
+  f("optimizer", "clip_value", c.optimizer.clip_value);
+  f("optimizer", "clip_norm", c.optimizer.clip_norm);
+  f("schedule", "warmup_steps", c.schedule.warmup_steps);
+  f("schedule", "alpha", c.schedule.alpha);
+  f("data", "train", c.data.train);
+  f("data", "val", c.data.val);
+  f("data", "meta", c.data.meta);
+  f("data", "context", c.data.context);
+  f("data", "batch_size", c.data.batch_size);
+  f("data", "grad_accum", c.data.grad_accum);
+  f("data", "packing", c.data.packing);
+  f("data", "shuffle", c.data.shuffle);
+  f("dag", "A_LM", c.dag[0]);
+  f("dag", "Ap", c.dag[1]);
+  f("dag", "G_LM", c.dag[2]);
+  f("external_G", "file", c.external_G.file);
+  f("external_G", "group", c.external_G.group);
+  f("training", "steps", c.training.steps);
+  f("training", "log_every", c.training.log_every);
+  f("training", "eval_every", c.training.eval_every);
+  f("training", "eval_batches", c.training.eval_batches);
+  f("training", "checkpoint_every", c.training.checkpoint_every);
+  f("training", "dtype", c.training.dtype);
+  f("training", "threads", c.training.threads);
+}
 
- private:
-  const nlohmann::json& j_;
-  std::string name_;
-  std::vector<std::string> seen_;
-};
+// Reads one field from a JSON value, checking its type.
+template <class T>
+void read_field(const nlohmann::json& v, const std::string& key, T& field) {
+  if constexpr (std::is_same_v<T, bool>) require(v.is_boolean(), key, "must be true or false");
+  else if constexpr (std::is_integral_v<T>) require(v.is_number_integer(), key, "must be an integer");
+  else if constexpr (std::is_floating_point_v<T>) require(v.is_number(), key, "must be a number");
+  else require(v.is_string(), key, "must be a string");
+  field = v.get<T>();
+}
 
 }  // namespace
 
@@ -75,69 +92,32 @@ void RunConfig::validate() const {
 RunConfig RunConfig::from_json(const nlohmann::json& j) {
   require(j.is_object(), "(top level)", "must be a JSON object");
   RunConfig c;
+  std::set<std::string> known{"model", "tokenizer", "seed", "out_dir"};
+  for_each_field(c, [&](const std::string& section, const std::string& key, auto& field) {
+    known.insert(section);
+    if (!j.contains(section)) return;
+    require(j.at(section).is_object(), section, "must be an object");
+    if (j.at(section).contains(key)) read_field(j.at(section).at(key), section + "." + key, field);
+  });
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();
     const nlohmann::json& v = it.value();
+    require(known.count(key) > 0, key, "is not a known key");
     if (key == "model") {
       c.model = PldrConfig::from_json(v);
-    } else if (key == "optimizer") {
-      Section s(v, key);
-      s.read("lr", c.optimizer.lr);
-      s.read("beta1", c.optimizer.beta1);
-      s.read("beta2", c.optimizer.beta2);
-      s.read("eps", c.optimizer.eps);
-      s.read("weight_decay", c.optimizer.weight_decay);
-      s.read("clip_value", c.optimizer.clip_value);
-      s.read("clip_norm", c.optimizer.clip_norm);
-      s.done();
-    } else if (key == "schedule") {
-      Section s(v, key);
-      s.read("warmup_steps", c.schedule.warmup_steps);
-      s.read("alpha", c.schedule.alpha);
-      s.done();
-    } else if (key == "data") {
-      Section s(v, key);
-      s.read("train", c.data.train);
-      s.read("val", c.data.val);
-      s.read("meta", c.data.meta);
-      s.read("context", c.data.context);
-      s.read("batch_size", c.data.batch_size);
-      s.read("grad_accum", c.data.grad_accum);
-      s.read("packing", c.data.packing);
-      s.read("shuffle", c.data.shuffle);
-      s.done();
-    } else if (key == "dag") {
-      Section s(v, key);
-      s.read("A_LM", c.dag[0]);
-      s.read("Ap", c.dag[1]);
-      s.read("G_LM", c.dag[2]);
-      s.done();
-    } else if (key == "external_G") {
-      Section s(v, key);
-      s.read("file", c.external_G.file);
-      s.read("group", c.external_G.group);
-      s.done();
-    } else if (key == "training") {
-      Section s(v, key);
-      s.read("steps", c.training.steps);
-      s.read("log_every", c.training.log_every);
-      s.read("eval_every", c.training.eval_every);
-      s.read("eval_batches", c.training.eval_batches);
-      s.read("checkpoint_every", c.training.checkpoint_every);
-      s.read("dtype", c.training.dtype);
-      s.read("threads", c.training.threads);
-      s.done();
-    } else if (key == "tokenizer") {
-      require(v.is_string(), key, "must be a string");
-      c.tokenizer = v.get<std::string>();
+    } else if (key == "tokenizer" || key == "out_dir") {
+      read_field(v, key, key == "tokenizer" ? c.tokenizer : c.out_dir);
     } else if (key == "seed") {
       require(v.is_number_unsigned(), key, "must be a non-negative integer");
       c.seed = v.get<uint64_t>();
-    } else if (key == "out_dir") {
-      require(v.is_string(), key, "must be a string");
-      c.out_dir = v.get<std::string>();
-    } else {
-      require(false, key, "is not a known key");
+    } else {  // a section: every key in it must be one of its fields
+      for (auto field = v.begin(); field != v.end(); ++field) {
+        bool listed = false;
+        for_each_field(c, [&](const std::string& section, const std::string& name, auto&) {
+          listed = listed || (section == key && name == field.key());
+        });
+        require(listed, key + "." + field.key(), "is not a known key");
+      }
     }
   }
   c.validate();
@@ -145,24 +125,9 @@ RunConfig RunConfig::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json RunConfig::to_json() const {
-  return {{"model", model.to_json()},
-          {"optimizer",
-           {{"lr", optimizer.lr}, {"beta1", optimizer.beta1}, {"beta2", optimizer.beta2}, {"eps", optimizer.eps},
-            {"weight_decay", optimizer.weight_decay}, {"clip_value", optimizer.clip_value}, {"clip_norm", optimizer.clip_norm}}},
-          {"schedule", {{"warmup_steps", schedule.warmup_steps}, {"alpha", schedule.alpha}}},
-          {"data",
-           {{"train", data.train}, {"val", data.val}, {"meta", data.meta}, {"context", data.context},
-            {"batch_size", data.batch_size}, {"grad_accum", data.grad_accum}, {"packing", data.packing},
-            {"shuffle", data.shuffle}}},
-          {"dag", {{"A_LM", dag[0]}, {"Ap", dag[1]}, {"G_LM", dag[2]}}},
-          {"external_G", {{"file", external_G.file}, {"group", external_G.group}}},
-          {"training",
-           {{"steps", training.steps}, {"log_every", training.log_every}, {"eval_every", training.eval_every},
-            {"eval_batches", training.eval_batches}, {"checkpoint_every", training.checkpoint_every},
-            {"dtype", training.dtype}, {"threads", training.threads}}},
-          {"tokenizer", tokenizer},
-          {"seed", seed},
-          {"out_dir", out_dir}};
+  nlohmann::json j{{"model", model.to_json()}, {"tokenizer", tokenizer}, {"seed", seed}, {"out_dir", out_dir}};
+  for_each_field(*this, [&](const std::string& section, const std::string& key, const auto& field) { j[section][key] = field; });
+  return j;
 }
 
 void RunConfig::apply_override(nlohmann::json& j, const std::string& assignment) {
