@@ -5,6 +5,7 @@
 
 #include "data/error.h"
 #include "temp_dir.h"
+#include "tokenizer_checks.h"
 
 namespace pldr::data {
 namespace {
@@ -32,16 +33,7 @@ void expect_error_mentions(const std::string& path, const std::string& problem) 
 TEST(DataTokenizer, PublishedModelHasPldrSpecialIds) {
   const Tokenizer& tok = published();
   EXPECT_EQ(tok.vocab_size(), 32000);
-  EXPECT_EQ(tok.pad_id(), 0);
-  EXPECT_EQ(tok.unk_id(), 1);
-  EXPECT_EQ(tok.bos_id(), 2);
-  EXPECT_EQ(tok.eos_id(), 3);
-  EXPECT_EQ(tok.piece(0), "[PAD]");
-  EXPECT_EQ(tok.piece(1), "[UNK]");
-  EXPECT_EQ(tok.piece(2), "[START]");
-  EXPECT_EQ(tok.piece(3), "[END]");
-  EXPECT_EQ(tok.piece(4), "[SEP]");
-  EXPECT_EQ(tok.piece(5), "[CLS]");
+  expect_pldr_special_ids(tok);
   EXPECT_EQ(tok.path(), kModel);
 }
 

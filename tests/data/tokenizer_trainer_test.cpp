@@ -8,6 +8,7 @@
 #include "data/error.h"
 #include "data/tokenizer.h"
 #include "temp_dir.h"
+#include "tokenizer_checks.h"
 
 namespace pldr::data {
 namespace {
@@ -35,16 +36,7 @@ TEST(DataTokenizerTrainer, SmallModelHasPldrSettings) {
 
   const Tokenizer tok = Tokenizer::load(options.model_prefix + ".model");
   EXPECT_EQ(tok.vocab_size(), 600);
-  EXPECT_EQ(tok.pad_id(), 0);
-  EXPECT_EQ(tok.unk_id(), 1);
-  EXPECT_EQ(tok.bos_id(), 2);
-  EXPECT_EQ(tok.eos_id(), 3);
-  EXPECT_EQ(tok.piece(0), "[PAD]");
-  EXPECT_EQ(tok.piece(1), "[UNK]");
-  EXPECT_EQ(tok.piece(2), "[START]");
-  EXPECT_EQ(tok.piece(3), "[END]");
-  EXPECT_EQ(tok.piece(4), "[SEP]");
-  EXPECT_EQ(tok.piece(5), "[CLS]");
+  expect_pldr_special_ids(tok);
   EXPECT_EQ(tok.identity().rfind("sentencepiece:v600:fnv1a64:", 0), 0u) << tok.identity();
 
   const std::string sentence = "Before we proceed any further, hear me speak.";
