@@ -9,14 +9,14 @@ Tensor zeros(const Shape& shape, DType dtype) { return Tensor::empty(shape, dtyp
 Tensor ones(const Shape& shape, DType dtype) { return full(shape, 1.0, dtype); }
 
 Tensor full(const Shape& shape, double value, DType dtype) {
-  Tensor t = Tensor::empty(shape, dtype);
+  Tensor t = Tensor::uninitialized(shape, dtype);
   t.fill(value);
   return t;
 }
 
 Tensor arange(int64_t begin, int64_t end, DType dtype) {
   if (end < begin) throw std::invalid_argument("arange: end before begin");
-  Tensor t = Tensor::empty({end - begin}, dtype);
+  Tensor t = Tensor::uninitialized({end - begin}, dtype);
   dispatch_any(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
@@ -32,7 +32,7 @@ Tensor from_vector(const std::vector<T>& values, const Shape& shape, DType dtype
   if (static_cast<int64_t>(values.size()) != numel(shape))
     throw std::invalid_argument("from_vector: " + std::to_string(values.size()) + " values do not fill shape " +
                                 to_string(shape));
-  Tensor host = Tensor::empty(shape, dtype_of<T>());
+  Tensor host = Tensor::uninitialized(shape, dtype_of<T>());
   std::copy(values.begin(), values.end(), host.data<T>());
   return host.to(dtype);
 }

@@ -51,14 +51,14 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string(name) + ": " + e.what());
   }
-  Tensor out = Tensor::empty(shape, a.dtype(), a.device());
+  Tensor out = Tensor::uninitialized(shape, a.dtype(), a.device());
   cpu::binary(op, out, a.expand(shape), b.expand(shape));
   return out;
 }
 
 Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
   require_support(x.device(), "unary", x.dtype());
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
   cpu::unary(op, out, x, p0, p1);
   return out;
 }
@@ -88,9 +88,15 @@ Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim)
     }
   for (int i = 0; i < rank; ++i) out_shape.push_back(reduced[i] ? 1 : x.shape()[i]);
   if (op == ReduceOp::Max && inner == 0) throw std::invalid_argument("max: reduction over an empty axis");
-  const Tensor dense = x.permute(order).contiguous();
-  Tensor out = Tensor::empty(kept_shape, x.dtype(), x.device());
-  cpu::reduce_rows(op, out, dense, inner);
+  Tensor out = Tensor::uninitialized(kept_shape, x.dtype(), x.device());
+  int leading = 0;  // how many of the first axes are reduced
+  while (leading < rank && reduced[leading]) ++leading;
+  if (x.is_contiguous() && leading == static_cast<int>(axes.size()) && leading < rank) {
+    // Reduced axes first (a bias gradient, say): sum whole rows into the kept columns, no transpose.
+    cpu::reduce_columns(op, out, x, inner);
+  } else {
+    cpu::reduce_rows(op, out, x.permute(order).contiguous(), inner);
+  }
   return keepdim ? out.view(out_shape) : out;
 }
 
@@ -115,7 +121,7 @@ Tensor argmax_last(const Tensor& x) {
   need_rank("argmax", x, 1);
   require_support(x.device(), "argmax", x.dtype());
   Shape out_shape(x.shape().begin(), x.shape().end() - 1);
-  Tensor out = Tensor::empty(out_shape, DType::Int32, x.device());
+  Tensor out = Tensor::uninitialized(out_shape, DType::Int32, x.device());
   cpu::argmax_rows(out, x.contiguous(), x.shape().back());
   return out;
 }
@@ -133,7 +139,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   a_shape.insert(a_shape.end(), {m, k});
   b_shape.insert(b_shape.end(), {k, n});
   out_shape.insert(out_shape.end(), {m, n});
-  Tensor out = Tensor::empty(out_shape, a.dtype(), a.device());
+  // An empty inner dimension leaves the zeros; otherwise the product writes every element.
+  Tensor out = k == 0 ? Tensor::empty(out_shape, a.dtype(), a.device()) : Tensor::uninitialized(out_shape, a.dtype(), a.device());
   cpu::matmul(out, a.expand(a_shape), b.expand(b_shape));
   return out;
 }
@@ -160,7 +167,7 @@ void need_square(const char* op, const Tensor& x) {
 Tensor expm(const Tensor& x) {
   need_square("expm", x);
   require_support(x.device(), "expm", x.dtype());
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
   cpu::expm(out, x.contiguous());
   return out;
 }
@@ -177,15 +184,15 @@ Tensor expm_frechet(const Tensor& a, const Tensor& e) {
 Tensor log_trace_expm(const Tensor& x) {
   need_square("log_trace_expm", x);
   require_support(x.device(), "log_trace_expm", x.dtype());
-  Tensor out = Tensor::empty(Shape(x.shape().begin(), x.shape().end() - 2), x.dtype(), x.device());
+  Tensor out = Tensor::uninitialized(Shape(x.shape().begin(), x.shape().end() - 2), x.dtype(), x.device());
   cpu::log_trace_expm(out, nullptr, x.contiguous());
   return out;
 }
 
 Tensor log_trace_expm_grad(const Tensor& x) {
   need_square("log_trace_expm_grad", x);
-  Tensor out = Tensor::empty(Shape(x.shape().begin(), x.shape().end() - 2), x.dtype(), x.device());
-  Tensor grad = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor out = Tensor::uninitialized(Shape(x.shape().begin(), x.shape().end() - 2), x.dtype(), x.device());
+  Tensor grad = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
   cpu::log_trace_expm(out, &grad, x.contiguous());
   return grad;
 }
@@ -193,7 +200,7 @@ Tensor log_trace_expm_grad(const Tensor& x) {
 Tensor softmax(const Tensor& x) {
   need_rank("softmax", x, 1);
   require_support(x.device(), "softmax", x.dtype());
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
   cpu::softmax_rows(out, x.contiguous(), false);
   return out;
 }
@@ -201,21 +208,21 @@ Tensor softmax(const Tensor& x) {
 Tensor log_softmax(const Tensor& x) {
   need_rank("log_softmax", x, 1);
   require_support(x.device(), "log_softmax", x.dtype());
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
   cpu::softmax_rows(out, x.contiguous(), true);
   return out;
 }
 
 Tensor softmax_back(const Tensor& y, const Tensor& g) {
   same_dtype("softmax_back", y, g);
-  Tensor out = Tensor::empty(y.shape(), y.dtype(), y.device());
+  Tensor out = Tensor::uninitialized(y.shape(), y.dtype(), y.device());
   cpu::softmax_back_rows(out, y.contiguous(), g.contiguous(), false);
   return out;
 }
 
 Tensor log_softmax_back(const Tensor& y, const Tensor& g) {
   same_dtype("log_softmax_back", y, g);
-  Tensor out = Tensor::empty(y.shape(), y.dtype(), y.device());
+  Tensor out = Tensor::uninitialized(y.shape(), y.dtype(), y.device());
   cpu::softmax_back_rows(out, y.contiguous(), g.contiguous(), true);
   return out;
 }
@@ -230,15 +237,16 @@ LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& b
     throw std::invalid_argument("layer_norm: gain/bias shapes " + to_string(gamma.shape()) + "/" + to_string(beta.shape()) +
                                 " do not match the last axis of " + to_string(x.shape()));
   const Shape rows(x.shape().begin(), x.shape().end() - 1);
-  LayerNormResult r{Tensor::empty(x.shape(), x.dtype(), x.device()), Tensor::empty(rows, x.dtype(), x.device()),
-                    Tensor::empty(rows, x.dtype(), x.device())};
+  LayerNormResult r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()), Tensor::uninitialized(rows, x.dtype(), x.device()),
+                    Tensor::uninitialized(rows, x.dtype(), x.device())};
   cpu::layer_norm(r, x.contiguous(), gamma.contiguous(), beta.contiguous(), eps);
   return r;
 }
 
 LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
                                const Tensor& gamma) {
-  LayerNormGrads r{Tensor::empty(x.shape(), x.dtype(), x.device()), Tensor::empty(gamma.shape(), x.dtype(), x.device()),
+  // dx is written row by row; dgamma and dbeta are sums that start from zero.
+  LayerNormGrads r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()), Tensor::empty(gamma.shape(), x.dtype(), x.device()),
                    Tensor::empty(gamma.shape(), x.dtype(), x.device())};
   cpu::layer_norm_back(r, g.contiguous(), x.contiguous(), mean.contiguous(), rstd.contiguous(), gamma.contiguous());
   return r;
@@ -257,7 +265,7 @@ Tensor embedding(const Tensor& weight, const Tensor& ids) {
   require_support(weight.device(), "embedding", weight.dtype());
   Shape shape = ids.shape();
   shape.push_back(weight.shape()[1]);
-  Tensor out = Tensor::empty(shape, weight.dtype(), weight.device());
+  Tensor out = Tensor::uninitialized(shape, weight.dtype(), weight.device());
   cpu::embedding(out, weight.contiguous(), ids.contiguous());
   return out;
 }
@@ -284,7 +292,7 @@ Tensor concat(const std::vector<Tensor>& parts, int axis) {
                                   " along axis " + std::to_string(a));
     shape[a] += p.shape()[a];
   }
-  Tensor out = Tensor::empty(shape, parts[0].dtype(), parts[0].device());
+  Tensor out = Tensor::uninitialized(shape, parts[0].dtype(), parts[0].device());  // the parts tile it
   int64_t at = 0;
   for (const Tensor& p : parts) {
     out.slice(a, at, at + p.shape()[a]).copy_from(p);
@@ -332,7 +340,7 @@ Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairi
   if (cos.dtype() != DType::Float32 || sin.dtype() != DType::Float32 || cos.shape() != table || sin.shape() != table)
     throw std::invalid_argument("rotary: cos/sin must be float32 " + to_string(table));
   require_support(x.device(), "rotary", x.dtype());
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
   cpu::rotary(out, x.contiguous(), cos.contiguous(), sin.contiguous(), pairing, inverse);
   return out;
 }

@@ -34,7 +34,7 @@ double unit(uint32_t hi, uint32_t lo) {
 // elements are split between threads. Returns the draw converted to `dtype`.
 template <class F>
 Tensor draw(uint64_t seed, uint64_t& offset, const Shape& shape, DType dtype, F value) {
-  Tensor t = Tensor::empty(shape, DType::Float64);
+  Tensor t = Tensor::uninitialized(shape, DType::Float64);
   double* p = t.data<double>();
   const int64_t n = t.numel();
   const uint64_t base = offset;

@@ -9,7 +9,7 @@ namespace pldr {
 
 class Storage {
  public:
-  Storage(size_t bytes, Device device);  // zero-filled
+  Storage(size_t bytes, Device device, bool zero_fill = true);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;

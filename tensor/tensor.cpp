@@ -12,12 +12,18 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, DType dtype, Shape shape, Strid
     : storage_(std::move(storage)), dtype_(dtype), shape_(std::move(shape)), strides_(std::move(strides)),
       offset_(offset) {}
 
-Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
+namespace {
+Tensor allocate(const Shape& shape, DType dtype, Device device, bool zero_fill) {
   for (int64_t d : shape)
     if (d < 0) throw std::invalid_argument("tensor: negative dimension in shape " + to_string(shape));
-  auto storage = std::make_shared<Storage>(pldr::numel(shape) * dtype_size(dtype), device);
+  auto storage = std::make_shared<Storage>(pldr::numel(shape) * dtype_size(dtype), device, zero_fill);
   return Tensor(std::move(storage), dtype, shape, contiguous_strides(shape), 0);
 }
+}  // namespace
+
+Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) { return allocate(shape, dtype, device, true); }
+
+Tensor Tensor::uninitialized(const Shape& shape, DType dtype, Device device) { return allocate(shape, dtype, device, false); }
 
 int64_t Tensor::size(int axis) const { return shape_[normalize_axis(axis, dim())]; }
 
@@ -156,14 +162,14 @@ Tensor Tensor::diagonal() const {
 Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
 
 Tensor Tensor::clone() const {
-  Tensor out = empty(shape_, dtype_, device());
+  Tensor out = uninitialized(shape_, dtype_, device());
   out.copy_from(*this);
   return out;
 }
 
 Tensor Tensor::to(DType dtype) const {
   if (dtype == dtype_) return *this;
-  Tensor out = empty(shape_, dtype, device());
+  Tensor out = uninitialized(shape_, dtype, device());
   out.copy_from(*this);
   return out;
 }

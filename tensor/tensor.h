@@ -20,6 +20,8 @@ class Tensor {
 
   // A new dense tensor filled with zeros.
   static Tensor empty(const Shape& shape, DType dtype, Device device = Device::CPU);
+  // A new dense tensor with unspecified contents, for kernels that write every element.
+  static Tensor uninitialized(const Shape& shape, DType dtype, Device device = Device::CPU);
 
   bool defined() const { return storage_ != nullptr; }
   DType dtype() const { return dtype_; }

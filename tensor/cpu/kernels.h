@@ -10,6 +10,8 @@ void binary(BinaryOp op, Tensor& out, const Tensor& a, const Tensor& b);
 void unary(UnaryOp op, Tensor& out, const Tensor& x, double p0, double p1);
 // x is dense with the reduced axes last: [rows, inner] -> out [rows].
 void reduce_rows(ReduceOp op, Tensor& out, const Tensor& x, int64_t inner);
+// x is dense [rows, cols] with the reduced axes first: out [cols] reduces each column over rows.
+void reduce_columns(ReduceOp op, Tensor& out, const Tensor& x, int64_t rows);
 void argmax_rows(Tensor& out, const Tensor& x, int64_t inner);
 // a [batch..., M, K] and b [batch..., K, N] already expanded to the same batch dims.
 void matmul(Tensor& out, const Tensor& a, const Tensor& b);

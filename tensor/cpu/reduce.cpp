@@ -1,4 +1,5 @@
 // Row reductions over a dense [rows, inner] layout (ops.cpp moves the reduced axes last).
+#include <algorithm>
 #include <limits>
 
 #include "tensor/cpu/kernels.h"
@@ -24,6 +25,32 @@ void reduce_rows(ReduceOp op, Tensor& out, const Tensor& x, int64_t inner) {
         for (int64_t i = 0; i < inner; ++i) best = row[i] > best ? row[i] : best;
         po[r] = best;
       }
+    }
+  });
+}
+
+void reduce_columns(ReduceOp op, Tensor& out, const Tensor& x, int64_t rows) {
+  dispatch_floating(x.dtype(), "reduce", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t cols = out.numel();
+    const T* px = x.data<T>();
+    T* po = out.data<T>();
+    // Each thread owns a block of columns and walks the rows in order: the same sums every run.
+    constexpr int64_t kBlock = 256;
+    const int64_t blocks = (cols + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelThreshold && blocks > 1)
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t begin = b * kBlock, end = std::min(cols, begin + kBlock);
+      double acc[kBlock];
+      for (int64_t j = begin; j < end; ++j) acc[j - begin] = op == ReduceOp::Sum ? 0.0 : -std::numeric_limits<double>::infinity();
+      for (int64_t r = 0; r < rows; ++r) {
+        const T* row = px + r * cols;
+        if (op == ReduceOp::Sum)
+          for (int64_t j = begin; j < end; ++j) acc[j - begin] += row[j];
+        else
+          for (int64_t j = begin; j < end; ++j) acc[j - begin] = row[j] > acc[j - begin] ? double(row[j]) : acc[j - begin];
+      }
+      for (int64_t j = begin; j < end; ++j) po[j] = static_cast<T>(acc[j - begin]);
     }
   });
 }
