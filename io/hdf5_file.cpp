@@ -241,7 +241,8 @@ std::vector<double> H5File::read_attribute_doubles(const std::string& object, co
   Handle space(H5Aget_space(a.get()));
   const hssize_t count = H5Sget_simple_extent_npoints(space.get());
   std::vector<double> values(std::max<hssize_t>(count, 0));
-  if (H5Aread(a.get(), H5T_NATIVE_DOUBLE, values.data()) < 0) throw error(object, "attribute '" + name + "' is not numeric");
+  if (!values.empty() && H5Aread(a.get(), H5T_NATIVE_DOUBLE, values.data()) < 0)
+    throw error(object, "attribute '" + name + "' is not numeric");
   return values;
 }
 
@@ -293,10 +294,13 @@ void replace_attribute(hid_t file, const std::string& object, const std::string&
 void H5File::write_attribute(const std::string& object, const std::string& name, const std::vector<double>& values) {
   replace_attribute(id_, object, name);
   const hsize_t n = values.size();
-  Handle space(H5Screate_simple(1, &n, nullptr));
+  // An empty list gets a null dataspace (as h5py writes empty arrays): HDF5 refuses a write
+  // without a buffer.
+  Handle space(n == 0 ? H5Screate(H5S_NULL) : H5Screate_simple(1, &n, nullptr));
   Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
                              H5P_DEFAULT));
-  if (!a.ok() || H5Awrite(a.get(), H5T_NATIVE_DOUBLE, values.data()) < 0) throw error(object, "cannot write attribute " + name);
+  if (!a.ok() || (n > 0 && H5Awrite(a.get(), H5T_NATIVE_DOUBLE, values.data()) < 0))
+    throw error(object, "cannot write attribute " + name);
 }
 
 void H5File::write_attribute(const std::string& object, const std::string& name, double value) {

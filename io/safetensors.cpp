@@ -1,9 +1,11 @@
 #include "io/safetensors.h"
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "io/error.h"
 
@@ -47,9 +49,16 @@ std::map<std::string, SafetensorsEntry> read_safetensors(const std::string& path
     if (it.key() == "__metadata__") continue;
     const nlohmann::json& e = it.value();
     SafetensorsEntry entry;
-    entry.dtype = e.at("dtype").get<std::string>();
-    entry.shape = e.at("shape").get<std::vector<int64_t>>();
-    const uint64_t begin = e.at("data_offsets").at(0).get<uint64_t>(), end = e.at("data_offsets").at(1).get<uint64_t>();
+    uint64_t begin = 0, end = 0;
+    try {  // a malformed entry is a bad header, not a JSON library error
+      entry.dtype = e.at("dtype").get<std::string>();
+      entry.shape = e.at("shape").get<std::vector<int64_t>>();
+      const nlohmann::json& offsets = e.at("data_offsets");
+      if (!offsets.is_array() || offsets.size() != 2) throw std::invalid_argument("data_offsets must be [begin, end]");
+      begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
+    } catch (const std::exception& x) {
+      throw IoError("safetensors " + path + ": tensor " + it.key() + " has a bad header entry (" + x.what() + ")");
+    }
     if (begin > end || end > data_len) throw IoError("safetensors " + path + ": tensor " + it.key() + " lies outside the data");
     size_t width = 0;
     double (*convert)(const unsigned char*) = nullptr;

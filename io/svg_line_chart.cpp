@@ -27,8 +27,7 @@ std::string escape(const std::string& text) {
 
 std::string number(double v) {
   char buf[32];
-  if (v != 0 && (std::abs(v) >= 1e5 || std::abs(v) < 1e-3)) std::snprintf(buf, sizeof buf, "%.0e", v);
-  else std::snprintf(buf, sizeof buf, "%g", v);
+  std::snprintf(buf, sizeof buf, "%g", v);  // not %.0e: 150000 and 250000 both printed as 2e+05
   return buf;
 }
 
@@ -115,18 +114,23 @@ void draw_panel(std::string& svg, const Panel& p, double left, double top, doubl
 }  // namespace
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
-  if (!(hi > lo)) return {lo};
+  if (!(hi > lo) || !std::isfinite(hi - lo)) return {lo};
   const double raw = (hi - lo) / std::max(target, 1);
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = magnitude;
+  double step = 10 * magnitude;
   for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * magnitude >= raw) {
+    if (m * magnitude >= raw * (1 - 1e-9)) {  // tolerant: 1e-5 / 5 is a step of 2e-6, not 5e-6
       step = m * magnitude;
       break;
     }
+  // Multiples of the step (not a running sum, whose rounding could fall short of hi and add a
+  // tick past it); the tolerances absorb lo / step landing just below an integer.
   std::vector<double> ticks;
-  for (double t = std::floor(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
-  if (ticks.back() < hi) ticks.push_back(ticks.back() + step);
+  for (double k = std::floor(lo / step + 1e-9); ticks.size() < 1000; k += 1) {
+    const double t = k * step;
+    ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    if (t >= hi - step * 1e-9) break;
+  }
   return ticks;
 }
 

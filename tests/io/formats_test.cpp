@@ -5,6 +5,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <sstream>
+#include <unistd.h>
 #include <iterator>
 
 #include "io/error.h"
@@ -86,6 +89,304 @@ TEST(MetricsLog, ReadsColumnsAndBuildsPanels) {
   } catch (const IoError& e) {
     EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
   }
+  std::filesystem::remove(path);
+}
+
+
+// A safetensors file from a header (JSON text) and the data bytes.
+std::string write_safetensors(const std::string& name, const std::string& header, const std::string& data) {
+  const std::string path = temp(name);
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((uint64_t(header.size()) >> (8 * i)) & 0xff);
+  std::ofstream(path, std::ios::binary) << bytes << header << data;
+  return path;
+}
+
+template <class T> std::string raw(const std::vector<T>& v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+std::string io_message(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const IoError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("not an IoError: ") + e.what();
+  }
+  return "no error";
+}
+
+TEST(Safetensors, TinyModelNamesShapesAndValues) {
+  const auto t = read_safetensors(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors");
+  EXPECT_FALSE(t.count("__metadata__"));
+  EXPECT_TRUE(t.count("final_layer.weight"));
+  EXPECT_TRUE(t.count("decoder.dec_layers.0.ffn.gluw1.weight"));
+  for (const auto& [name, e] : t) {
+    EXPECT_EQ(e.dtype, "F32") << name;
+    int64_t count = 1;
+    for (int64_t d : e.shape) count *= d;
+    EXPECT_EQ(static_cast<int64_t>(e.values.size()), count) << name;
+    for (double v : e.values) ASSERT_TRUE(std::isfinite(v)) << name;
+  }
+  EXPECT_EQ(t.at("decoder.dec_layers.0.ffn.gluw1.weight").shape.size(), 2u);
+}
+
+TEST(Safetensors, EveryDtypeConverts) {
+  std::string data;
+  data += raw(std::vector<float>{1.5f, -2});                                // F32 [2]   0..8
+  data += raw(std::vector<double>{0.1});                                    // F64 [1]   8..16
+  data += raw(std::vector<int32_t>{-3, 4});                                 // I32 [2]  16..24
+  data += raw(std::vector<int64_t>{int64_t(1) << 40});                      // I64 [1]  24..32
+  data += raw(std::vector<uint16_t>{0x3c00, 0xc000, 0x0001, 0x7c00});       // F16 [2,2] 32..40: 1, -2, 2^-24, inf
+  data += raw(std::vector<uint16_t>{0x3f80, 0x4049});                       // BF16 [2]  40..44: 1, 3.140625
+  const std::string header = R"({"__metadata__": {"format": "pt"},
+    "f32": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+    "f64": {"dtype": "F64", "shape": [1], "data_offsets": [8, 16]},
+    "i32": {"dtype": "I32", "shape": [2], "data_offsets": [16, 24]},
+    "i64": {"dtype": "I64", "shape": [1], "data_offsets": [24, 32]},
+    "f16": {"dtype": "F16", "shape": [2, 2], "data_offsets": [32, 40]},
+    "bf16": {"dtype": "BF16", "shape": [2], "data_offsets": [40, 44]},
+    "scalar": {"dtype": "F32", "shape": [], "data_offsets": [0, 4]},
+    "empty": {"dtype": "F32", "shape": [0, 3], "data_offsets": [44, 44]}})";
+  const std::string path = write_safetensors("all.safetensors", header, data);
+  const auto t = read_safetensors(path);
+  EXPECT_EQ(t.size(), 8u);
+  EXPECT_EQ(t.at("f32").values, (std::vector<double>{1.5, -2}));
+  EXPECT_EQ(t.at("f64").values, std::vector<double>{0.1});
+  EXPECT_EQ(t.at("i32").values, (std::vector<double>{-3, 4}));
+  EXPECT_EQ(t.at("i64").values, std::vector<double>{double(int64_t(1) << 40)});
+  EXPECT_EQ(t.at("f16").shape, (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(t.at("f16").values, (std::vector<double>{1, -2, std::ldexp(1.0, -24), INFINITY}));
+  EXPECT_EQ(t.at("bf16").values, (std::vector<double>{1, 3.140625}));
+  EXPECT_EQ(t.at("scalar").values, std::vector<double>{1.5});
+  EXPECT_TRUE(t.at("empty").values.empty());
+  std::filesystem::remove(path);
+}
+
+TEST(Safetensors, BadFilesAreIoErrorsNamingTheFileAndProblem) {
+  const std::string f32 = raw(std::vector<float>{1, 2});
+  struct Case {
+    std::string header, data, problem;
+  };
+  const std::vector<Case> cases{
+      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 12]}})", f32, "tensor x lies outside the data"},
+      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [8, 4]}})", f32, "tensor x lies outside the data"},
+      {R"({"x": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", f32, "tensor x has 8 bytes for its shape"},
+      {R"({"x": {"dtype": "U8", "shape": [8], "data_offsets": [0, 8]}})", f32, "unsupported dtype U8"},
+      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]})", f32, "header is not a JSON object"},
+      {R"([1, 2, 3])", f32, "header is not a JSON object"},
+      // Entries that are not {dtype, shape, data_offsets} objects.
+      {R"({"x": {"shape": [2], "data_offsets": [0, 8]}})", f32, "tensor x"},
+      {R"({"x": {"dtype": "F32", "shape": "two", "data_offsets": [0, 8]}})", f32, "tensor x"},
+      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0]}})", f32, "tensor x"},
+      {R"({"x": 5})", f32, "tensor x"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = write_safetensors("bad.safetensors", c.header, c.data);
+    const std::string m = io_message([&] { read_safetensors(path); });
+    EXPECT_NE(m.find("safetensors " + path + ": "), std::string::npos) << c.header << "\n" << m;
+    EXPECT_NE(m.find(c.problem), std::string::npos) << c.header << "\n" << m;
+    std::filesystem::remove(path);
+  }
+  // Too short for the length, and a length past the end.
+  const std::string tiny = temp("short.safetensors");
+  std::ofstream(tiny, std::ios::binary) << "abc";
+  EXPECT_NE(io_message([&] { read_safetensors(tiny); }).find("too short for a header"), std::string::npos);
+  const std::string cut = write_safetensors("cut.safetensors", R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", "");
+  std::ifstream in(cut, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(cut, std::ios::binary).write(bytes.data(), 20);
+  EXPECT_NE(io_message([&] { read_safetensors(cut); }).find("header length past the end"), std::string::npos);
+  EXPECT_NE(io_message([&] { read_safetensors(temp("absent.safetensors")); }).find("cannot be opened"), std::string::npos);
+  std::filesystem::remove(tiny);
+  std::filesystem::remove(cut);
+}
+
+// Ticks cover the range with equal steps of 1, 2 or 5 x 10^k, starting at or below lo.
+void expect_nice(double lo, double hi) {
+  const std::vector<double> t = nice_ticks(lo, hi);
+  ASSERT_GE(t.size(), 2u) << lo << ".." << hi;
+  EXPECT_LE(t.size(), 12u) << lo << ".." << hi;
+  EXPECT_LE(t.front(), lo + 1e-9 * (t[1] - t[0]));
+  EXPECT_GE(t.back(), hi - 1e-9 * (t[1] - t[0]));
+  const double step = t[1] - t[0];
+  EXPECT_GT(t.front() + step, lo) << lo << ".." << hi;  // no tick wasted below lo
+  const double mantissa = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+  EXPECT_TRUE(std::abs(mantissa - 1) < 1e-6 || std::abs(mantissa - 2) < 1e-6 || std::abs(mantissa - 5) < 1e-6)
+      << lo << ".." << hi << " step " << step;
+  for (size_t i = 1; i < t.size(); ++i) EXPECT_NEAR(t[i] - t[i - 1], step, 1e-9 * step + 1e-15 * std::abs(t[i])) << lo << ".." << hi;
+}
+
+TEST(SvgChart, NiceTicksForManyRanges) {
+  auto near = [](const std::vector<double>& got, const std::vector<double>& want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12) << i;
+  };
+  near(nice_ticks(0, 97), {0, 20, 40, 60, 80, 100});
+  near(nice_ticks(-1, 1), {-1, -0.5, 0, 0.5, 1});
+  near(nice_ticks(0, 0.003), {0, 0.001, 0.002, 0.003});
+  near(nice_ticks(2.3, 2.7), {2.3, 2.4, 2.5, 2.6, 2.7});
+  near(nice_ticks(1, 1000, 4), {0, 500, 1000});
+  near(nice_ticks(0, 1e-5), {0, 2e-6, 4e-6, 6e-6, 8e-6, 1e-5});
+  near(nice_ticks(-97, -3), {-100, -80, -60, -40, -20, 0});
+  EXPECT_EQ(nice_ticks(3, 3), std::vector<double>{3});  // an empty range: the value itself
+  EXPECT_EQ(nice_ticks(0, 10)[0], 0.0);
+  EXPECT_FALSE(std::signbit(nice_ticks(-1, 1)[2]));      // 0, not -0 or -1e-17
+  for (auto [lo, hi] : std::vector<std::pair<double, double>>{
+           {0, 1}, {0, 97}, {0.1, 0.7}, {-3.2, 7.9}, {1, 100000}, {0, 300000}, {2.5, 2.5000001}, {1e-7, 3e-4}, {-1e6, 1e6},
+           {10.5, 10.75}, {0, 4000}, {7, 8}})
+    expect_nice(lo, hi);
+}
+
+// The points="..." of every polyline, in order.
+std::vector<std::string> polylines(const std::string& svg) {
+  std::vector<std::string> out;
+  for (size_t at = svg.find("<polyline"); at != std::string::npos; at = svg.find("<polyline", at + 1)) {
+    const size_t start = svg.find("points=\"", at) + 8;
+    out.push_back(svg.substr(start, svg.find('"', start) - start));
+  }
+  return out;
+}
+
+size_t point_count(const std::string& points) { return static_cast<size_t>(std::count(points.begin(), points.end(), ',')); }
+
+TEST(SvgChart, EachPolylineHasTheFinitePointsOfItsSeries) {
+  Panel a{"first", "x", "y", false, {}};
+  a.series.push_back({"five", {0, 1, 2, 3, 4}, {5, 4, 3, 2, 1}});
+  a.series.push_back({"gaps", {0, 1, 2, 3, 4, 5}, {1, NAN, INFINITY, 2, -INFINITY, 3}});
+  a.series.push_back({"x gaps", {NAN, 1, 2}, {1, 2, 3}});
+  a.series.push_back({"short y", {0, 1, 2, 3}, {1, 2}});  // extra x values are ignored
+  a.series.push_back({"none", {}, {}});
+  Panel b{"log", "x", "y", true, {}};
+  b.series.push_back({"log", {1, 2, 3, 4}, {10, 0, -1, 1000}});  // non-positive values are skipped on a log axis
+  Panel c{"third", "x", "y", false, {}};
+  const std::string svg = render_svg({a, b, c}, 2, 400, 300);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+  EXPECT_NE(svg.find("width=\"800\" height=\"600\""), std::string::npos);  // 3 panels in 2 columns: 2 rows
+  const std::vector<std::string> p = polylines(svg);
+  ASSERT_EQ(p.size(), 6u);
+  EXPECT_EQ(point_count(p[0]), 5u);
+  EXPECT_EQ(point_count(p[1]), 3u);
+  EXPECT_EQ(point_count(p[2]), 2u);
+  EXPECT_EQ(point_count(p[3]), 2u);
+  EXPECT_EQ(point_count(p[4]), 0u);
+  EXPECT_EQ(point_count(p[5]), 2u);
+  for (const char* bad : {"nan", "inf", "NaN", "Inf"}) EXPECT_EQ(svg.find(bad), std::string::npos) << bad;
+  // Every coordinate lies inside its panel.
+  for (size_t k = 0; k < p.size(); ++k) {
+    std::istringstream in(p[k]);
+    std::string pair;
+    while (in >> pair) {
+      const double x = std::stod(pair.substr(0, pair.find(','))), y = std::stod(pair.substr(pair.find(',') + 1));
+      EXPECT_TRUE(x >= 0 && x <= 800 && y >= 0 && y <= 300) << k << ": " << pair;
+    }
+  }
+  EXPECT_NE(svg.find(">1000</text>"), std::string::npos);  // a log axis labels powers of ten by value
+}
+
+TEST(SvgChart, ConstantSingleAndEmptySeriesGiveFiniteCoordinates) {
+  for (const std::vector<Series>& series : std::vector<std::vector<Series>>{
+           {{"constant", {1, 2, 3}, {5, 5, 5}}},
+           {{"zero", {1, 2, 3}, {0, 0, 0}}},
+           {{"single", {7}, {0.25}}},
+           {{"same x", {4, 4}, {1, 2}}},
+           {{"all NaN", {1, 2}, {NAN, NAN}}},
+           {}}) {
+    Panel p{"t", "x", "y", false, series};
+    const std::string svg = render_svg({p});
+    EXPECT_EQ(svg.find("nan"), std::string::npos) << svg;
+    EXPECT_EQ(svg.find("inf"), std::string::npos) << svg;
+    EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  }
+  Panel single{"t", "x", "y", false, {{"single", {7}, {0.25}}}};
+  const std::string svg = render_svg({single});
+  EXPECT_NE(svg.find("<circle"), std::string::npos);
+  EXPECT_EQ(polylines(svg).size(), 1u);
+  EXPECT_EQ(render_svg({}).rfind("<svg", 0), 0u);
+}
+
+TEST(SvgChart, LabelsAreEscaped) {
+  Panel p{"<title> & \"quotes\"", "x < 5", "y > 3", false, {{"a&b <c>", {1, 2}, {1, 2}}}};
+  const std::string svg = render_svg({p});
+  EXPECT_NE(svg.find("&lt;title&gt; &amp; &quot;quotes&quot;"), std::string::npos);
+  EXPECT_NE(svg.find("x &lt; 5"), std::string::npos);
+  EXPECT_NE(svg.find("y &gt; 3"), std::string::npos);
+  EXPECT_NE(svg.find("a&amp;b &lt;c&gt;"), std::string::npos);
+  EXPECT_EQ(svg.find("<title>"), std::string::npos);
+  EXPECT_EQ(svg.find("a&b"), std::string::npos);
+}
+
+// Text of the tick labels: <text ... font-size="11" ...>LABEL</text>.
+std::vector<std::string> tick_labels(const std::string& svg, const std::string& anchor) {
+  std::vector<std::string> out;
+  const std::string open = "font-size=\"11\" text-anchor=\"" + anchor + "\">";
+  for (size_t at = svg.find(open); at != std::string::npos; at = svg.find(open, at + 1)) {
+    const size_t start = at + open.size();
+    out.push_back(svg.substr(start, svg.find('<', start) - start));
+  }
+  return out;
+}
+
+TEST(SvgChart, TickLabelsNameTheirValues) {
+  // Steps of long runs on x (0..250000) and small learning rates on y (0..3e-4): every label
+  // reads back as its tick's value.
+  Panel p{"lr", "step", "lr", false, {{"lr", {0, 125000, 250000}, {0, 3e-4, 1e-4}}}};
+  const std::string svg = render_svg({p});
+  const std::vector<double> xt = nice_ticks(0, 250000), yt = nice_ticks(0, 3e-4);
+  const std::vector<std::string> xl = tick_labels(svg, "middle"), yl = tick_labels(svg, "end");
+  ASSERT_EQ(xl.size(), xt.size()) << svg;
+  ASSERT_EQ(yl.size(), yt.size()) << svg;
+  for (size_t i = 0; i < xt.size(); ++i) EXPECT_NEAR(std::stod(xl[i]), xt[i], 1e-6 * 250000) << xl[i];
+  for (size_t i = 0; i < yt.size(); ++i) EXPECT_NEAR(std::stod(yl[i]), yt[i], 1e-6 * 3e-4) << yl[i];
+}
+
+TEST(MetricsLog, ColumnsByStepWithMissingKeysAndBlankLines) {
+  const std::string path = temp("columns.jsonl");
+  std::ofstream(path) << "{\"step\": 0, \"loss\": 4.0, \"lr\": 0.0, \"note\": \"text is ignored\", \"flag\": true}\n"
+                      << "{\"step\": 10, \"loss\": 3.0, \"dag_G_LM\": 0.5, \"nested\": {\"x\": 1}}\n"
+                      << "   \n"
+                      << "{\"step\": 20, \"val_loss\": 3.2, \"val_bits_per_char\": 1.4, \"loss\": null}\r\n"
+                      << "{\"lr\": 0.001, \"step\": 30.0, \"accuracy\": 0.25}";  // no final newline
+  const MetricsTable t = read_metrics(path);
+  using Column = std::vector<std::pair<double, double>>;
+  EXPECT_EQ(t.columns.at("loss"), (Column{{0, 4.0}, {10, 3.0}}));
+  EXPECT_EQ(t.columns.at("lr"), (Column{{0, 0.0}, {30, 0.001}}));
+  EXPECT_EQ(t.columns.at("dag_G_LM"), (Column{{10, 0.5}}));
+  EXPECT_EQ(t.columns.at("val_loss"), (Column{{20, 3.2}}));
+  EXPECT_EQ(t.columns.at("accuracy"), (Column{{30, 0.25}}));
+  EXPECT_FALSE(t.has("step"));
+  EXPECT_FALSE(t.has("note"));
+  EXPECT_FALSE(t.has("nested"));
+  EXPECT_FALSE(t.has("flag"));
+  EXPECT_FALSE(t.has("dag_A_LM"));
+  const std::vector<Panel> panels = training_curve_panels(t);
+  std::vector<std::string> titles;
+  for (const Panel& p : panels) titles.push_back(p.title);
+  EXPECT_EQ(titles, (std::vector<std::string>{"Loss", "Validation bits per character", "Learning rate", "DAG terms", "Accuracy"}));
+  ASSERT_EQ(panels[0].series.size(), 2u);
+  EXPECT_EQ(panels[0].series[0].label, "training");
+  EXPECT_EQ(panels[0].series[0].x, (std::vector<double>{0, 10}));
+  EXPECT_EQ(panels[0].series[0].y, (std::vector<double>{4.0, 3.0}));
+  EXPECT_EQ(panels[0].series[1].label, "validation");
+  ASSERT_EQ(panels[3].series.size(), 1u);  // only G_LM's DAG term was logged
+  EXPECT_EQ(panels[3].series[0].label, "G_LM");
+  ASSERT_EQ(panels[4].series.size(), 1u);
+  EXPECT_EQ(render_svg(panels).find("nan"), std::string::npos);
+  EXPECT_TRUE(training_curve_panels(MetricsTable{}).empty());
+  std::filesystem::remove(path);
+}
+
+TEST(MetricsLog, BadLinesNameTheFileAndLineNumber) {
+  const std::string path = temp("bad.jsonl");
+  for (const std::string& bad : {std::string("{\"loss\": 1.0}"), std::string("{\"step\": \"ten\"}"), std::string("[1, 2]"),
+                                 std::string("{\"step\": 3, \"loss\": 2.0"), std::string("NaN")}) {
+    std::ofstream(path) << "{\"step\": 1, \"loss\": 3.0}\n\n" << bad << "\n{\"step\": 4}\n";
+    const std::string m = io_message([&] { read_metrics(path); });
+    EXPECT_NE(m.find("metrics " + path + ": line 3 "), std::string::npos) << bad << ": " << m;  // blank lines count
+  }
+  EXPECT_NE(io_message([&] { read_metrics(temp("absent.jsonl")); }).find("cannot be opened"), std::string::npos);
   std::filesystem::remove(path);
 }
 
