@@ -369,10 +369,10 @@ TEST_F(Checkpoints, BadRunConfigAndTokenizerProblemsAreNamed) {
 }
 
 TEST_F(Checkpoints, TokenizerLargerThanTheModelVocabularyIsAnError) {
-  // The vocabulary-40 model cannot embed the 32k tokenizer's ids: an error, not a crash.
-  EXPECT_RESULT(generate(path("vocab40.h5")), 1, "outside vocabulary of 40");
+  // The vocabulary-40 model cannot embed the 32k tokenizer's ids: refused up front.
+  EXPECT_RESULT(generate(path("vocab40.h5")), 1, "more than the model's vocabulary of 40");
   EXPECT_RESULT(pldr("inspect --checkpoint " + quote(path("vocab40.h5")) + " --prompt 'The cat' -o " + quote(path("z.h5"))), 1,
-                "outside vocabulary of 40");
+                "more than the model's vocabulary of 40");
 }
 
 // ---------------------------------------------------------------------------------------------
