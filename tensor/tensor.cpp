@@ -55,17 +55,24 @@ Shape infer_shape(const Shape& requested, int64_t total, const Shape& from) {
   Shape out = requested;
   int inferred = -1;
   int64_t known = 1;
+  const auto fail = [&] {
+    return std::invalid_argument("reshape: cannot view " + to_string(from) + " as " + to_string(requested));
+  };
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1) {
       if (inferred >= 0) throw std::invalid_argument("reshape: more than one -1 in " + to_string(requested));
       inferred = static_cast<int>(i);
+    } else if (out[i] < 0) {
+      throw fail();  // a negative size other than -1 (two of them could multiply to the right count)
     } else {
       known *= out[i];
     }
   }
-  if (inferred >= 0 && known > 0 && total % known == 0) out[inferred] = total / known;
-  if (pldr::numel(out) != total)
-    throw std::invalid_argument("reshape: cannot view " + to_string(from) + " as " + to_string(requested));
+  if (inferred >= 0) {
+    if (known == 0 || total % known != 0) throw fail();  // -1 next to a 0 could be anything
+    out[inferred] = total / known;
+  }
+  if (pldr::numel(out) != total) throw fail();
   return out;
 }
 }  // namespace

@@ -1,10 +1,8 @@
 // Fused LayerNorm over the last axis with affine gain and bias (biased variance, as PyTorch).
 // The forward saves mean and rstd = 1/sqrt(var + eps) per row; the backward reads them.
+#include <algorithm>
 #include <cmath>
 #include <vector>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/strided_loop.h"
@@ -50,23 +48,18 @@ void layer_norm_back(LayerNormGrads& r, const Tensor& g, const Tensor& x, const 
     T* pdx = r.dx.data<T>();
     T* pdg = r.dgamma.data<T>();
     T* pdb = r.dbeta.data<T>();
-    // dgamma and dbeta sum over rows: each thread keeps partial sums over a fixed block of rows,
-    // and the blocks are added in thread order, so the result is the same on every run.
-    int threads = 1;
-#ifdef _OPENMP
-    if (rows * d >= kParallelThreshold) threads = omp_get_max_threads();
-#endif
-    std::vector<T> partial(size_t(threads) * 2 * d, T(0));
-#pragma omp parallel num_threads(threads)
-    {
-      int tid = 0;
-#ifdef _OPENMP
-      tid = omp_get_thread_num();
-#endif
-      T* dgamma = partial.data() + size_t(tid) * 2 * d;
+    // dgamma and dbeta sum over rows: partial sums over fixed blocks of kRowBlock rows (whatever
+    // the thread count), then the blocks added in order, so the result is the same on every run
+    // and for any number of threads.
+    constexpr int64_t kRowBlock = 32;
+    const int64_t blocks = (rows + kRowBlock - 1) / kRowBlock;
+    std::vector<T> partial(size_t(blocks) * 2 * d, T(0));
+#pragma omp parallel for schedule(static) if (rows * d >= kParallelThreshold && blocks > 1)
+    for (int64_t block = 0; block < blocks; ++block) {
+      T* dgamma = partial.data() + size_t(block) * 2 * d;
       T* dbeta = dgamma + d;
-#pragma omp for schedule(static)
-      for (int64_t row = 0; row < rows; ++row) {
+      const int64_t row_end = std::min(rows, (block + 1) * kRowBlock);
+      for (int64_t row = block * kRowBlock; row < row_end; ++row) {
         const T* in = px + row * d;
         const T* go = pgo + row * d;
         T* dx = pdx + row * d;
@@ -87,10 +80,10 @@ void layer_norm_back(LayerNormGrads& r, const Tensor& g, const Tensor& x, const 
         }
       }
     }
-    for (int t = 0; t < threads; ++t)
+    for (int64_t block = 0; block < blocks; ++block)
       for (int64_t i = 0; i < d; ++i) {
-        pdg[i] += partial[size_t(t) * 2 * d + i];
-        pdb[i] += partial[size_t(t) * 2 * d + d + i];
+        pdg[i] += partial[size_t(block) * 2 * d + i];
+        pdb[i] += partial[size_t(block) * 2 * d + d + i];
       }
   });
 }
