@@ -1,79 +1,259 @@
-// The tape: accumulation into leaves, zero_grad, detach, no-grad scopes, errors, deep graphs.
+// The tape: accumulation into leaves, zero_grad, detach, no-grad scopes, seeds, shared
+// subgraphs, errors, deep graphs.
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
 #include <cmath>
+#include <functional>
+#include <string>
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "tensor/creation.h"
+#include "tensor/ops.h"
 
 namespace pldr {
 namespace {
 
-ag::Variable leaf(std::vector<double> v) {
+ag::Variable leaf(std::vector<double> v, bool requires_grad = true) {
   const int64_t n = static_cast<int64_t>(v.size());
-  return ag::Variable(from_vector(v, {n}), true);
+  return ag::Variable(from_vector(v, {n}), requires_grad);
 }
 
-TEST(Engine, GradientsAccumulateUntilZeroGrad) {
+std::vector<double> grad_of(const ag::Variable& v) { return v.grad().to_vector<double>(); }
+
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(autograd_Engine, GradientsAccumulateOverBackwardCalls) {
+  ag::Variable x = leaf({1, 2});
+  EXPECT_FALSE(x.grad().defined());
+  ag::sum(ag::mul(x, x)).backward();
+  EXPECT_EQ(grad_of(x), (std::vector<double>{2, 4}));
+  ag::sum(ag::mul(x, x)).backward();
+  EXPECT_EQ(grad_of(x), (std::vector<double>{4, 8}));  // 2x + 2x
+  ag::sum(ag::mul_scalar(x, 3)).backward();             // a different graph adds too
+  EXPECT_EQ(grad_of(x), (std::vector<double>{7, 11}));
+}
+
+TEST(autograd_Engine, ZeroGradClears) {
   ag::Variable x = leaf({1, 2});
   ag::sum(ag::mul(x, x)).backward();
-  ag::sum(ag::mul(x, x)).backward();
-  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{4, 8}));  // 2 * 2x
   x.zero_grad();
   EXPECT_FALSE(x.grad().defined());
+  ag::sum(ag::mul_scalar(x, 5)).backward();
+  EXPECT_EQ(grad_of(x), (std::vector<double>{5, 5}));  // fresh, not added to the cleared one
 }
 
-TEST(Engine, DiamondGetsTheSummedGradient) {
-  ag::Variable x = leaf({3});
-  ag::Variable y = ag::add(ag::mul_scalar(x, 2), ag::exp(x));  // dy/dx = 2 + e^x
-  y.backward(ones({1}, DType::Float64));
-  EXPECT_NEAR(x.grad().item(), 2 + std::exp(3.0), 1e-12);
-}
-
-TEST(Engine, DetachCutsTheTape) {
-  ag::Variable x = leaf({2});
-  ag::Variable y = ag::mul(x.detach(), x);  // only the second factor carries gradient
+TEST(autograd_Engine, DetachCutsTheTape) {
+  ag::Variable x = leaf({2, -3});
+  const ag::Variable d = x.detach();
+  EXPECT_TRUE(d.is_leaf());
+  EXPECT_FALSE(d.requires_grad());
+  EXPECT_TRUE(d.value().shares_storage(x.value()));
+  ag::Variable y = ag::mul(d, x);  // d/dx [c * x] with c = x held constant
   ag::sum(y).backward();
-  EXPECT_EQ(x.grad().item(), 2.0);
+  EXPECT_EQ(grad_of(x), (std::vector<double>{2, -3}));
+  EXPECT_FALSE(d.grad().defined());
+  // A detached intermediate stops the gradient there.
+  ag::Variable z = ag::exp(x);
+  x.zero_grad();
+  ag::sum(ag::add(ag::mul(z.detach(), x), x)).backward();
+  EXPECT_NEAR(grad_of(x)[0], std::exp(2.0) + 1, 1e-12);
+  EXPECT_THROW(ag::sum(ag::exp(x.detach())).backward(), std::invalid_argument);  // nothing requires grad
 }
 
-TEST(Engine, NoGradScopeRecordsNothingAndRestores) {
-  ag::Variable x = leaf({1});
+TEST(autograd_Engine, NoGradScopeRecordsNothingAndRestoresTheMode) {
+  ag::Variable x = leaf({1, 2});
+  ASSERT_TRUE(ag::grad_enabled());
   {
     ag::NoGradGuard guard;
     EXPECT_FALSE(ag::grad_enabled());
-    ag::Variable y = ag::exp(x);
+    const ag::Variable y = ag::mul(ag::exp(x), x);
     EXPECT_TRUE(y.is_leaf());
     EXPECT_FALSE(y.requires_grad());
+    EXPECT_EQ(y.grad_fn(), nullptr);
+    EXPECT_NEAR(y.value().to_vector<double>()[1], 2 * std::exp(2.0), 1e-12);  // values still computed
+    EXPECT_THROW(ag::sum(y).backward(), std::invalid_argument);
     {
-      ag::NoGradGuard nested;
+      ag::NoGradGuard nested;  // restores "off", the mode it found
+      EXPECT_FALSE(ag::grad_enabled());
     }
     EXPECT_FALSE(ag::grad_enabled());
   }
   EXPECT_TRUE(ag::grad_enabled());
-  EXPECT_FALSE(ag::exp(x).is_leaf());
+  const ag::Variable z = ag::exp(x);
+  EXPECT_FALSE(z.is_leaf());
+  EXPECT_TRUE(z.requires_grad());
+  ASSERT_NE(z.grad_fn(), nullptr);
+  EXPECT_STREQ(z.grad_fn()->op, "exp");
+  EXPECT_FALSE(x.grad().defined());
 }
 
-TEST(Engine, ErrorsNameTheProblem) {
-  ag::Variable x = leaf({1, 2});
-  EXPECT_THROW(ag::exp(x).backward(), std::invalid_argument);  // not a scalar
-  EXPECT_THROW(ag::Variable(zeros({1})).backward(), std::invalid_argument);  // no grad
-  ag::Variable y = ag::record(x.value(), "my_op", {x}, nullptr);
+TEST(autograd_Engine, NoGradGuardRestoresOnException) {
   try {
-    ag::sum(y).backward();
-    FAIL() << "an op without a gradient rule was differentiated";
-  } catch (const std::logic_error& e) {
-    EXPECT_NE(std::string(e.what()).find("my_op"), std::string::npos) << e.what();
+    ag::NoGradGuard guard;
+    throw std::runtime_error("boom");
+  } catch (const std::runtime_error&) {
   }
+  EXPECT_TRUE(ag::grad_enabled());
 }
 
-TEST(Engine, DeepChainsDoNotOverflowTheStack) {
+TEST(autograd_Engine, RecordAttachesANodeOnlyWhenNeeded) {
+  const ag::Variable c = leaf({1}, false), x = leaf({2});
+  EXPECT_TRUE(ag::add(c, c).is_leaf());  // no input requires grad
+  const ag::Variable y = ag::add(c, x);
+  ASSERT_NE(y.grad_fn(), nullptr);
+  EXPECT_STREQ(y.grad_fn()->op, "add");
+  ASSERT_EQ(y.grad_fn()->inputs.size(), 2u);
+  EXPECT_EQ(y.grad_fn()->inputs[1].id(), x.id());
+  ag::sum(y).backward();
+  EXPECT_FALSE(c.grad().defined());  // constants get no gradient
+  EXPECT_EQ(grad_of(x), std::vector<double>{1});
+}
+
+TEST(autograd_Engine, NonScalarBackwardNeedsASeed) {
+  ag::Variable x = leaf({1, 2, 3});
+  const ag::Variable y = ag::mul(x, x);
+  const std::string msg = message_of([&] { y.backward(); });
+  EXPECT_NE(msg.find("[3]"), std::string::npos) << msg;
+  EXPECT_THROW(y.backward(), std::invalid_argument);
+  EXPECT_THROW(y.backward(ones({2}, DType::Float64)), std::invalid_argument);  // seed of the wrong shape
+  y.backward(from_vector(std::vector<double>{1, 0.5, -1}, {3}));
+  EXPECT_EQ(grad_of(x), (std::vector<double>{2, 2, -6}));  // seed * 2x
+}
+
+TEST(autograd_Engine, LeafGradientsAreOwnCopies) {
+  ag::Variable x = leaf({1, 2});
+  Tensor seed = from_vector(std::vector<double>{3, 4}, {2});
+  x.backward(seed);  // backward from the leaf itself: grad = seed
+  EXPECT_EQ(grad_of(x), (std::vector<double>{3, 4}));
+  EXPECT_FALSE(x.grad().shares_storage(seed));
+  seed.fill(0);
+  EXPECT_EQ(grad_of(x), (std::vector<double>{3, 4}));
+  // Two leaves fed the same upstream gradient (add) do not share it.
+  ag::Variable a = leaf({1, 1}), b = leaf({2, 2});
+  ag::sum(ag::add(a, b)).backward();
+  EXPECT_FALSE(a.grad().shares_storage(b.grad()));
+}
+
+TEST(autograd_Engine, SharedSubgraphsGetTheSummedGradient) {
+  // The same variable twice in one op.
+  ag::Variable x = leaf({3});
+  ag::sum(ag::mul(x, x)).backward();
+  EXPECT_EQ(x.grad().item(), 6.0);
+  // A diamond: u = exp(x) feeds two branches that meet again; dv/dx = (2u + 1) u.
+  ag::Variable w = leaf({0.5});
+  const ag::Variable u = ag::exp(w);
+  ag::sum(ag::add(ag::mul(u, u), u)).backward();
+  const double e = std::exp(0.5);
+  EXPECT_NEAR(w.grad().item(), (2 * e + 1) * e, 1e-12);
+  // x reaching the output along a long and a short path.
+  ag::Variable z = leaf({1.5});
+  ag::Variable y = ag::add(ag::mul_scalar(ag::exp(ag::mul_scalar(z, 2)), 0.5), z);  // e^{2z}/2 + z
+  y.backward(ones({1}, DType::Float64));
+  EXPECT_NEAR(z.grad().item(), std::exp(3.0) + 1, 1e-12);
+}
+
+TEST(autograd_Engine, IntermediateGradientsAreNotKept) {
+  ag::Variable x = leaf({1, 2});
+  const ag::Variable y = ag::exp(x);
+  ag::sum(y).backward();
+  EXPECT_FALSE(y.grad().defined());
+  EXPECT_TRUE(x.grad().defined());
+}
+
+TEST(autograd_Engine, MaxSplitsTheGradientBetweenTies) {
+  ag::Variable x = leaf({1, 3, 3, 2});
+  ag::max(x).backward();
+  EXPECT_EQ(grad_of(x), (std::vector<double>{0, 0.5, 0.5, 0}));
+  ag::Variable m(from_vector(std::vector<double>{5, 5, 5, 1, 2, 2}, {2, 3}), true);
+  ag::sum(ag::max(m, {1})).backward();
+  const std::vector<double> g = grad_of(m);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(g[i], 1.0 / 3, 1e-15);
+  EXPECT_EQ(g[3], 0);
+  EXPECT_EQ(g[4], 0.5);
+  EXPECT_EQ(g[5], 0.5);
+}
+
+TEST(autograd_Engine, UnusedPartsGetZeroGradient) {
+  ag::Variable x(from_vector(std::vector<double>{1, 2, 3, 4, 5}, {5}), true);
+  const std::vector<ag::Variable> parts = ag::split(x, 0, {2, 3});
+  ag::sum(ag::mul_scalar(parts[1], 2)).backward();
+  EXPECT_EQ(grad_of(x), (std::vector<double>{0, 0, 2, 2, 2}));
+  EXPECT_THROW(ag::split(x, 0, {2, 2}), std::invalid_argument);
+}
+
+TEST(autograd_Engine, Float32GraphsGiveFloat32Gradients) {
+  ag::Variable x(from_vector(std::vector<float>{0.5f, -1.f}, {2}), true);
+  ag::sum(ag::mul(ag::sigmoid(x), x)).backward();
+  EXPECT_EQ(x.grad().dtype(), DType::Float32);
+  const double s = 1 / (1 + std::exp(-0.5));
+  EXPECT_NEAR(grad_of(x)[0], s + 0.5 * s * (1 - s), 1e-6);
+}
+
+TEST(autograd_Engine, AnOpWithoutABackwardThrowsNamingIt) {
+  ag::Variable x = leaf({1, 2});
+  const ag::Variable y = ag::record(x.value(), "my_op", {x}, nullptr);
+  EXPECT_FALSE(y.is_leaf());
+  const std::string msg = message_of([&] { ag::sum(y).backward(); });
+  EXPECT_NE(msg.find("my_op"), std::string::npos) << msg;
+  EXPECT_THROW(ag::sum(y).backward(), std::logic_error);
+}
+
+TEST(autograd_Engine, AGradientOfTheWrongShapeThrowsNamingTheOp) {
+  ag::Variable x = leaf({1, 2});
+  const ag::Variable y = ag::record(x.value().clone(), "bad_shape_op", {x},
+                                    [](const Tensor& g) { return std::vector<Tensor>{ones({3}, DType::Float64)}; });
+  const std::string msg = message_of([&] { ag::sum(y).backward(); });
+  EXPECT_NE(msg.find("bad_shape_op"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("[3]"), std::string::npos) << msg;
+}
+
+// Runs f on a new thread with a stack of `bytes`, returning the message of anything it throws.
+std::string run_on_small_stack(size_t bytes, const std::function<void()>& f) {
+  struct Job {
+    const std::function<void()>* f;
+    std::string error;
+  } job{&f, ""};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, bytes);
+  pthread_t thread;
+  const int rc = pthread_create(
+      &thread, &attr,
+      [](void* p) -> void* {
+        Job& j = *static_cast<Job*>(p);
+        j.error = message_of(*j.f);
+        return nullptr;
+      },
+      &job);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) return "pthread_create failed";
+  pthread_join(thread, nullptr);
+  return job.error;
+}
+
+TEST(autograd_Engine, DeepChainsDoNotOverflowTheStack) {
+  // 20000 ops in a chain. backward() runs on a 512 KiB stack: a recursive walk of the graph needs
+  // at least one frame per op (some tens of bytes each, 20000 of them: over 1 MiB) and would crash
+  // there; the iterative one needs a few frames whatever the depth.
   ag::Variable x = leaf({1});
   ag::Variable y = x;
-  for (int i = 0; i < 20000; ++i) y = ag::add_scalar(y, 1e-3);
-  ag::sum(y).backward();
+  for (int i = 0; i < 10000; ++i) y = ag::add_scalar(ag::mul_scalar(y, 1.0), 1e-3);
+  const ag::Variable f = ag::sum(y);
+  const std::string error = run_on_small_stack(512 * 1024, [&] { f.backward(); });
+  EXPECT_EQ(error, "");
+  ASSERT_TRUE(x.grad().defined());
   EXPECT_EQ(x.grad().item(), 1.0);
+  EXPECT_NEAR(y.item(), 1 + 10000 * 1e-3, 1e-9);
 }
 
 }  // namespace
