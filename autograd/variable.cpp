@@ -26,6 +26,24 @@ Variable record(Tensor value, const char* op, std::vector<Variable> inputs, Back
   return out;
 }
 
+Node::~Node() {
+  // Nodes reachable only through this one are moved out of their variables before those die,
+  // then released one by one with their inputs already taken: no destructor recurses.
+  std::vector<std::shared_ptr<Node>> pending;
+  auto take_sole_owned = [&pending](std::vector<Variable>& from) {
+    for (Variable& v : from)
+      if (v.state_ && v.state_.use_count() == 1 && v.state_->grad_fn && v.state_->grad_fn.use_count() == 1)
+        pending.push_back(std::move(v.state_->grad_fn));
+    from.clear();
+  };
+  take_sole_owned(inputs);
+  while (!pending.empty()) {
+    std::shared_ptr<Node> node = std::move(pending.back());
+    pending.pop_back();
+    take_sole_owned(node->inputs);
+  }
+}
+
 void Variable::backward() const {
   if (value().numel() != 1)
     throw std::invalid_argument("backward: output of shape " + to_string(shape()) + " is not a scalar; pass a seed");

@@ -55,6 +55,7 @@ class Variable {
 
  private:
   friend Variable record(Tensor, const char*, std::vector<Variable>, std::function<std::vector<Tensor>(const Tensor&)>);
+  friend struct Node;
   std::shared_ptr<VariableState> state_;
 };
 
@@ -66,6 +67,9 @@ struct Node {
   const char* op;  // for error messages
   std::vector<Variable> inputs;
   BackwardFn backward;
+  // Frees the part of the graph only this node keeps alive in a loop: releasing it by plain
+  // recursion would take stack frames in proportion to the graph's depth.
+  ~Node();
 };
 
 // Wraps an op's result. When grad mode is on and some input requires grad, attaches a Node.

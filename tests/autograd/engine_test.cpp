@@ -256,5 +256,23 @@ TEST(autograd_Engine, DeepChainsDoNotOverflowTheStack) {
   EXPECT_NEAR(y.item(), 1 + 10000 * 1e-3, 1e-9);
 }
 
+TEST(autograd_Engine, DeepGraphsAreFreedWithoutRecursion) {
+  // Dropping the last reference to a 40000-op chain on a 512 KiB stack: a destructor that
+  // released each node's inputs by recursion would need a few frames per op and crash there.
+  ag::Variable x = leaf({1});
+  ag::Variable y = x;
+  for (int i = 0; i < 20000; ++i) y = ag::add_scalar(ag::mul_scalar(y, 1.0), 1e-3);
+  std::weak_ptr<ag::Node> first_node = [&] {
+    ag::Variable walk = y;
+    while (walk.grad_fn()->inputs[0].grad_fn()) walk = walk.grad_fn()->inputs[0];
+    return std::weak_ptr<ag::Node>(walk.grad_fn());
+  }();
+  ASSERT_FALSE(first_node.expired());
+  const std::string error = run_on_small_stack(512 * 1024, [&] { y = ag::Variable(); });
+  EXPECT_EQ(error, "");
+  EXPECT_TRUE(first_node.expired()) << "the whole chain is freed";
+  EXPECT_TRUE(x.defined());  // the leaf outlives the graph
+}
+
 }  // namespace
 }  // namespace pldr
