@@ -4,8 +4,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "data/atomic_file.h"
 #include "data/error.h"
+#include "io/atomic_file.h"
 
 namespace pldr::data {
 namespace {
@@ -34,7 +34,7 @@ void write_corpus_meta(const std::string& path, const CorpusMeta& meta) {
       {"eos_id", meta.eos_id},
       {"splits", splits},
   };
-  write_file_atomically(path, json.dump(2) + "\n");
+  io::write_file_atomically(path, json.dump(2) + "\n");
 }
 
 CorpusMeta read_corpus_meta(const std::string& path) {

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "data/atomic_file.h"
 #include "data/error.h"
+#include "io/atomic_file.h"
 
 namespace pldr::data {
 namespace {
@@ -48,7 +48,7 @@ void write_token_file(const std::string& path, std::span<const int32_t> tokens, 
   put_le(header + 16, tokens.size(), 8);
   put_le(header + 24, width_bits, 4);
 
-  AtomicFile file(path);
+  io::AtomicFile file(path);
   file.write(header, sizeof header);
   constexpr std::size_t kChunkTokens = 1 << 18;
   std::vector<unsigned char> buffer;
