@@ -12,6 +12,8 @@
 //
 // The data files the configuration names must exist (scripts/train-default.sh prepares them).
 // Training output goes to a scratch folder (training.out_dir is overridden), never to the run's.
+// Memory is kept for reuse as in the pldr tool (tensor/memory_policy.h); PLDR_DEFAULT_MALLOC=1
+// leaves the allocator at its defaults, to measure what that policy is worth.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -35,6 +37,7 @@
 #include "pldr/generate.h"
 #include "pldr/run_config.h"
 #include "pldr/trainer.h"
+#include "tensor/memory_policy.h"
 
 namespace {
 
@@ -200,6 +203,7 @@ nlohmann::json run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!std::getenv("PLDR_DEFAULT_MALLOC")) pldr::retain_freed_memory();  // as the pldr tool does
   try {
     const Options o = parse(argc, argv);
     const std::string report = run(o).dump(2);

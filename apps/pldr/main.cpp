@@ -6,6 +6,7 @@
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/flags.h"
+#include "tensor/memory_policy.h"
 
 namespace {
 
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
     print_usage(std::cerr);
     return 2;
   }
+  pldr::retain_freed_memory();  // training reuses the same buffers every step
   try {
     return it->second.run(pldr::cli::Args(argv + 2, argv + argc));
   } catch (const pldr::cli::UsageError& e) {
