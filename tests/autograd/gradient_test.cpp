@@ -171,6 +171,15 @@ std::vector<GradCase> composite_cases() {
          const ag::Variable scores = ag::mul_scalar(ag::matmul(v[0], ag::transpose(v[1], -1, -2)), 0.5);
          return ag::matmul(ag::softmax(scores), v[2]);
        }},
+      // An additive causal mask [1, 1, S, S] (0 on and below the diagonal, -1e9 above, as the
+      // model's attention_mask) broadcast over batch and heads before the softmax: masked entries
+      // must get zero weight and no gradient must leak through them.
+      {"softmax(scores + additive causal mask)", {rnd({2, 3, 4, 4}, 134)}, [](const V& v) {
+         Tensor mask = Tensor::empty({1, 1, 4, 4}, DType::Float64);
+         for (int i = 0; i < 4; ++i)
+           for (int j = 0; j < 4; ++j) mask.data<double>()[i * 4 + j] = j > i ? -1e9 : 0.0;
+         return ag::softmax(ag::add(v[0], ag::Variable(mask)));
+       }},
   };
 }
 
