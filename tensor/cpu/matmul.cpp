@@ -79,7 +79,15 @@ void gemm(T* out, int64_t ldo, const T* a, MatrixView va, const T* b, MatrixView
 // Below this many multiply-adds per thread a split costs more than it gains (measured: a 64^3
 // product is the smallest that two threads do faster than one).
 constexpr int64_t kMinWorkPerThread = int64_t(1) << 17;
-constexpr int64_t kChunkAlign = 16;  // split boundaries on whole SIMD vectors
+// Split boundaries, chosen so that a split product equals the unsplit one bit for bit (any
+// thread count gives the same numbers). Our row-major output is Eigen's column-major transpose:
+// our rows are its columns, computed 4 at a time by the same kernel wherever the block starts,
+// so row blocks only need whole SIMD vectors (16). Our columns are Eigen's rows, taken in panels
+// of 3 SIMD vectors (48 floats with AVX-512, 24 with AVX2 or in double), and a leftover
+// narrower than a panel goes through other kernels that sum in another order: column blocks
+// start on multiples of 48, so every column sits in the same kind of panel as without a split.
+constexpr int64_t kRowAlign = 16;
+constexpr int64_t kColumnAlign = 48;
 
 // Keeps Eigen's GEMM single-threaded: Eigen::nbThreads() is omp_get_max_threads(), the calling
 // thread's own limit, so this changes nothing for other threads.
@@ -103,15 +111,16 @@ void product(T* out, const T* a, MatrixView va, const T* b, MatrixView vb) {
   const int64_t m = va.rows, k = va.cols;
   const bool split_rows = m >= n;  // blocks of output rows (rows of a), else of columns (of b)
   const int64_t dim = split_rows ? m : n;
+  const int64_t align = split_rows ? kRowAlign : kColumnAlign;
   int64_t threads = 1;
   if (omp_get_level() == 0)  // inside a parallel region the caller already uses the threads
-    threads = std::min<int64_t>({omp_get_max_threads(), m * n * k / kMinWorkPerThread, dim / kChunkAlign});
+    threads = std::min<int64_t>({omp_get_max_threads(), m * n * k / kMinWorkPerThread, dim / align});
   if (threads > 1) {
 #pragma omp parallel num_threads(static_cast<int>(threads))
     {
       SerialEigen serial;
       const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-      const int64_t step = ((dim + nt - 1) / nt + kChunkAlign - 1) / kChunkAlign * kChunkAlign;
+      const int64_t step = ((dim + nt - 1) / nt + align - 1) / align * align;
       const int64_t lo = std::min(dim, t * step), hi = std::min(dim, lo + step);
       if (hi > lo) {
         if (split_rows) {

@@ -11,6 +11,9 @@
 #include "pldr/trainer.h"
 #include "tensor/random.h"
 #include "tests/pldr/tiny_model.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace pldr {
 namespace {
@@ -81,6 +84,43 @@ TEST_F(TrainerTest, ResumeIsBitIdentical) {
   PldrModel initial(testing::tiny_config(), DType::Float64);
   initial.initialize(config("x").seed);
   EXPECT_NE(initial.named_parameters()[0].second.value().to_vector<double>(), a[0]);
+}
+
+// The same run on 1, 2 and 3 threads ends with the same parameters bit for bit. The model is
+// large enough for the threaded kernels to split their work: products by rows and by columns
+// (the logits: 128 rows, 400 columns), layer norms, softmax, reductions and AdamW.
+TEST_F(TrainerTest, ParametersDoNotDependOnTheThreadCount) {
+#ifdef _OPENMP
+  TrainOptions quiet;
+  quiet.quiet = true;
+  RunConfig c = config("threads");
+  c.model.vocab_size = 400;
+  c.model.hidden_size = 64;
+  c.model.num_attention_heads = 4;
+  c.model.head_dim = 16;
+  c.model.intermediate_size = 128;
+  c.model.A_dff = 32;
+  c.data.context = 32;
+  c.data.batch_size = 4;
+  c.training.steps = 3;
+  c.training.dtype = "float32";
+  const int before = omp_get_max_threads();
+  std::vector<std::vector<std::vector<double>>> runs;
+  for (int threads = 1; threads <= 3; ++threads) {
+    c.training.threads = threads;
+    c.out_dir = (dir_ / ("threads" + std::to_string(threads))).string();
+    train(c, quiet);
+    runs.push_back(parameters_of(c.out_dir + "/checkpoint.h5"));
+  }
+  omp_set_num_threads(before);
+  for (size_t r = 1; r < runs.size(); ++r) {
+    ASSERT_EQ(runs[r].size(), runs[0].size());
+    for (size_t i = 0; i < runs[0].size(); ++i)
+      EXPECT_EQ(runs[r][i], runs[0][i]) << "parameter " << i << ": " << r + 1 << " threads against 1";
+  }
+#else
+  GTEST_SKIP() << "built without OpenMP";
+#endif
 }
 
 // Two micro-batches of one sample accumulate to the gradient of one batch of two (packed samples

@@ -163,6 +163,38 @@ TEST_P(Matmul, LargeProductSplitOverTwoThreads) {
 #endif
 }
 
+// The split products must not change a single bit: training gives the same numbers on any
+// number of cores. Shapes split by rows, by columns (m < n, as the logits of a small batch),
+// with transposed operands and with the batch folded into M, on 1 to 4 threads.
+TEST_P(Matmul, ResultsDoNotDependOnTheThreadCount) {
+#ifdef _OPENMP
+  struct Case {
+    Tensor a, b;
+    const char* what;
+  };
+  const std::vector<Case> cases{
+      {rand({300, 200}), rand({200, 250}), "rows split"},
+      {rand({40, 64}), rand({64, 200}), "columns split"},
+      {rand({40, 64}), rand({200, 64}).transpose(0, 1), "columns split, column-major b"},
+      {rand({254, 192}), rand({1000, 192}).transpose(0, 1), "logits-shaped, columns split"},
+      {rand({64, 40}).transpose(0, 1), rand({64, 200}), "columns split, column-major a"},
+      {rand({4, 63, 96}), rand({96, 100}), "batch folded into M"},
+  };
+  const int before = omp_get_max_threads();
+  for (const Case& c : cases) {
+    omp_set_num_threads(1);
+    const std::vector<double> one = values(matmul(c.a, c.b));
+    for (int threads = 2; threads <= 4; ++threads) {
+      omp_set_num_threads(threads);
+      EXPECT_EQ(values(matmul(c.a, c.b)), one) << c.what << ", " << threads << " threads against 1";
+    }
+  }
+  omp_set_num_threads(before);
+#else
+  GTEST_SKIP() << "built without OpenMP";
+#endif
+}
+
 TEST_P(Matmul, Errors) {
   const std::string msg = error_message([&] { matmul(rand({3, 4}), rand({5, 6})); });
   EXPECT_TRUE(contains(msg, "[3,4]") && contains(msg, "[5,6]")) << msg;
