@@ -130,9 +130,7 @@ struct ScratchFolder {
 };
 
 nlohmann::json run(const Options& o) {
-  std::ifstream config_file(o.config);
-  if (!config_file) throw std::runtime_error("cannot read the run configuration " + o.config);
-  nlohmann::json j = nlohmann::json::parse(config_file);
+  nlohmann::json j = pldr::RunConfig::read_json_file(o.config);
   for (const std::string& a : o.overrides) pldr::RunConfig::apply_override(j, a);
   const ScratchFolder scratch_folder{std::filesystem::temp_directory_path() / ("pldr-bench-" + std::to_string(getpid()))};
   const std::filesystem::path& scratch = scratch_folder.path;
@@ -150,6 +148,7 @@ nlohmann::json run(const Options& o) {
                long(config.data.context));
   const pldr::TrainSummary summary = pldr::train(config, train_options);
   const std::vector<double> rates = window_throughputs(scratch / "metrics.jsonl");
+  const double median_rate = median(rates);
 
   std::fprintf(stderr, "generating %ld tokens with and without the cache...\n", long(o.gen_tokens));
   pldr::LoadedCheckpoint checkpoint = pldr::load_checkpoint(summary.checkpoint);
@@ -181,10 +180,10 @@ nlohmann::json run(const Options& o) {
       {"train",
        {{"steps", summary.steps},
         {"tokens_per_step", tokens_per_step},
-        {"tokens_per_s_median", median(rates)},
+        {"tokens_per_s_median", median_rate},
         {"tokens_per_s_min", rates.empty() ? 0.0 : *std::min_element(rates.begin(), rates.end())},
         {"tokens_per_s_max", rates.empty() ? 0.0 : *std::max_element(rates.begin(), rates.end())},
-        {"ms_per_step", median(rates) > 0 ? 1000.0 * double(tokens_per_step) / median(rates) : 0.0},
+        {"ms_per_step", median_rate > 0 ? 1000.0 * double(tokens_per_step) / median_rate : 0.0},
         {"wall_s", summary.seconds},
         {"final_loss", summary.last_loss},
         {"val_loss", summary.val_loss},

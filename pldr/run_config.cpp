@@ -1,5 +1,6 @@
 #include "pldr/run_config.h"
 
+#include <fstream>
 #include <set>
 #include <stdexcept>
 
@@ -127,6 +128,14 @@ RunConfig RunConfig::from_json(const nlohmann::json& j) {
 nlohmann::json RunConfig::to_json() const {
   nlohmann::json j{{"model", model.to_json()}, {"tokenizer", tokenizer}, {"seed", seed}, {"out_dir", out_dir}};
   for_each_field(*this, [&](const std::string& section, const std::string& key, const auto& field) { j[section][key] = field; });
+  return j;
+}
+
+nlohmann::json RunConfig::read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read run configuration " + path);
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded()) throw std::runtime_error("run configuration " + path + " is not valid JSON");
   return j;
 }
 

@@ -1,6 +1,5 @@
 // pldr train --config RUN.json [section.key=value ...] | --resume CKPT [--stop-after N] [--quiet]
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "apps/pldr/commands.h"
@@ -17,11 +16,7 @@ int train(const Args& args) {
   options.quiet = flags.on("quiet");
   RunConfig config;
   if (options.resume_from.empty()) {
-    const std::string path = flags.require("config");
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read run configuration " + path);
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded()) throw std::runtime_error("run configuration " + path + " is not valid JSON");
+    nlohmann::json j = RunConfig::read_json_file(flags.require("config"));
     for (const std::string& assignment : flags.positionals()) RunConfig::apply_override(j, assignment);
     config = RunConfig::from_json(j);
   } else if (flags.has("config") || !flags.positionals().empty()) {
