@@ -97,6 +97,30 @@ inline Tensor run_case(const OpCase& c, const CaseInputs& in) {
   return c.fn(vars, in.ids).value();
 }
 
+// Rotary position embedding of x [B, S, H, dk] with a fixed float32 table of angles on x's device,
+// recorded on the tape with its inverse rotation as the backward (as nn::RotaryEmbedding does).
+inline ag::Variable rotary_case(const ag::Variable& x, RotaryPairing pairing) {
+  const Shape table{x.shape()[1], x.shape()[3] / 2};
+  std::vector<float> cos_values, sin_values;
+  for (double angle : Generator(77).uniform(table, -3, 3, DType::Float64).to_vector<double>()) {
+    cos_values.push_back(static_cast<float>(std::cos(angle)));
+    sin_values.push_back(static_cast<float>(std::sin(angle)));
+  }
+  const Tensor cos = from_vector(cos_values, table, DType::Float32, x.value().device());
+  const Tensor sin = from_vector(sin_values, table, DType::Float32, x.value().device());
+  return ag::record(rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
+    return std::vector<Tensor>{rotary(g, cos, sin, pairing, true)};
+  });
+}
+
+// One AdamW update of a parameter from its moments and gradient; returns the parameter.
+inline ag::Variable adamw_case(const std::vector<ag::Variable>& v) {
+  Tensor param = v[0].value().clone(), m = v[1].value().clone(), second = v[2].value().clone();
+  adamw_update(param, m, second, v[3].value(), {.decay = 0.9999, .beta1 = 0.9, .beta2 = 0.95, .eps = 1e-5, .step_size = 0.01,
+                                                .bias2_sqrt = 0.3});
+  return ag::Variable(param);
+}
+
 inline std::vector<OpCase> op_cases() {
   using V = std::vector<ag::Variable>;
   using I = std::vector<Tensor>;
@@ -139,6 +163,21 @@ inline std::vector<OpCase> op_cases() {
       {"log_trace_expm transposed", Op::LogTraceExpm, {{{2, 4, 4}, Tr}},
        [](const V& v, const I&) { return ag::log_trace_expm(v[0]); }, true, 10},
       {"trace", Op::Reduce, {{{2, 3, 3}, Tr}}, [](const V& v, const I&) { return ag::trace(v[0]); }},
+      {"rotary interleaved", Op::Rotary, {{{2, 3, 2, 4}, Sl}},
+       [](const V& v, const I&) { return rotary_case(v[0], RotaryPairing::Interleaved); }},
+      {"rotary rotate-half", Op::Rotary, {{{1, 3, 2, 6}}}, [](const V& v, const I&) { return rotary_case(v[0], RotaryPairing::RotateHalf); }},
+      // Pad id 2 among ids 1..3: every query still sees some key (a fully masked row would put
+      // -1e9 into the finite differences).
+      {"softmax of masked scores", Op::AttentionMask, {{{2, 1, 3, 5}}, {{2, 5}, D, 1, 4, true}},
+       [](const V& v, const I& ids) {
+         return ag::softmax(ag::add(v[0], ag::Variable(attention_mask(ids[0], 3, v[0].dtype(), 2))));
+       }},
+      {"count_correct", Op::CountCorrect, {{{6, 5}, Tr}, {{6}, D, 0, 5, true}},
+       [](const V& v, const I& ids) { return ag::Variable(count_correct(v[0].value(), ids[0], 0)); }, false},
+      {"global_norm", Op::SumOfSquares, {{{3, 4}, Tr}, {{5}, Sl}},
+       [](const V& v, const I&) { return ag::Variable(global_norm({v[0].value(), v[1].value()})); }, false},
+      {"adamw_update", Op::AdamW, {{{3, 4}}, {{3, 4}, D, -0.1, 0.1}, {{3, 4}, D, 0, 0.1}, {{3, 4}, Tr}},
+       [](const V& v, const I&) { return adamw_case(v); }, false},
       {"concat middle axis", Op::Copy, {{{2, 1, 3}}, {{2, 2, 3}, Sl}}, [](const V& v, const I&) { return ag::concat({v[0], v[1]}, 1); }},
   };
   return cases;
