@@ -1,9 +1,10 @@
 // One table of op cases (in the spirit of ggml's test-backend-ops test_case structs) that drives
 // three harnesses in op_cases_test.cpp:
-//   1. values: float32 against float64 on the same inputs, and strided views against their dense
-//      copies, within a tolerance that grows with magnitude and dtype;
+//   1. values: float32 against float64 on the same inputs (results and gradients), and strided
+//      views against their dense copies, within a tolerance that grows with magnitude and dtype;
 //   2. gradients: float64 finite differences through the tape (tests/autograd/gradcheck.h);
-//   3. backends: every backend other than the CPU that supports() the case against the CPU.
+//   3. backends: every backend other than the CPU that supports() the case against the CPU,
+//      results and gradients (so its backward kernels too).
 // A case states its inputs (shape, layout, value range, or int32 ids) and its op once, on
 // Variables: run without the tape it exercises the tensor op itself.
 #pragma once
@@ -95,6 +96,19 @@ inline Tensor run_case(const OpCase& c, const CaseInputs& in) {
   std::vector<ag::Variable> vars;
   for (const Tensor& t : in.floats) vars.push_back(ag::Variable(t));
   return c.fn(vars, in.ids).value();
+}
+
+// Gradients of Σ op(inputs) ∘ W (W fixed, uniform, shaped like the output) for each float input,
+// through the tape on the inputs' device: the backward kernels of a backend, compared with the CPU's.
+inline std::vector<Tensor> case_gradients(const OpCase& c, const CaseInputs& in) {
+  std::vector<ag::Variable> leaves;
+  for (const Tensor& t : in.floats) leaves.push_back(ag::Variable(t, true));
+  const ag::Variable out = c.fn(leaves, in.ids);
+  const Tensor weights = Generator(991).uniform(out.shape(), -1, 1, out.dtype(), out.value().device());
+  ag::sum(ag::mul(out, ag::Variable(weights))).backward();
+  std::vector<Tensor> grads;
+  for (const ag::Variable& leaf : leaves) grads.push_back(leaf.grad());
+  return grads;
 }
 
 // Rotary position embedding of x [B, S, H, dk] with a fixed float32 table of angles on x's device,

@@ -40,6 +40,16 @@ TEST_P(OpCases, StridedViewsGiveTheValuesOfTheirDenseCopies) {
   }
 }
 
+TEST_P(OpCases, Float32GradientsAgreeWithFloat64) {
+  const OpCase& c = GetParam();
+  if (!c.differentiable) GTEST_SKIP() << c.name << " has no gradient";
+  const std::vector<Tensor> single = case_gradients(c, make_inputs(c, DType::Float32));
+  const std::vector<Tensor> dbl = case_gradients(c, make_inputs(c, DType::Float64));
+  ASSERT_EQ(single.size(), dbl.size());
+  for (size_t k = 0; k < dbl.size(); ++k)
+    expect_matches(single[k], dbl[k], tolerance(DType::Float32, c.tolerance_scale), c.name + ", gradient of input " + std::to_string(k));
+}
+
 TEST_P(OpCases, GradientsMatchFiniteDifferences) {
   const OpCase& c = GetParam();
   if (!c.differentiable) GTEST_SKIP() << c.name << " has no gradient";
@@ -54,10 +64,17 @@ TEST_P(OpCases, EveryOtherBackendMatchesTheCpu) {
     if (!backend_available(device)) continue;
     for (DType dtype : {DType::Float32, DType::Float64}) {
       if (!supports(device, c.op, dtype)) continue;
-      const Tensor on_device = run_case(c, make_inputs(c, dtype, device));
-      EXPECT_EQ(on_device.device(), device) << c.name;
-      expect_matches(on_device, run_case(c, make_inputs(c, dtype)), tolerance(dtype, c.tolerance_scale),
-                     c.name + " on " + device_name(device) + " in " + dtype_name(dtype));
+      const std::string where = c.name + " on " + device_name(device) + " in " + dtype_name(dtype);
+      const CaseInputs on_device = make_inputs(c, dtype, device), on_cpu = make_inputs(c, dtype);
+      const Tensor result = run_case(c, on_device);
+      EXPECT_EQ(result.device(), device) << where;
+      expect_matches(result, run_case(c, on_cpu), tolerance(dtype, c.tolerance_scale), where);
+      if (c.differentiable) {
+        const std::vector<Tensor> device_grads = case_gradients(c, on_device), cpu_grads = case_gradients(c, on_cpu);
+        for (size_t k = 0; k < cpu_grads.size(); ++k)
+          expect_matches(device_grads[k], cpu_grads[k], tolerance(dtype, c.tolerance_scale),
+                         where + ", gradient of input " + std::to_string(k));
+      }
       ++compared;
     }
   }
