@@ -1,36 +1,19 @@
-// Argument checks, output allocation and backend dispatch for every op in tensor/ops.h.
+// Argument checks, output allocation and backend dispatch for the ops of tensor/ops.h (the loss,
+// metric and optimiser ops are in ops_training.cpp).
 #include "tensor/ops.h"
 
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 
-#include "tensor/backend.h"
 #include "tensor/creation.h"
+#include "tensor/op_checks.h"
 
 namespace pldr {
 
+using namespace op_checks;
+
 namespace {
-
-void same_dtype(const char* op, const Tensor& a, const Tensor& b) {
-  if (a.dtype() != b.dtype())
-    throw std::invalid_argument(std::string(op) + ": dtypes differ (" + dtype_name(a.dtype()) + " and " +
-                                dtype_name(b.dtype()) + ")");
-  if (a.device() != b.device()) throw std::invalid_argument(std::string(op) + ": tensors on different devices");
-}
-
-void need_rank(const char* op, const Tensor& t, int min_rank) {
-  if (t.dim() < min_rank)
-    throw std::invalid_argument(std::string(op) + ": needs at least " + std::to_string(min_rank) +
-                                " dimensions, got shape " + to_string(t.shape()));
-}
-
-// The backend of `device`, after checking that it runs `op` for `dtype`.
-const Backend& kernels(Op op, Device device, DType dtype) {
-  require_support(device, op, dtype);
-  return backend(device);
-}
-const Backend& kernels(Op op, const Tensor& t) { return kernels(op, t.device(), t.dtype()); }
 
 const char* binary_name(BinaryOp op) {
   switch (op) {
@@ -250,12 +233,6 @@ LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& m
   return r;
 }
 
-namespace {
-void need_ids(const char* op, const Tensor& ids) {
-  if (ids.dtype() != DType::Int32)
-    throw std::invalid_argument(std::string(op) + ": ids must be int32, got " + dtype_name(ids.dtype()));
-}
-}  // namespace
 
 Tensor embedding(const Tensor& weight, const Tensor& ids) {
   need_ids("embedding", ids);
@@ -297,84 +274,6 @@ Tensor concat(const std::vector<Tensor>& parts, int axis) {
   }
   return out;
 }
-
-namespace {
-void check_ce(const char* op, const Tensor& logits, const Tensor& targets) {
-  need_ids(op, targets);
-  need_rank(op, logits, 1);
-  if (Shape(logits.shape().begin(), logits.shape().end() - 1) != targets.shape())
-    throw std::invalid_argument(std::string(op) + ": logits " + to_string(logits.shape()) + " do not match targets " +
-                                to_string(targets.shape()));
-  if (logits.device() != targets.device()) throw std::invalid_argument(std::string(op) + ": logits and targets on different devices");
-}
-
-void need_scalar(const char* op, const char* what, const Tensor& t, DType dtype, Device device) {
-  if (t.numel() != 1 || t.dtype() != dtype || t.device() != device)
-    throw std::invalid_argument(std::string(op) + ": " + what + " must be one " + dtype_name(dtype) + " value on " +
-                                device_name(device) + ", got " + dtype_name(t.dtype()) + " " + to_string(t.shape()) +
-                                " on " + device_name(t.device()));
-}
-}  // namespace
-
-CrossEntropyResult cross_entropy(const Tensor& logits, const Tensor& targets, int ignore_id) {
-  check_ce("cross_entropy", logits, targets);
-  CrossEntropyResult r{Tensor::uninitialized({}, logits.dtype(), logits.device()),
-                       Tensor::uninitialized({}, DType::Int32, logits.device())};
-  kernels(Op::CrossEntropy, logits).cross_entropy_mean(r.loss, r.counted, logits.contiguous(), targets.contiguous(), ignore_id);
-  return r;
-}
-
-Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignore_id, const Tensor& counted,
-                          const Tensor& g) {
-  check_ce("cross_entropy_back", logits, targets);
-  need_scalar("cross_entropy_back", "counted", counted, DType::Int32, logits.device());
-  need_scalar("cross_entropy_back", "the upstream gradient", g, logits.dtype(), logits.device());
-  Tensor out = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
-  kernels(Op::CrossEntropyBack, logits)
-      .cross_entropy_mean_back(out, logits.contiguous(), targets.contiguous(), ignore_id, g.contiguous(), counted.contiguous());
-  return out;
-}
-
-Tensor count_correct(const Tensor& logits, const Tensor& targets, int ignore_id) {
-  check_ce("count_correct", logits, targets);
-  Tensor out = Tensor::uninitialized({2}, DType::Float64, logits.device());
-  kernels(Op::CountCorrect, logits).count_correct(out, logits.contiguous(), targets.contiguous(), ignore_id);
-  return out;
-}
-
-void adamw_update(Tensor& param, Tensor& m, Tensor& v, const Tensor& grad, const AdamWStep& step) {
-  for (const Tensor* t : {&m, &v}) same_dtype("adamw", param, *t);
-  for (const Tensor* t : {&param, &m, &v})
-    if (!t->is_contiguous() || t->shape() != param.shape())
-      throw std::invalid_argument("adamw: parameter and moments must be dense tensors of shape " + to_string(param.shape()));
-  if (grad.shape() != param.shape() || grad.device() != param.device())
-    throw std::invalid_argument("adamw: gradient " + to_string(grad.shape()) + " does not match parameter " +
-                                to_string(param.shape()));
-  kernels(Op::AdamW, param).adamw_update(param, m, v, grad.to(param.dtype()).contiguous(), step);
-}
-
-Tensor global_norm(const std::vector<Tensor>& xs) {
-  const Device device = xs.empty() ? Device::CPU : xs[0].device();
-  std::vector<Tensor> dense;
-  for (const Tensor& x : xs) {
-    if (x.device() != device) throw std::invalid_argument("global_norm: tensors on different devices");
-    dense.push_back(x.contiguous());
-  }
-  Tensor squares = Tensor::uninitialized({int64_t(xs.size())}, DType::Float64, device);
-  if (!xs.empty()) kernels(Op::SumOfSquares, xs[0]).sum_of_squares(squares, dense);
-  return sqrt(sum(squares));
-}
-
-Tensor clip_coefficient(const Tensor& norm, double max_norm) {
-  need_scalar("clip_coefficient", "norm", norm, DType::Float64, norm.device());
-  Tensor out = Tensor::uninitialized({}, DType::Float64, norm.device());
-  kernels(Op::ClipCoefficient, norm).clip_coefficient(out, norm.contiguous(), max_norm);
-  return out;
-}
-
-}  // namespace pldr
-
-namespace pldr {
 
 Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse) {
   if (x.dim() != 4 || x.shape()[3] % 2 != 0)
