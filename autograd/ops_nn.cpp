@@ -34,8 +34,9 @@ Variable embedding(const Variable& weight, const Tensor& ids) {
 
 Variable cross_entropy(const Variable& logits, const Tensor& targets, int ignore_id) {
   CrossEntropyResult r = T::cross_entropy(logits.value(), targets, ignore_id);
+  // The upstream gradient stays a tensor: backward reads nothing back from the device.
   return record(r.loss, "cross_entropy", {logits}, [v = logits.value(), targets, ignore_id, counted = r.counted](const Tensor& g) {
-    return std::vector<Tensor>{T::cross_entropy_back(v, targets, ignore_id, counted, g.item())};
+    return std::vector<Tensor>{T::cross_entropy_back(v, targets, ignore_id, counted, g.to(v.dtype()))};
   });
 }
 

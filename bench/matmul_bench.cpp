@@ -132,11 +132,19 @@ void BM_OutputAlloc(benchmark::State& state) {
 // --benchmark_repetitions the median of the repetitions is used.
 class CollectingReporter : public benchmark::ConsoleReporter {
  public:
+  static bool failed(const Run& run) {
+#if PLDR_BENCH_RUN_SKIPPED
+    return static_cast<bool>(run.skipped);  // Google Benchmark >= 1.8: an enum, NotSkipped = 0
+#else
+    return run.error_occurred;
+#endif
+  }
+
   CollectingReporter() : benchmark::ConsoleReporter(OO_Tabular) {}
 
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
+      if (failed(run) || run.run_type != Run::RT_Iteration) continue;
       const std::string key = run.run_name.function_name + "/" + run.run_name.args;
       seconds_[key].push_back(run.real_accumulated_time / static_cast<double>(run.iterations));
       auto it = run.counters.find(kCounter);

@@ -36,4 +36,11 @@ void Module::to(DType dtype) {
   for (auto& [name, p] : named_parameters()) p.mutable_value() = p.value().to(dtype);
 }
 
+void Module::to(Device device) {
+  for (auto& [name, p] : named_parameters()) {
+    p.mutable_value() = p.value().to(device);
+    if (p.grad().defined()) p.set_grad(p.grad().to(device));
+  }
+}
+
 }  // namespace pldr::nn

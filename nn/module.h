@@ -23,6 +23,9 @@ class Module {
 
   // Converts every parameter to `dtype` in place (the Variables keep their identity).
   void to(DType dtype);
+  // Moves every parameter (and its gradient, if any) to `device` in place. Modules hold no other
+  // tensors: derived tables (rotary cos/sin) are built per device on first use.
+  void to(Device device);
 
  protected:
   ag::Variable& register_parameter(const std::string& name, Tensor value);

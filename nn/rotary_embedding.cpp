@@ -1,5 +1,6 @@
 #include "nn/rotary_embedding.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -24,29 +25,44 @@ void RotaryEmbedding::set_table(std::vector<float> cos, std::vector<float> sin) 
     throw std::invalid_argument("rotary embedding: a table needs [positions, head_dim/2] cos and sin values");
   table_cos_ = std::move(cos);
   table_sin_ = std::move(sin);
+  tables_.clear();  // rebuilt from the new values on the next forward
 }
 
-ag::Variable RotaryEmbedding::forward(const ag::Variable& x, int64_t offset) const {
-  const int64_t seq = x.shape()[1], half = head_dim_ / 2;
-  if (pairing_ == RotaryPairing::Interleaved && offset + seq > max_positions_)
-    throw std::out_of_range("rotary embedding: position " + std::to_string(offset + seq - 1) +
-                            " is past max_position_embeddings " + std::to_string(max_positions_));
-  Tensor cos = Tensor::empty({seq, half}, DType::Float32), sin = Tensor::empty({seq, half}, DType::Float32);
-  float* pc = cos.data<float>();
-  float* ps = sin.data<float>();
+const RotaryEmbedding::Table& RotaryEmbedding::table(Device device, int64_t positions) const {
+  const auto found = std::find_if(tables_.begin(), tables_.end(), [&](const Table& t) { return t.device == device; });
+  if (found != tables_.end()) {
+    const int64_t built = found->cos.shape()[0];
+    if (built >= positions) return *found;
+    positions = std::max(positions, 2 * built);  // grow geometrically while generating
+    if (pairing_ == RotaryPairing::Interleaved) positions = std::min(positions, max_positions_);
+    tables_.erase(found);
+  }
+  const int64_t half = head_dim_ / 2;
   const int64_t preset = static_cast<int64_t>(table_cos_.size()) / half;
-  for (int64_t s = 0; s < seq; ++s)
+  std::vector<float> cos(positions * half), sin(positions * half);
+  for (int64_t p = 0; p < positions; ++p)
     for (int64_t i = 0; i < half; ++i) {
-      const int64_t p = offset + s;
       if (p < preset) {
-        pc[s * half + i] = table_cos_[p * half + i];
-        ps[s * half + i] = table_sin_[p * half + i];
+        cos[p * half + i] = table_cos_[p * half + i];
+        sin[p * half + i] = table_sin_[p * half + i];
         continue;
       }
       const float angle = static_cast<float>(p) * inv_freq_[i];  // p·θ_i in float32
-      pc[s * half + i] = std::cos(angle);
-      ps[s * half + i] = std::sin(angle);
+      cos[p * half + i] = std::cos(angle);
+      sin[p * half + i] = std::sin(angle);
     }
+  tables_.push_back({device, from_vector(cos, {positions, half}, DType::Float32, device),
+                     from_vector(sin, {positions, half}, DType::Float32, device)});
+  return tables_.back();
+}
+
+ag::Variable RotaryEmbedding::forward(const ag::Variable& x, int64_t offset) const {
+  const int64_t seq = x.shape()[1];
+  if (pairing_ == RotaryPairing::Interleaved && offset + seq > max_positions_)
+    throw std::out_of_range("rotary embedding: position " + std::to_string(offset + seq - 1) +
+                            " is past max_position_embeddings " + std::to_string(max_positions_));
+  const Table& t = table(x.value().device(), offset + seq);
+  const Tensor cos = t.cos.slice(0, offset, offset + seq), sin = t.sin.slice(0, offset, offset + seq);
   const RotaryPairing pairing = pairing_;
   return ag::record(rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
     return std::vector<Tensor>{rotary(g, cos, sin, pairing, true)};

@@ -13,7 +13,9 @@ class RotaryEmbedding {
   // max_positions bounds the interleaved (GPT-J) table as in the reference; rotate-half extrapolates.
   RotaryEmbedding(int64_t head_dim, double theta, int64_t max_positions, RotaryPairing pairing);
 
-  // x [B, S, H, dk] at positions offset .. offset+S-1.
+  // x [B, S, H, dk] at positions offset .. offset+S-1. The cos/sin tables are built once per
+  // device (and grown when a longer sequence comes) and sliced for each call. Not safe to call
+  // from two threads at once: the first call on a device fills the cache.
   ag::Variable forward(const ag::Variable& x, int64_t offset) const;
 
   RotaryPairing pairing() const { return pairing_; }
@@ -23,10 +25,18 @@ class RotaryEmbedding {
   void set_table(std::vector<float> cos, std::vector<float> sin);
 
  private:
+  // float32 [positions, dk/2] each, on one device.
+  struct Table {
+    Device device;
+    Tensor cos, sin;
+  };
+  const Table& table(Device device, int64_t positions) const;
+
   int64_t head_dim_, max_positions_;
   RotaryPairing pairing_;
   std::vector<float> inv_freq_;  // θ_i = theta^(-2i/dk), float32 as in the reference
   std::vector<float> table_cos_, table_sin_;  // optional preset table (set_table)
+  mutable std::vector<Table> tables_;         // at most one per device
 };
 
 }  // namespace pldr::nn

@@ -11,24 +11,28 @@ void clip_grad_value(std::vector<ag::Variable>& parameters, double clip) {
     if (p.grad().defined()) p.set_grad(clamp(p.grad(), -clip, clip));
 }
 
-double grad_norm(const std::vector<ag::Variable>& parameters) {
-  double total = 0;
+Tensor grad_norm_tensor(const std::vector<ag::Variable>& parameters) {
+  std::vector<Tensor> grads;
   for (const ag::Variable& p : parameters)
-    if (p.grad().defined()) {
-      const Tensor g = p.grad();
-      total += sum(mul(g, g)).item();
-    }
-  return std::sqrt(total);
+    if (p.grad().defined()) grads.push_back(p.grad());
+  return global_norm(grads);
+}
+
+double grad_norm(const std::vector<ag::Variable>& parameters) { return grad_norm_tensor(parameters).item(); }
+
+Tensor clip_grad_norm_tensor(std::vector<ag::Variable>& parameters, double max_norm) {
+  const Tensor norm = grad_norm_tensor(parameters);
+  if (std::isfinite(max_norm)) {
+    // Scaling by 1 when the norm is within bounds leaves every gradient bit for bit as it was.
+    const Tensor coefficient = clip_coefficient(norm, max_norm);
+    for (ag::Variable& p : parameters)
+      if (p.grad().defined()) p.set_grad(mul(p.grad(), coefficient.to(p.grad().dtype())));
+  }
+  return norm;
 }
 
 double clip_grad_norm(std::vector<ag::Variable>& parameters, double max_norm) {
-  const double norm = grad_norm(parameters);
-  if (std::isfinite(max_norm) && norm > max_norm) {
-    const double scale = max_norm / (norm + 1e-6);  // PyTorch's clip_grad_norm_ adds 1e-6
-    for (ag::Variable& p : parameters)
-      if (p.grad().defined()) p.set_grad(mul_scalar(p.grad(), scale));
-  }
-  return norm;
+  return clip_grad_norm_tensor(parameters, max_norm).item();
 }
 
 }  // namespace pldr::optim

@@ -12,15 +12,10 @@ namespace pldr {
 LanguageModelLoss masked_cross_entropy(const ag::Variable& logits, const Tensor& targets, int pad_id) {
   LanguageModelLoss r;
   r.loss = ag::cross_entropy(logits, targets, pad_id);
-  const std::vector<int32_t> predicted = argmax_last(logits.value()).to_vector<int32_t>();
-  const std::vector<int32_t> wanted = targets.to_vector<int32_t>();
-  int64_t correct = 0;
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    if (wanted[i] == pad_id) continue;
-    ++r.counted;
-    correct += predicted[i] == wanted[i];
-  }
-  r.accuracy = r.counted ? double(correct) / double(r.counted) : 0.0;
+  r.prediction_counts = count_correct(logits.value(), targets, pad_id);
+  const std::vector<double> counts = r.prediction_counts.to_vector<double>();
+  r.counted = static_cast<int64_t>(counts[1]);
+  r.accuracy = r.counted ? counts[0] / counts[1] : 0.0;
   return r;
 }
 

@@ -56,20 +56,6 @@ void PldrModel::to(DType dtype) {
   dtype_ = dtype;
 }
 
-Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, int pad_id) {
-  const int64_t B = key_ids.shape()[0], keys = key_ids.shape()[1], first = keys - num_queries;
-  Tensor mask = Tensor::empty({B, 1, num_queries, keys}, DType::Float64);
-  const std::vector<int32_t> ids = key_ids.to_vector<int32_t>();
-  double* m = mask.data<double>();
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t s = 0; s < num_queries; ++s)
-      for (int64_t t = 0; t < keys; ++t) {
-        const bool hidden = t > first + s || ids[b * keys + t] == pad_id;
-        m[(b * num_queries + s) * keys + t] = hidden ? -1e9 : 0.0;
-      }
-  return mask.to(dtype);
-}
-
 ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache) const {
   if (ids.dtype() != DType::Int32 || ids.dim() != 2)
     throw std::invalid_argument("model: ids must be int32 [B, S], got " + std::string(dtype_name(ids.dtype())) + " " +

@@ -60,8 +60,4 @@ class PldrModel : public nn::Module {
   DType dtype_;
 };
 
-// Additive attention mask [B, 1, S, P+S]: -1e9 where a query may not look (a later position, or a
-// key whose id is 0), else 0 — the reference adds -1e9·mask to the scores (spec §12).
-Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, int pad_id);
-
 }  // namespace pldr

@@ -1,4 +1,4 @@
-// Creating tensors: constants, ranges, copies of host data and seeded random values.
+// Creating tensors: constants, ranges, copies of host data and seeded random values, on any device.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -7,14 +7,16 @@
 
 namespace pldr {
 
-Tensor zeros(const Shape& shape, DType dtype = DType::Float32);
-Tensor ones(const Shape& shape, DType dtype = DType::Float32);
-Tensor full(const Shape& shape, double value, DType dtype = DType::Float32);
-Tensor arange(int64_t begin, int64_t end, DType dtype = DType::Int32);   // [begin, end), step 1
-Tensor scalar(double value, DType dtype = DType::Float32);              // shape []
+Tensor zeros(const Shape& shape, DType dtype = DType::Float32, Device device = Device::CPU);
+Tensor ones(const Shape& shape, DType dtype = DType::Float32, Device device = Device::CPU);
+Tensor full(const Shape& shape, double value, DType dtype = DType::Float32, Device device = Device::CPU);
+// [begin, end), step 1
+Tensor arange(int64_t begin, int64_t end, DType dtype = DType::Int32, Device device = Device::CPU);
+Tensor scalar(double value, DType dtype = DType::Float32, Device device = Device::CPU);  // shape []
 
-// Copies `values` (row-major) into a new tensor of `shape`, converting to `dtype`.
+// Copies `values` (row-major) into a new tensor of `shape` on `device`, converting to `dtype`.
 template <class T>
-Tensor from_vector(const std::vector<T>& values, const Shape& shape, DType dtype = dtype_of<T>());
+Tensor from_vector(const std::vector<T>& values, const Shape& shape, DType dtype = dtype_of<T>(),
+                   Device device = Device::CPU);
 
 }  // namespace pldr

@@ -9,7 +9,14 @@ namespace pldr {
 
 enum class DType { Float32, Float64, Int32 };
 
-inline size_t dtype_size(DType dt) { return dt == DType::Float64 ? 8 : 4; }
+inline size_t dtype_size(DType dt) {
+  switch (dt) {
+    case DType::Float32: return 4;
+    case DType::Float64: return 8;
+    case DType::Int32: return 4;
+  }
+  throw std::logic_error("dtype_size: bad dtype");
+}
 inline bool is_floating(DType dt) { return dt != DType::Int32; }
 
 inline const char* dtype_name(DType dt) {

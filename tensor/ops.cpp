@@ -1,30 +1,19 @@
-// Argument checks, output allocation and backend dispatch for every op in tensor/ops.h.
+// Argument checks, output allocation and backend dispatch for the ops of tensor/ops.h (the loss,
+// metric and optimiser ops are in ops_training.cpp).
 #include "tensor/ops.h"
 
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 
-#include "tensor/backend.h"
 #include "tensor/creation.h"
-#include "tensor/cpu/kernels.h"
+#include "tensor/op_checks.h"
 
 namespace pldr {
 
+using namespace op_checks;
+
 namespace {
-
-void same_dtype(const char* op, const Tensor& a, const Tensor& b) {
-  if (a.dtype() != b.dtype())
-    throw std::invalid_argument(std::string(op) + ": dtypes differ (" + dtype_name(a.dtype()) + " and " +
-                                dtype_name(b.dtype()) + ")");
-  if (a.device() != b.device()) throw std::invalid_argument(std::string(op) + ": tensors on different devices");
-}
-
-void need_rank(const char* op, const Tensor& t, int min_rank) {
-  if (t.dim() < min_rank)
-    throw std::invalid_argument(std::string(op) + ": needs at least " + std::to_string(min_rank) +
-                                " dimensions, got shape " + to_string(t.shape()));
-}
 
 const char* binary_name(BinaryOp op) {
   switch (op) {
@@ -44,7 +33,6 @@ const char* binary_name(BinaryOp op) {
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const char* name = binary_name(op);
   same_dtype(name, a, b);
-  require_support(a.device(), name, a.dtype());
   Shape shape;
   try {
     shape = broadcast_shapes(a.shape(), b.shape());
@@ -52,19 +40,18 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
     throw std::invalid_argument(std::string(name) + ": " + e.what());
   }
   Tensor out = Tensor::uninitialized(shape, a.dtype(), a.device());
-  cpu::binary(op, out, a.expand(shape), b.expand(shape));
+  kernels(Op::Binary, a).binary(op, out, a.expand(shape), b.expand(shape));
   return out;
 }
 
 Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
-  require_support(x.device(), "unary", x.dtype());
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  cpu::unary(op, out, x, p0, p1);
+  kernels(Op::Unary, x).unary(op, out, x, p0, p1);
   return out;
 }
 
 Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim) {
-  require_support(x.device(), "reduce", x.dtype());
+  const Backend& b = kernels(Op::Reduce, x);
   const int rank = x.dim();
   if (axes.empty())
     for (int i = 0; i < rank; ++i) axes.push_back(i);
@@ -93,9 +80,9 @@ Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim)
   while (leading < rank && reduced[leading]) ++leading;
   if (x.is_contiguous() && leading == static_cast<int>(axes.size()) && leading < rank) {
     // Reduced axes first (a bias gradient, say): sum whole rows into the kept columns, no transpose.
-    cpu::reduce_columns(op, out, x, inner);
+    b.reduce_columns(op, out, x, inner);
   } else {
-    cpu::reduce_rows(op, out, x.permute(order).contiguous(), inner);
+    b.reduce_rows(op, out, x.permute(order).contiguous(), inner);
   }
   return keepdim ? out.view(out_shape) : out;
 }
@@ -119,16 +106,14 @@ Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
 
 Tensor argmax_last(const Tensor& x) {
   need_rank("argmax", x, 1);
-  require_support(x.device(), "argmax", x.dtype());
   Shape out_shape(x.shape().begin(), x.shape().end() - 1);
   Tensor out = Tensor::uninitialized(out_shape, DType::Int32, x.device());
-  cpu::argmax_rows(out, x.contiguous(), x.shape().back());
+  kernels(Op::Argmax, x).argmax_rows(out, x.contiguous(), x.shape().back());
   return out;
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
   same_dtype("matmul", a, b);
-  require_support(a.device(), "matmul", a.dtype());
   need_rank("matmul", a, 2);
   need_rank("matmul", b, 2);
   const int64_t m = a.shape()[a.dim() - 2], k = a.shape().back(), kb = b.shape()[b.dim() - 2], n = b.shape().back();
@@ -141,7 +126,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   out_shape.insert(out_shape.end(), {m, n});
   // An empty inner dimension leaves the zeros; otherwise the product writes every element.
   Tensor out = k == 0 ? Tensor::empty(out_shape, a.dtype(), a.device()) : Tensor::uninitialized(out_shape, a.dtype(), a.device());
-  cpu::matmul(out, a.expand(a_shape), b.expand(b_shape));
+  kernels(Op::Matmul, a).matmul(out, a.expand(a_shape), b.expand(b_shape));
   return out;
 }
 
@@ -150,8 +135,8 @@ Tensor trace(const Tensor& x) {
   return sum(x.diagonal(), {-1}, false);
 }
 
-Tensor eye(int64_t n, DType dtype) {
-  Tensor out = Tensor::empty({n, n}, dtype);
+Tensor eye(int64_t n, DType dtype, Device device) {
+  Tensor out = Tensor::empty({n, n}, dtype, device);
   out.diagonal().fill(1.0);
   return out;
 }
@@ -166,9 +151,8 @@ void need_square(const char* op, const Tensor& x) {
 
 Tensor expm(const Tensor& x) {
   need_square("expm", x);
-  require_support(x.device(), "expm", x.dtype());
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  cpu::expm(out, x.contiguous());
+  kernels(Op::Expm, x).expm(out, x.contiguous());
   return out;
 }
 
@@ -177,15 +161,14 @@ Tensor expm_frechet(const Tensor& a, const Tensor& e) {
   same_dtype("expm_frechet", a, e);
   if (a.shape() != e.shape()) throw std::invalid_argument("expm_frechet: A and E shapes differ");
   Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
-  cpu::expm_frechet(out, a.contiguous(), e.contiguous());
+  kernels(Op::ExpmFrechet, a).expm_frechet(out, a.contiguous(), e.contiguous());
   return out;
 }
 
 Tensor log_trace_expm(const Tensor& x) {
   need_square("log_trace_expm", x);
-  require_support(x.device(), "log_trace_expm", x.dtype());
   Tensor out = Tensor::uninitialized(Shape(x.shape().begin(), x.shape().end() - 2), x.dtype(), x.device());
-  cpu::log_trace_expm(out, nullptr, x.contiguous());
+  kernels(Op::LogTraceExpm, x).log_trace_expm(out, nullptr, x.contiguous());
   return out;
 }
 
@@ -193,37 +176,35 @@ Tensor log_trace_expm_grad(const Tensor& x) {
   need_square("log_trace_expm_grad", x);
   Tensor out = Tensor::uninitialized(Shape(x.shape().begin(), x.shape().end() - 2), x.dtype(), x.device());
   Tensor grad = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  cpu::log_trace_expm(out, &grad, x.contiguous());
+  kernels(Op::LogTraceExpm, x).log_trace_expm(out, &grad, x.contiguous());
   return grad;
 }
 
 Tensor softmax(const Tensor& x) {
   need_rank("softmax", x, 1);
-  require_support(x.device(), "softmax", x.dtype());
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  cpu::softmax_rows(out, x.contiguous(), false);
+  kernels(Op::Softmax, x).softmax_rows(out, x.contiguous(), false);
   return out;
 }
 
 Tensor log_softmax(const Tensor& x) {
   need_rank("log_softmax", x, 1);
-  require_support(x.device(), "log_softmax", x.dtype());
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  cpu::softmax_rows(out, x.contiguous(), true);
+  kernels(Op::Softmax, x).softmax_rows(out, x.contiguous(), true);
   return out;
 }
 
 Tensor softmax_back(const Tensor& y, const Tensor& g) {
   same_dtype("softmax_back", y, g);
   Tensor out = Tensor::uninitialized(y.shape(), y.dtype(), y.device());
-  cpu::softmax_back_rows(out, y.contiguous(), g.contiguous(), false);
+  kernels(Op::SoftmaxBack, y).softmax_back_rows(out, y.contiguous(), g.contiguous(), false);
   return out;
 }
 
 Tensor log_softmax_back(const Tensor& y, const Tensor& g) {
   same_dtype("log_softmax_back", y, g);
   Tensor out = Tensor::uninitialized(y.shape(), y.dtype(), y.device());
-  cpu::softmax_back_rows(out, y.contiguous(), g.contiguous(), true);
+  kernels(Op::SoftmaxBack, y).softmax_back_rows(out, y.contiguous(), g.contiguous(), true);
   return out;
 }
 
@@ -231,7 +212,6 @@ LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& b
   need_rank("layer_norm", x, 1);
   same_dtype("layer_norm", x, gamma);
   same_dtype("layer_norm", x, beta);
-  require_support(x.device(), "layer_norm", x.dtype());
   const Shape param{x.shape().back()};
   if (gamma.shape() != param || beta.shape() != param)
     throw std::invalid_argument("layer_norm: gain/bias shapes " + to_string(gamma.shape()) + "/" + to_string(beta.shape()) +
@@ -239,7 +219,7 @@ LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& b
   const Shape rows(x.shape().begin(), x.shape().end() - 1);
   LayerNormResult r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()), Tensor::uninitialized(rows, x.dtype(), x.device()),
                     Tensor::uninitialized(rows, x.dtype(), x.device())};
-  cpu::layer_norm(r, x.contiguous(), gamma.contiguous(), beta.contiguous(), eps);
+  kernels(Op::LayerNorm, x).layer_norm(r, x.contiguous(), gamma.contiguous(), beta.contiguous(), eps);
   return r;
 }
 
@@ -248,32 +228,26 @@ LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& m
   // dx is written row by row; dgamma and dbeta are sums that start from zero.
   LayerNormGrads r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()), Tensor::empty(gamma.shape(), x.dtype(), x.device()),
                    Tensor::empty(gamma.shape(), x.dtype(), x.device())};
-  cpu::layer_norm_back(r, g.contiguous(), x.contiguous(), mean.contiguous(), rstd.contiguous(), gamma.contiguous());
+  kernels(Op::LayerNormBack, x).layer_norm_back(r, g.contiguous(), x.contiguous(), mean.contiguous(), rstd.contiguous(),
+                                                gamma.contiguous());
   return r;
 }
 
-namespace {
-void need_ids(const char* op, const Tensor& ids) {
-  if (ids.dtype() != DType::Int32)
-    throw std::invalid_argument(std::string(op) + ": ids must be int32, got " + dtype_name(ids.dtype()));
-}
-}  // namespace
 
 Tensor embedding(const Tensor& weight, const Tensor& ids) {
   need_ids("embedding", ids);
   if (weight.dim() != 2) throw std::invalid_argument("embedding: weight must be [V, D], got " + to_string(weight.shape()));
-  require_support(weight.device(), "embedding", weight.dtype());
   Shape shape = ids.shape();
   shape.push_back(weight.shape()[1]);
   Tensor out = Tensor::uninitialized(shape, weight.dtype(), weight.device());
-  cpu::embedding(out, weight.contiguous(), ids.contiguous());
+  kernels(Op::Embedding, weight).embedding(out, weight.contiguous(), ids.contiguous());
   return out;
 }
 
 Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab) {
   need_ids("embedding_back", ids);
   Tensor out = Tensor::empty({vocab, g.shape().back()}, g.dtype(), g.device());
-  cpu::embedding_back(out, g.contiguous(), ids.contiguous());
+  kernels(Op::EmbeddingBack, g).embedding_back(out, g.contiguous(), ids.contiguous());
   return out;
 }
 
@@ -301,47 +275,24 @@ Tensor concat(const std::vector<Tensor>& parts, int axis) {
   return out;
 }
 
-namespace {
-void check_ce(const Tensor& logits, const Tensor& targets) {
-  need_ids("cross_entropy", targets);
-  need_rank("cross_entropy", logits, 1);
-  if (Shape(logits.shape().begin(), logits.shape().end() - 1) != targets.shape())
-    throw std::invalid_argument("cross_entropy: logits " + to_string(logits.shape()) + " do not match targets " +
-                                to_string(targets.shape()));
-  require_support(logits.device(), "cross_entropy", logits.dtype());
-}
-}  // namespace
-
-CrossEntropyResult cross_entropy(const Tensor& logits, const Tensor& targets, int ignore_id) {
-  check_ce(logits, targets);
-  const Tensor t = targets.contiguous();
-  int64_t counted = 0;
-  for (int32_t v : t.to_vector<int32_t>()) counted += v != ignore_id;
-  const double total = cpu::cross_entropy_sum(logits.contiguous(), t, ignore_id);
-  // With every target ignored the mean is 0/0; PyTorch returns NaN, we return 0 and report counted = 0.
-  return {scalar(counted ? total / double(counted) : 0.0, logits.dtype()), counted};
-}
-
-Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignore_id, int64_t counted, double g) {
-  check_ce(logits, targets);
-  Tensor out = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
-  if (counted > 0) cpu::cross_entropy_back(out, logits.contiguous(), targets.contiguous(), ignore_id, g / double(counted));
-  return out;
-}
-
-}  // namespace pldr
-
-namespace pldr {
-
 Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse) {
   if (x.dim() != 4 || x.shape()[3] % 2 != 0)
     throw std::invalid_argument("rotary: x must be [B, S, H, dk] with even dk, got " + to_string(x.shape()));
   const Shape table{x.shape()[1], x.shape()[3] / 2};
   if (cos.dtype() != DType::Float32 || sin.dtype() != DType::Float32 || cos.shape() != table || sin.shape() != table)
     throw std::invalid_argument("rotary: cos/sin must be float32 " + to_string(table));
-  require_support(x.device(), "rotary", x.dtype());
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  cpu::rotary(out, x.contiguous(), cos.contiguous(), sin.contiguous(), pairing, inverse);
+  kernels(Op::Rotary, x).rotary(out, x.contiguous(), cos.contiguous(), sin.contiguous(), pairing, inverse);
+  return out;
+}
+
+Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, int pad_id) {
+  need_ids("attention_mask", key_ids);
+  if (key_ids.dim() != 2 || num_queries < 0 || num_queries > key_ids.shape()[1])
+    throw std::invalid_argument("attention_mask: key ids must be [B, K] with K >= " + std::to_string(num_queries) +
+                                " queries, got " + to_string(key_ids.shape()));
+  Tensor out = Tensor::uninitialized({key_ids.shape()[0], 1, num_queries, key_ids.shape()[1]}, dtype, key_ids.device());
+  kernels(Op::AttentionMask, key_ids.device(), dtype).attention_mask(out, key_ids.contiguous(), pad_id);
   return out;
 }
 

@@ -1,17 +1,17 @@
 // Tensor operations without gradients: the kernels autograd/ builds on.
 //
-// Every function checks its arguments, dispatches once on the device to a backend (tensor/cpu/
-// now, tensor/cuda/ later) and returns a new dense tensor. Shapes in comments: B batch dims,
+// Every function checks its arguments, makes one call through the backend table of its operands'
+// device (tensor/backend.h) and returns a new dense tensor on that device. Shapes in comments: B batch dims,
 // M/K/N matrix sizes, V classes, D the normalised (last) axis.
 #pragma once
 #include <vector>
 
+#include "tensor/op_types.h"
 #include "tensor/tensor.h"
 
 namespace pldr {
 
 // ---- elementwise, broadcasting (NumPy rules) ----
-enum class BinaryOp { Add, Sub, Mul, Div, Pow, SiluBack /* (x, g) -> g * silu'(x) */, Equal /* 1 or 0 */ };
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
 inline Tensor add(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Add, a, b); }
 inline Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Sub, a, b); }
@@ -20,7 +20,6 @@ inline Tensor div(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Di
 inline Tensor pow(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Pow, a, b); }
 
 // Unary ops; AddScalar, MulScalar and PowScalar read p0, Clamp clamps to [p0, p1].
-enum class UnaryOp { Neg, Abs, Sign, Exp, Log, Sqrt, Sigmoid, Silu, AddScalar, MulScalar, PowScalar, Clamp };
 Tensor unary(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0);
 inline Tensor neg(const Tensor& x) { return unary(UnaryOp::Neg, x); }
 inline Tensor exp(const Tensor& x) { return unary(UnaryOp::Exp, x); }
@@ -32,7 +31,6 @@ inline Tensor pow_scalar(const Tensor& x, double s) { return unary(UnaryOp::PowS
 inline Tensor clamp(const Tensor& x, double lo, double hi) { return unary(UnaryOp::Clamp, x, lo, hi); }
 
 // ---- reductions ----
-enum class ReduceOp { Sum, Max };
 // Reduces over `axes` (negative allowed; empty = all axes).
 Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim);
 inline Tensor sum(const Tensor& x, std::vector<int> axes = {}, bool keepdim = false) {
@@ -54,7 +52,7 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 // Sum of the diagonal of the last two axes: [..., N, N] -> [...].
 Tensor trace(const Tensor& x);
 // Identity [n, n].
-Tensor eye(int64_t n, DType dtype);
+Tensor eye(int64_t n, DType dtype, Device device = Device::CPU);
 // Matrix exponential of [..., N, N] by scaling and squaring with a [13/13] Padé approximant.
 Tensor expm(const Tensor& x);
 // Fréchet derivative L(A, E) = d/dt expm(A + tE) at t=0, per batch matrix.
@@ -71,13 +69,7 @@ Tensor log_softmax(const Tensor& x);
 Tensor softmax_back(const Tensor& y, const Tensor& g);       // y = softmax(x): y * (g - sum(g y))
 Tensor log_softmax_back(const Tensor& y, const Tensor& g);   // y = log_softmax(x): g - exp(y) sum(g)
 
-struct LayerNormResult {
-  Tensor y, mean, rstd;  // y [..., D]; mean, rstd [...]
-};
 LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps);
-struct LayerNormGrads {
-  Tensor dx, dgamma, dbeta;
-};
 LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
                                const Tensor& gamma);
 
@@ -88,13 +80,30 @@ Tensor concat(const std::vector<Tensor>& parts, int axis);
 
 // ---- losses ----
 // Mean cross-entropy of logits [..., V] against int32 targets [...], skipping targets == ignore_id.
+// Both results stay on the device: nothing is read back to the host.
 struct CrossEntropyResult {
-  Tensor loss;     // scalar
-  int64_t counted; // targets that were not ignored
+  Tensor loss;     // [] logits' dtype; 0 when every target is ignored (PyTorch gives NaN)
+  Tensor counted;  // [] int32: targets that were not ignored
 };
 CrossEntropyResult cross_entropy(const Tensor& logits, const Tensor& targets, int ignore_id);
-// d loss / d logits, scaled by g (the upstream gradient of the scalar loss).
-Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignore_id, int64_t counted, double g);
+// d(g · loss) / d logits for g [] (the upstream gradient of the scalar loss, logits' dtype) and
+// counted from cross_entropy.
+Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignore_id, const Tensor& counted,
+                          const Tensor& g);
+// float64 [2] = {targets != ignore_id equal to the argmax (first maximum) of their logits [..., V],
+// targets != ignore_id}: accuracy is the first over the second.
+Tensor count_correct(const Tensor& logits, const Tensor& targets, int ignore_id);
+
+// ---- optimiser ----
+// One AdamW update in place (the formula: tensor/cpu/kernels.h adamw_update): param, m and v dense
+// tensors of one shape, dtype and device; grad of the same shape on that device (converted to
+// param's dtype first when it differs).
+void adamw_update(Tensor& param, Tensor& m, Tensor& v, const Tensor& grad, const AdamWStep& step);
+// [] float64 on the tensors' device: sqrt(Σ_p sum(mul(x_p, x_p))), each tensor's sum rounded to its
+// dtype as sum() does. Every tensor on one device; an empty list gives 0 on the CPU.
+Tensor global_norm(const std::vector<Tensor>& xs);
+// [] float64: max_norm / (norm + 1e-6) when norm > max_norm, else 1, for norm [] float64.
+Tensor clip_coefficient(const Tensor& norm, double max_norm);
 
 }  // namespace pldr
 
@@ -104,7 +113,12 @@ namespace pldr {
 // x [B, S, H, dk]; cos, sin float32 [S, dk/2] (angle p·θ_i of each position and pair), cast to
 // x's dtype before multiplying. Interleaved (GPT-J, v51) pairs (2i, 2i+1); RotateHalf (NeoX, v52)
 // pairs (i, i+dk/2). inverse = true rotates by -angle: the backward of the rotation.
-enum class RotaryPairing { Interleaved, RotateHalf };
 Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse);
+
+// ---- attention masks (spec §3.3, §12) ----
+// Additive mask [B, 1, Q, K] in `dtype` on key_ids' device for Q queries at the last Q of the K
+// keys key_ids int32 [B, K]: -1e9 where the key is in a query's future or is pad_id, else 0 (the
+// reference adds -1e9·mask to the scores).
+Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, int pad_id);
 
 }  // namespace pldr

@@ -31,9 +31,9 @@ double unit(uint32_t hi, uint32_t lo) {
 }
 
 // Element i of a draw is value(philox4x32(seed, offset + i)): values do not depend on how
-// elements are split between threads. Returns the draw converted to `dtype`.
+// elements are split between threads. Returns the draw converted to `dtype` on `device`.
 template <class F>
-Tensor draw(uint64_t seed, uint64_t& offset, const Shape& shape, DType dtype, F value) {
+Tensor draw(uint64_t seed, uint64_t& offset, const Shape& shape, DType dtype, Device device, F value) {
   Tensor t = Tensor::uninitialized(shape, DType::Float64);
   double* p = t.data<double>();
   const int64_t n = t.numel();
@@ -41,21 +41,21 @@ Tensor draw(uint64_t seed, uint64_t& offset, const Shape& shape, DType dtype, F 
 #pragma omp parallel for schedule(static) if (n > 65536)
   for (int64_t i = 0; i < n; ++i) p[i] = value(philox4x32(seed, base + uint64_t(i)));
   offset += uint64_t(n);
-  return t.to(dtype);
+  return t.to(dtype).to(device);
 }
 
 }  // namespace
 
 // Box-Muller on the block's two uniforms.
-Tensor Generator::normal(const Shape& shape, double mean, double stddev, DType dtype) {
-  return draw(seed_, offset_, shape, dtype, [=](const PhiloxBlock& b) {
+Tensor Generator::normal(const Shape& shape, double mean, double stddev, DType dtype, Device device) {
+  return draw(seed_, offset_, shape, dtype, device, [=](const PhiloxBlock& b) {
     const double u1 = unit(b.w[0], b.w[1]), u2 = unit(b.w[2], b.w[3]);
     return mean + stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
   });
 }
 
-Tensor Generator::uniform(const Shape& shape, double low, double high, DType dtype) {
-  return draw(seed_, offset_, shape, dtype, [=](const PhiloxBlock& b) { return low + (high - low) * (1.0 - unit(b.w[0], b.w[1])); });
+Tensor Generator::uniform(const Shape& shape, double low, double high, DType dtype, Device device) {
+  return draw(seed_, offset_, shape, dtype, device, [=](const PhiloxBlock& b) { return low + (high - low) * (1.0 - unit(b.w[0], b.w[1])); });
 }
 
 uint64_t Generator::next_u64() {

@@ -13,8 +13,12 @@ class Generator {
  public:
   explicit Generator(uint64_t seed = 0, uint64_t offset = 0) : seed_(seed), offset_(offset) {}
 
-  Tensor normal(const Shape& shape, double mean = 0, double stddev = 1, DType dtype = DType::Float32);
-  Tensor uniform(const Shape& shape, double low = 0, double high = 1, DType dtype = DType::Float32);
+  // Draws are made on the CPU and copied to `device`. A device kernel that draws in place must give
+  // the same numbers: element i is a pure function of (seed, offset + i), as below.
+  Tensor normal(const Shape& shape, double mean = 0, double stddev = 1, DType dtype = DType::Float32,
+                Device device = Device::CPU);
+  Tensor uniform(const Shape& shape, double low = 0, double high = 1, DType dtype = DType::Float32,
+                 Device device = Device::CPU);
   uint64_t next_u64();  // one raw draw, e.g. for shuffles
 
   uint64_t seed() const { return seed_; }

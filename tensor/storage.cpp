@@ -1,24 +1,15 @@
 #include "tensor/storage.h"
 
-#include <cstdlib>
-#include <cstring>
-#include <new>
-#include <stdexcept>
+#include "tensor/backend.h"
 
 namespace pldr {
 
-namespace {
-constexpr size_t kAlignment = 64;  // one cache line; also what AVX-512 loads prefer
-}
-
 Storage::Storage(size_t bytes, Device device, bool zero_fill) : bytes_(bytes), device_(device) {
-  if (device != Device::CPU) throw std::runtime_error("storage: this build has no CUDA backend");
-  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  data_ = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
-  if (!data_) throw std::bad_alloc();
-  if (zero_fill) std::memset(data_, 0, rounded == 0 ? kAlignment : rounded);
+  const Backend& b = backend(device);  // throws when this build or machine has no such device
+  data_ = b.allocate(bytes);
+  if (zero_fill) b.memset_zero(data_, bytes);
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() { backend(device_).release(data_, bytes_); }
 
 }  // namespace pldr

@@ -1,4 +1,5 @@
-// Storage: one owned, aligned buffer on one device. Tensors are views onto a shared Storage.
+// Storage: one owned buffer on one device, from that device's backend (tensor/backend.h).
+// Tensors are views onto a shared Storage.
 #pragma once
 #include <cstddef>
 #include <memory>

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "tensor/cpu/strided_loop.h"
+#include "tensor/backend.h"
 
 namespace pldr {
 
@@ -181,31 +181,30 @@ Tensor Tensor::to(DType dtype) const {
   return out;
 }
 
-void Tensor::copy_from(const Tensor& src) {
-  Tensor s = src.expand(shape_);
-  dispatch_any(dtype_, [&](auto dst_tag) {
-    using D = decltype(dst_tag);
-    dispatch_any(s.dtype(), [&](auto src_tag) {
-      using S = decltype(src_tag);
-      D* out = static_cast<D*>(storage_->data());
-      const S* in = static_cast<const S*>(s.storage_->data());
-      cpu::for_each_element<2>({shape_, {offset_, s.offset_}, {strides_, s.strides_}},
-                               [&](const auto& o) { out[o[0]] = static_cast<D>(in[o[1]]); });
-    });
-  });
+Tensor Tensor::to(Device device) const {
+  if (device == this->device()) return *this;
+  const Tensor src = contiguous();
+  Tensor out = uninitialized(shape_, dtype_, device);
+  const size_t bytes = size_t(numel()) * dtype_size(dtype_);
+  const void* from = static_cast<const char*>(src.storage_->data()) + src.offset_ * dtype_size(dtype_);
+  // One side is the host: there are two devices, and this one differs from `device`.
+  if (device == Device::CPU)
+    backend(src.device()).copy_to_host(out.storage_->data(), from, bytes);
+  else
+    backend(device).copy_from_host(out.storage_->data(), from, bytes);
+  return out;
 }
 
-void Tensor::fill(double value) {
-  dispatch_any(dtype_, [&](auto tag) {
-    using T = decltype(tag);
-    T* out = static_cast<T*>(storage_->data());
-    T v = static_cast<T>(value);
-    cpu::for_each_element<1>({shape_, {offset_}, {strides_}}, [&](const auto& o) { out[o[0]] = v; });
-  });
+void Tensor::copy_from(const Tensor& src) {
+  if (src.device() != device()) return copy_from(src.to(device()));
+  Tensor s = src.expand(shape_);
+  backend(device()).copy(*this, s);
 }
+
+void Tensor::fill(double value) { backend(device()).fill(*this, value); }
 
 template <class T> std::vector<T> Tensor::to_vector() const {
-  Tensor dense = to(dtype_of<T>()).contiguous();
+  Tensor dense = to(Device::CPU).to(dtype_of<T>()).contiguous();
   const T* p = dense.data<T>();
   return std::vector<T>(p, p + dense.numel());
 }

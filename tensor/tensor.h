@@ -55,10 +55,12 @@ class Tensor {
   Tensor contiguous() const;
   Tensor clone() const;
   Tensor to(DType dtype) const;        // converted copy (or *this when the dtype already matches)
-  void copy_from(const Tensor& src);   // writes src (broadcast to this shape) into this view
+  Tensor to(Device device) const;      // dense copy on `device` (or *this when already there)
+  void copy_from(const Tensor& src);   // writes src (broadcast to this shape, any device) into this view
   void fill(double value);
 
-  template <class T> std::vector<T> to_vector() const;  // row-major values, converted to T
+  // Row-major values converted to T, copied to the host first when the tensor lives elsewhere.
+  template <class T> std::vector<T> to_vector() const;
   double item() const;                                   // the single value of a 1-element tensor
 
  private:

@@ -67,3 +67,42 @@ void cross_entropy_back(Tensor& out, const Tensor& logits, const Tensor& targets
 }
 
 }  // namespace pldr::cpu
+
+namespace pldr::cpu {
+
+void cross_entropy_mean(Tensor& loss, Tensor& counted, const Tensor& logits, const Tensor& targets, int ignore_id) {
+  const int32_t* pt = targets.data<int32_t>();
+  int64_t n = 0;
+  for (int64_t r = 0; r < targets.numel(); ++r) n += pt[r] != ignore_id;
+  const double total = cross_entropy_sum(logits, targets, ignore_id);
+  *counted.data<int32_t>() = static_cast<int32_t>(n);
+  fill(loss, n ? total / double(n) : 0.0);
+}
+
+void cross_entropy_mean_back(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id, const Tensor& g,
+                             const Tensor& counted) {
+  const int32_t n = *counted.data<int32_t>();
+  if (n == 0) return;
+  const double upstream = dispatch_floating(g.dtype(), "cross_entropy_back", [&](auto tag) {
+    return static_cast<double>(*g.data<decltype(tag)>());
+  });
+  cross_entropy_back(out, logits, targets, ignore_id, upstream / double(n));
+}
+
+void count_correct(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id) {
+  Tensor predicted = Tensor::uninitialized(targets.shape(), DType::Int32);
+  argmax_rows(predicted, logits, logits.shape().back());
+  const int32_t* pp = predicted.data<int32_t>();
+  const int32_t* pt = targets.data<int32_t>();
+  int64_t counted = 0, correct = 0;
+  for (int64_t r = 0; r < targets.numel(); ++r) {
+    if (pt[r] == ignore_id) continue;
+    ++counted;
+    correct += pp[r] == pt[r];
+  }
+  double* po = out.data<double>();
+  po[0] = double(correct);
+  po[1] = double(counted);
+}
+
+}  // namespace pldr::cpu

@@ -24,6 +24,17 @@ TEST(Module, ToConvertsParametersInPlace) {
   EXPECT_EQ(lin.weight.dtype(), DType::Float32);
 }
 
+TEST(Module, ToDeviceMovesParametersAndGradientsInPlace) {
+  nn::Linear lin(3, 2, true, DType::Float64);
+  ag::Variable w = lin.weight;
+  const std::vector<double> before = w.value().to_vector<double>();
+  w.set_grad(from_vector(std::vector<double>{1, 2, 3, 4, 5, 6}, {2, 3}));
+  lin.to(Device::CPU);  // the only device of this build: values and identities unchanged
+  EXPECT_EQ(lin.weight.value().device(), Device::CPU);
+  EXPECT_EQ(w.value().to_vector<double>(), before);
+  EXPECT_EQ(w.grad().to_vector<double>(), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+}
+
 TEST(Linear, ComputesXWTransposePlusBias) {
   nn::Linear lin(2, 2, true, DType::Float64);
   lin.weight.mutable_value() = from_vector(std::vector<double>{1, 2, 3, 4}, {2, 2});

@@ -5,6 +5,7 @@
 
 #include "nn/rotary_embedding.h"
 #include "tensor/creation.h"
+#include "tensor/random.h"
 
 namespace pldr {
 namespace {
@@ -45,6 +46,32 @@ TEST(RotaryEmbedding, PositionZeroIsIdentityAndOffsetsShift) {
     const Tensor y = rope.forward(two, 5).value().select(1, 1);
     EXPECT_EQ(y.to_vector<double>(), rotate(p, 6).to_vector<double>());
   }
+}
+
+TEST(RotaryEmbedding, CachedTablesGiveTheValuesOfAFreshEmbedding) {
+  for (RotaryPairing p : {RotaryPairing::Interleaved, RotaryPairing::RotateHalf}) {
+    // One embedding serves a short call, then calls past its table (which grows), then a short one.
+    nn::RotaryEmbedding reused(4, 10000.0, 64, p);
+    Generator gen(2);
+    const ag::Variable x(gen.normal({1, 3, 2, 4}, 0, 1, DType::Float64));
+    for (int64_t offset : {0, 20, 50, 1}) {
+      nn::RotaryEmbedding fresh(4, 10000.0, 64, p);
+      EXPECT_EQ(reused.forward(x, offset).value().to_vector<double>(), fresh.forward(x, offset).value().to_vector<double>())
+          << "offset " << offset;
+    }
+  }
+}
+
+TEST(RotaryEmbedding, SetTableReplacesACachedTable) {
+  nn::RotaryEmbedding rope(4, 10000.0, 64, RotaryPairing::Interleaved);
+  const ag::Variable x(from_vector(std::vector<double>{1, 2, 3, 4}, {1, 1, 1, 4}));
+  const std::vector<double> computed = rope.forward(x, 1).value().to_vector<double>();
+  // A preset table for positions 0 and 1 with angle 0 (cos 1, sin 0): position 1 is not rotated.
+  rope.set_table({1, 1, 1, 1}, {0, 0, 0, 0});
+  EXPECT_EQ(rope.forward(x, 1).value().to_vector<double>(), (std::vector<double>{1, 2, 3, 4}));
+  EXPECT_NE(computed, (std::vector<double>{1, 2, 3, 4}));
+  // Past the preset positions the computed angles still apply.
+  EXPECT_NE(rope.forward(x, 2).value().to_vector<double>(), (std::vector<double>{1, 2, 3, 4}));
 }
 
 TEST(RotaryEmbedding, InterleavedTableIsBoundedByMaxPositions) {

@@ -34,6 +34,23 @@ TEST(Clipping, ByValueClampsEachElementAndByNormScalesAll) {
   EXPECT_DOUBLE_EQ(grad_norm(params), 5.0 * scale);
 }
 
+TEST(Clipping, TensorFormsStayOnTheDeviceAndAgreeWithTheDoubleForms) {
+  std::vector<ag::Variable> params{ag::Variable(zeros({2}, DType::Float32), true), ag::Variable(zeros({1}), true),
+                                   ag::Variable(zeros({2}, DType::Float64), true)};
+  params[0].set_grad(from_vector(std::vector<float>{3, 0}, {2}));
+  params[2].set_grad(from_vector(std::vector<double>{0, 4}, {2}));  // params[1] has no gradient
+  const Tensor norm = grad_norm_tensor(params);
+  EXPECT_EQ(norm.dtype(), DType::Float64);
+  EXPECT_EQ(norm.item(), 5.0);
+  // Within the bound: gradients unchanged; above it: scaled by max_norm / (norm + 1e-6).
+  EXPECT_EQ(clip_grad_norm_tensor(params, 10.0).item(), 5.0);
+  EXPECT_EQ(params[0].grad().to_vector<float>(), (std::vector<float>{3, 0}));
+  EXPECT_EQ(clip_grad_norm_tensor(params, 1.0).item(), 5.0);
+  EXPECT_EQ(params[0].grad().to_vector<float>()[0], float(3) * float(1.0 / (5.0 + 1e-6)));
+  EXPECT_EQ(params[2].grad().to_vector<double>()[1], 4 * (1.0 / (5.0 + 1e-6)));
+  EXPECT_FALSE(params[1].grad().defined());
+}
+
 // Two steps by hand, with PyTorch's AdamW: decay, moments, bias correction, eps outside the sqrt.
 TEST(AdamW, TwoStepsMatchTheClosedForm) {
   ag::Variable p(from_vector(std::vector<double>{1.0, -2.0}, {2}), true);

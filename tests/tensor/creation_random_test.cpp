@@ -213,15 +213,25 @@ TEST(tensor_Generator, UniformRangeAndMean) {
 }
 
 TEST(tensor_Backend, CpuFloatsSupportedEverythingElseRefused) {
-  EXPECT_TRUE(supports(Device::CPU, "matmul", DType::Float32));
-  EXPECT_TRUE(supports(Device::CPU, "matmul", DType::Float64));
-  EXPECT_FALSE(supports(Device::CPU, "matmul", DType::Int32));
-  EXPECT_FALSE(supports(Device::CUDA, "matmul", DType::Float32));
-  const std::string msg = error_message([] { require_support(Device::CUDA, "matmul", DType::Float32); });
-  EXPECT_TRUE(contains(msg, "matmul")) << msg;
-  EXPECT_TRUE(contains(msg, "cuda")) << msg;
-  EXPECT_THROW(require_support(Device::CPU, "softmax", DType::Int32), std::invalid_argument);
+  EXPECT_TRUE(supports(Device::CPU, Op::Matmul, DType::Float32));
+  EXPECT_TRUE(supports(Device::CPU, Op::Matmul, DType::Float64));
+  EXPECT_FALSE(supports(Device::CPU, Op::Matmul, DType::Int32));
+  EXPECT_TRUE(supports(Device::CPU, Op::Copy, DType::Int32));
+  const std::string msg = error_message([] { require_support(Device::CPU, Op::Softmax, DType::Int32); });
+  EXPECT_TRUE(contains(msg, "softmax")) << msg;
+  EXPECT_TRUE(contains(msg, "int32")) << msg;
+  EXPECT_EQ(&backend(Device::CPU), &cpu_backend());
+  EXPECT_EQ(backend(Device::CPU).device, Device::CPU);
+}
+
+TEST(tensor_Backend, CudaRefusedClearlyWhenAbsent) {
+  if (backend_available(Device::CUDA)) GTEST_SKIP() << "this build and machine have a CUDA backend";
+  EXPECT_FALSE(supports(Device::CUDA, Op::Matmul, DType::Float32));
+  // "this build has no CUDA backend" or "no CUDA device", depending on the build.
+  const std::string msg = error_message([] { require_support(Device::CUDA, Op::Matmul, DType::Float32); });
+  EXPECT_TRUE(contains(msg, "CUDA")) << msg;
   EXPECT_THROW(Tensor::empty({2}, DType::Float32, Device::CUDA), std::runtime_error);
+  EXPECT_THROW(Tensor::empty({2}, DType::Float32).to(Device::CUDA), std::runtime_error);
 }
 
 }  // namespace

@@ -401,7 +401,8 @@ TEST_P(BothDtypes, CrossEntropyWithIgnoredTargets) {
   const Tensor targets = from_vector(std::vector<int32_t>{2, 0, 3}, {3});  // row 1 is ignored (id 0)
   const CrossEntropyResult ce = cross_entropy(logits, targets, 0);
   const double l0 = logsumexp(rows[0]) - 2, l2 = logsumexp(rows[2]) - 1;
-  EXPECT_EQ(ce.counted, 2);
+  EXPECT_EQ(ce.counted.item(), 2);
+  EXPECT_EQ(ce.counted.dtype(), DType::Int32);
   EXPECT_EQ(ce.loss.shape(), Shape{});
   EXPECT_EQ(ce.loss.dtype(), dt());
   EXPECT_NEAR(ce.loss.item(), (l0 + l2) / 2, tol() * 4);
@@ -410,14 +411,14 @@ TEST_P(BothDtypes, CrossEntropyWithIgnoredTargets) {
   EXPECT_NEAR(batched.loss.item(), ce.loss.item(), tol());
   // A different ignore id: now id 0 counts and nothing is ignored.
   const CrossEntropyResult all = cross_entropy(logits, targets, -100);
-  EXPECT_EQ(all.counted, 3);
+  EXPECT_EQ(all.counted.item(), 3);
   EXPECT_NEAR(all.loss.item(), (l0 + logsumexp(rows[1]) - 5 + l2) / 3, tol() * 4);
   // Every target ignored: loss 0, nothing counted, zero gradient.
   const Tensor none = from_vector(std::vector<int32_t>{0, 0, 0}, {3});
   const CrossEntropyResult empty = cross_entropy(logits, none, 0);
-  EXPECT_EQ(empty.counted, 0);
+  EXPECT_EQ(empty.counted.item(), 0);
   EXPECT_EQ(empty.loss.item(), 0.0);
-  EXPECT_EQ(values(cross_entropy_back(logits, none, 0, 0, 1.0)), std::vector<double>(12, 0));
+  EXPECT_EQ(values(cross_entropy_back(logits, none, 0, empty.counted, scalar(1.0, dt()))), std::vector<double>(12, 0));
   // The gradient: (softmax - onehot) * g / counted on counted rows, zero on ignored ones.
   const double g = 0.5;
   std::vector<double> expected;
@@ -425,7 +426,9 @@ TEST_P(BothDtypes, CrossEntropyWithIgnoredTargets) {
   for (int r = 0; r < 3; ++r)
     for (int i = 0; i < 4; ++i)
       expected.push_back(r == 1 ? 0.0 : (std::exp(rows[r][i] - logsumexp(rows[r])) - (i == t[r])) * g / 2);
-  expect_close(values(cross_entropy_back(logits, targets, 0, ce.counted, g)), expected, tol() * 4, "cross_entropy_back");
+  expect_close(values(cross_entropy_back(logits, targets, 0, ce.counted, scalar(g, dt()))), expected, tol() * 4,
+               "cross_entropy_back");
+  EXPECT_THROW(cross_entropy_back(logits, targets, 0, ce.counted, scalar(g, DType::Int32)), std::invalid_argument);
   // Errors.
   EXPECT_THROW(cross_entropy(logits, from_vector(std::vector<int32_t>{7, 1, 1}, {3}), 0), std::out_of_range);
   EXPECT_THROW(cross_entropy(logits, from_vector(std::vector<int32_t>{-2, 1, 1}, {3}), 0), std::out_of_range);
@@ -534,7 +537,7 @@ TEST(tensor_Determinism, KernelsAreBitwiseStableAcrossThreadCounts) {
     out.dbeta64 = values(d64.dbeta);
     const CrossEntropyResult ce = cross_entropy(logits, targets, 0);
     out.ce = ce.loss.to_vector<float>()[0];
-    out.ce_grad = cross_entropy_back(logits, targets, 0, ce.counted, 1.0).to_vector<float>();
+    out.ce_grad = cross_entropy_back(logits, targets, 0, ce.counted, scalar(1.0)).to_vector<float>();
     out.sums = values(sum(logits, {0}));
     const std::vector<double> s1 = values(sum(logits, {1}));
     out.sums.insert(out.sums.end(), s1.begin(), s1.end());

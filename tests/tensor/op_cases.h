@@ -1,0 +1,200 @@
+// One table of op cases (in the spirit of ggml's test-backend-ops test_case structs) that drives
+// three harnesses in op_cases_test.cpp:
+//   1. values: float32 against float64 on the same inputs (results and gradients), and strided
+//      views against their dense copies, within a tolerance that grows with magnitude and dtype;
+//   2. gradients: float64 finite differences through the tape (tests/autograd/gradcheck.h);
+//   3. backends: every backend other than the CPU that supports() the case against the CPU,
+//      results and gradients (so its backward kernels too).
+// A case states its inputs (shape, layout, value range, or int32 ids) and its op once, on
+// Variables: run without the tape it exercises the tensor op itself.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "autograd/ops.h"
+#include "tensor/backend.h"
+#include "tensor/creation.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+
+namespace pldr::testing {
+
+// How an input tensor is laid out in memory.
+enum class Layout {
+  Dense,
+  Transposed,  // the last two axes of a dense tensor swapped: a column-major view
+  Sliced,      // rows 1..n of a dense tensor one row longer at each end along axis 0
+};
+
+struct InputSpec {
+  Shape shape;
+  Layout layout = Layout::Dense;
+  double low = -1, high = 1;  // uniform values; for ids, int32 in [low, high)
+  bool ids = false;           // an int32 tensor (embedding ids, targets): no gradient
+};
+
+using CaseFn = std::function<ag::Variable(const std::vector<ag::Variable>& floats, const std::vector<Tensor>& ids)>;
+
+struct OpCase {
+  std::string name;
+  Op op;  // the backend kernel it mostly exercises, for supports()
+  std::vector<InputSpec> inputs;
+  CaseFn fn;
+  bool differentiable = true;
+  double tolerance_scale = 1;  // for ops whose float32 rounding error grows (matmul sums, expm)
+};
+
+inline void PrintTo(const OpCase& c, std::ostream* os) { *os << c.name; }
+
+// llm.c dev/cuda/common.h validate_result: |a - b| <= atol + rtol·|b|, with rtol and atol chosen by
+// the dtype of the result under test and scaled per case.
+struct Tolerance {
+  double rtol, atol;
+};
+inline Tolerance tolerance(DType dtype, double scale) {
+  return dtype == DType::Float64 ? Tolerance{1e-10 * scale, 1e-10 * scale} : Tolerance{2e-5 * scale, 2e-5 * scale};
+}
+inline bool within(double a, double b, Tolerance t) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  return std::abs(a - b) <= t.atol + t.rtol * std::abs(b);
+}
+
+// The case's inputs in `dtype` (ids stay int32) on `device`, each in its layout. Values are drawn
+// in float64 from a seed per input, so every dtype and device sees the same numbers.
+struct CaseInputs {
+  std::vector<Tensor> floats, ids;
+};
+inline CaseInputs make_inputs(const OpCase& c, DType dtype, Device device = Device::CPU) {
+  CaseInputs out;
+  for (size_t k = 0; k < c.inputs.size(); ++k) {
+    const InputSpec& in = c.inputs[k];
+    Generator gen(1000 + k);
+    if (in.ids) {
+      Tensor u = gen.uniform(in.shape, in.low, in.high, DType::Float64);
+      std::vector<int32_t> v;
+      for (double x : u.to_vector<double>()) v.push_back(static_cast<int32_t>(std::floor(x)));
+      out.ids.push_back(from_vector(v, in.shape, DType::Int32, device));
+      continue;
+    }
+    Shape base = in.shape;
+    if (in.layout == Layout::Transposed) std::swap(base[base.size() - 1], base[base.size() - 2]);
+    if (in.layout == Layout::Sliced) base[0] += 2;
+    Tensor t = gen.uniform(base, in.low, in.high, DType::Float64).to(dtype).to(device);
+    if (in.layout == Layout::Transposed) t = t.transpose(-1, -2);
+    if (in.layout == Layout::Sliced) t = t.slice(0, 1, 1 + in.shape[0]);
+    out.floats.push_back(t);
+  }
+  return out;
+}
+
+// The op without the tape: the tensor op's own result.
+inline Tensor run_case(const OpCase& c, const CaseInputs& in) {
+  ag::NoGradGuard no_grad;
+  std::vector<ag::Variable> vars;
+  for (const Tensor& t : in.floats) vars.push_back(ag::Variable(t));
+  return c.fn(vars, in.ids).value();
+}
+
+// Gradients of Σ op(inputs) ∘ W (W fixed, uniform, shaped like the output) for each float input,
+// through the tape on the inputs' device: the backward kernels of a backend, compared with the CPU's.
+inline std::vector<Tensor> case_gradients(const OpCase& c, const CaseInputs& in) {
+  std::vector<ag::Variable> leaves;
+  for (const Tensor& t : in.floats) leaves.push_back(ag::Variable(t, true));
+  const ag::Variable out = c.fn(leaves, in.ids);
+  const Tensor weights = Generator(991).uniform(out.shape(), -1, 1, out.dtype(), out.value().device());
+  ag::sum(ag::mul(out, ag::Variable(weights))).backward();
+  std::vector<Tensor> grads;
+  for (const ag::Variable& leaf : leaves) grads.push_back(leaf.grad());
+  return grads;
+}
+
+// Rotary position embedding of x [B, S, H, dk] with a fixed float32 table of angles on x's device,
+// recorded on the tape with its inverse rotation as the backward (as nn::RotaryEmbedding does).
+inline ag::Variable rotary_case(const ag::Variable& x, RotaryPairing pairing) {
+  const Shape table{x.shape()[1], x.shape()[3] / 2};
+  std::vector<float> cos_values, sin_values;
+  for (double angle : Generator(77).uniform(table, -3, 3, DType::Float64).to_vector<double>()) {
+    cos_values.push_back(static_cast<float>(std::cos(angle)));
+    sin_values.push_back(static_cast<float>(std::sin(angle)));
+  }
+  const Tensor cos = from_vector(cos_values, table, DType::Float32, x.value().device());
+  const Tensor sin = from_vector(sin_values, table, DType::Float32, x.value().device());
+  return ag::record(rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
+    return std::vector<Tensor>{rotary(g, cos, sin, pairing, true)};
+  });
+}
+
+// One AdamW update of a parameter from its moments and gradient; returns the parameter.
+inline ag::Variable adamw_case(const std::vector<ag::Variable>& v) {
+  Tensor param = v[0].value().clone(), m = v[1].value().clone(), second = v[2].value().clone();
+  adamw_update(param, m, second, v[3].value(), {.decay = 0.9999, .beta1 = 0.9, .beta2 = 0.95, .eps = 1e-5, .step_size = 0.01,
+                                                .bias2_sqrt = 0.3});
+  return ag::Variable(param);
+}
+
+inline std::vector<OpCase> op_cases() {
+  using V = std::vector<ag::Variable>;
+  using I = std::vector<Tensor>;
+  const Layout D = Layout::Dense, Tr = Layout::Transposed, Sl = Layout::Sliced;
+  std::vector<OpCase> cases = {
+      {"add broadcast row", Op::Binary, {{{3, 4}}, {{4}}}, [](const V& v, const I&) { return ag::add(v[0], v[1]); }},
+      {"sub transposed minus sliced", Op::Binary, {{{3, 4}, Tr}, {{3, 4}, Sl}},
+       [](const V& v, const I&) { return ag::sub(v[0], v[1]); }},
+      {"mul broadcast column", Op::Binary, {{{2, 3, 4}}, {{3, 1}, Sl}}, [](const V& v, const I&) { return ag::mul(v[0], v[1]); }},
+      {"div positive denominators", Op::Binary, {{{3, 4}, Tr}, {{3, 4}, D, 0.5, 2}},
+       [](const V& v, const I&) { return ag::div(v[0], v[1]); }},
+      {"pow positive base", Op::Binary, {{{2, 3}, D, 0.5, 2}, {{2, 3}, Tr}}, [](const V& v, const I&) { return ag::pow(v[0], v[1]); }},
+      {"exp transposed", Op::Unary, {{{3, 4}, Tr}}, [](const V& v, const I&) { return ag::exp(v[0]); }},
+      {"log positive sliced", Op::Unary, {{{3, 4}, Sl, 0.5, 2}}, [](const V& v, const I&) { return ag::log(v[0]); }},
+      {"sqrt positive", Op::Unary, {{{5}, D, 0.5, 2}}, [](const V& v, const I&) { return ag::sqrt(v[0]); }},
+      {"sigmoid", Op::Unary, {{{2, 5}, Tr, -3, 3}}, [](const V& v, const I&) { return ag::sigmoid(v[0]); }},
+      {"silu", Op::Unary, {{{2, 5}, Sl, -3, 3}}, [](const V& v, const I&) { return ag::silu(v[0]); }},
+      {"scalar ops", Op::Unary, {{{4, 3}, Tr}},
+       [](const V& v, const I&) { return ag::neg(ag::mul_scalar(ag::add_scalar(v[0], 0.25), 1.5)); }},
+      {"sum leading axis of transposed", Op::Reduce, {{{4, 3}, Tr}}, [](const V& v, const I&) { return ag::sum(v[0], {0}); }},
+      {"sum all", Op::Reduce, {{{2, 3, 4}, Sl}}, [](const V& v, const I&) { return ag::sum(v[0]); }},
+      {"mean last axis keepdim", Op::Reduce, {{{2, 3, 4}}}, [](const V& v, const I&) { return ag::mean(v[0], {-1}, true); }},
+      {"max middle axis", Op::Reduce, {{{2, 5, 3}, Tr}}, [](const V& v, const I&) { return ag::max(v[0], {1}); }},
+      {"matmul dense", Op::Matmul, {{{3, 4}}, {{4, 5}}}, [](const V& v, const I&) { return ag::matmul(v[0], v[1]); }},
+      {"matmul transposed a and b", Op::Matmul, {{{2, 3, 4}, Tr}, {{4, 5}, Tr}},
+       [](const V& v, const I&) { return ag::matmul(v[0], v[1]); }},
+      {"matmul broadcast batch", Op::Matmul, {{{2, 1, 3, 4}}, {{3, 4, 2}, Sl}},
+       [](const V& v, const I&) { return ag::matmul(v[0], v[1]); }},
+      {"softmax sliced", Op::Softmax, {{{3, 5}, Sl, -2, 2}}, [](const V& v, const I&) { return ag::softmax(v[0]); }},
+      {"log_softmax transposed", Op::Softmax, {{{4, 5}, Tr, -2, 2}}, [](const V& v, const I&) { return ag::log_softmax(v[0]); }},
+      {"layer_norm", Op::LayerNorm, {{{2, 3, 6}}, {{6}, D, 0.5, 1.5}, {{6}}},
+       [](const V& v, const I&) { return ag::layer_norm(v[0], v[1], v[2], 1e-5); }},
+      {"layer_norm transposed rows", Op::LayerNorm, {{{5, 4}, Tr}, {{4}, Sl, 0.5, 1.5}, {{4}}},
+       [](const V& v, const I&) { return ag::layer_norm(v[0], v[1], v[2], 1e-5); }},
+      {"embedding", Op::Embedding, {{{6, 3}}, {{2, 4}, D, 0, 6, true}},
+       [](const V& v, const I& ids) { return ag::embedding(v[0], ids[0]); }},
+      {"cross_entropy with ignored targets", Op::CrossEntropy, {{{7, 5}, Sl, -2, 2}, {{7}, D, 0, 5, true}},
+       [](const V& v, const I& ids) { return ag::cross_entropy(v[0], ids[0], 0); }},
+      {"expm", Op::Expm, {{{2, 3, 3}, D, -0.5, 0.5}}, [](const V& v, const I&) { return ag::expm(v[0]); }, true, 10},
+      {"log_trace_expm transposed", Op::LogTraceExpm, {{{2, 4, 4}, Tr}},
+       [](const V& v, const I&) { return ag::log_trace_expm(v[0]); }, true, 10},
+      {"trace", Op::Reduce, {{{2, 3, 3}, Tr}}, [](const V& v, const I&) { return ag::trace(v[0]); }},
+      {"rotary interleaved", Op::Rotary, {{{2, 3, 2, 4}, Sl}},
+       [](const V& v, const I&) { return rotary_case(v[0], RotaryPairing::Interleaved); }},
+      {"rotary rotate-half", Op::Rotary, {{{1, 3, 2, 6}}}, [](const V& v, const I&) { return rotary_case(v[0], RotaryPairing::RotateHalf); }},
+      // Pad id 2 among ids 1..3: every query still sees some key (a fully masked row would put
+      // -1e9 into the finite differences).
+      {"softmax of masked scores", Op::AttentionMask, {{{2, 1, 3, 5}}, {{2, 5}, D, 1, 4, true}},
+       [](const V& v, const I& ids) {
+         return ag::softmax(ag::add(v[0], ag::Variable(attention_mask(ids[0], 3, v[0].dtype(), 2))));
+       }},
+      {"count_correct", Op::CountCorrect, {{{6, 5}, Tr}, {{6}, D, 0, 5, true}},
+       [](const V& v, const I& ids) { return ag::Variable(count_correct(v[0].value(), ids[0], 0)); }, false},
+      {"global_norm", Op::SumOfSquares, {{{3, 4}, Tr}, {{5}, Sl}},
+       [](const V& v, const I&) { return ag::Variable(global_norm({v[0].value(), v[1].value()})); }, false},
+      {"adamw_update", Op::AdamW, {{{3, 4}}, {{3, 4}, D, -0.1, 0.1}, {{3, 4}, D, 0, 0.1}, {{3, 4}, Tr}},
+       [](const V& v, const I&) { return adamw_case(v); }, false},
+      {"concat middle axis", Op::Copy, {{{2, 1, 3}}, {{2, 2, 3}, Sl}}, [](const V& v, const I&) { return ag::concat({v[0], v[1]}, 1); }},
+  };
+  return cases;
+}
+
+}  // namespace pldr::testing
