@@ -2,7 +2,6 @@
 // on a few items of every task, acc and acc_norm are recomputed by hand from the samples file
 // and compared with the results file; batches score like batch 1; --text; bad input.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -12,31 +11,18 @@
 #include <numeric>
 #include <nlohmann/json.hpp>
 
-#include "data/tokenizer.h"
 #include "eval/encode.h"
 #include "eval/tasks.h"
-#include "pldr/checkpoint.h"
+#include "tests/apps/tiny_checkpoint.h"
+#include "tests/apps/tool_process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct CommandResult {
-  int code;
-  std::string output;
-};
-
-CommandResult pldr_tool(const std::string& args) {
-  const std::string command = std::string(PLDR_EXE) + " " + args + " 2>&1 </dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-2, "popen failed"};
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using pldr::testing::run_tool;
+using CommandResult = pldr::testing::ToolResult;
 
 const std::string kAllTasks = "arc_easy,arc_challenge,hellaswag,piqa,social_iqa,openbookqa,winogrande,truthfulqa_mc2";
 
@@ -47,24 +33,7 @@ class EvalCommand : public ::testing::Test {
 
   static void SetUpTestSuite() {
     fs::create_directories(dir());
-    pldr::RunConfig c;
-    c.model.vocab_size = 32000;
-    c.model.hidden_size = 16;
-    c.model.num_attention_heads = 2;
-    c.model.head_dim = 8;
-    c.model.num_hidden_layers = 2;
-    c.model.intermediate_size = 24;
-    c.model.A_dff = 12;
-    c.model.num_reslayerA = 1;
-    c.model.num_denseA = 1;
-    c.model.max_position_embeddings = 384;
-    c.data.train = "unused.tok";
-    c.tokenizer = PLDR_TOKENIZER;
-    pldr::PldrModel model(c.model, pldr::DType::Float32);
-    model.initialize(3);
-    pldr::TrainingState state;
-    state.tokenizer_identity = pldr::data::Tokenizer::load(PLDR_TOKENIZER).identity();
-    pldr::save_checkpoint(file("model.h5"), c, model, nullptr, state);
+    pldr::testing::save_tiny_checkpoint(file("model.h5"), 384, 3);  // 384 positions: TruthfulQA's primer fits
   }
   static void TearDownTestSuite() { fs::remove_all(dir()); }
 
@@ -83,7 +52,7 @@ class EvalCommand : public ::testing::Test {
 size_t first_max(const std::vector<double>& v) { return std::max_element(v.begin(), v.end()) - v.begin(); }
 
 TEST_F(EvalCommand, AccAndAccNormRecomputedFromTheSamplesMatchTheResults) {
-  const CommandResult r = pldr_tool("eval --checkpoint " + file("model.h5") + " --tasks " + kAllTasks + " --limit 4 --batch-size 3 --output " +
+  const CommandResult r = run_tool("eval --checkpoint " + file("model.h5") + " --tasks " + kAllTasks + " --limit 4 --batch-size 3 --output " +
                                     file("results.json") + " --samples " + file("samples.jsonl"));
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("requests"), std::string::npos) << r.output;  // the progress line
@@ -145,7 +114,7 @@ TEST_F(EvalCommand, AccAndAccNormRecomputedFromTheSamplesMatchTheResults) {
 
 TEST_F(EvalCommand, BatchSizeOneAndEightGiveTheSameLogLikelihoods) {
   for (const std::string b : {"1", "8"})
-    ASSERT_EQ(pldr_tool("eval --checkpoint " + file("model.h5") + " --tasks piqa,winogrande --limit 6 --batch-size " + b + " --output " +
+    ASSERT_EQ(run_tool("eval --checkpoint " + file("model.h5") + " --tasks piqa,winogrande --limit 6 --batch-size " + b + " --output " +
                         file("r" + b + ".json") + " --samples " + file("s" + b + ".jsonl"))
                   .code,
               0);
@@ -161,7 +130,7 @@ TEST_F(EvalCommand, TextGivesPerplexityAndBitsPerByte) {
   const std::string text = "The cat sat on the mat. The dog sat on the log. A bird sang in the tree all day long.\n";
   std::ofstream(file("text.txt")) << text;
   const double bytes = double(text.size());
-  const CommandResult r = pldr_tool("eval --checkpoint " + file("model.h5") + " --text " + file("text.txt") + " --window 8 --output " +
+  const CommandResult r = run_tool("eval --checkpoint " + file("model.h5") + " --text " + file("text.txt") + " --window 8 --output " +
                                     file("text.json"));
   ASSERT_EQ(r.code, 0) << r.output;
   const json j = read_json(file("text.json"));
@@ -173,20 +142,20 @@ TEST_F(EvalCommand, TextGivesPerplexityAndBitsPerByte) {
 
 TEST_F(EvalCommand, BadInputFailsClearly) {
   const std::string model = " --checkpoint " + file("model.h5");
-  CommandResult r = pldr_tool("eval" + model + " --tasks piqa --limit 1 --device cuda --output " + file("x.json"));
+  CommandResult r = run_tool("eval" + model + " --tasks piqa --limit 1 --device cuda --output " + file("x.json"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("no CUDA backend"), std::string::npos) << r.output;
-  r = pldr_tool("eval" + model + " --tasks piqa,mmlu --output " + file("x.json"));
+  r = run_tool("eval" + model + " --tasks piqa,mmlu --output " + file("x.json"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("unknown task 'mmlu'"), std::string::npos) << r.output;
-  r = pldr_tool("eval" + model + " --tasks piqa");
+  r = run_tool("eval" + model + " --tasks piqa");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.output.find("--output"), std::string::npos) << r.output;
-  r = pldr_tool("eval" + model + " --output " + file("x.json"));
+  r = run_tool("eval" + model + " --output " + file("x.json"));
   EXPECT_EQ(r.code, 2);
-  r = pldr_tool("eval" + model + " --tasks piqa --batch-size 0 --output " + file("x.json"));
+  r = run_tool("eval" + model + " --tasks piqa --batch-size 0 --output " + file("x.json"));
   EXPECT_EQ(r.code, 2);
-  r = pldr_tool("eval" + model + " --tasks piqa --data-dir /nonexistent --output " + file("x.json"));
+  r = run_tool("eval" + model + " --tasks piqa --data-dir /nonexistent --output " + file("x.json"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("/nonexistent/piqa/valid.jsonl"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(file("x.json")));
