@@ -86,17 +86,23 @@ double max_step_diff(const std::vector<double>& a, const std::vector<double>& b)
   return m;
 }
 
+// Greedy decoding of `steps` tokens that records each step's logits.
+GenerationOptions greedy(int64_t steps) {
+  GenerationOptions o;
+  o.max_new_tokens = steps;
+  o.sampling.greedy = true;
+  o.keep_step_logits = true;
+  o.stop_at_eos = false;
+  return o;
+}
+
 // Batched generation: greedy, in both cache modes, the batch gives each prompt's tokens alone.
 class BatchedGeneration : public ::testing::TestWithParam<CacheMode> {};
 
 TEST_P(BatchedGeneration, GreedyBatchEqualsEachPromptAlone) {
   auto model = testing::tiny_model();
-  GenerationOptions o;
-  o.max_new_tokens = 6;
-  o.sampling.greedy = true;
-  o.stop_at_eos = false;
+  GenerationOptions o = greedy(6);
   o.cache = GetParam();
-  o.keep_step_logits = true;
   const std::vector<GenerationResult> batch = generate_batch(*model, kRows, o);
   ASSERT_EQ(batch.size(), kRows.size());
   for (size_t b = 0; b < kRows.size(); ++b) {
@@ -122,10 +128,7 @@ TEST(BatchedGeneration, SampledBatchDrawsAsEachPromptAlone) {
 
 TEST(BatchedGeneration, HuggingFacePadsChangeThePaddedPromptsLogits) {
   auto model = testing::tiny_model();
-  GenerationOptions o;
-  o.max_new_tokens = 3;
-  o.sampling.greedy = true;
-  o.keep_step_logits = true;
+  GenerationOptions o = greedy(3);
   o.pads_enter_A = true;
   const std::vector<GenerationResult> batch = generate_batch(*model, kRows, o);
   EXPECT_LT(max_step_diff(batch[0].step_logits[0], generate(*model, kRows[0], o).step_logits[0]), 1e-12);  // no pads in the longest
@@ -135,11 +138,7 @@ TEST(BatchedGeneration, HuggingFacePadsChangeThePaddedPromptsLogits) {
 // cache_first_G from the options: later steps of every prompt use prompt 0's G.
 TEST(BatchedGeneration, CacheFirstGIsReachableFromTheOptions) {
   auto model = testing::tiny_model();
-  GenerationOptions o;
-  o.max_new_tokens = 4;
-  o.sampling.greedy = true;
-  o.keep_step_logits = true;
-  o.stop_at_eos = false;
+  GenerationOptions o = greedy(4);
   const std::vector<GenerationResult> own = generate_batch(*model, kRows, o);
   o.cache_first_G = true;
   const std::vector<GenerationResult> first = generate_batch(*model, kRows, o);
