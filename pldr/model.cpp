@@ -72,6 +72,14 @@ Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, i
   return mask.to(dtype);
 }
 
+namespace {
+// Where a padded batch's tokens sit (positions, A weights) and the additive mask [B, 1, 1, P+S]
+// that hides its pads as keys: -1e9 at pads. is_token covers the P cached and S new positions.
+struct PaddedLayout {
+  TokenLayout layout;
+  Tensor key_mask;
+};
+
 PaddedLayout padded_layout(const std::vector<uint8_t>& is_token, int64_t B, int64_t keys, int64_t num_queries, bool pads_enter_A,
                            DType dtype) {
   const int64_t first = keys - num_queries;
@@ -98,7 +106,6 @@ PaddedLayout padded_layout(const std::vector<uint8_t>& is_token, int64_t B, int6
   return p;
 }
 
-namespace {
 // The layout of a padded input: the new positions' mask (all tokens when none is given) after the
 // cached ones, which the cache keeps for later steps. None for input that never had a pad.
 std::optional<PaddedLayout> padded_input(const Tensor& ids, int64_t keys, InferenceCache* cache, const Padding* padding, DType dtype) {

@@ -72,15 +72,6 @@ class PldrModel : public nn::Module {
   DType dtype_;
 };
 
-// Where a padded batch's tokens sit (positions, A weights) and the additive mask [B, 1, 1, P+S]
-// that hides its pads as keys: -1e9 at pads. is_token covers the P cached and S new positions.
-struct PaddedLayout {
-  TokenLayout layout;
-  Tensor key_mask;
-};
-PaddedLayout padded_layout(const std::vector<uint8_t>& is_token, int64_t B, int64_t keys, int64_t num_queries, bool pads_enter_A,
-                           DType dtype);
-
 // Additive attention mask [B, 1, S, P+S]: -1e9 where a query may not look (a later position, or a
 // key whose id is 0), else 0 — the reference adds -1e9·mask to the scores (spec §12).
 Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, int pad_id);
