@@ -54,9 +54,33 @@ PowerLawGraphAttention::PowerLawGraphAttention(const PldrConfig& c, DType dtype)
   }
 }
 
-void PowerLawGraphAttention::deduce_metric(const ag::Variable& q, LayerDeductive& d) const {
+namespace {
+// RoPE at per-token positions: one rotation per run of consecutive positions in a row (a padded
+// row has at most two runs, its pads and its tokens, unless pads take Hugging Face's position 1).
+ag::Variable rotate(const nn::RotaryEmbedding& rotary, const ag::Variable& x, int64_t position, const TokenLayout* layout) {
+  if (!layout) return rotary.forward(x, position);
+  const int64_t B = x.shape()[0], S = x.shape()[1];
+  const std::vector<int64_t>& pos = layout->positions;
+  std::vector<ag::Variable> rows;
+  for (int64_t b = 0; b < B; ++b) {
+    std::vector<ag::Variable> runs;
+    for (int64_t t = 0; t < S;) {
+      int64_t end = t + 1;
+      while (end < S && pos[b * S + end] == pos[b * S + end - 1] + 1) ++end;
+      runs.push_back(rotary.forward(ag::slice(ag::slice(x, 0, b, b + 1), 1, t, end), pos[b * S + t]));
+      t = end;
+    }
+    rows.push_back(runs.size() == 1 ? runs[0] : ag::concat(runs, 1));
+  }
+  return B == 1 ? rows[0] : ag::concat(rows, 0);
+}
+}  // namespace
+
+void PowerLawGraphAttention::deduce_metric(const ag::Variable& q, LayerDeductive& d, const Tensor* A_weight) const {
   // §3.3 step 4: A = qᵀq over every position of this input (no mask, no 1/S), then LN over rows.
-  ag::Variable A = layernorm1->forward(ag::matmul(ag::transpose(q, -1, -2), q));
+  // Excluded pads (weight 0) add exact zeros, so a padded row gets the A of its tokens alone.
+  const ag::Variable q_in_A = A_weight ? ag::mul(q, ag::Variable(*A_weight)) : q;
+  ag::Variable A = layernorm1->forward(ag::matmul(ag::transpose(q_in_A, -1, -2), q_in_A));
   // Step 5: the residual metric learner, row-wise on the last axis.
   for (const auto& unit : reslayerAs) A = unit->forward(A);
   d.A = A;
@@ -69,12 +93,13 @@ void PowerLawGraphAttention::deduce_metric(const ag::Variable& q, LayerDeductive
 }
 
 ag::Variable PowerLawGraphAttention::forward(const ag::Variable& x, const Tensor& additive_mask, int64_t position,
-                                             LayerCache* cache, const Tensor* fixed_G, LayerDeductive& d) const {
+                                             LayerCache* cache, const Tensor* fixed_G, LayerDeductive& d,
+                                             const TokenLayout* layout) const {
   const int64_t B = x.shape()[0], S = x.shape()[1], H = config.num_attention_heads, dk = config.head_dim;
   auto heads = [&](const ag::Variable& t) { return ag::reshape(t, {B, S, H, dk}); };
   // Steps 1-3: projections, RoPE on q and k at absolute positions P.., then [B, H, S, dk].
-  ag::Variable q = ag::transpose(rotary.forward(heads(wq.forward(x)), position), 1, 2);
-  ag::Variable k = ag::transpose(rotary.forward(heads(wk.forward(x)), position), 1, 2);
+  ag::Variable q = ag::transpose(rotate(rotary, heads(wq.forward(x)), position, layout), 1, 2);
+  ag::Variable k = ag::transpose(rotate(rotary, heads(wk.forward(x)), position, layout), 1, 2);
   ag::Variable v = ag::transpose(heads(wv.forward(x)), 1, 2);
 
   if (cache && cache->keys.defined()) {  // the KV-cache: earlier keys and values are constants
@@ -96,11 +121,12 @@ ag::Variable PowerLawGraphAttention::forward(const ag::Variable& x, const Tensor
     d.Ap = ag::Variable(cache->Ap);
     d.G_LM = ag::Variable(cache->G_LM);
   } else {
-    deduce_metric(q, d);
+    deduce_metric(q, d, layout && layout->A_weight.defined() ? &layout->A_weight : nullptr);
     if (cache) {
       // With cache_first_G only item 0 is kept; later steps broadcast it over the batch, while
       // this first call still uses each item's own G (spec §4.2).
-      auto kept = [&](const ag::Variable& v) { return config.cache_first_G ? v.value().slice(0, 0, 1).contiguous() : v.value(); };
+      const bool first_only = config.cache_first_G || cache->keep_first_G;
+      auto kept = [&](const ag::Variable& v) { return first_only ? v.value().slice(0, 0, 1).contiguous() : v.value(); };
       cache->A = kept(d.A);
       cache->A_LM = kept(d.A_LM);
       cache->Ap = kept(d.Ap);

@@ -21,6 +21,13 @@ struct LayerDeductive {
   ag::Variable E;       // attention probabilities [B, H, S, P+S]
 };
 
+// Where the tokens of a padded batch sit (spec §10.3), made by PldrModel::forward from the
+// padding mask; absent for unpadded input.
+struct TokenLayout {
+  std::vector<int64_t> positions;  // [B, S] RoPE position of each new token
+  Tensor A_weight;                 // [B, 1, S, 1]: 1 where a query enters A = qᵀq, 0 for an excluded pad
+};
+
 // One residual unit of the metric learner: num_denseA GLUs in series, then LN(A + A_in).
 class MetricResidualUnit : public nn::Module {
  public:
@@ -43,12 +50,14 @@ class PowerLawGraphAttention : public nn::Module {
 
   // x [B, S, d]; additive_mask [B, 1, S, P+S] (0 or -1e9); position = P. With a cache, keys and
   // values are appended and G follows the G-cache rule; fixed_G (a predefined-G model's buffer,
-  // [1, H, dk, dk]) replaces the learned G.
+  // [1, H, dk, dk]) replaces the learned G. A layout (padded batches) gives per-token RoPE
+  // positions instead of position.. and leaves excluded pads out of A.
   ag::Variable forward(const ag::Variable& x, const Tensor& additive_mask, int64_t position, LayerCache* cache,
-                       const Tensor* fixed_G, LayerDeductive& deductive) const;
+                       const Tensor* fixed_G, LayerDeductive& deductive, const TokenLayout* layout = nullptr) const;
 
   // Steps 4-6 of §3.3: A = LN(qᵀq), the residual metric learner, then A_LM, Ap and G_LM.
-  void deduce_metric(const ag::Variable& q, LayerDeductive& d) const;
+  // A_weight [B, 1, S, 1] (optional) multiplies the queries summed into A.
+  void deduce_metric(const ag::Variable& q, LayerDeductive& d, const Tensor* A_weight = nullptr) const;
 
   const PldrConfig config;
   nn::Linear wq, wk, wv, dense;

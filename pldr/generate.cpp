@@ -1,6 +1,8 @@
 #include "pldr/generate.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 
 #include "autograd/grad_mode.h"
@@ -9,43 +11,86 @@
 namespace pldr {
 
 namespace {
-std::vector<double> last_position_logits(const ForwardResult& r) {
-  const Tensor& logits = r.logits.value();  // [1, S, V]
-  return logits.select(1, logits.shape()[1] - 1).to_vector<double>();
+
+// The prompts left-padded to one length: ids [B, S] and, when lengths differ, the padding mask.
+struct LeftPadded {
+  Tensor ids;
+  std::optional<Padding> padding;
+};
+
+LeftPadded left_pad(const std::vector<std::vector<int32_t>>& rows, int32_t pad_id, bool pads_enter_A) {
+  const int64_t B = static_cast<int64_t>(rows.size());
+  size_t S = 0;
+  for (const auto& r : rows) S = std::max(S, r.size());
+  std::vector<int32_t> ids(B * S, pad_id);
+  Padding padding{std::vector<uint8_t>(B * S, 0), pads_enter_A};
+  bool padded = false;
+  for (int64_t b = 0; b < B; ++b) {
+    const size_t pads = S - rows[b].size();
+    std::copy(rows[b].begin(), rows[b].end(), ids.begin() + b * S + pads);
+    std::fill_n(padding.is_token.begin() + b * S + pads, rows[b].size(), 1);
+    padded = padded || pads > 0;
+  }
+  LeftPadded p{from_vector(ids, {B, static_cast<int64_t>(S)}), std::nullopt};
+  if (padded) p.padding = std::move(padding);
+  return p;
 }
 
-Tensor as_ids(const std::vector<int32_t>& tokens) {
-  return from_vector(tokens, {1, static_cast<int64_t>(tokens.size())});
-}
 }  // namespace
 
-GenerationResult generate(const PldrModel& model, const std::vector<int32_t>& prompt, const GenerationOptions& o) {
-  if (prompt.empty()) throw std::invalid_argument("generate: empty prompt (the reference uses [END] for an empty one)");
+std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::vector<std::vector<int32_t>>& prompts,
+                                             const GenerationOptions& o) {
+  if (prompts.empty()) throw std::invalid_argument("generate: no prompt");
+  for (const auto& p : prompts)
+    if (p.empty()) throw std::invalid_argument("generate: empty prompt (the reference uses [END] for an empty one)");
   o.sampling.validate();
   if (o.cache == CacheMode::None && !o.fixed_G.empty())
     throw std::invalid_argument("generate: a fixed G needs the KV/G cache");
   const auto start = std::chrono::steady_clock::now();
   ag::NoGradGuard no_grad;  // inference records no tape
-  Generator generator(o.sampling.seed);
-  GenerationResult result;
-  const int64_t eos = model.config().eos_token_id;
+  const size_t B = prompts.size();
+  std::vector<Generator> generators(B, Generator(o.sampling.seed));
+  std::vector<GenerationResult> results(B);
+  std::vector<bool> done(B, false);
+  const int32_t eos = static_cast<int32_t>(model.config().eos_token_id);
+  const int32_t pad = static_cast<int32_t>(model.config().pad_token_id);
 
   InferenceCache cache = o.fixed_G.empty() ? InferenceCache(model.config().num_hidden_layers) : InferenceCache::with_fixed_G(o.fixed_G);
-  std::vector<int32_t> sequence = prompt;
-  std::vector<int32_t> next_input = prompt;
+  for (LayerCache& layer : cache.layers) layer.keep_first_G = o.cache_first_G;
+  std::vector<std::vector<int32_t>> sequences = prompts;
+  LeftPadded input = left_pad(prompts, pad, o.pads_enter_A);
   for (int64_t step = 0; step < o.max_new_tokens; ++step) {
-    const ForwardResult r = o.cache == CacheMode::KVG ? model.forward(as_ids(next_input), &cache) : model.forward(as_ids(sequence));
-    std::vector<double> logits = last_position_logits(r);
-    if (o.keep_step_logits) result.step_logits.push_back(logits);
-    const int32_t token = sample_token(std::move(logits), o.sampling, generator);
-    result.tokens.push_back(token);
-    sequence.push_back(token);
-    next_input = {token};
-    if (o.on_token) o.on_token(token);
-    if (o.stop_at_eos && token == eos) break;
+    // With the cache, the padding mask is given once and kept by the cache; without it, every
+    // step runs the whole left-padded sequences again.
+    const Padding* padding = input.padding ? &*input.padding : nullptr;
+    const ForwardResult r = o.cache == CacheMode::KVG ? model.forward(input.ids, &cache, padding) : model.forward(input.ids, nullptr, padding);
+    const Tensor& logits = r.logits.value();  // [B, S, V]
+    const Tensor last = logits.select(1, logits.shape()[1] - 1).contiguous();
+    std::vector<int32_t> next(B);
+    for (size_t b = 0; b < B; ++b) {
+      std::vector<double> row = last.select(0, static_cast<int64_t>(b)).to_vector<double>();
+      if (o.keep_step_logits && !done[b]) results[b].step_logits.push_back(row);
+      next[b] = sample_token(std::move(row), o.sampling, generators[b]);
+      sequences[b].push_back(next[b]);
+      if (done[b]) continue;
+      results[b].tokens.push_back(next[b]);
+      if (o.on_token) o.on_token(b, next[b]);
+      if (o.stop_at_eos && next[b] == eos) done[b] = true;
+    }
+    if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
+    if (o.cache == CacheMode::KVG) {
+      input = {from_vector(next, {static_cast<int64_t>(B), 1}), std::nullopt};
+    } else {
+      input = left_pad(sequences, pad, o.pads_enter_A);
+    }
   }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (GenerationResult& r : results) r.seconds = seconds;
+  return results;
+}
+
+GenerationResult generate(const PldrModel& model, const std::vector<int32_t>& prompt, const GenerationOptions& options) {
+  return std::move(generate_batch(model, {prompt}, options).front());
 }
 
 }  // namespace pldr

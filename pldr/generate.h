@@ -1,4 +1,4 @@
-// Autoregressive generation (spec §8) for one sequence, under a no-grad scope.
+// Autoregressive generation (spec §8) for one prompt or a batch of them, under a no-grad scope.
 #pragma once
 #include <functional>
 #include <vector>
@@ -20,15 +20,26 @@ struct GenerationOptions {
   bool stop_at_eos = true;          // stop after emitting eos_token_id (included in the output)
   std::vector<Tensor> fixed_G;      // optional: G per layer [1, H, dk, dk], frozen for every step
   bool keep_step_logits = false;    // record each step's last-position logits
-  std::function<void(int32_t)> on_token;  // called as each token is produced (streaming output)
+  // Batches: prompts of different lengths are left-padded. By default the pads are left out of A
+  // (and hidden as keys), so each prompt generates exactly what it would alone; pads_enter_A
+  // lets them into A as the Hugging Face code does with padded batches (spec §10.3).
+  bool pads_enter_A = false;
+  bool cache_first_G = false;       // later steps use batch item 0's G for every item (spec §4.2)
+  std::function<void(size_t prompt, int32_t token)> on_token;  // called as each token is produced
 };
 
 struct GenerationResult {
   std::vector<int32_t> tokens;                    // generated tokens only
   std::vector<std::vector<double>> step_logits;   // [steps][V] when requested
-  double seconds = 0;                             // wall time of the whole generation
+  double seconds = 0;                             // wall time of the whole generation (the batch's)
 };
 
 GenerationResult generate(const PldrModel& model, const std::vector<int32_t>& prompt, const GenerationOptions& options);
+
+// One result per prompt. Each prompt draws from its own generator seeded with sampling.seed, as it
+// would alone. A prompt that emitted [END] (stop_at_eos) keeps running until the batch ends, its
+// further tokens dropped.
+std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::vector<std::vector<int32_t>>& prompts,
+                                             const GenerationOptions& options);
 
 }  // namespace pldr

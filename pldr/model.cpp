@@ -1,6 +1,8 @@
 #include "pldr/model.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "autograd/ops.h"
@@ -22,8 +24,8 @@ DecoderLayer::DecoderLayer(const PldrConfig& c, DType dtype)
 }
 
 ag::Variable DecoderLayer::forward(const ag::Variable& x, const Tensor& additive_mask, int64_t position, LayerCache* cache,
-                                   const Tensor* fixed_G, LayerDeductive& deductive) const {
-  ag::Variable x1 = layernorm1.forward(ag::add(mha1.forward(x, additive_mask, position, cache, fixed_G, deductive), x));
+                                   const Tensor* fixed_G, LayerDeductive& deductive, const TokenLayout* layout) const {
+  ag::Variable x1 = layernorm1.forward(ag::add(mha1.forward(x, additive_mask, position, cache, fixed_G, deductive, layout), x));
   return layernorm2.forward(ag::add(ffn.forward(x1), x1));
 }
 
@@ -56,7 +58,60 @@ void PldrModel::to(DType dtype) {
   dtype_ = dtype;
 }
 
-ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache) const {
+namespace {
+// Where a padded batch's tokens sit (positions, A weights) and the additive mask [B, 1, 1, P+S]
+// that hides its pads as keys: -1e9 at pads. is_token covers the P cached and S new positions.
+struct PaddedLayout {
+  TokenLayout layout;
+  Tensor key_mask;
+};
+
+PaddedLayout padded_layout(const std::vector<uint8_t>& is_token, int64_t B, int64_t keys, int64_t num_queries, bool pads_enter_A,
+                           DType dtype) {
+  const int64_t first = keys - num_queries;
+  PaddedLayout p;
+  p.layout.positions.resize(B * num_queries);
+  std::vector<double> key_mask(B * keys), A_weight(B * num_queries);
+  for (int64_t b = 0; b < B; ++b) {
+    int64_t tokens = 0, pads = 0;  // before position t in this row
+    for (int64_t t = 0; t < keys; ++t) {
+      const bool token = is_token[b * keys + t] != 0;
+      key_mask[b * keys + t] = token ? 0.0 : -1e9;
+      if (t >= first) {
+        const int64_t s = b * num_queries + t - first;
+        A_weight[s] = token || pads_enter_A ? 1.0 : 0.0;
+        // An excluded pad's rotation changes nothing; it continues its run so that RoPE rotates
+        // each row in at most two pieces.
+        p.layout.positions[s] = token ? tokens : pads_enter_A ? 1 : tokens > 0 ? tokens + pads : pads;
+      }
+      (token ? tokens : pads) += 1;
+    }
+  }
+  p.key_mask = from_vector(key_mask, {B, 1, 1, keys}, dtype);
+  p.layout.A_weight = from_vector(A_weight, {B, 1, num_queries, 1}, dtype);
+  return p;
+}
+
+// The layout of a padded input: the new positions' mask (all tokens when none is given) after the
+// cached ones, which the cache keeps for later steps. None for input that never had a pad.
+std::optional<PaddedLayout> padded_input(const Tensor& ids, int64_t keys, InferenceCache* cache, const Padding* padding, DType dtype) {
+  const bool cache_padded = cache && !cache->is_token.empty();
+  if (!padding && !cache_padded) return std::nullopt;
+  const int64_t B = ids.shape()[0], S = ids.shape()[1], P = keys - S;
+  if (padding && static_cast<int64_t>(padding->is_token.size()) != B * S)
+    throw std::invalid_argument("model: padding mask has " + std::to_string(padding->is_token.size()) + " entries for ids " +
+                                to_string(ids.shape()));
+  std::vector<uint8_t> is_token(B * keys, 1);
+  for (int64_t b = 0; b < B; ++b) {
+    if (cache_padded) std::copy_n(cache->is_token.begin() + b * P, P, is_token.begin() + b * keys);
+    if (padding) std::copy_n(padding->is_token.begin() + b * S, S, is_token.begin() + b * keys + P);
+  }
+  if (cache) cache->is_token = is_token;
+  return padded_layout(is_token, B, keys, S, padding && padding->pads_enter_A, dtype);
+}
+}  // namespace
+
+ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache, const Padding* padding) const {
   if (ids.dtype() != DType::Int32 || ids.dim() != 2)
     throw std::invalid_argument("model: ids must be int32 [B, S], got " + std::string(dtype_name(ids.dtype())) + " " +
                                 to_string(ids.shape()));
@@ -69,7 +124,9 @@ ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache) const
     key_ids = cache->key_ids.defined() ? concat({cache->key_ids, ids}, 1) : ids.contiguous();
     cache->key_ids = key_ids;
   }
-  const Tensor mask = attention_mask(key_ids, ids.shape()[1], dtype_, static_cast<int>(config_.pad_token_id));
+  Tensor mask = attention_mask(key_ids, ids.shape()[1], dtype_, static_cast<int>(config_.pad_token_id));
+  const std::optional<PaddedLayout> padded = padded_input(ids, key_ids.shape()[1], cache, padding, dtype_);
+  if (padded) mask = add(mask, padded->key_mask);
 
   // §3.1: embedding scaled by sqrt(d) (computed in float32 by the reference), then decoder.layernorm1.
   const double sqrt_d = static_cast<float>(std::sqrt(static_cast<float>(config_.hidden_size)));
@@ -79,7 +136,8 @@ ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache) const
   result.layers.resize(config_.num_hidden_layers);
   for (int64_t l = 0; l < config_.num_hidden_layers; ++l) {
     const Tensor* fixed_G = predefined_G.empty() ? nullptr : &predefined_G[l];
-    x = decoder.dec_layers[l]->forward(x, mask, position, cache ? &cache->layers[l] : nullptr, fixed_G, result.layers[l]);
+    x = decoder.dec_layers[l]->forward(x, mask, position, cache ? &cache->layers[l] : nullptr, fixed_G, result.layers[l],
+                                       padded ? &padded->layout : nullptr);
   }
   result.hidden = x;
   result.logits = final_layer.forward(x);  // §3.4

@@ -13,7 +13,7 @@ class DecoderLayer : public nn::Module {
  public:
   DecoderLayer(const PldrConfig& c, DType dtype);
   ag::Variable forward(const ag::Variable& x, const Tensor& additive_mask, int64_t position, LayerCache* cache,
-                       const Tensor* fixed_G, LayerDeductive& deductive) const;
+                       const Tensor* fixed_G, LayerDeductive& deductive, const TokenLayout* layout = nullptr) const;
   PowerLawGraphAttention mha1;
   nn::GatedLinearUnit ffn;
   nn::LayerNorm layernorm1, layernorm2;
@@ -25,6 +25,17 @@ class Decoder : public nn::Module {
   nn::Embedding embedding;
   nn::LayerNorm layernorm1;  // applied to the scaled embedding; there is no final LayerNorm
   std::vector<std::unique_ptr<DecoderLayer>> dec_layers;
+};
+
+// A padded batch (spec §10.3): which new positions are tokens and which are pads. Pads are
+// hidden as keys (whatever their id); by default their queries are also left out of A = qᵀq, so
+// each row is computed exactly as alone. pads_enter_A lets them in, as the Hugging Face code does
+// with padded batches (the reference itself only runs unpadded sequences). RoPE positions come
+// from the mask: a token's position is the number of tokens before it in its row (cached ones
+// included); a pad entering A takes position 1 (Hugging Face's position_ids rule).
+struct Padding {
+  std::vector<uint8_t> is_token;  // [B, S] row-major, 1 for a token, 0 for a pad
+  bool pads_enter_A = false;
 };
 
 struct ForwardResult {
@@ -39,8 +50,9 @@ class PldrModel : public nn::Module {
 
   // ids int32 [B, S]. Without a cache: one pass over the whole input, causal + key-padding mask
   // (keys with id 0), G from this input. With a cache: positions continue after the cached ones,
-  // keys/values are appended and G follows the G-cache (spec §4).
-  ForwardResult forward(const Tensor& ids, InferenceCache* cache = nullptr) const;
+  // keys/values are appended and G follows the G-cache (spec §4). With padding (or a cache that
+  // holds a padded batch), see Padding.
+  ForwardResult forward(const Tensor& ids, InferenceCache* cache = nullptr, const Padding* padding = nullptr) const;
 
   // The reference initialisation (spec §7), seeded.
   void initialize(uint64_t seed);

@@ -15,5 +15,6 @@ int train(const Args& args);
 int generate(const Args& args);
 int inspect(const Args& args);
 int plot(const Args& args);
+int eval(const Args& args);
 
 }  // namespace pldr::cli

@@ -21,6 +21,7 @@ const std::map<std::string, Command>& commands() {
       {"prepare", {pldr::cli::prepare, "FILES... --tokenizer M --output PREFIX [...]      text or JSON lines to token files"}},
       {"train", {pldr::cli::train, "--config RUN.json [section.key=value ...]          train (or --resume CKPT)"}},
       {"generate", {pldr::cli::generate, "--checkpoint CKPT --prompt TEXT [...]             sample text"}},
+      {"eval", {pldr::cli::eval, "--checkpoint CKPT --tasks LIST --output R.json    zero-shot benchmarks (or --text FILE)"}},
       {"inspect", {pldr::cli::inspect, "--checkpoint CKPT --prompt TEXT -o OUT.h5         write deductive outputs"}},
       {"plot", {pldr::cli::plot, "METRICS.jsonl -o CURVES.svg                       draw training curves"}},
       {"verify-golden", {pldr::cli::verify_golden, "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},

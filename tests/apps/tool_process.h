@@ -1,0 +1,27 @@
+// Running the `pldr` tool (PLDR_EXE) as a subprocess: its exit status and its output.
+#pragma once
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+namespace pldr::testing {
+
+struct ToolResult {
+  int code;            // exit status; -1 when killed by a signal (a crash)
+  std::string output;  // stdout and stderr together
+  bool mentions(const std::string& text) const { return output.find(text) != std::string::npos; }
+};
+
+inline ToolResult run_tool(const std::string& args) {
+  const std::string command = std::string(PLDR_EXE) + " " + args + " 2>&1 </dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return {-2, "popen failed"};
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+}  // namespace pldr::testing
