@@ -32,7 +32,7 @@ std::vector<std::string> split_commas(const std::string& list) {
 void check_device(const std::string& device, DType dtype) {
   if (device == "cpu") return;
   if (device != "cuda") throw UsageError("--device must be cpu or cuda");
-  if (!supports(Device::CUDA, "matmul", dtype))
+  if (!supports(Device::CUDA, Op::Matmul, dtype))
     throw std::runtime_error("--device cuda: this build has no CUDA backend (it was built for the CPU only); use --device cpu");
   throw std::runtime_error("--device cuda: pldr eval runs on the CPU only so far; use --device cpu");
 }
