@@ -1,19 +1,52 @@
 // pldr train --config RUN.json [section.key=value ...] | --resume CKPT [--stop-after N] [--quiet]
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/flags.h"
-#include "pldr/trainer.h"
+#include "train/trainer.h"
 
 namespace pldr::cli {
+
+namespace {
+
+std::string format_duration(double seconds) {
+  const int64_t s = static_cast<int64_t>(std::max(0.0, seconds));
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", long(s / 3600), long(s % 3600 / 60));
+  else std::snprintf(buf, sizeof buf, "%ldm%02lds", long(s / 60), long(s % 60));
+  return buf;
+}
+
+void print_progress(const TrainProgress& p, bool tty) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "step %ld/%ld | loss %.4f | acc %.3f | lr %.2e | |g| %.3f | %.0f tok/s | ETA %s", long(p.step),
+                long(p.last_step), p.loss, p.accuracy, p.lr, p.grad_norm, p.tokens_per_s, format_duration(p.eta_s).c_str());
+  std::string text = buf;
+  if (p.validated) {
+    std::snprintf(buf, sizeof buf, " | val %.4f", p.val_loss);
+    text += buf;
+    if (p.val_bits_per_char > 0) {
+      std::snprintf(buf, sizeof buf, " (%.3f bits/char)", p.val_bits_per_char);
+      text += buf;
+    }
+  }
+  // On a terminal the line is rewritten in place, except at validations, which stay.
+  std::fprintf(stderr, tty ? "\r%s\033[K%s" : "%s%s", text.c_str(), (tty && !p.validated && !p.final) ? "" : "\n");
+  std::fflush(stderr);
+}
+
+}  // namespace
 
 int train(const Args& args) {
   const Flags flags(args, {"config", "resume", "stop-after"}, {"quiet"});
   TrainOptions options;
   options.resume_from = flags.get("resume", "");
   options.stop_after = flags.get_int("stop-after", -1);
-  options.quiet = flags.on("quiet");
   RunConfig config;
   if (options.resume_from.empty()) {
     nlohmann::json j = RunConfig::read_json_file(flags.require("config"));
@@ -21,6 +54,13 @@ int train(const Args& args) {
     config = RunConfig::from_json(j);
   } else if (flags.has("config") || !flags.positionals().empty()) {
     throw UsageError("--resume continues the checkpoint's own configuration; drop --config and overrides");
+  }
+  if (!flags.on("quiet")) {
+    options.on_start = [](const TrainStart& s) {
+      std::fprintf(stderr, "model: %ld parameters (%s, G %s); %s from step %ld to %ld\n", long(s.parameters), s.dtype.c_str(),
+                   g_type_name(s.g_type), s.resuming ? "resuming" : "training", long(s.first_step), long(s.last_step));
+    };
+    options.on_progress = [tty = bool(isatty(STDERR_FILENO))](const TrainProgress& p) { print_progress(p, tty); };
   }
   const TrainSummary s = train(config, options);
   std::printf("trained %ld steps in %.1f s; last training loss %.4f", long(s.steps), s.seconds, s.last_loss);

@@ -16,7 +16,7 @@
 
 #include "optim/adamw.h"
 #include "pldr/model.h"
-#include "pldr/run_config.h"
+#include "train/run_config.h"
 
 namespace pldr {
 

@@ -1,4 +1,4 @@
-#include "pldr/checkpoint.h"
+#include "train/checkpoint.h"
 
 #include <stdexcept>
 
