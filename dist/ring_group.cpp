@@ -41,7 +41,7 @@ RingGroup::RingGroup(const Rendezvous& rv) : rank_(rv.rank), world_size_(rv.worl
     const std::string theirs = store_->get("world_size", "rank 0 to start the run");
     if (theirs != N)
       fail("mismatched world sizes: rank 0 was started with WORLD_SIZE=" + theirs + ", " + me + " with WORLD_SIZE=" + N);
-    if (store_->add("claims/" + std::to_string(rank_), 1) > 1) fail("two processes were started as " + me);
+    if (store_->add(kClaimPrefix + std::to_string(rank_), 1) > 1) fail("two processes were started as " + me);
 
     const Socket listener = listen_on(0);
     store_->set("address/" + std::to_string(rank_), local_host(store_->socket()) + ":" + std::to_string(local_port(listener)));
@@ -70,7 +70,13 @@ RingGroup::RingGroup(const Rendezvous& rv) : rank_(rv.rank), world_size_(rv.worl
   barrier();
 }
 
-RingGroup::~RingGroup() = default;
+RingGroup::~RingGroup() {
+  if (failed_ || !store_) return;
+  try {
+    store_->add(kGoodbyePrefix + std::to_string(rank_), 1);
+  } catch (const DistError&) {  // rank 0 left first: nothing to tell
+  }
+}
 
 void RingGroup::fail(const std::string& message) {
   failed_ = true;
@@ -82,6 +88,10 @@ void RingGroup::fail(const std::string& message) {
     if (message.rfind("rank 0 lost", 0) != 0)
       recorded = "rank 0 lost: its store at " + store_->where() + " does not answer (rank " + std::to_string(rank_) + " saw: " + message + ")";
   }
+  // Closing the ring tells the neighbours at once (they may be waiting on us, not on the lost
+  // rank); they then read the record above.
+  next_.close();
+  prev_.close();
   if (server_) server_->wait_for_clients(1, Clock::now() + std::min(timeout_, kFailureGrace));
   throw DistError(recorded);
 }
@@ -93,6 +103,8 @@ void RingGroup::abort(const std::string& message) {
     store_->report_failure("rank " + std::to_string(rank_) + " failed: " + message, std::min(timeout_, kFailureGrace));
   } catch (const DistError&) {
   }
+  next_.close();
+  prev_.close();
   if (server_) server_->wait_for_clients(1, Clock::now() + std::min(timeout_, kFailureGrace));
 }
 

@@ -91,6 +91,7 @@ void TcpStoreServer::serve() {
   std::map<std::string, std::string> data;
   std::optional<std::string> failure;
   std::vector<Waiter> waiters;
+  std::map<int, std::string> ranks;  // connection -> the rank it claimed, until it says goodbye
 
   auto reply = [&](int fd, uint8_t status, const std::string& value) {
     std::string error;
@@ -119,6 +120,8 @@ void TcpStoreServer::serve() {
         else waiters.push_back({fd, r.key, Clock::now() + Milliseconds(r.wait_ms)});
         break;
       case kAdd: {
+        if (r.key.rfind(kClaimPrefix, 0) == 0) ranks[fd] = r.key.substr(std::strlen(kClaimPrefix));
+        if (r.key.rfind(kGoodbyePrefix, 0) == 0) ranks.erase(fd);
         const int64_t now = (data.count(r.key) ? std::stoll(data[r.key]) : 0) + std::stoll(r.value);
         data[r.key] = std::to_string(now);
         reply(fd, 0, data[r.key]);
@@ -163,6 +166,11 @@ void TcpStoreServer::serve() {
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
       if (n <= 0) {  // the client left
         std::erase_if(waiters, [fd](const Waiter& w) { return w.fd == fd; });
+        if (ranks.count(fd) && !failure) {  // a rank's process ended without saying goodbye
+          failure = "rank " + ranks[fd] + " lost: its connection to the store closed";
+          answer_waiters([](const Waiter&) { return true; }, 1, *failure);
+        }
+        ranks.erase(fd);
         sockets.erase(fd);
         buffers.erase(fd);
         --clients_;

@@ -6,6 +6,10 @@
 // the recorded one, and every get waiting then, or later, fails with it. So a rank that sees a
 // neighbour vanish learns what happened first, and no rank waits for a key that will never come.
 //
+// Ranks: a connection that adds to the key kClaimPrefix + r is rank r's until it adds to
+// kGoodbyePrefix + r; if it closes in between, the rank's process ended, and that is recorded as
+// the failure (so a rank that dies during rendezvous stops the others at once).
+//
 // Wire format (one request, one response, in order): request = op (1 byte), key length (u32),
 // key, value length (u32), value, timeout in ms (u32, for get); response = status (1 byte:
 // 0 ok, 1 failure recorded, 2 timed out), length (u32), value.
@@ -18,6 +22,9 @@
 #include "dist/socket.h"
 
 namespace pldr::dist {
+
+constexpr const char* kClaimPrefix = "claims/";
+constexpr const char* kGoodbyePrefix = "goodbye/";
 
 class TcpStoreServer {
  public:

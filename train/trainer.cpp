@@ -1,10 +1,12 @@
 #include "train/trainer.h"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <stdexcept>
 
 #include "autograd/grad_mode.h"
@@ -27,7 +29,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool shuffle) {
+data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool shuffle, const dist::ProcessGroup& group) {
   auto tokens = std::make_shared<data::TokenFile>(path);
   if (tokens->vocab_size() > static_cast<uint64_t>(c.model.vocab_size))
     throw std::runtime_error("token file " + path + " has vocabulary " + std::to_string(tokens->vocab_size()) +
@@ -39,6 +41,8 @@ data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool
   o.eos_id = static_cast<int32_t>(c.model.eos_token_id);
   o.shuffle = shuffle;
   o.seed = c.seed;
+  o.rank = static_cast<uint32_t>(group.rank());
+  o.world_size = static_cast<uint32_t>(group.world_size());
   return data::SampleLoader(tokens, o);
 }
 
@@ -61,6 +65,8 @@ struct Validation {
 
 // Everything a run holds: configuration, model, optimiser, data, outputs.
 struct Run {
+  dist::ProcessGroup* group;
+  bool writer;  // rank 0 writes the run's files
   RunConfig config;
   TrainingState state;
   std::unique_ptr<PldrModel> model;
@@ -79,13 +85,19 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
   run.config = resumed ? resumed->config : config_in;
   const RunConfig& config = run.config;
   config.validate();
+  const int world_size = run.group->world_size();
+  if (resumed && resumed->state.world_size != world_size)
+    throw std::runtime_error("checkpoint " + options.resume_from + " was written by a run of " +
+                             std::to_string(resumed->state.world_size) + " ranks, this run has " + std::to_string(world_size) +
+                             ": resume it with " + std::to_string(resumed->state.world_size) +
+                             " ranks (its data position is per rank, so another world size would train on other samples)");
 #ifdef _OPENMP
   if (config.training.threads > 0) omp_set_num_threads(static_cast<int>(config.training.threads));
 #endif
   const DType dtype = dtype_from_name(config.training.dtype);
-  std::filesystem::create_directories(config.out_dir);
   run.checkpoint_path = config.out_dir + "/checkpoint.h5";
-  {
+  if (run.writer) {
+    std::filesystem::create_directories(config.out_dir);
     std::ofstream out(config.out_dir + "/run_config.json");
     out << config.to_json().dump(2) << "\n";
   }
@@ -99,6 +111,14 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
     if (config.model.custom_G_type == GType::External)
       run.model->predefined_G = load_external_G(config.external_G.file, config.external_G.group, config.model, dtype);
     if (!config.tokenizer.empty()) run.state.tokenizer_identity = data::Tokenizer::load(config.tokenizer).identity();
+    run.state.world_size = world_size;
+  }
+  // Every rank starts from rank 0's parameters (they agree already when all read the same seed or
+  // checkpoint; this makes sure).
+  for (ag::Variable& p : run.model->parameters()) {
+    Tensor& value = p.mutable_value();
+    run.group->broadcast(value.dtype() == DType::Float64 ? static_cast<void*>(value.data<double>()) : value.data<float>(),
+                         size_t(value.numel()) * dtype_size(value.dtype()), 0);
   }
 
   if (!config.data.meta.empty()) {
@@ -113,12 +133,14 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
       optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps, config.optimizer.weight_decay});
   if (resumed) load_optimizer_state(options.resume_from, *run.model, *run.adamw);
 
-  run.train_loader.emplace(make_loader(config.data.train, config, config.data.shuffle));
+  run.train_loader.emplace(make_loader(config.data.train, config, config.data.shuffle, *run.group));
   run.train_loader->seek({run.state.data_epoch, run.state.data_index});
-  if (!config.data.val.empty()) run.val_loader.emplace(make_loader(config.data.val, config, false));
+  if (!config.data.val.empty()) run.val_loader.emplace(make_loader(config.data.val, config, false, *run.group));
 
-  run.metrics.open(config.out_dir + "/metrics.jsonl", resumed ? std::ios::app : std::ios::trunc);
-  if (!run.metrics) throw std::runtime_error("cannot write " + config.out_dir + "/metrics.jsonl");
+  if (run.writer) {
+    run.metrics.open(config.out_dir + "/metrics.jsonl", resumed ? std::ios::app : std::ios::trunc);
+    if (!run.metrics) throw std::runtime_error("cannot write " + config.out_dir + "/metrics.jsonl");
+  }
 }
 
 // Validation: the same first batches every time, no tape.
@@ -136,6 +158,11 @@ Validation validate(Run& run) {
     loss.add(l.loss.item());
     acc.add(l.accuracy);
   }
+  // Sums and counts over the ranks (each validated its own share of the batches).
+  std::array<double, 3> sums{loss.sum, acc.sum, double(loss.count)};
+  run.group->all_reduce(std::span<double>(sums));
+  loss = {sums[0], int64_t(sums[2])};
+  acc = {sums[1], int64_t(sums[2])};
   v.loss = loss.mean();
   v.accuracy = acc.mean();
   if (run.meta && run.meta->splits.count("val") && run.meta->splits.at("val").text_chars > 0) {
@@ -173,10 +200,8 @@ nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const A
   return line;
 }
 
-}  // namespace
-
-TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
-  Run run;
+TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options, dist::ProcessGroup& group) {
+  Run run{&group, group.rank() == 0};
   open_run(run, config_in, options);
   const RunConfig& config = run.config;
   TrainingState& state = run.state;
@@ -187,7 +212,8 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
   const int64_t last_step = options.stop_after >= 0 ? std::min(options.stop_after, config.training.steps) : config.training.steps;
   const int64_t first_step = state.step;
   if (options.on_start)
-    options.on_start({run.model->parameter_count(), config.training.dtype, config.model.custom_G_type, run.resumed, first_step, last_step});
+    options.on_start({run.model->parameter_count(), group.world_size(), config.training.dtype, config.model.custom_G_type, run.resumed,
+                      first_step, last_step});
 
   const auto start = Clock::now();
   auto window_start = start;
@@ -195,7 +221,7 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
   Average running_loss, running_acc, global_loss, global_acc;
   Validation last_val;
   double last_logged_loss = 0;
-  const int64_t tokens_per_step = config.data.batch_size * config.data.context * config.data.grad_accum;
+  const int64_t tokens_per_step = config.data.batch_size * config.data.context * config.data.grad_accum * group.world_size();
 
   while (state.step < last_step) {
     const int64_t step = state.step;
@@ -204,7 +230,7 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
     for (int64_t micro = 0; micro < config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader));
     StepResult r;
     try {
-      r = train_step(*run.model, *run.adamw, micro_batches, lr, settings);
+      r = train_step(*run.model, *run.adamw, micro_batches, lr, settings, &group);
     } catch (const TrainingDiverged& e) {
       throw std::runtime_error(std::string("training diverged: ") + e.what() + " at step " + std::to_string(step + 1) +
                                "; parameters were not updated. The last good checkpoint, if any, is " + run.checkpoint_path);
@@ -245,16 +271,17 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
       p.val_loss = last_val.loss;
       p.val_bits_per_char = last_val.bits_per_char;
       p.final = last;
-      run.metrics << metrics_line(p, r, global_loss, global_acc, state.tokens_seen, elapsed, learned_G,
-                                  p.validated ? &last_val : nullptr).dump()
-                  << "\n" << std::flush;
+      if (run.writer)
+        run.metrics << metrics_line(p, r, global_loss, global_acc, state.tokens_seen, elapsed, learned_G,
+                                    p.validated ? &last_val : nullptr).dump()
+                    << "\n" << std::flush;
       if (options.on_progress) options.on_progress(p);
       last_logged_loss = running_loss.mean();
       running_loss = running_acc = Average{};
       window_start = now;
       window_tokens = 0;
     }
-    if (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0))
+    if (run.writer && (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0)))
       save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
   }
 
@@ -267,6 +294,20 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   summary.checkpoint = run.checkpoint_path;
   return summary;
+}
+
+}  // namespace
+
+TrainSummary train(const RunConfig& config, const TrainOptions& options) {
+  std::unique_ptr<dist::ProcessGroup> single;
+  dist::ProcessGroup* group = options.group;
+  if (!group) group = (single = dist::single_process_group()).get();
+  try {
+    return train_ranks(config, options, *group);
+  } catch (const std::exception& e) {
+    group->abort(e.what());  // the other ranks report this rather than "rank N lost"
+    throw;
+  }
 }
 
 }  // namespace pldr

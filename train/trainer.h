@@ -1,10 +1,17 @@
-// The training loop (`pldr train`): data -> train_step (forward, loss, backward, clip, AdamW) ->
-// metrics, validation and checkpoints, with exact resume. Prints nothing: the caller receives the
-// run's numbers through the callbacks in TrainOptions.
+// The training loop (`pldr train`): data -> train_step (forward, loss, backward, gradients summed
+// over the ranks, clip, AdamW) -> metrics, validation and checkpoints, with exact resume. Prints
+// nothing: the caller receives the run's numbers through the callbacks in TrainOptions.
+//
+// Data parallel over a process group: rank r of N reads positions p ≡ r (mod N) of every epoch's
+// sample order (data/sample_loader.h), so N ranks with batch b see the samples of one rank with
+// batch N·b; losses, accuracies and validation are summed over the ranks, so every rank has the
+// same numbers. Only rank 0 writes (run_config.json, metrics.jsonl, checkpoints, atomically);
+// the callbacks are called on every rank, with the same numbers.
 #pragma once
 #include <functional>
 #include <string>
 
+#include "dist/process_group.h"
 #include "train/run_config.h"
 
 namespace pldr {
@@ -12,6 +19,7 @@ namespace pldr {
 // What the run is about to do (for the caller's first line).
 struct TrainStart {
   int64_t parameters = 0;
+  int world_size = 1;
   std::string dtype;
   GType g_type = GType::Learned;
   bool resuming = false;
@@ -33,6 +41,7 @@ struct TrainOptions {
   int64_t stop_after = -1;    // stop once this many steps are done (< 0: run to training.steps)
   std::function<void(const TrainStart&)> on_start;
   std::function<void(const TrainProgress&)> on_progress;
+  dist::ProcessGroup* group = nullptr;  // null: one process
 };
 
 struct TrainSummary {
@@ -45,8 +54,10 @@ struct TrainSummary {
   std::string checkpoint;
 };
 
-// Throws std::runtime_error on bad inputs, and on a NaN/infinite loss (naming the step and the
-// last good checkpoint, which is left in place).
+// Throws std::runtime_error on bad inputs, on a NaN/infinite loss (naming the step and the last
+// good checkpoint, which is left in place), on resuming a checkpoint of another world size, and
+// dist::DistError when a rank is lost. An error on one rank is recorded for the others
+// (ProcessGroup::abort) before it is rethrown.
 TrainSummary train(const RunConfig& config, const TrainOptions& options);
 
 }  // namespace pldr
