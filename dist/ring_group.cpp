@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "dist/error.h"
+#include "dist/membership.h"
 #include "dist/ring_pass.h"
 
 namespace pldr::dist {
@@ -29,20 +30,11 @@ std::pair<std::string, uint16_t> split_address(const std::string& address) {
 
 RingGroup::RingGroup(const Rendezvous& rv) : rank_(rv.rank), world_size_(rv.world_size), timeout_(rv.timeout) {
   const std::string me = "rank " + std::to_string(rank_);
-  try {
-    if (rank_ == 0) server_ = std::make_unique<TcpStoreServer>(rv.master_port);
-    store_ = std::make_unique<TcpStore>(rv.master_addr, rv.master_port, timeout_);
-  } catch (const DistError& e) {
-    throw DistError(me + " of " + std::to_string(world_size_) + ": " + e.what());
-  }
+  Membership membership = join_store(rv);
+  server_ = std::move(membership.server);
+  store_ = std::move(membership.store);
   try {
     const std::string N = std::to_string(world_size_);
-    if (rank_ == 0) store_->set("world_size", N);
-    const std::string theirs = store_->get("world_size", "rank 0 to start the run");
-    if (theirs != N)
-      fail("mismatched world sizes: rank 0 was started with WORLD_SIZE=" + theirs + ", " + me + " with WORLD_SIZE=" + N);
-    if (store_->add(kClaimPrefix + std::to_string(rank_), 1) > 1) fail("two processes were started as " + me);
-
     const Socket listener = listen_on(0);
     store_->set("address/" + std::to_string(rank_), local_host(store_->socket()) + ":" + std::to_string(local_port(listener)));
     const int next = (rank_ + 1) % world_size_, prev = (rank_ + world_size_ - 1) % world_size_;

@@ -61,12 +61,13 @@ class DataParallel : public ::testing::Test {
   }
 
   // `pldr train` on `nproc` local ranks; fails the test unless it succeeds.
-  RunOutput train(const RunConfig& c, int nproc, const std::vector<std::string>& extra = {}) {
+  RunOutput train(const RunConfig& c, int nproc, const std::vector<std::string>& extra = {},
+                  const std::map<std::string, std::string>& env = {}) {
     const std::string file = c.out_dir + ".json";
     std::ofstream(file) << c.to_json().dump();
     std::vector<std::string> args{"train", "--config", file, "--quiet", "--nproc", std::to_string(nproc)};
     args.insert(args.end(), extra.begin(), extra.end());
-    PldrProcess p(args, {}, c.out_dir + ".log");
+    PldrProcess p(args, env, c.out_dir + ".log");
     EXPECT_EQ(p.wait(seconds(120)), 0) << p.output();
     return read_run(c.out_dir);
   }
@@ -113,6 +114,17 @@ TEST_F(DataParallel, TwoRanksEqualOneRankBitForBit) {
     const RunOutput two = train(config("two_" + dtype, 1, 1, dtype), 2);
     expect_same_run(one, two, 0, 0, "2 ranks, " + dtype);
   }
+}
+
+// Gloo's ring behind the same interface: for two ranks its sum is the same one addition.
+TEST_F(DataParallel, GlooEngineTrainsLikeTheRing) {
+#ifdef PLDR_HAVE_GLOO
+  const RunOutput one = train(config("one", 1, 2, "float32"), 1);
+  const RunOutput gloo = train(config("gloo", 1, 1, "float32"), 2, {}, {{"PLDR_DIST_ENGINE", "gloo"}});
+  expect_same_run(one, gloo, 0, 0, "2 ranks over Gloo");
+#else
+  GTEST_SKIP() << "built without Gloo (libgloo-dev)";
+#endif
 }
 
 // N ranks of batch 2 against one rank of batch 2N: the same samples, summed in another order
