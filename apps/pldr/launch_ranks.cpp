@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <stdexcept>
@@ -56,6 +58,9 @@ int launch_ranks(int nproc, const std::vector<std::string>& args) {
       ::setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
       ::setenv("MASTER_ADDR", "127.0.0.1", 1);
       ::setenv("MASTER_PORT", port.c_str(), 1);
+      // The ranks share the cores (training.threads, when set, still decides).
+      if (!std::getenv("OMP_NUM_THREADS"))
+        ::setenv("OMP_NUM_THREADS", std::to_string(std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN) / nproc)).c_str(), 1);
       ::execv("/proc/self/exe", argv.data());
       std::perror("pldr: cannot start a rank");
       ::_exit(127);

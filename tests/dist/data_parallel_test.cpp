@@ -2,6 +2,7 @@
 // same samples, resume, and what a lost rank leaves behind.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -36,6 +37,9 @@ class DataParallel : public ::testing::Test {
     std::vector<int32_t> tokens;
     for (int i = 0; i < 4000; ++i) tokens.push_back(i % 7 == 6 ? 3 : static_cast<int32_t>(4 + (i * 5 + gen.next_u64() % 3) % 30));
     data::write_token_file(path("train.tok"), tokens, 40);
+    tokens.resize(1000);
+    std::reverse(tokens.begin(), tokens.end());
+    data::write_token_file(path("val.tok"), tokens, 40);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -141,8 +145,19 @@ TEST_F(DataParallel, TwoAndThreeRanksMatchOneRankOnTheCombinedBatch) {
   for (const int ranks : {2, 3})
     for (const Tolerance t : {Tolerance{"float64", 1e-9, 1e-10}, Tolerance{"float32", 1e-3, 1e-5}}) {
       const std::string name = std::to_string(ranks) + "_" + t.dtype;
-      const RunOutput one = train(config("one_" + name, 2 * ranks, 1, t.dtype), 1);
-      const RunOutput many = train(config("many_" + name, 2, 1, t.dtype), ranks);
+      RunConfig c = config("one_" + name, 2 * ranks, 1, t.dtype);
+      c.data.val = path("val.tok");  // validated at steps 2 and 4: ranks share the batches
+      c.training.eval_every = 2;
+      c.training.eval_batches = 3;
+      const RunOutput one = train(c, 1);
+      c.out_dir = path("many_" + name);
+      c.data.batch_size = 2;
+      const RunOutput many = train(c, ranks);
+      for (const size_t s : {1, 3}) {
+        ASSERT_TRUE(many.metrics[s].contains("val_loss"));
+        EXPECT_NEAR(many.metrics[s]["val_loss"].get<double>(), one.metrics[s]["val_loss"].get<double>(), t.numbers) << name;
+        EXPECT_NEAR(many.metrics[s]["val_accuracy"].get<double>(), one.metrics[s]["val_accuracy"].get<double>(), t.numbers) << name;
+      }
       expect_same_run(one, many, t.numbers, t.parameters, std::to_string(ranks) + " ranks, " + t.dtype);
     }
 }
