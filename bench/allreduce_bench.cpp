@@ -2,10 +2,12 @@
 // and Gloo's ring (when built with Gloo) in the same run, with the machine's loopback TCP stream
 // bandwidth and memcpy bandwidth for scale. Writes one JSON report (stdout, or --output FILE).
 //
-//   allreduce_bench [--ranks 2,3,4] [--sizes-mib 1,4,16,64,256] [--engines ring,gloo] [--output FILE]
+//   allreduce_bench [--ranks 2,3,4] [--sizes-mib 1,4,16,64,256] [--engines ring,gloo] [--repeats 3]
+//                   [--output FILE]
 //
-// Each configuration runs in fresh processes (one per rank, forked, rendezvous on a free
-// loopback port). After one checked all-reduce (every rank's value summed) and one warm-up,
+// Each configuration runs `repeats` times, each time in fresh processes (one per rank, forked,
+// rendezvous on a free loopback port), engines alternating, and the median is reported (a shared
+// machine's load moves single runs a lot). After one checked all-reduce (every rank's value summed) and one warm-up,
 // rank 0 times `iterations` all-reduces between two barriers. Bus bandwidth is NCCL-tests'
 // definition: bytes · 2(N-1)/N / time, the data each rank sends and receives in a ring; algorithm
 // bandwidth is bytes / time.
@@ -14,14 +16,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "dist/process_group.h"
@@ -170,12 +175,14 @@ int main(int argc, char** argv) {
   std::vector<int> ranks{2, 3, 4}, sizes{1, 4, 16, 64, 256};
   std::vector<std::string> engines{"ring", "gloo"};
   std::string output;
+  int repeats = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--ranks") ranks = parse_list(value);
     else if (flag == "--sizes-mib") sizes = parse_list(value);
     else if (flag == "--engines") engines = parse_names(value);
     else if (flag == "--output") output = value;
+    else if (flag == "--repeats") repeats = std::max(1, std::stoi(value));
     else {
       std::cerr << "allreduce_bench: unknown flag " << flag << "\n";
       return 2;
@@ -189,17 +196,32 @@ int main(int argc, char** argv) {
     report["memcpy_GBps"] = memcpy_GBps(size_t(256) << 20);
     report["busbw_definition"] = "bytes * 2 (N-1) / N / seconds per all-reduce";
     report["results"] = nlohmann::json::array();
-    for (int n : ranks)
-      for (const std::string& engine : engines) {
-        if (!engine_available(engine)) {
-          std::cerr << "engine " << engine << " is not in this build; skipped\n";
-          continue;
+    std::map<std::tuple<int, std::string, size_t>, std::vector<nlohmann::json>> runs;  // (ranks, engine, bytes)
+    for (int repeat = 0; repeat < repeats; ++repeat)
+      for (int n : ranks)
+        for (const std::string& engine : engines) {
+          if (!engine_available(engine)) {
+            if (repeat == 0) std::cerr << "engine " << engine << " is not in this build; skipped\n";
+            continue;
+          }
+          std::cerr << engine << " on " << n << " ranks (run " << repeat + 1 << " of " << repeats << ")...\n";
+          std::stringstream lines(run_configuration(engine, n, sizes));
+          for (std::string line; std::getline(lines, line);)
+            if (!line.empty()) {
+              nlohmann::json j = nlohmann::json::parse(line);
+              runs[{n, engine, j["bytes"].get<size_t>()}].push_back(j);
+            }
         }
-        std::cerr << engine << " on " << n << " ranks...\n";
-        std::stringstream lines(run_configuration(engine, n, sizes));
-        for (std::string line; std::getline(lines, line);)
-          if (!line.empty()) report["results"].push_back(nlohmann::json::parse(line));
-      }
+    for (auto& [key, list] : runs) {
+      std::sort(list.begin(), list.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+        return a["seconds_per_op"].get<double>() < b["seconds_per_op"].get<double>();
+      });
+      nlohmann::json median = list[list.size() / 2];
+      median["runs"] = list.size();
+      median["busbw_GBps_all_runs"] = nlohmann::json::array();
+      for (const auto& j : list) median["busbw_GBps_all_runs"].push_back(j["busbw_GBps"]);
+      report["results"].push_back(median);
+    }
     const std::string text = report.dump(2) + "\n";
     if (output.empty()) std::cout << text;
     else std::ofstream(output) << text;

@@ -57,21 +57,14 @@ void run_ring_pass(const RingPass& pass, const RingLinks& links, std::vector<cha
     const bool want_send = !send.done() && ready > 0;
     const bool want_recv = !recv.done();
     if (!want_send && !want_recv) throw std::logic_error("ring pass: the send stream outruns the receive stream");
-    // A neighbour we need nothing from now is left out: one that finished and left is no error.
-    pollfd fds[2] = {{want_send ? links.next->fd() : -1, POLLOUT, 0}, {want_recv ? links.prev->fd() : -1, POLLIN, 0}};
-    const int n = ::poll(fds, 2, int(links.timeout.count()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n == 0) {
-      if (want_recv) throw PeerLost(links.prev_rank, silence(links.timeout) + " while receiving from it", true);
-      throw PeerLost(links.next_rank, silence(links.timeout) + " while sending to it", true);
-    }
-    if (fds[0].revents & (POLLERR | POLLHUP)) throw PeerLost(links.next_rank, "connection closed");
-    if (fds[0].revents & POLLOUT) {
+    // Send and receive what the sockets take now; wait (poll) only when neither moved.
+    bool moved = false;
+    if (want_send) {
       const ssize_t m = ::send(links.next->fd(), send.region().data + send.offset, std::min(ready, send.left()), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (m < 0 && errno != EAGAIN && errno != EINTR) throw PeerLost(links.next_rank, "connection lost (" + system_error_text(errno) + ")");
-      if (m > 0) sent += size_t(m), send.advance(size_t(m));
+      if (m > 0) sent += size_t(m), send.advance(size_t(m)), moved = true;
     }
-    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+    if (want_recv) {
       const Region& r = recv.region();
       // Copies land in place; reductions land in the scratch piece first, then are added.
       const size_t want = r.reduce ? std::min(kPieceBytes, recv.left()) - scratch_fill : recv.left();
@@ -79,6 +72,7 @@ void run_ring_pass(const RingPass& pass, const RingLinks& links, std::vector<cha
       const ssize_t m = ::recv(links.prev->fd(), into, want, MSG_DONTWAIT);
       if (m == 0) throw PeerLost(links.prev_rank, "connection closed");
       if (m < 0 && errno != EAGAIN && errno != EINTR) throw PeerLost(links.prev_rank, "connection lost (" + system_error_text(errno) + ")");
+      if (m > 0) moved = true;
       if (m > 0 && !r.reduce) processed += size_t(m), recv.advance(size_t(m));
       if (m > 0 && r.reduce && (scratch_fill += size_t(m)) == std::min(kPieceBytes, recv.left())) {
         add_into(pass.dtype, r.data + recv.offset, scratch.data(), scratch_fill);
@@ -86,6 +80,15 @@ void run_ring_pass(const RingPass& pass, const RingLinks& links, std::vector<cha
         recv.advance(scratch_fill);
         scratch_fill = 0;
       }
+    }
+    if (moved) continue;
+    // A neighbour we need nothing from now is left out: one that finished and left is no error.
+    // A closed or reset connection shows as readiness; the next send or recv names it.
+    pollfd fds[2] = {{want_send ? links.next->fd() : -1, POLLOUT, 0}, {want_recv ? links.prev->fd() : -1, POLLIN, 0}};
+    const int n = ::poll(fds, 2, int(links.timeout.count()));
+    if (n == 0) {
+      if (want_recv) throw PeerLost(links.prev_rank, silence(links.timeout) + " while receiving from it", true);
+      throw PeerLost(links.next_rank, silence(links.timeout) + " while sending to it", true);
     }
   }
 }
