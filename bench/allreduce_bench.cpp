@@ -51,11 +51,6 @@ std::vector<std::string> parse_names(const std::string& text) {
   return out;
 }
 
-uint16_t free_port() {
-  const Socket s = listen_on(0);
-  return local_port(s);
-}
-
 double now_s() { return Seconds(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // How many timed all-reduces: about 1 GiB of buffer in all, at least 3.
@@ -97,7 +92,7 @@ std::string run_rank(const Rendezvous& rv, const std::string& engine, const std:
 
 // Forks the ranks of one configuration; returns rank 0's lines, or throws with a rank's error.
 std::string run_configuration(const std::string& engine, int ranks, const std::vector<int>& sizes_mib) {
-  const uint16_t port = free_port();
+  const uint16_t port = local_port(listen_on(0));  // free now; rank 0 takes it
   std::vector<std::pair<pid_t, int>> children;
   for (int r = 0; r < ranks; ++r) {
     int fds[2];

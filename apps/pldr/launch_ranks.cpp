@@ -1,9 +1,7 @@
 #include "apps/pldr/launch_ranks.h"
 
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "dist/socket.h"
+
 namespace pldr::cli {
 
 namespace {
@@ -23,25 +23,12 @@ namespace {
 // How long the other ranks may take to notice a lost rank and exit before they are killed.
 constexpr std::chrono::seconds kGrace{5};
 
-uint16_t free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    throw std::runtime_error("--nproc: cannot find a free port on 127.0.0.1");
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
 }  // namespace
 
 int launch_ranks(int nproc, const std::vector<std::string>& args) {
-  const std::string port = std::to_string(free_loopback_port());
+  const std::string port = std::to_string(dist::local_port(dist::listen_on(0)));  // free now; rank 0 takes it
   std::vector<std::string> argv_text{"pldr"};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;

@@ -1,8 +1,6 @@
 // Runs a function as N ranks in N forked processes on localhost and collects what each reported.
 // Forked before any thread starts in the child (the store's thread is started by the rank itself).
 #pragma once
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,21 +10,12 @@
 #include <vector>
 
 #include "dist/rendezvous.h"
+#include "dist/socket.h"
 
 namespace pldr::dist::testing {
 
 // A port nobody listens on at the moment of asking.
-inline uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+inline uint16_t free_port() { return local_port(listen_on(0)); }
 
 struct RankOutcome {
   int exit_code = -1;   // the child's exit status; 128 + signal when killed
