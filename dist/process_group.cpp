@@ -7,6 +7,9 @@
 #ifdef PLDR_HAVE_GLOO
 #include "dist/gloo_group.h"
 #endif
+#ifdef PLDR_HAVE_NCCL
+#include "dist/nccl_group.h"
+#endif
 
 namespace pldr::dist {
 
@@ -30,13 +33,19 @@ bool engine_available(const std::string& engine) {
 #ifdef PLDR_HAVE_GLOO
   if (engine == "gloo") return true;
 #endif
+#ifdef PLDR_HAVE_NCCL
+  if (engine == "nccl") return true;
+#endif
   return engine == "ring";
 }
 
 std::unique_ptr<ProcessGroup> connect(const Rendezvous& rendezvous, const std::string& engine) {
   if (!engine_available(engine))
     throw DistError("unknown or unavailable process-group engine '" + engine + "' (this build has: ring" +
-                    std::string(engine_available("gloo") ? ", gloo" : "") + ")");
+                    std::string(engine_available("gloo") ? ", gloo" : "") + std::string(engine_available("nccl") ? ", nccl" : "") + ")");
+#ifdef PLDR_HAVE_NCCL
+  if (engine == "nccl") return std::make_unique<NcclGroup>(rendezvous);  // on the GPU even for one rank
+#endif
   if (rendezvous.world_size == 1) return single_process_group();
 #ifdef PLDR_HAVE_GLOO
   if (engine == "gloo") return std::make_unique<GlooGroup>(rendezvous);

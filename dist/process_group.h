@@ -1,7 +1,7 @@
 // ProcessGroup: the ranks of a data-parallel run and their collectives. One interface for every
 // engine: a single process (world size 1: every collective is the identity, so one code path
-// serves all runs), the ring written here (ring_group.h: TCP, no dependencies), and Gloo when
-// built with it (gloo_group.h).
+// serves all runs), the ring written here (ring_group.h: TCP, no dependencies), Gloo when built
+// with it (gloo_group.h), and NCCL for CUDA memory (nccl_group.h, unverified).
 #pragma once
 #include <cstddef>
 #include <memory>
@@ -38,7 +38,8 @@ class ProcessGroup {
 // World size 1.
 std::unique_ptr<ProcessGroup> single_process_group();
 
-// Engines by name: "ring" (default) or "gloo" (when built with Gloo).
+// Engines by name: "ring" (default), "gloo" (when built with Gloo), "nccl" (when built with NCCL;
+// CUDA memory only; unverified).
 bool engine_available(const std::string& engine);
 
 // Joins the run described by `rendezvous` with `engine`; throws DistError naming the problem.
