@@ -51,6 +51,7 @@ void all_reduce_gradients(ProcessGroup& group, const std::vector<ag::Variable>& 
       ag::Variable(p).set_grad(g);  // a Variable is a handle: the copy sets the parameter's gradient
     }
     const size_t n = size_t(g.numel()) * dtype_size(g.dtype());
+    if (n == 0) continue;
     if (n >= bucket_bytes) {
       group.all_reduce(bytes_of(g), size_t(g.numel()), g.dtype());
       continue;
