@@ -9,7 +9,6 @@
 #include <gloo/transport/tcp/device.h>
 
 #include "dist/error.h"
-#include "dist/membership.h"
 
 namespace pldr::dist {
 
@@ -38,16 +37,14 @@ class GlooStore : public gloo::rendezvous::Store {
 }  // namespace
 
 GlooGroup::GlooGroup(const Rendezvous& rv) : rank_(rv.rank), world_size_(rv.world_size), timeout_(rv.timeout) {
-  Membership membership = join_store(rv);
-  server_ = std::move(membership.server);
-  store_ = std::move(membership.store);
+  membership_ = join_store(rv);
   try {
     gloo::transport::tcp::attr attr;
-    attr.hostname = local_host(store_->socket());  // the interface that reaches rank 0
+    attr.hostname = local_host(membership_.store->socket());  // the interface that reaches rank 0
     auto device = gloo::transport::tcp::CreateDevice(attr);
     auto context = std::make_shared<gloo::rendezvous::Context>(rank_, world_size_);
     context->setTimeout(timeout_);
-    GlooStore store(*store_);
+    GlooStore store(*membership_.store);
     context->connectFullMesh(store, device);
     context_ = context;
   } catch (const std::exception& e) {
@@ -58,22 +55,13 @@ GlooGroup::GlooGroup(const Rendezvous& rv) : rank_(rv.rank), world_size_(rv.worl
 GlooGroup::~GlooGroup() = default;
 
 void GlooGroup::fail(const std::exception& e) {
-  std::string message = "rank " + std::to_string(rank_) + " (gloo): " + e.what();
-  try {
-    message = store_->report_failure(message, std::min(timeout_, Milliseconds(10000)));
-  } catch (const DistError&) {
-  }
+  const std::string recorded = membership_.record_failure("rank " + std::to_string(rank_) + " (gloo): " + e.what());
   context_.reset();
-  if (server_) server_->wait_for_clients(1, Clock::now() + std::min(timeout_, Milliseconds(10000)));
-  throw DistError(message);
+  membership_.linger();
+  throw DistError(recorded);
 }
 
-void GlooGroup::abort(const std::string& message) {
-  try {
-    store_->report_failure("rank " + std::to_string(rank_) + " failed: " + message, std::min(timeout_, Milliseconds(10000)));
-  } catch (const DistError&) {
-  }
-}
+void GlooGroup::abort(const std::string& message) { membership_.record_failure("rank " + std::to_string(rank_) + " failed: " + message); }
 
 void GlooGroup::all_reduce(void* data, size_t count, DType dtype) {
   if (count == 0) return;

@@ -5,8 +5,8 @@
 #pragma once
 #include <memory>
 
+#include "dist/membership.h"
 #include "dist/process_group.h"
-#include "dist/tcp_store.h"
 
 namespace gloo {
 class Context;
@@ -33,8 +33,7 @@ class GlooGroup : public ProcessGroup {
 
   int rank_, world_size_;
   Milliseconds timeout_;
-  std::unique_ptr<TcpStoreServer> server_;
-  std::unique_ptr<TcpStore> store_;
+  Membership membership_;
   std::shared_ptr<gloo::Context> context_;
   uint32_t tag_ = 0;
 };

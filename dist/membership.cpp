@@ -8,6 +8,8 @@ Membership join_store(const Rendezvous& rv) {
   const std::string me = "rank " + std::to_string(rv.rank);
   const std::string N = std::to_string(rv.world_size);
   Membership m;
+  m.rank = rv.rank;
+  m.timeout = rv.timeout;
   try {
     if (rv.rank == 0) m.server = std::make_unique<TcpStoreServer>(rv.master_port);
     m.store = std::make_unique<TcpStore>(rv.master_addr, rv.master_port, rv.timeout);
@@ -24,12 +26,22 @@ Membership join_store(const Rendezvous& rv) {
     problem = e.what();
   }
   if (problem.empty()) return m;
-  try {
-    problem = m.store->report_failure(problem, rv.timeout);
-  } catch (const DistError&) {
-  }
-  if (m.server) m.server->wait_for_clients(1, Clock::now() + std::min(rv.timeout, Milliseconds(10000)));  // let them read it
+  problem = m.record_failure(problem);
+  m.linger();
   throw DistError(problem);
+}
+
+std::string Membership::record_failure(const std::string& message) {
+  try {
+    return store->report_failure(message, std::min(timeout, kFailureGrace));
+  } catch (const DistError&) {
+    if (message.rfind("rank 0 lost", 0) == 0) return message;
+    return "rank 0 lost: its store at " + store->where() + " does not answer (rank " + std::to_string(rank) + " saw: " + message + ")";
+  }
+}
+
+void Membership::linger() const {
+  if (server) server->wait_for_clients(1, Clock::now() + std::min(timeout, kFailureGrace));
 }
 
 }  // namespace pldr::dist

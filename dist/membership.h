@@ -10,9 +10,20 @@
 namespace pldr::dist {
 
 struct Membership {
+  int rank = 0;
+  Milliseconds timeout{0};
   std::unique_ptr<TcpStoreServer> server;  // rank 0 only
   std::unique_ptr<TcpStore> store;
+
+  // Records `message` as the run's failure unless one is recorded, and returns the recorded one;
+  // when the store no longer answers, rank 0 (its host) is gone, and the message says so.
+  std::string record_failure(const std::string& message);
+  // On rank 0: keeps the store up until the other ranks have left (having read the failure), for
+  // at most kFailureGrace.
+  void linger() const;
 };
+
+constexpr Milliseconds kFailureGrace{10000};
 
 // Throws DistError naming the rank, the store's host:port and what went wrong; a failure after
 // connecting is recorded in the store for the other ranks.

@@ -9,7 +9,6 @@
 #include <thread>
 
 #include "dist/error.h"
-#include "dist/membership.h"
 
 namespace pldr::dist {
 
@@ -29,9 +28,8 @@ void check_cuda(cudaError_t e, const std::string& what) {
 
 NcclGroup::NcclGroup(const Rendezvous& rv)
     : rank_(rv.rank), world_size_(rv.world_size), timeout_(rv.timeout), handles_(std::make_unique<Handles>()) {
-  Membership membership = join_store(rv);
-  server_ = std::move(membership.server);
-  store_ = std::move(membership.store);
+  membership_ = join_store(rv);
+  TcpStore& store = *membership_.store;
   try {
     int devices = 0;
     check_cuda(cudaGetDeviceCount(&devices), "rank " + std::to_string(rank_) + ": no CUDA device for the nccl engine");
@@ -45,9 +43,9 @@ NcclGroup::NcclGroup(const Rendezvous& rv)
     ncclUniqueId id;
     if (rank_ == 0) {
       if (ncclGetUniqueId(&id) != ncclSuccess) throw DistError("ncclGetUniqueId failed");
-      store_->set("nccl/unique_id", std::string(reinterpret_cast<const char*>(&id), sizeof id));
+      store.set("nccl/unique_id", std::string(reinterpret_cast<const char*>(&id), sizeof id));
     }
-    const std::string bytes = store_->get("nccl/unique_id", "rank 0's ncclUniqueId");
+    const std::string bytes = store.get("nccl/unique_id", "rank 0's ncclUniqueId");
     if (bytes.size() != sizeof id) throw DistError("the store's ncclUniqueId has " + std::to_string(bytes.size()) + " bytes");
     std::memcpy(&id, bytes.data(), sizeof id);
     ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
@@ -82,25 +80,16 @@ void NcclGroup::finish(const char* what) {
 }
 
 void NcclGroup::fail(const std::string& message) {
-  std::string recorded = message;
-  try {
-    recorded = store_->report_failure(message, std::min(timeout_, Milliseconds(10000)));
-  } catch (const DistError&) {
-  }
+  const std::string recorded = membership_.record_failure(message);
   if (handles_->comm) {
     ncclCommAbort(handles_->comm);
     handles_->comm = nullptr;
   }
-  if (server_) server_->wait_for_clients(1, Clock::now() + std::min(timeout_, Milliseconds(10000)));
+  membership_.linger();
   throw DistError(recorded);
 }
 
-void NcclGroup::abort(const std::string& message) {
-  try {
-    store_->report_failure("rank " + std::to_string(rank_) + " failed: " + message, std::min(timeout_, Milliseconds(10000)));
-  } catch (const DistError&) {
-  }
-}
+void NcclGroup::abort(const std::string& message) { membership_.record_failure("rank " + std::to_string(rank_) + " failed: " + message); }
 
 void NcclGroup::all_reduce(void* data, size_t count, DType dtype) {
   if (count == 0) return;

@@ -9,8 +9,8 @@
 #pragma once
 #include <memory>
 
+#include "dist/membership.h"
 #include "dist/process_group.h"
-#include "dist/tcp_store.h"
 
 namespace pldr::dist {
 
@@ -38,8 +38,7 @@ class NcclGroup : public ProcessGroup {
 
   int rank_, world_size_, device_ = 0;
   Milliseconds timeout_;
-  std::unique_ptr<TcpStoreServer> server_;
-  std::unique_ptr<TcpStore> store_;
+  Membership membership_;
   std::unique_ptr<Handles> handles_;
 };
 

@@ -12,8 +12,6 @@ namespace pldr::dist {
 
 namespace {
 
-// The longest rank 0 keeps the store up after a failure for the others to read it.
-constexpr Milliseconds kFailureGrace{10000};
 // How long a rank that timed out waits for the other stalled ranks to say so.
 constexpr Milliseconds kStallVote{2000};
 
@@ -30,17 +28,16 @@ std::pair<std::string, uint16_t> split_address(const std::string& address) {
 
 RingGroup::RingGroup(const Rendezvous& rv) : rank_(rv.rank), world_size_(rv.world_size), timeout_(rv.timeout) {
   const std::string me = "rank " + std::to_string(rank_);
-  Membership membership = join_store(rv);
-  server_ = std::move(membership.server);
-  store_ = std::move(membership.store);
+  membership_ = join_store(rv);
+  TcpStore& store = *membership_.store;
   try {
     const std::string N = std::to_string(world_size_);
     const Socket listener = listen_on(0);
-    store_->set("address/" + std::to_string(rank_), local_host(store_->socket()) + ":" + std::to_string(local_port(listener)));
+    store.set("address/" + std::to_string(rank_), local_host(store.socket()) + ":" + std::to_string(local_port(listener)));
     const int next = (rank_ + 1) % world_size_, prev = (rank_ + world_size_ - 1) % world_size_;
     if (rank_ == 0)  // rank 0 names any rank that never arrives
-      for (int r = 1; r < world_size_; ++r) store_->get("address/" + std::to_string(r), "rank " + std::to_string(r) + " to join (WORLD_SIZE=" + N + ")");
-    const auto [host, port] = split_address(store_->get("address/" + std::to_string(next), "rank " + std::to_string(next) + " to join"));
+      for (int r = 1; r < world_size_; ++r) store.get("address/" + std::to_string(r), "rank " + std::to_string(r) + " to join (WORLD_SIZE=" + N + ")");
+    const auto [host, port] = split_address(store.get("address/" + std::to_string(next), "rank " + std::to_string(next) + " to join"));
     next_ = connect_before(host, port, Clock::now() + timeout_, "rank " + std::to_string(next));
     const Hello hello{rank_, world_size_};
     std::string error;
@@ -63,41 +60,31 @@ RingGroup::RingGroup(const Rendezvous& rv) : rank_(rv.rank), world_size_(rv.worl
 }
 
 RingGroup::~RingGroup() {
-  if (failed_ || !store_) return;
+  if (failed_ || !membership_.store) return;
   try {
-    store_->add(kGoodbyePrefix + std::to_string(rank_), 1);
+    membership_.store->add(kGoodbyePrefix + std::to_string(rank_), 1);
   } catch (const DistError&) {  // rank 0 left first: nothing to tell
   }
 }
 
 void RingGroup::fail(const std::string& message) {
   failed_ = true;
-  std::string recorded = message;
-  try {
-    recorded = store_->report_failure(message, std::min(timeout_, kFailureGrace));
-  } catch (const DistError&) {
-    // The store is gone, so is rank 0, its host; a neighbour may only have left in turn.
-    if (message.rfind("rank 0 lost", 0) != 0)
-      recorded = "rank 0 lost: its store at " + store_->where() + " does not answer (rank " + std::to_string(rank_) + " saw: " + message + ")";
-  }
+  const std::string recorded = membership_.record_failure(message);
   // Closing the ring tells the neighbours at once (they may be waiting on us, not on the lost
-  // rank); they then read the record above.
+  // rank); they then read the record.
   next_.close();
   prev_.close();
-  if (server_) server_->wait_for_clients(1, Clock::now() + std::min(timeout_, kFailureGrace));
+  membership_.linger();
   throw DistError(recorded);
 }
 
 void RingGroup::abort(const std::string& message) {
-  if (failed_ || !store_) return;
+  if (failed_ || !membership_.store) return;
   failed_ = true;
-  try {
-    store_->report_failure("rank " + std::to_string(rank_) + " failed: " + message, std::min(timeout_, kFailureGrace));
-  } catch (const DistError&) {
-  }
+  membership_.record_failure("rank " + std::to_string(rank_) + " failed: " + message);
   next_.close();
   prev_.close();
-  if (server_) server_->wait_for_clients(1, Clock::now() + std::min(timeout_, kFailureGrace));
+  membership_.linger();
 }
 
 void RingGroup::run(const RingPass& pass) {
@@ -115,11 +102,11 @@ void RingGroup::run(const RingPass& pass) {
 // a moment for the others to say so too, and names the ranks that did not.
 std::string RingGroup::silent_ranks(const PeerLost& e) {
   try {
-    store_->set("stalled/" + std::to_string(rank_), "");
+    membership_.store->set("stalled/" + std::to_string(rank_), "");
     std::this_thread::sleep_for(std::min(timeout_ / 2, kStallVote));
     std::string silent;
     for (int r = 0; r < world_size_; ++r)
-      if (!store_->has("stalled/" + std::to_string(r))) silent += (silent.empty() ? "" : ", ") + std::to_string(r);
+      if (!membership_.store->has("stalled/" + std::to_string(r))) silent += (silent.empty() ? "" : ", ") + std::to_string(r);
     if (!silent.empty() && silent.find(',') == std::string::npos) return "rank " + silent + " lost: " + e.reason;
     if (!silent.empty()) return "ranks " + silent + " lost: " + e.reason;
   } catch (const DistError&) {  // the store is gone: fail() says so

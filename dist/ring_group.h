@@ -27,6 +27,7 @@
 #include <memory>
 #include <vector>
 
+#include "dist/membership.h"
 #include "dist/process_group.h"
 #include "dist/socket.h"
 #include "dist/tcp_store.h"
@@ -51,7 +52,7 @@ class RingGroup : public ProcessGroup {
   void barrier() override;
   void abort(const std::string& message) override;
 
-  TcpStore& store() { return *store_; }
+  TcpStore& store() { return *membership_.store; }
 
  private:
   void run(const struct RingPass& pass);
@@ -60,8 +61,7 @@ class RingGroup : public ProcessGroup {
 
   int rank_, world_size_;
   Milliseconds timeout_;
-  std::unique_ptr<TcpStoreServer> server_;  // rank 0 only
-  std::unique_ptr<TcpStore> store_;
+  Membership membership_;
   Socket next_, prev_;
   std::vector<char> scratch_;
   bool failed_ = false;
