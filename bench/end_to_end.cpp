@@ -33,10 +33,10 @@
 #endif
 
 #include "data/tokenizer.h"
-#include "pldr/checkpoint.h"
+#include "train/checkpoint.h"
 #include "pldr/generate.h"
-#include "pldr/run_config.h"
-#include "pldr/trainer.h"
+#include "train/run_config.h"
+#include "train/trainer.h"
 #include "tensor/memory_policy.h"
 
 namespace {
@@ -143,7 +143,6 @@ nlohmann::json run(const Options& o) {
   config.validate();
 
   pldr::TrainOptions train_options;
-  train_options.quiet = true;
   std::fprintf(stderr, "training %ld steps of %ldx%ld tokens...\n", long(o.steps), long(config.data.batch_size),
                long(config.data.context));
   const pldr::TrainSummary summary = pldr::train(config, train_options);

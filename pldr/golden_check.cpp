@@ -11,13 +11,13 @@
 #include "autograd/ops.h"
 #include "io/hdf5_file.h"
 #include "optim/adamw.h"
-#include "optim/clipping.h"
 #include "optim/schedule.h"
 #include "pldr/generate.h"
 #include "pldr/losses.h"
 #include "pldr/rope_table_fit.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
+#include "train/step.h"
 
 namespace pldr {
 
@@ -206,21 +206,14 @@ TrainingRun run_training(H5File& f, PldrModel& model, double perturbation) {
   const std::vector<double> betas = f.read_attribute_doubles("train", "betas");
   optim::AdamW adamw(model.parameters(), {betas.at(0), betas.at(1), attr("eps"), attr("wd")});
   const optim::WarmupCosine schedule{attr("lr"), int64_t(attr("warmup")), int64_t(attr("total")), attr("alpha")};
-  const double clip = attr("clip");
   const Tensor batches = read_ids(f, "train/batches");
-  const int64_t steps = batches.shape()[0], S = batches.shape()[2] - 1;
+  const int64_t steps = batches.shape()[0];
+  StepSettings settings;
+  settings.clip_value = attr("clip");
   TrainingRun run;
   for (int64_t s = 0; s < steps; ++s) {
-    const Tensor batch = batches.select(0, s);
-    const ForwardResult r = model.forward(batch.slice(1, 0, S).contiguous());
-    const LanguageModelLoss loss = masked_cross_entropy(r.logits, batch.slice(1, 1, S + 1).contiguous());
-    run.losses.push_back(loss.loss.item());
-    loss.loss.backward();
-    std::vector<ag::Variable> params = model.parameters();
-    optim::clip_grad_value(params, clip);
     run.lrs.push_back(schedule.lr(s));
-    adamw.step(run.lrs.back());
-    adamw.zero_grad();
+    run.losses.push_back(train_step(model, adamw, {example_from_tokens(batches.select(0, s))}, run.lrs.back(), settings).loss);
   }
   for (const auto& [name, p] : model.named_parameters()) run.params_after.emplace_back(name, p.value());
   return run;

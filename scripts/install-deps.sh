@@ -13,6 +13,7 @@ packages=(
   libbenchmark-dev         # bench/
   libopenblas-dev          # optional faster GEMM, and the comparison in bench/
   nlohmann-json3-dev       # run configurations, metrics and reports
+  libgloo-dev              # optional second CPU engine for dist/ (the ring engine needs nothing)
 )
 
 missing=()

@@ -4,7 +4,7 @@
 
 #include "apps/pldr/flags.h"
 #include "data/tokenizer.h"
-#include "pldr/checkpoint.h"
+#include "train/checkpoint.h"
 
 namespace pldr::cli {
 

@@ -13,7 +13,7 @@
 
 #include "data/tokenizer.h"
 #include "io/hdf5_file.h"
-#include "pldr/checkpoint.h"
+#include "train/checkpoint.h"
 
 namespace {
 

@@ -5,7 +5,8 @@
 //
 // Layout (format_version 1):
 //   /                      attrs format="pldr-checkpoint", format_version, step, tokens_seen,
-//                                tokenizer_identity, data_epoch, data_index, optimizer_steps
+//                                tokenizer_identity, data_epoch, data_index, optimizer_steps,
+//                                world_size (the ranks that trained it; absent = 1, older files)
 //   /run_config            string: the resolved run configuration (JSON)
 //   /params/<name>         every parameter, in the training dtype
 //   /predefined_G/layer{i} [1, H, dk, dk] for custom_G_type identity/random/external
@@ -16,7 +17,7 @@
 
 #include "optim/adamw.h"
 #include "pldr/model.h"
-#include "pldr/run_config.h"
+#include "train/run_config.h"
 
 namespace pldr {
 
@@ -26,8 +27,9 @@ struct TrainingState {
   int64_t step = 0;          // optimiser steps done; the schedule position is this step
   int64_t tokens_seen = 0;
   uint64_t data_epoch = 0;   // the training loader's position
-  uint64_t data_index = 0;
+  uint64_t data_index = 0;   // per rank: each rank has consumed this many of its share
   std::string tokenizer_identity;
+  int64_t world_size = 1;    // the ranks the data position belongs to
 };
 
 void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,

@@ -7,8 +7,8 @@
 
 #include "data/token_file.h"
 #include "io/hdf5_file.h"
-#include "pldr/checkpoint.h"
-#include "pldr/trainer.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
 #include "tensor/random.h"
 #include "tests/pldr/tiny_model.h"
 #ifdef _OPENMP
@@ -63,8 +63,7 @@ std::vector<std::vector<double>> parameters_of(const std::string& checkpoint) {
 }
 
 TEST_F(TrainerTest, ResumeIsBitIdentical) {
-  TrainOptions quiet;
-  quiet.quiet = true;
+  TrainOptions quiet;  // no callbacks: nothing reported
   const TrainSummary whole = train(config("whole"), quiet);
   EXPECT_EQ(whole.steps, 6);
 
@@ -91,8 +90,7 @@ TEST_F(TrainerTest, ResumeIsBitIdentical) {
 // (the logits: 128 rows, 400 columns), layer norms, softmax, reductions and AdamW.
 TEST_F(TrainerTest, ParametersDoNotDependOnTheThreadCount) {
 #ifdef _OPENMP
-  TrainOptions quiet;
-  quiet.quiet = true;
+  TrainOptions quiet;  // no callbacks: nothing reported
   RunConfig c = config("threads");
   c.model.vocab_size = 400;
   c.model.hidden_size = 64;
@@ -126,8 +124,7 @@ TEST_F(TrainerTest, ParametersDoNotDependOnTheThreadCount) {
 // Two micro-batches of one sample accumulate to the gradient of one batch of two (packed samples
 // have no pads, so both are means over the same 16 targets).
 TEST_F(TrainerTest, GradientAccumulationMatchesTheLargerBatch) {
-  TrainOptions quiet;
-  quiet.quiet = true;
+  TrainOptions quiet;  // no callbacks: nothing reported
   RunConfig big = config("big");
   big.data.shuffle = false;
   big.dag = {0, 0, 0};
@@ -144,8 +141,7 @@ TEST_F(TrainerTest, GradientAccumulationMatchesTheLargerBatch) {
 }
 
 TEST_F(TrainerTest, WritesMetricsAndTheResolvedConfiguration) {
-  TrainOptions quiet;
-  quiet.quiet = true;
+  TrainOptions quiet;  // no callbacks: nothing reported
   train(config("run"), quiet);
   std::ifstream metrics(dir_ / "run/metrics.jsonl");
   int lines = 0;
@@ -163,8 +159,7 @@ TEST_F(TrainerTest, WritesMetricsAndTheResolvedConfiguration) {
 }
 
 TEST_F(TrainerTest, NaNLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
-  TrainOptions quiet;
-  quiet.quiet = true;
+  TrainOptions quiet;  // no callbacks: nothing reported
   quiet.stop_after = 2;
   train(config("run"), quiet);
   const std::string good = (dir_ / "run/checkpoint.h5").string();
@@ -193,8 +188,7 @@ TEST_F(TrainerTest, NaNLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
 }
 
 TEST_F(TrainerTest, RejectsBadData) {
-  TrainOptions quiet;
-  quiet.quiet = true;
+  TrainOptions quiet;  // no callbacks: nothing reported
   RunConfig c = config("run");
   c.data.train = (dir_ / "missing.tok").string();
   EXPECT_THROW(train(c, quiet), std::runtime_error);
@@ -244,8 +238,7 @@ TEST_F(TrainerTest, ExternalGRunTrains) {
   c.model.custom_G_type = GType::External;
   c.external_G = {gfile, "mine"};
   c.dag = {0, 0, 0};
-  TrainOptions quiet;
-  quiet.quiet = true;
+  TrainOptions quiet;  // no callbacks: nothing reported
   train(c, quiet);
   LoadedCheckpoint ck = load_checkpoint((dir_ / "external/checkpoint.h5").string());
   EXPECT_EQ(ck.model->predefined_G.size(), 2u);

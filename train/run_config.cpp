@@ -1,4 +1,4 @@
-#include "pldr/run_config.h"
+#include "train/run_config.h"
 
 #include <fstream>
 #include <set>

@@ -1,4 +1,4 @@
-#include "pldr/checkpoint.h"
+#include "train/checkpoint.h"
 
 #include <stdexcept>
 
@@ -46,6 +46,7 @@ void save_checkpoint(const std::string& path, const RunConfig& config, const Pld
     f.write_attribute("/", "data_epoch", static_cast<int64_t>(state.data_epoch));
     f.write_attribute("/", "data_index", static_cast<int64_t>(state.data_index));
     f.write_attribute("/", "tokenizer_identity", state.tokenizer_identity);
+    f.write_attribute("/", "world_size", state.world_size);
     f.write_attribute("/", "dtype", std::string(dtype_name(model.dtype())));
     f.write_string_dataset("run_config", config.to_json().dump(2));
     for (const auto& [name, p] : model.named_parameters()) write_tensor(f, "params/" + name, p.value());
@@ -91,6 +92,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
   c.state.data_epoch = static_cast<uint64_t>(f.read_attribute_int("/", "data_epoch"));
   c.state.data_index = static_cast<uint64_t>(f.read_attribute_int("/", "data_index"));
   c.state.tokenizer_identity = f.read_attribute_string("/", "tokenizer_identity");
+  c.state.world_size = f.has_attribute("/", "world_size") ? f.read_attribute_int("/", "world_size") : 1;
   return c;
 }
 

@@ -1,0 +1,96 @@
+#include "apps/pldr/launch_ranks.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstdio>
+#include <map>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "dist/socket.h"
+
+namespace pldr::cli {
+
+namespace {
+
+// How long the other ranks may take to notice a lost rank and exit before they are killed.
+constexpr std::chrono::seconds kGrace{5};
+
+int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+}  // namespace
+
+int launch_ranks(int nproc, const std::vector<std::string>& args) {
+  const std::string port = std::to_string(dist::local_port(dist::listen_on(0)));  // free now; rank 0 takes it
+  std::vector<std::string> argv_text{"pldr"};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  std::map<pid_t, int> ranks;  // running children
+  for (int r = 0; r < nproc; ++r) {
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("--nproc: cannot start rank " + std::to_string(r));
+    if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // no rank outlives the launcher
+      ::setenv("RANK", std::to_string(r).c_str(), 1);
+      ::setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
+      ::setenv("MASTER_ADDR", "127.0.0.1", 1);
+      ::setenv("MASTER_PORT", port.c_str(), 1);
+      // The ranks share the cores (training.threads, when set, still decides).
+      if (!std::getenv("OMP_NUM_THREADS"))
+        ::setenv("OMP_NUM_THREADS", std::to_string(std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN) / nproc)).c_str(), 1);
+      ::execv("/proc/self/exe", argv.data());
+      std::perror("pldr: cannot start a rank");
+      ::_exit(127);
+    }
+    ranks[pid] = r;
+  }
+
+  // Every rank's end, in the order they were reaped; ranks this launcher killed are not causes.
+  struct End {
+    int rank, status;
+    bool killed_here;
+  };
+  std::vector<End> ends;
+  bool killed_rest = false;
+  auto kill_at = std::chrono::steady_clock::time_point::max();
+  while (!ranks.empty()) {
+    int status = 0;
+    for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+      if (!ranks.count(pid)) continue;
+      ends.push_back({ranks[pid], status, killed_rest});
+      ranks.erase(pid);
+      if (exit_code(status) != 0 && kill_at == std::chrono::steady_clock::time_point::max())
+        kill_at = std::chrono::steady_clock::now() + kGrace;
+    }
+    if (!killed_rest && std::chrono::steady_clock::now() >= kill_at) {
+      for (const auto& [child, rank] : ranks) ::kill(child, SIGKILL);
+      killed_rest = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // The cause: a rank killed by a signal from outside (the others exit with 1 on noticing it,
+  // possibly before it is reaped), else the first rank that failed.
+  const End* cause = nullptr;
+  for (const End& e : ends)
+    if (WIFSIGNALED(e.status) && !e.killed_here) {
+      cause = &e;
+      break;
+    }
+  for (const End& e : ends)
+    if (!cause && exit_code(e.status) != 0) cause = &e;
+  if (!cause) return 0;
+  if (WIFSIGNALED(cause->status)) std::fprintf(stderr, "pldr: rank %d was killed by signal %d\n", cause->rank, WTERMSIG(cause->status));
+  return exit_code(cause->status);
+}
+
+}  // namespace pldr::cli

@@ -1,0 +1,52 @@
+// ProcessGroup: the ranks of a data-parallel run and their collectives. One interface for every
+// engine: a single process (world size 1: every collective is the identity, so one code path
+// serves all runs), the ring written here (ring_group.h: TCP, no dependencies), Gloo when built
+// with it (gloo_group.h), and NCCL for CUDA memory (nccl_group.h, unverified).
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "dist/rendezvous.h"
+#include "tensor/dtype.h"
+
+namespace pldr::dist {
+
+class ProcessGroup {
+ public:
+  virtual ~ProcessGroup() = default;
+  virtual int rank() const = 0;
+  virtual int world_size() const = 0;
+  virtual std::string engine() const = 0;
+
+  // In-place sum over the ranks of `count` elements of `dtype` (Float32 or Float64); every rank
+  // ends with the same bits. Throws DistError ("rank N lost: ...") if a rank vanishes.
+  virtual void all_reduce(void* data, size_t count, DType dtype) = 0;
+  // Copies `bytes` from rank `root` to every rank.
+  virtual void broadcast(void* data, size_t bytes, int root) = 0;
+  virtual void barrier() = 0;
+  // Records `message` as this run's failure where the other ranks will read it (called before a
+  // rank exits on an error of its own, so the others report it rather than "rank N lost").
+  virtual void abort(const std::string& message) { (void)message; }
+
+  void all_reduce(std::span<float> values) { all_reduce(values.data(), values.size(), DType::Float32); }
+  void all_reduce(std::span<double> values) { all_reduce(values.data(), values.size(), DType::Float64); }
+};
+
+// World size 1.
+std::unique_ptr<ProcessGroup> single_process_group();
+
+// Engines by name: "ring" (default), "gloo" (when built with Gloo), "nccl" (when built with NCCL;
+// CUDA memory only; unverified).
+bool engine_available(const std::string& engine);
+
+// Joins the run described by `rendezvous` with `engine`; throws DistError naming the problem.
+std::unique_ptr<ProcessGroup> connect(const Rendezvous& rendezvous, const std::string& engine = "ring");
+
+// The group the environment describes (rendezvous_from_environment), else a single process.
+// PLDR_DIST_ENGINE picks the engine.
+std::unique_ptr<ProcessGroup> group_from_environment();
+
+}  // namespace pldr::dist

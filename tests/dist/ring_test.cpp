@@ -1,0 +1,120 @@
+// The ring engine on localhost: all-reduce against a plain sum, the same bits on every rank,
+// broadcast, barrier and bucketed gradients, with 2, 3 and 4 ranks in forked processes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "dist/error.h"
+#include "dist/gradients.h"
+#include "dist/ring_group.h"
+#include "tensor/creation.h"
+#include "tests/dist/fork_ranks.h"
+
+namespace pldr::dist {
+namespace {
+
+using testing::fork_ranks;
+using testing::free_port;
+
+// A value that differs per rank and element, with magnitudes that make rounding visible.
+template <class T>
+T contribution(int rank, size_t i) {
+  return T(std::sin(double(i) * 0.37 + rank) * std::pow(10.0, double((i + size_t(rank)) % 7) - 3));
+}
+
+template <class T>
+std::string as_bytes(const std::vector<T>& v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+// Each rank reports its result's bytes; all must agree, and match a left-to-right sum over
+// ranks: exactly for 2 ranks, within rounding for more (the order is a rotation per segment).
+template <class T>
+void check_all_reduce(int world, size_t count) {
+  const auto result = fork_ranks(std::vector<int>(size_t(world), world), free_port(), Milliseconds(10000),
+                                 [&](const Rendezvous& rv, std::string& report) {
+                                   RingGroup group(rv);
+                                   std::vector<T> v(count);
+                                   for (size_t i = 0; i < count; ++i) v[i] = contribution<T>(rv.rank, i);
+                                   group.all_reduce(std::span<T>(v));
+                                   report = as_bytes(v);
+                                 });
+  std::vector<T> expected(count, T(0));
+  for (int r = 0; r < world; ++r)
+    for (size_t i = 0; i < count; ++i) expected[i] += contribution<T>(r, i);
+  for (int r = 0; r < world; ++r) {
+    ASSERT_EQ(result.ranks[size_t(r)].exit_code, 0) << "rank " << r << ": " << result.ranks[size_t(r)].report;
+    EXPECT_EQ(result.ranks[size_t(r)].report, result.ranks[0].report) << "rank " << r << " differs from rank 0";
+  }
+  std::vector<T> got(count);
+  if (count > 0) std::memcpy(got.data(), result.ranks[0].report.data(), count * sizeof(T));
+  const double ulp = std::is_same_v<T, float> ? 1.2e-7 : 2.3e-16;
+  for (size_t i = 0; i < count; ++i) {
+    if (world == 2) ASSERT_EQ(got[i], expected[i]) << "element " << i;
+    // a few roundings of partial sums, each within an ulp of the largest contribution
+    else ASSERT_NEAR(got[i], expected[i], 4 * ulp * 1e3) << "element " << i;
+  }
+}
+
+TEST(RingAllReduce, TwoRanksSumExactlyLikeOneProcess) {
+  check_all_reduce<float>(2, 1000);
+  check_all_reduce<double>(2, 100003);
+}
+
+TEST(RingAllReduce, ThreeAndFourRanksAgreeBitForBitAndSumWithinRounding) {
+  check_all_reduce<double>(3, 70001);
+  check_all_reduce<float>(4, 1 << 20);  // 4 MiB: many pipelined pieces per segment
+}
+
+TEST(RingAllReduce, FewerElementsThanRanks) {
+  check_all_reduce<double>(3, 1);
+  check_all_reduce<float>(4, 3);
+  check_all_reduce<float>(3, 0);
+}
+
+TEST(RingBroadcast, EveryRankGetsTheRootsBytes) {
+  const auto result = fork_ranks({3, 3, 3}, free_port(), Milliseconds(10000), [](const Rendezvous& rv, std::string& report) {
+    RingGroup group(rv);
+    std::vector<double> v(300000, double(rv.rank));
+    if (rv.rank == 1)
+      for (size_t i = 0; i < v.size(); ++i) v[i] = double(i) * 0.5;
+    group.broadcast(v.data(), v.size() * sizeof(double), 1);
+    group.barrier();
+    report = as_bytes(v);
+  });
+  for (const auto& r : result.ranks) {
+    ASSERT_EQ(r.exit_code, 0) << r.report;
+    EXPECT_EQ(r.report, result.ranks[1].report);
+  }
+  double element_1000;
+  std::memcpy(&element_1000, result.ranks[0].report.data() + 8 * 1000, 8);
+  EXPECT_EQ(element_1000, 500.0);
+}
+
+// Gradients of mixed sizes, some below the bucket size and one above it, summed over 3 ranks.
+TEST(GradientBuckets, SumEveryGradientWhateverItsSize) {
+  const std::vector<Shape> shapes{{3}, {1000}, {17, 5}, {300000}, {1}, {40000}};
+  const auto result = fork_ranks({3, 3, 3}, free_port(), Milliseconds(10000), [&](const Rendezvous& rv, std::string& report) {
+    RingGroup group(rv);
+    std::vector<ag::Variable> params;
+    for (const Shape& s : shapes) {
+      ag::Variable p(zeros(s, DType::Float32), true);
+      p.set_grad(full(s, double(rv.rank + 1), DType::Float32));
+      params.push_back(p);
+    }
+    params.push_back(ag::Variable(zeros({5}, DType::Float32), true));  // no gradient: skipped
+    all_reduce_gradients(group, params, 64 << 10);                     // 64 KiB buckets
+    for (const ag::Variable& p : params)
+      if (p.grad().defined()) report += as_bytes(p.grad().to_vector<float>());
+  });
+  std::string expected;
+  for (const Shape& s : shapes) expected += as_bytes(std::vector<float>(size_t(numel(s)), 6.0f));
+  for (const auto& r : result.ranks) {
+    ASSERT_EQ(r.exit_code, 0) << r.report;
+    EXPECT_EQ(r.report, expected);
+  }
+}
+
+}  // namespace
+}  // namespace pldr::dist

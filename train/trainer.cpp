@@ -1,0 +1,313 @@
+#include "train/trainer.h"
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <span>
+#include <stdexcept>
+
+#include "autograd/grad_mode.h"
+#include "data/corpus_meta.h"
+#include "data/sample_loader.h"
+#include "data/token_file.h"
+#include "data/tokenizer.h"
+#include "optim/schedule.h"
+#include "pldr/losses.h"
+#include "tensor/creation.h"
+#include "train/checkpoint.h"
+#include "train/step.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace pldr {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool shuffle, const dist::ProcessGroup& group) {
+  auto tokens = std::make_shared<data::TokenFile>(path);
+  if (tokens->vocab_size() > static_cast<uint64_t>(c.model.vocab_size))
+    throw std::runtime_error("token file " + path + " has vocabulary " + std::to_string(tokens->vocab_size()) +
+                             ", the model only " + std::to_string(c.model.vocab_size));
+  data::LoaderOptions o;
+  o.context = static_cast<uint64_t>(c.data.context);
+  o.batch_size = static_cast<uint64_t>(c.data.batch_size);
+  o.mode = data::parse_pack_mode(c.data.packing);
+  o.eos_id = static_cast<int32_t>(c.model.eos_token_id);
+  o.shuffle = shuffle;
+  o.seed = c.seed;
+  o.rank = static_cast<uint32_t>(group.rank());
+  o.world_size = static_cast<uint32_t>(group.world_size());
+  return data::SampleLoader(tokens, o);
+}
+
+Example next_example(data::SampleLoader& loader) {
+  const data::Batch b = loader.next();
+  return example_from_tokens(from_vector(b.tokens, {int64_t(b.batch_size), int64_t(b.sample_length)}));
+}
+
+// Averages over a window of steps (running) and over the whole run (global).
+struct Average {
+  double sum = 0;
+  int64_t count = 0;
+  void add(double v) { sum += v, ++count; }
+  double mean() const { return count ? sum / double(count) : 0.0; }
+};
+
+struct Validation {
+  double loss = 0, accuracy = 0, bits_per_char = 0;
+};
+
+// Everything a run holds: configuration, model, optimiser, data, outputs.
+struct Run {
+  dist::ProcessGroup* group;
+  bool writer;  // rank 0 writes the run's files
+  RunConfig config;
+  TrainingState state;
+  std::unique_ptr<PldrModel> model;
+  std::unique_ptr<optim::AdamW> adamw;
+  std::optional<data::SampleLoader> train_loader, val_loader;
+  std::optional<data::CorpusMeta> meta;
+  std::string checkpoint_path;
+  std::ofstream metrics;
+  bool resumed = false;
+};
+
+void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options) {
+  std::optional<LoadedCheckpoint> resumed;
+  if (!options.resume_from.empty()) resumed = load_checkpoint(options.resume_from);
+  run.resumed = resumed.has_value();
+  run.config = resumed ? resumed->config : config_in;
+  const RunConfig& config = run.config;
+  config.validate();
+  const int world_size = run.group->world_size();
+  if (resumed && resumed->state.world_size != world_size)
+    throw std::runtime_error("checkpoint " + options.resume_from + " was written by a run of " +
+                             std::to_string(resumed->state.world_size) + " ranks, this run has " + std::to_string(world_size) +
+                             ": resume it with " + std::to_string(resumed->state.world_size) +
+                             " ranks (its data position is per rank, so another world size would train on other samples)");
+#ifdef _OPENMP
+  if (config.training.threads > 0) omp_set_num_threads(static_cast<int>(config.training.threads));
+#endif
+  const DType dtype = dtype_from_name(config.training.dtype);
+  run.checkpoint_path = config.out_dir + "/checkpoint.h5";
+  if (run.writer) {
+    std::filesystem::create_directories(config.out_dir);
+    std::ofstream out(config.out_dir + "/run_config.json");
+    out << config.to_json().dump(2) << "\n";
+  }
+
+  if (resumed) {
+    run.model = std::move(resumed->model);
+    run.state = resumed->state;
+  } else {
+    run.model = std::make_unique<PldrModel>(config.model, dtype);
+    run.model->initialize(config.seed);
+    if (config.model.custom_G_type == GType::External)
+      run.model->predefined_G = load_external_G(config.external_G.file, config.external_G.group, config.model, dtype);
+    if (!config.tokenizer.empty()) run.state.tokenizer_identity = data::Tokenizer::load(config.tokenizer).identity();
+    run.state.world_size = world_size;
+  }
+  // Every rank starts from rank 0's parameters (they agree already when all read the same seed or
+  // checkpoint; this makes sure).
+  for (ag::Variable& p : run.model->parameters()) {
+    Tensor& value = p.mutable_value();
+    run.group->broadcast(value.dtype() == DType::Float64 ? static_cast<void*>(value.data<double>()) : value.data<float>(),
+                         size_t(value.numel()) * dtype_size(value.dtype()), 0);
+  }
+
+  if (!config.data.meta.empty()) {
+    run.meta = data::read_corpus_meta(config.data.meta);
+    if (!run.state.tokenizer_identity.empty() && run.meta->tokenizer_identity != run.state.tokenizer_identity)
+      throw std::runtime_error("data " + config.data.meta + " was prepared with tokenizer " + run.meta->tokenizer_identity +
+                               ", the run uses " + run.state.tokenizer_identity);
+  }
+
+  run.adamw = std::make_unique<optim::AdamW>(
+      run.model->parameters(),
+      optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps, config.optimizer.weight_decay});
+  if (resumed) load_optimizer_state(options.resume_from, *run.model, *run.adamw);
+
+  run.train_loader.emplace(make_loader(config.data.train, config, config.data.shuffle, *run.group));
+  run.train_loader->seek({run.state.data_epoch, run.state.data_index});
+  if (!config.data.val.empty()) run.val_loader.emplace(make_loader(config.data.val, config, false, *run.group));
+
+  if (run.writer) {
+    run.metrics.open(config.out_dir + "/metrics.jsonl", resumed ? std::ios::app : std::ios::trunc);
+    if (!run.metrics) throw std::runtime_error("cannot write " + config.out_dir + "/metrics.jsonl");
+  }
+}
+
+// Validation: the same first batches every time, no tape.
+Validation validate(Run& run) {
+  Validation v;
+  if (!run.val_loader) return v;
+  ag::NoGradGuard no_grad;
+  data::SampleLoader& loader = *run.val_loader;
+  loader.seek({0, 0});
+  const int64_t batches = std::min<int64_t>(run.config.training.eval_batches, int64_t(loader.batches_per_epoch()));
+  Average loss, acc;
+  for (int64_t i = 0; i < batches; ++i) {
+    const Example ex = next_example(loader);
+    const LanguageModelLoss l = masked_cross_entropy(run.model->forward(ex.input).logits, ex.target);
+    loss.add(l.loss.item());
+    acc.add(l.accuracy);
+  }
+  // Sums and counts over the ranks (each validated its own share of the batches).
+  std::array<double, 3> sums{loss.sum, acc.sum, double(loss.count)};
+  run.group->all_reduce(std::span<double>(sums));
+  loss = {sums[0], int64_t(sums[2])};
+  acc = {sums[1], int64_t(sums[2])};
+  v.loss = loss.mean();
+  v.accuracy = acc.mean();
+  if (run.meta && run.meta->splits.count("val") && run.meta->splits.at("val").text_chars > 0) {
+    const data::SplitStats& s = run.meta->splits.at("val");
+    v.bits_per_char = v.loss / std::log(2.0) * double(s.tokens) / double(s.text_chars);
+  }
+  return v;
+}
+
+StepSettings step_settings(const RunConfig& c) {
+  StepSettings s;
+  s.dag = c.dag;
+  s.report_dag = c.model.custom_G_type == GType::Learned;
+  s.clip_value = c.optimizer.clip_value;
+  s.clip_norm = c.optimizer.clip_norm;
+  return s;
+}
+
+nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const Average& global_loss, const Average& global_acc,
+                            int64_t tokens_seen, double elapsed, bool learned_G, const Validation* val) {
+  nlohmann::json line{{"step", p.step}, {"loss", p.loss}, {"accuracy", p.accuracy},
+                      {"global_loss", global_loss.mean()}, {"global_accuracy", global_acc.mean()}, {"lr", p.lr},
+                      {"grad_norm", p.grad_norm}, {"tokens_per_s", p.tokens_per_s}, {"tokens_seen", tokens_seen},
+                      {"elapsed_s", elapsed}};
+  if (learned_G) {
+    line["dag_A_LM"] = r.dag[0];
+    line["dag_Ap"] = r.dag[1];
+    line["dag_G_LM"] = r.dag[2];
+  }
+  if (val) {
+    line["val_loss"] = val->loss;
+    line["val_accuracy"] = val->accuracy;
+    if (val->bits_per_char > 0) line["val_bits_per_char"] = val->bits_per_char;
+  }
+  return line;
+}
+
+TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options, dist::ProcessGroup& group) {
+  Run run{&group, group.rank() == 0};
+  open_run(run, config_in, options);
+  const RunConfig& config = run.config;
+  TrainingState& state = run.state;
+  const optim::WarmupCosine schedule{config.optimizer.lr, config.schedule.warmup_steps, config.training.steps, config.schedule.alpha};
+  const StepSettings settings = step_settings(config);
+  const bool learned_G = config.model.custom_G_type == GType::Learned;
+
+  const int64_t last_step = options.stop_after >= 0 ? std::min(options.stop_after, config.training.steps) : config.training.steps;
+  const int64_t first_step = state.step;
+  if (options.on_start)
+    options.on_start({run.model->parameter_count(), group.world_size(), config.training.dtype, config.model.custom_G_type, run.resumed,
+                      first_step, last_step});
+
+  const auto start = Clock::now();
+  auto window_start = start;
+  int64_t window_tokens = 0;
+  Average running_loss, running_acc, global_loss, global_acc;
+  Validation last_val;
+  double last_logged_loss = 0;
+  const int64_t tokens_per_step = config.data.batch_size * config.data.context * config.data.grad_accum * group.world_size();
+
+  while (state.step < last_step) {
+    const int64_t step = state.step;
+    const double lr = schedule.lr(step);
+    std::vector<Example> micro_batches;
+    for (int64_t micro = 0; micro < config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader));
+    StepResult r;
+    try {
+      r = train_step(*run.model, *run.adamw, micro_batches, lr, settings, &group);
+    } catch (const TrainingDiverged& e) {
+      throw std::runtime_error(std::string("training diverged: ") + e.what() + " at step " + std::to_string(step + 1) +
+                               "; parameters were not updated. The last good checkpoint, if any, is " + run.checkpoint_path);
+    }
+
+    state.step = step + 1;
+    state.tokens_seen += tokens_per_step;
+    const data::LoaderPosition pos = run.train_loader->position();
+    state.data_epoch = pos.epoch;
+    state.data_index = pos.index;
+    window_tokens += tokens_per_step;
+    running_loss.add(r.loss);
+    running_acc.add(r.accuracy);
+    global_loss.add(r.loss);
+    global_acc.add(r.accuracy);
+
+    const bool last = state.step == last_step;
+    const bool eval_now = config.training.eval_every > 0 && (state.step % config.training.eval_every == 0 || last);
+    if (eval_now) {
+      const auto eval_start = Clock::now();
+      last_val = validate(run);
+      window_start += Clock::now() - eval_start;  // tokens/s counts training time only
+    }
+    if (state.step % config.training.log_every == 0 || last || eval_now) {
+      const auto now = Clock::now();
+      const double window_s = std::chrono::duration<double>(now - window_start).count();
+      const double elapsed = std::chrono::duration<double>(now - start).count();
+      TrainProgress p;
+      p.step = state.step;
+      p.last_step = last_step;
+      p.loss = running_loss.mean();
+      p.accuracy = running_acc.mean();
+      p.lr = lr;
+      p.grad_norm = r.grad_norm;
+      p.tokens_per_s = window_s > 0 ? double(window_tokens) / window_s : 0;
+      p.eta_s = double(last_step - state.step) * elapsed / double(state.step - first_step);
+      p.validated = eval_now && run.val_loader;
+      p.val_loss = last_val.loss;
+      p.val_bits_per_char = last_val.bits_per_char;
+      p.final = last;
+      if (run.writer)
+        run.metrics << metrics_line(p, r, global_loss, global_acc, state.tokens_seen, elapsed, learned_G,
+                                    p.validated ? &last_val : nullptr).dump()
+                    << "\n" << std::flush;
+      if (options.on_progress) options.on_progress(p);
+      last_logged_loss = running_loss.mean();
+      running_loss = running_acc = Average{};
+      window_start = now;
+      window_tokens = 0;
+    }
+    if (run.writer && (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0)))
+      save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
+  }
+
+  TrainSummary summary;
+  summary.steps = state.step;
+  summary.last_loss = last_logged_loss;
+  summary.val_loss = last_val.loss;
+  summary.val_accuracy = last_val.accuracy;
+  summary.val_bits_per_char = last_val.bits_per_char;
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  summary.checkpoint = run.checkpoint_path;
+  return summary;
+}
+
+}  // namespace
+
+TrainSummary train(const RunConfig& config, const TrainOptions& options) {
+  std::unique_ptr<dist::ProcessGroup> single;
+  dist::ProcessGroup* group = options.group;
+  if (!group) group = (single = dist::single_process_group()).get();
+  try {
+    return train_ranks(config, options, *group);
+  } catch (const std::exception& e) {
+    group->abort(e.what());  // the other ranks report this rather than "rank N lost"
+    throw;
+  }
+}
+
+}  // namespace pldr
