@@ -24,8 +24,8 @@ __global__ void probe_kernel() {}
 struct Runtime {
   cudaStream_t stream = nullptr;
   cublasHandle_t blas = nullptr;
-  KernelErrorRecord* error_host = nullptr;    // the mapped record, as the host sees it
-  KernelErrorRecord* error_device = nullptr;  // and as kernels see it
+  KernelErrorRecord* error_device = nullptr;  // what kernels write
+  KernelErrorRecord* error_host = nullptr;    // pinned: its copy, read at synchronize()
   int multiprocessors = 0;
 };
 
@@ -39,13 +39,9 @@ Runtime& runtime() {
     PLDR_CUBLAS_CHECK(cublasSetStream(r->blas, r->stream));
     PLDR_CUBLAS_CHECK(cublasSetMathMode(r->blas, CUBLAS_DEFAULT_MATH));
     PLDR_CUBLAS_CHECK(cublasSetAtomicsMode(r->blas, CUBLAS_ATOMICS_NOT_ALLOWED));
-    void* host_rec = nullptr;
-    void* device_rec = nullptr;
-    PLDR_CUDA_CHECK(cudaHostAlloc(&host_rec, sizeof(KernelErrorRecord), cudaHostAllocMapped));
-    PLDR_CUDA_CHECK(cudaHostGetDevicePointer(&device_rec, host_rec, 0));
-    r->error_host = static_cast<KernelErrorRecord*>(host_rec);
-    *r->error_host = KernelErrorRecord{0, 0, 0};
-    r->error_device = static_cast<KernelErrorRecord*>(device_rec);
+    PLDR_CUDA_CHECK(cudaMalloc(&r->error_device, sizeof(KernelErrorRecord)));
+    PLDR_CUDA_CHECK(cudaMemsetAsync(r->error_device, 0, sizeof(KernelErrorRecord), r->stream));
+    PLDR_CUDA_CHECK(cudaMallocHost(&r->error_host, sizeof(KernelErrorRecord)));
     int device = 0;
     PLDR_CUDA_CHECK(cudaGetDevice(&device));
     PLDR_CUDA_CHECK(cudaDeviceGetAttribute(&r->multiprocessors, cudaDevAttrMultiProcessorCount, device));
@@ -122,32 +118,24 @@ int row_threads(int64_t d) {
   return threads;
 }
 
-void raise_kernel_error() {
-  // The record is mapped host memory written by the device; the stream has finished, so the
-  // writes are visible. volatile: the compiler must read what the device wrote.
-  volatile KernelErrorRecord* rec = runtime().error_host;
-  const int device_kind = rec->kind;
-  if (device_kind == 0) return;
-  const int value = rec->value;
-  const long long limit = rec->limit;
-  rec->value = 0;
-  rec->limit = 0;
-  rec->kind = 0;
-  switch (static_cast<KernelErrorKind>(device_kind)) {
+void synchronize() {
+  Runtime& rt = runtime();
+  // The error record's copy rides in the same wait as the work before it.
+  PLDR_CUDA_CHECK(cudaMemcpyAsync(rt.error_host, rt.error_device, sizeof(KernelErrorRecord), cudaMemcpyDeviceToHost, rt.stream));
+  PLDR_CUDA_CHECK(cudaStreamSynchronize(rt.stream));
+  const KernelErrorRecord error = *rt.error_host;
+  if (error.kind == 0) return;
+  PLDR_CUDA_CHECK(cudaMemsetAsync(rt.error_device, 0, sizeof(KernelErrorRecord), rt.stream));
+  switch (static_cast<KernelErrorKind>(error.kind)) {
     case KernelErrorKind::EmbeddingId:
-      throw std::out_of_range("embedding: token id " + std::to_string(value) + " outside vocabulary of " +
-                              std::to_string(limit));
+      throw std::out_of_range("embedding: token id " + std::to_string(error.value) + " outside vocabulary of " +
+                              std::to_string(error.limit));
     case KernelErrorKind::CrossEntropyTarget:
-      throw std::out_of_range("cross_entropy: target " + std::to_string(value) + " outside " + std::to_string(limit) +
-                              " classes");
+      throw std::out_of_range("cross_entropy: target " + std::to_string(error.value) + " outside " +
+                              std::to_string(error.limit) + " classes");
     case KernelErrorKind::None: break;
   }
-  throw std::logic_error("cuda: unknown kernel error kind " + std::to_string(device_kind));
-}
-
-void synchronize() {
-  PLDR_CUDA_CHECK(cudaStreamSynchronize(stream()));
-  raise_kernel_error();
+  throw std::logic_error("cuda: unknown kernel error kind " + std::to_string(error.kind));
 }
 
 }  // namespace pldr::cuda

@@ -51,9 +51,10 @@ unsigned int row_blocks(int64_t rows);
 constexpr int kMaxRowThreads = 512;
 int row_threads(int64_t d);
 
-// Errors found inside kernels (bad token ids or targets). The record lives in mapped pinned host
-// memory: a kernel claims it once (flag 0 -> kind) and writes the offending value and its limit;
-// synchronize() reads it. Which bad value is reported when several are bad is not specified.
+// Errors found inside kernels (bad token ids or targets), in one record in device memory: a
+// kernel claims it once (kind 0 -> its kind) and writes the offending value and its limit;
+// synchronize() copies it to the host with the wait it does anyway, throws and clears it. Which
+// bad value is reported when several are bad is not specified.
 enum class KernelErrorKind : int { None = 0, EmbeddingId = 1, CrossEntropyTarget = 2 };
 struct KernelErrorRecord {
   int kind;
@@ -66,11 +67,7 @@ __device__ inline void record_kernel_error(KernelErrorRecord* rec, KernelErrorKi
   if (atomicCAS(&rec->kind, 0, static_cast<int>(kind)) == 0) {
     rec->value = value;
     rec->limit = limit;
-    __threadfence_system();
   }
 }
-
-// Throws the recorded error, if any, and clears it. Call only after the stream has finished.
-void raise_kernel_error();
 
 }  // namespace pldr::cuda
