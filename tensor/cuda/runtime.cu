@@ -4,7 +4,6 @@
 // destroyed: at process exit the CUDA runtime may already be torn down when static destructors
 // run, and the driver frees everything of the process anyway.
 #include <algorithm>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 
