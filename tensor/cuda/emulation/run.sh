@@ -2,7 +2,8 @@
 # Checks the CUDA kernels' logic without a GPU: rewrites each kernel launch of tensor/cuda/*.cu
 # (`k<<<grid, block, 0, stream()>>>(args);`) into a call of the host emulation, compiles the
 # kernels as C++ with emulated_cuda.h, and compares them with the CPU kernels
-# (kernels_vs_cpu.cpp). matmul is not covered (cuBLAS); its plan is plain C++.
+# (kernels_vs_cpu.cpp). matmul runs through cuBLAS; its plan (plain C++) is checked against
+# pldr::matmul through a naive emulation of the cuBLAS call (matmul_plan_vs_cpu.cpp).
 # Usage: tensor/cuda/emulation/run.sh [BUILD_DIR]   (BUILD_DIR holds tensor/libpldr_tensor.a; default build)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -34,4 +35,7 @@ for k in "${kernels[@]}"; do sources+=("$work/tensor/cuda/$k.cpp"); done
 echo "compiling the emulation..."
 g++ -std=c++20 -O1 -w -include "$here/emulated_cuda.h" -I"$here" -I"$work" -I"$root" "${sources[@]}" \
   "$build/tensor/libpldr_tensor.a" -fopenmp -pthread -o "$work/kernels_vs_cpu"
+g++ -std=c++20 -O1 -I"$root" "$here/matmul_plan_vs_cpu.cpp" "$root/tensor/cuda/matmul_plan.cpp" \
+  "$build/tensor/libpldr_tensor.a" -fopenmp -o "$work/matmul_plan_vs_cpu"
 "$work/kernels_vs_cpu"
+"$work/matmul_plan_vs_cpu"
