@@ -6,7 +6,7 @@
 // Not emulated: timing, memory coalescing, CUDA's math library (the host's libm stands in).
 #pragma once
 #include <math.h>
-#include <barrier>
+#include <condition_variable>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -28,14 +28,37 @@ constexpr int cudaSuccess = 0;
 using cudaStream_t = void*;
 
 namespace emu {
+// A reusable barrier on one mutex: it orders only the threads that use it (std::barrier's shared
+// wait pool would make ThreadSanitizer see order between unrelated barriers and miss races).
+class Barrier {
+ public:
+  explicit Barrier(unsigned count) : count_(count) {}
+  void arrive_and_wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const unsigned generation = generation_;
+    if (++arrived_ == count_) {
+      arrived_ = 0;
+      ++generation_;
+      all_arrived_.notify_all();
+    } else {
+      all_arrived_.wait(lock, [&] { return generation_ != generation; });
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable all_arrived_;
+  unsigned count_, arrived_ = 0, generation_ = 0;
+};
+
 struct Idx { unsigned x = 0; };
 inline thread_local Idx thread_idx, block_idx;
 inline Idx block_dim, grid_dim;
 struct Warp {
-  std::barrier<> bar{32};
+  Barrier bar{32};
   uint64_t vals[32];
 };
-inline std::unique_ptr<std::barrier<>> block_barrier;
+inline std::unique_ptr<Barrier> block_barrier;
 inline std::vector<std::unique_ptr<Warp>> warps;
 inline std::mutex atomic_mutex;
 inline Warp& warp() { return *warps[thread_idx.x / 32]; }
@@ -44,7 +67,7 @@ inline void launch(unsigned grid, unsigned block, const std::function<void()>& f
   grid_dim.x = grid;
   block_dim.x = block;
   for (unsigned b = 0; b < grid; ++b) {
-    block_barrier = std::make_unique<std::barrier<>>(block);
+    block_barrier = std::make_unique<Barrier>(block);
     warps.clear();
     for (unsigned w = 0; w < block / 32; ++w) warps.push_back(std::make_unique<Warp>());
     std::vector<std::thread> threads;

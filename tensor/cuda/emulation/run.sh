@@ -4,8 +4,17 @@
 # kernels as C++ with emulated_cuda.h, and compares them with the CPU kernels
 # (kernels_vs_cpu.cpp). matmul runs through cuBLAS; its plan (plain C++) is checked against
 # pldr::matmul through a naive emulation of the cuBLAS call (matmul_plan_vs_cpu.cpp).
-# Usage: tensor/cuda/emulation/run.sh [BUILD_DIR]   (BUILD_DIR holds tensor/libpldr_tensor.a; default build)
+# With --tsan the kernels run under ThreadSanitizer, which reports a missing __syncthreads (a race
+# on shared or global memory between the emulated threads) whatever the scheduling.
+# Usage: tensor/cuda/emulation/run.sh [--tsan] [BUILD_DIR]   (BUILD_DIR holds tensor/libpldr_tensor.a; default build)
 set -euo pipefail
+sanitize=()
+if [ "${1:-}" = "--tsan" ]; then
+  shift
+  sanitize=(-fsanitize=thread -g)
+  export OMP_NUM_THREADS=1  # the CPU kernels' OpenMP runtime is not instrumented
+  export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
@@ -33,7 +42,7 @@ kernels=(elementwise reduce softmax layer_norm embedding cross_entropy rotary ex
 sources=("$here/kernels_vs_cpu.cpp" "$here/emulated_runtime.cpp" "$work/tensor/cuda/strided.cpp")
 for k in "${kernels[@]}"; do sources+=("$work/tensor/cuda/$k.cpp"); done
 echo "compiling the emulation..."
-g++ -std=c++20 -O1 -w -include "$here/emulated_cuda.h" -I"$here" -I"$work" -I"$root" "${sources[@]}" \
+g++ -std=c++20 -O1 -w "${sanitize[@]}" -include "$here/emulated_cuda.h" -I"$here" -I"$work" -I"$root" "${sources[@]}" \
   "$build/tensor/libpldr_tensor.a" -fopenmp -pthread -o "$work/kernels_vs_cpu"
 g++ -std=c++20 -O1 -I"$root" "$here/matmul_plan_vs_cpu.cpp" "$root/tensor/cuda/matmul_plan.cpp" \
   "$build/tensor/libpldr_tensor.a" -fopenmp -o "$work/matmul_plan_vs_cpu"
