@@ -1,0 +1,50 @@
+// The CUDA backend: the kernels of tensor/cpu/kernels.h with the same signatures and meaning,
+// for float32 and float64, plus the device memory functions (memory.h), fill and strided copy.
+//
+// Tensors passed here live on the CUDA device (their data<T>() pointers are device pointers).
+// Outputs are dense and written in full (also where the CPU kernels rely on ops.cpp having
+// zero-filled them). Inputs may be strided views: binary, unary, matmul and copy read them in
+// place; the row kernels first copy a non-dense input to dense device memory. Every call only
+// queues work on the backend's one
+// stream and returns; cross_entropy_sum, copy_to_host and synchronize wait for the device.
+// Plain C++: includable from code that does not know CUDA. README.md lists how each kernel is
+// parallelised.
+#pragma once
+#include "tensor/cuda/memory.h"
+#include "tensor/ops.h"
+
+namespace pldr::cuda {
+
+// out (any strided view, any dtype) = value converted to out's dtype.
+void fill(Tensor& out, double value);
+// out (any strided view) = src of the same shape (a strided view, stride 0 where broadcast),
+// converted between float32, float64 and int32 as static_cast does.
+void copy(Tensor& out, const Tensor& src);
+
+// a and b are already expanded to out's shape.
+void binary(BinaryOp op, Tensor& out, const Tensor& a, const Tensor& b);
+void unary(UnaryOp op, Tensor& out, const Tensor& x, double p0, double p1);
+// x is dense with the reduced axes last: [rows, inner] -> out [rows].
+void reduce_rows(ReduceOp op, Tensor& out, const Tensor& x, int64_t inner);
+// x is dense [rows, cols] with the reduced axes first: out [cols] reduces each column over rows.
+void reduce_columns(ReduceOp op, Tensor& out, const Tensor& x, int64_t rows);
+void argmax_rows(Tensor& out, const Tensor& x, int64_t inner);
+// a [batch..., M, K] and b [batch..., K, N] already expanded to the same batch dims.
+void matmul(Tensor& out, const Tensor& a, const Tensor& b);
+void expm(Tensor& out, const Tensor& x);                       // dense [batch, N, N]
+void expm_frechet(Tensor& out, const Tensor& a, const Tensor& e);
+void log_trace_expm(Tensor& out, Tensor* grad, const Tensor& x);  // out [batch]; grad [batch, N, N] or null
+void softmax_rows(Tensor& out, const Tensor& x, bool log);     // dense [rows, D]
+void softmax_back_rows(Tensor& out, const Tensor& y, const Tensor& g, bool log);
+void layer_norm(LayerNormResult& r, const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps);
+void layer_norm_back(LayerNormGrads& r, const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                     const Tensor& gamma);
+// A token id outside the vocabulary makes the next synchronize() throw (see memory.h).
+void embedding(Tensor& out, const Tensor& weight, const Tensor& ids);
+void embedding_back(Tensor& out, const Tensor& g, const Tensor& ids);
+// Waits for the device (the result is a host number); throws for a target outside [0, V).
+double cross_entropy_sum(const Tensor& logits, const Tensor& targets, int ignore_id);
+void cross_entropy_back(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id, double scale);
+void rotary(Tensor& out, const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse);
+
+}  // namespace pldr::cuda
