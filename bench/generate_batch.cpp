@@ -21,9 +21,9 @@
 #endif
 
 #include "io/atomic_file.h"
-#include "pldr/checkpoint.h"
+#include "train/checkpoint.h"
 #include "pldr/generate.h"
-#include "pldr/run_config.h"
+#include "train/run_config.h"
 #include "tensor/memory_policy.h"
 #include "tensor/random.h"
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "data/tokenizer.h"
-#include "pldr/checkpoint.h"
+#include "train/checkpoint.h"
 
 namespace pldr::testing {
 
