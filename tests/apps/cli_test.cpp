@@ -109,7 +109,8 @@ TEST(Usage, UnknownFlagExitsTwoNamingIt) {
 
 TEST(Usage, BadFlagValuesAndMissingFlagsExitTwo) {
   EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --dtype int32"), 2, "--dtype must be float64 or float32");
-  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --rope-table guessed"), 2, "--rope-table");
+  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --rope-table guessed"), 2, "--rope-table must be reference or fitted");
+  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --simd neon"), 2, "--simd must be avx2 or avx512");
   EXPECT_RESULT(pldr("verify-golden"), 2, "takes one golden file");
   EXPECT_RESULT(pldr("verify-golden a.h5 b.h5"), 2, "takes one golden file");
   EXPECT_RESULT(pldr("generate --checkpoint"), 2, "--checkpoint needs a value");
@@ -127,6 +128,8 @@ TEST(VerifyGolden, TheTinyGoldenFilePasses) {
   EXPECT_RESULT(r, 0, "\"passed\": true");
   EXPECT_FALSE(mentions(r, "\"passed\": false")) << r.output.substr(0, 3000);
   EXPECT_EQ(r.output.find_first_not_of(" \n"), r.output.find('{')) << "the report is JSON: " << r.output.substr(0, 200);
+  // The fit, kept as a diagnostic, finds the computed table entry for entry.
+  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --rope-table fitted"), 0, "0 of 48 entries differ");
 }
 
 TEST(VerifyGolden, FilesThatAreNotGoldenAreErrors) {
