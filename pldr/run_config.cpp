@@ -74,7 +74,9 @@ void RunConfig::validate() const {
           "must be in [1, model.max_position_embeddings)");
   require(data.batch_size > 0, "data.batch_size", "must be > 0");
   require(data.grad_accum > 0, "data.grad_accum", "must be > 0");
-  require(data.packing == "pack" || data.packing == "pad" || data.packing == "nopad", "data.packing", "must be pack, pad or nopad");
+  require(data.packing == "pack" || data.packing == "pad" || data.packing == "nopad" || data.packing == "document_pad" ||
+              data.packing == "document_nopad",
+          "data.packing", "must be pack, pad, nopad, document_pad or document_nopad");
   for (double c : dag) require(c >= 0, "dag", "coefficients must be >= 0");
   require(dag == std::array<double, 3>{0, 0, 0} || model.custom_G_type == GType::Learned, "dag",
           "needs a learned G (custom_G_type null)");

@@ -148,9 +148,9 @@ TEST(DataSampleLoader, SeekToTheEndOfAnEpochStartsTheNext) {
   EXPECT_EQ(loader.position(), (LoaderPosition{5, 0}));
 }
 
-TEST(DataSampleLoader, PadModeBatchesArePaddedDocuments) {
+TEST(DataSampleLoader, DocumentPadModeBatchesArePaddedDocuments) {
   LoaderOptions o = options(4, 2);
-  o.mode = PackMode::pad;
+  o.mode = PackMode::document_pad;
   o.shuffle = false;
   SampleLoader loader(std::make_shared<TokenVector>(std::vector<int32_t>{7, 8, 3, 9, 9, 9, 9, 9, 9, 3}), o);
   EXPECT_EQ(loader.next().tokens, (std::vector<int32_t>{7, 8, 3, 0, 0, 9, 9, 9, 9, 9}));
