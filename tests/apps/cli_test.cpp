@@ -13,6 +13,8 @@
 
 #include "data/tokenizer.h"
 #include "io/hdf5_file.h"
+#include <nlohmann/json.hpp>
+
 #include "pldr/checkpoint.h"
 
 namespace {
@@ -87,7 +89,7 @@ std::string file_bytes(const std::string& path) {
 TEST(Usage, NoArgumentsPrintsUsageAndExitsTwo) {
   const CommandResult r = pldr("");
   EXPECT_RESULT(r, 2, "usage: pldr COMMAND");
-  for (const char* command : {"tokenizer", "prepare", "train", "generate", "inspect", "plot", "verify-golden"})
+  for (const char* command : {"tokenizer", "prepare", "train", "generate", "inspect", "invariance", "plot", "verify-golden"})
     EXPECT_TRUE(mentions(r, command)) << command;
   EXPECT_RESULT(pldr("--help"), 0, "usage: pldr COMMAND");
 }
@@ -288,6 +290,26 @@ TEST_F(Checkpoints, TheSavedCheckpointGeneratesAndInspects) {
   EXPECT_TRUE(f.exists("layer0/G_LM"));
   EXPECT_TRUE(f.exists("layer1/E"));
   EXPECT_EQ(f.shape("layer1/G_LM")[1], 2);
+}
+
+// The G-cache invariance experiment: a JSON report and its SVG chart, and bad input named.
+TEST_F(Checkpoints, InvarianceWritesItsReportAndChart) {
+  const std::string prompts = scratch_file("prompts.txt", "The cat sat\n\nOnce upon a time\n");
+  const std::string out = path("invariance.json");
+  const CommandResult r = pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(prompts) + " -o " + quote(out) +
+                               " --max-new-tokens 3");
+  EXPECT_RESULT(r, 0, "tokens identical with and without the G-cache");
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  ASSERT_EQ(j["prompts"].size(), 2u);
+  EXPECT_EQ(j["prompts"][0]["steps"].size(), 3u);
+  EXPECT_EQ(j["prompts"][0]["tokens_cached"].size(), 3u);
+  EXPECT_NE(file_bytes(path("invariance.svg")).find("<svg"), std::string::npos);
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(scratch_file("empty.txt", "\n")) + " -o " + quote(out)),
+                1, "no prompts");
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(prompts) + " -o " + quote(out) +
+                     " --max-new-tokens 0"),
+                2, "--max-new-tokens must be positive");
 }
 
 TEST_F(Checkpoints, GenerationLimitsAreChecked) {
