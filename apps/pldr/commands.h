@@ -15,6 +15,7 @@ int train(const Args& args);
 int generate(const Args& args);
 int inspect(const Args& args);
 int invariance(const Args& args);
+int transfer(const Args& args);
 int plot(const Args& args);
 
 }  // namespace pldr::cli

@@ -89,7 +89,7 @@ std::string file_bytes(const std::string& path) {
 TEST(Usage, NoArgumentsPrintsUsageAndExitsTwo) {
   const CommandResult r = pldr("");
   EXPECT_RESULT(r, 2, "usage: pldr COMMAND");
-  for (const char* command : {"tokenizer", "prepare", "train", "generate", "inspect", "invariance", "plot", "verify-golden"})
+  for (const char* command : {"tokenizer", "prepare", "train", "generate", "inspect", "invariance", "transfer", "plot", "verify-golden"})
     EXPECT_TRUE(mentions(r, command)) << command;
   EXPECT_RESULT(pldr("--help"), 0, "usage: pldr COMMAND");
 }
@@ -287,9 +287,9 @@ TEST_F(Checkpoints, TheSavedCheckpointGeneratesAndInspects) {
   const std::string out = path("deductive.h5");
   EXPECT_RESULT(pldr("inspect --checkpoint " + quote(good()) + " --prompt 'The cat sat' -o " + quote(out)), 0, out);
   const H5File f = H5File::open_read(out);
-  EXPECT_TRUE(f.exists("layer0/G_LM"));
-  EXPECT_TRUE(f.exists("layer1/E"));
-  EXPECT_EQ(f.shape("layer1/G_LM")[1], 2);
+  EXPECT_TRUE(f.exists("G_LM/layer0"));
+  EXPECT_TRUE(f.exists("E/layer1"));
+  EXPECT_EQ(f.shape("G_LM/layer1")[1], 2);
 }
 
 // The G-cache invariance experiment: a JSON report and its SVG chart, and bad input named.
@@ -310,6 +310,23 @@ TEST_F(Checkpoints, InvarianceWritesItsReportAndChart) {
   EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(prompts) + " -o " + quote(out) +
                      " --max-new-tokens 0"),
                 2, "--max-new-tokens must be positive");
+}
+
+// The v510Gi transfer: inspect's G_LM loads as the external G of a model without a metric learner.
+TEST_F(Checkpoints, TransferWritesAnExternalGCheckpointFromInspectsOutput) {
+  const std::string deductive = path("transfer_g.h5"), out = path("transferred.h5");
+  ASSERT_EQ(pldr("inspect --checkpoint " + quote(good()) + " --prompt 'The cat' -o " + quote(deductive)).code, 0);
+  EXPECT_RESULT(pldr("transfer --checkpoint " + quote(good()) + " --G " + quote(deductive) + " -o " + quote(out)), 0,
+                "no metric learner");
+  const pldr::LoadedCheckpoint c = pldr::load_checkpoint(out);
+  EXPECT_EQ(c.config.model.custom_G_type, pldr::GType::External);
+  EXPECT_EQ(c.state.step, 0);
+  const H5File f = H5File::open_read(deductive);
+  EXPECT_EQ(c.model->predefined_G[1].to_vector<double>(), f.read<double>("G_LM/layer1"));
+  EXPECT_RESULT(pldr("transfer --checkpoint " + quote(out) + " --G " + quote(deductive) + " -o " + quote(path("again.h5"))), 2,
+                "must be a model with a learned G");
+  EXPECT_RESULT(pldr("transfer --checkpoint " + quote(good()) + " --G " + quote(deductive) + " --group nothing -o " + quote(out)), 1,
+                "lacks nothing/layer0");
 }
 
 TEST_F(Checkpoints, GenerationLimitsAreChecked) {
@@ -442,8 +459,8 @@ TEST(Pipeline, TokenizePrepareTrainGenerateInspectPlotResume) {
                 "is not the one the checkpoint was trained with");
   ASSERT_EQ(pldr("inspect --checkpoint " + checkpoint + " --prompt 'To be' -o " + at("deductive.h5")).code, 0);
   const H5File f = H5File::open_read((dir / "deductive.h5").string());
-  EXPECT_EQ(f.shape("layer1/G_LM")[1], 2);
-  EXPECT_TRUE(f.exists("layer0/E"));
+  EXPECT_EQ(f.shape("G_LM/layer1")[1], 2);
+  EXPECT_TRUE(f.exists("E/layer0"));
   EXPECT_RESULT(pldr("plot " + at("run/metrics.jsonl") + " -o " + at("curves.svg")), 0, "");
   EXPECT_EQ(file_bytes((dir / "curves.svg").string()).rfind("<svg", 0), 0u);
   EXPECT_RESULT(pldr("plot " + at("absent.jsonl") + " -o " + at("x.svg")), 1, "absent.jsonl");
