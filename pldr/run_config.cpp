@@ -44,6 +44,9 @@ void for_each_field(Config& c, F&& f) {
   f("training", "checkpoint_every", c.training.checkpoint_every);
   f("training", "dtype", c.training.dtype);
   f("training", "threads", c.training.threads);
+  f("training", "keep_every", c.training.keep_every);
+  f("training", "keep_last", c.training.keep_last);
+  f("training", "deductive_stats", c.training.deductive_stats);
 }
 
 // Reads one field from a JSON value, checking its type.
@@ -89,6 +92,8 @@ void RunConfig::validate() const {
   require(training.checkpoint_every >= 0, "training.checkpoint_every", "must be >= 0 (0 = only at the end)");
   require(training.dtype == "float32" || training.dtype == "float64", "training.dtype", "must be float32 or float64");
   require(training.threads >= 0, "training.threads", "must be >= 0");
+  require(training.keep_every >= 0, "training.keep_every", "must be >= 0 (0 = keep none by step)");
+  require(training.keep_last >= 0, "training.keep_last", "must be >= 0 (0 = keep none of the last)");
   require(!out_dir.empty(), "out_dir", "must not be empty");
 }
 

@@ -19,7 +19,10 @@
 #include "optim/clipping.h"
 #include "optim/schedule.h"
 #include "pldr/checkpoint.h"
+#include "pldr/checkpoint_history.h"  // research hooks
+#include "pldr/deductive_stats.h"
 #include "pldr/losses.h"
+#include "pldr/running_metrics.h"
 #include "tensor/creation.h"
 #ifdef _OPENMP
 #include <omp.h>
@@ -129,6 +132,14 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
   std::ofstream metrics(config.out_dir + "/metrics.jsonl", resumed ? std::ios::app : std::ios::trunc);
   if (!metrics) throw std::runtime_error("cannot write " + config.out_dir + "/metrics.jsonl");
 
+  // ---- research hooks: checkpoint history, epoch/global averages kept across a resume, and
+  // statistics of the deductive outputs (pldr/checkpoint_history.h, running_metrics.h, deductive_stats.h)
+  const CheckpointHistory history(config.out_dir, config.training.keep_every, config.training.keep_last);
+  const std::string running_path = config.out_dir + "/running_metrics.json";
+  RunningMetrics running = resumed ? RunningMetrics::load(running_path, state.step).value_or(RunningMetrics{}) : RunningMetrics{};
+  std::vector<LayerDeductiveStats> deductive;
+  // ---- end of research hooks
+
   // ---- validation: the same first batches every time, no tape ----
   auto validate = [&]() {
     Validation v;
@@ -163,7 +174,7 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
   const auto start = Clock::now();
   auto window_start = start;
   int64_t window_tokens = 0;
-  Average running_loss, running_acc, global_loss, global_acc;
+  Average running_loss, running_acc;
   Validation last_val;
   double last_logged_loss = 0;
   TrainSummary summary;
@@ -173,6 +184,7 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
 
   while (state.step < last_step) {
     const int64_t step = state.step;
+    const uint64_t step_epoch = state.data_epoch;  // research hook: the epoch this step's data comes from
     const double lr = schedule.lr(step);
     double step_loss = 0, step_acc = 0;
     std::array<double, 3> dag_values{0, 0, 0};
@@ -180,6 +192,8 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
       const Example ex = to_example(train_loader.next());
       const ForwardResult r = model->forward(ex.input);
       const LanguageModelLoss ce = masked_cross_entropy(r.logits, ex.target);
+      if (micro == 0 && config.training.deductive_stats)  // research hook
+        deductive = deductive_stats(r.layers, config.model.custom_G_type == GType::Learned);
       ag::Variable total = ce.loss;
       std::array<double, 3> dag_now{0, 0, 0};
       if (config.model.custom_G_type == GType::Learned) {
@@ -216,8 +230,8 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
     window_tokens += tokens_per_step;
     running_loss.add(step_loss);
     running_acc.add(step_acc);
-    global_loss.add(step_loss);
-    global_acc.add(step_acc);
+    if (const std::optional<EpochMetrics> e = running.add(step_loss, step_acc, step_epoch))  // research hook
+      metrics << nlohmann::json{{"step", step}, {"epoch", e->epoch}, {"epoch_loss", e->loss}, {"epoch_accuracy", e->accuracy}}.dump() << "\n";
 
     const bool last = state.step == last_step;
     const bool eval_now = config.training.eval_every > 0 && (state.step % config.training.eval_every == 0 || last);
@@ -233,7 +247,7 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
       const double tokens_per_s = window_s > 0 ? double(window_tokens) / window_s : 0;
       const double eta = double(last_step - state.step) * elapsed / double(state.step - first_step);
       nlohmann::json line{{"step", state.step}, {"loss", running_loss.mean()}, {"accuracy", running_acc.mean()},
-                          {"global_loss", global_loss.mean()}, {"global_accuracy", global_acc.mean()}, {"lr", lr},
+                          {"global_loss", running.global_loss()}, {"global_accuracy", running.global_accuracy()}, {"lr", lr},
                           {"grad_norm", grad_norm}, {"tokens_per_s", tokens_per_s}, {"tokens_seen", state.tokens_seen},
                           {"elapsed_s", elapsed}};
       if (config.model.custom_G_type == GType::Learned) {
@@ -241,6 +255,7 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
         line["dag_Ap"] = dag_values[1];
         line["dag_G_LM"] = dag_values[2];
       }
+      add_deductive_stats(line, deductive);  // research hook
       if (eval_now && val_loader) {
         line["val_loss"] = last_val.loss;
         line["val_accuracy"] = last_val.accuracy;
@@ -270,8 +285,11 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
       window_start = now;
       window_tokens = 0;
     }
-    if (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0))
+    if (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0)) {
       save_checkpoint(checkpoint_path, config, *model, &adamw, state);
+      history.record(checkpoint_path, state.step);  // research hooks
+      running.save(running_path, state.step);
+    }
   }
 
   summary.steps = state.step;
