@@ -22,7 +22,7 @@ const std::map<std::string, Command>& commands() {
       {"train", {pldr::cli::train, "--config RUN.json [section.key=value ...]          train (or --resume CKPT)"}},
       {"generate", {pldr::cli::generate, "--checkpoint CKPT --prompt TEXT [...]             sample text"}},
       {"inspect", {pldr::cli::inspect, "--checkpoint CKPT --prompt TEXT -o OUT.h5         write deductive outputs"}},
-      {"invariance", {pldr::cli::invariance, "--checkpoint CKPT --prompts FILE -o REPORT.json  G-cache invariance experiment"}},
+      {"invariance", {pldr::cli::invariance, "--checkpoint CKPT|--hf DIR --prompts FILE -o R.json  G-cache invariance experiment"}},
       {"plot", {pldr::cli::plot, "METRICS.jsonl -o CURVES.svg                       draw training curves"}},
       {"transfer", {pldr::cli::transfer, "--checkpoint CKPT --G FILE -o NEW.h5 [...]         v510Gi: weights on a fixed G"}},
       {"verify-golden", {pldr::cli::verify_golden, "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},

@@ -329,6 +329,29 @@ TEST_F(Checkpoints, TransferWritesAnExternalGCheckpointFromInspectsOutput) {
                 "lacks nothing/layer0");
 }
 
+// --hf: a Hugging Face folder (config.json + model.safetensors), prompts given as token ids.
+TEST_F(Checkpoints, InvarianceReadsAHuggingFaceFolderAndTokenIds) {
+  const fs::path hf = scratch() / "hf_tiny";
+  fs::create_directories(hf);
+  std::ifstream expected(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_expected.json");
+  std::ofstream(hf / "config.json") << nlohmann::json::parse(expected)["config"].dump();
+  fs::copy_file(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors", hf / "model.safetensors", fs::copy_options::overwrite_existing);
+  const std::string ids = scratch_file("ids.txt", "5 9 14 3\n7 7 21\n"), out = path("hf_invariance.json");
+  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --token-ids --prompts " + quote(ids) + " -o " + quote(out) +
+                     " --max-new-tokens 2"),
+                0, "wrote");
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["prompts"][1]["prompt"], (std::vector<int>{7, 7, 21}));
+  EXPECT_EQ(j["prompts"][0]["steps"][1]["layers"].size(), 2u);
+  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --token-ids --prompts " + quote(scratch_file("bad_ids.txt", "5 x\n")) +
+                     " -o " + quote(out)),
+                2, "'x' is not a token id");
+  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --checkpoint " + quote(good()) + " --prompts " + quote(ids) + " -o " +
+                     quote(out)),
+                2, "give one of --checkpoint CKPT and --hf DIR");
+}
+
 TEST_F(Checkpoints, GenerationLimitsAreChecked) {
   EXPECT_RESULT(generate(good(), "--max-new-tokens 0"), 2, "--max-new-tokens must be positive");
   EXPECT_RESULT(generate(good(), "--max-new-tokens abc"), 2, "--max-new-tokens expects an integer, got 'abc'");
