@@ -31,6 +31,7 @@ void for_each_field(Config& c, F&& f) {
   f("data", "batch_size", c.data.batch_size);
   f("data", "grad_accum", c.data.grad_accum);
   f("data", "packing", c.data.packing);
+  f("data", "aggregate_documents", c.data.aggregate_documents);
   f("data", "shuffle", c.data.shuffle);
   f("dag", "A_LM", c.dag[0]);
   f("dag", "Ap", c.dag[1]);
@@ -80,6 +81,7 @@ void RunConfig::validate() const {
   require(data.packing == "pack" || data.packing == "pad" || data.packing == "nopad" || data.packing == "document_pad" ||
               data.packing == "document_nopad",
           "data.packing", "must be pack, pad, nopad, document_pad or document_nopad");
+  require(data.aggregate_documents > 0, "data.aggregate_documents", "must be > 0");
   for (double c : dag) require(c >= 0, "dag", "coefficients must be >= 0");
   require(dag == std::array<double, 3>{0, 0, 0} || model.custom_G_type == GType::Learned, "dag",
           "needs a learned G (custom_G_type null)");

@@ -32,6 +32,7 @@ struct RunConfig {
     int64_t batch_size = 16;
     int64_t grad_accum = 1;    // micro-batches per optimiser step
     std::string packing = "pack";
+    int64_t aggregate_documents = 3200;  // pad/nopad: documents concatenated before cutting (data/packing.h)
     bool shuffle = true;
   } data;
 

@@ -43,6 +43,7 @@ data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool
   o.context = static_cast<uint64_t>(c.data.context);
   o.batch_size = static_cast<uint64_t>(c.data.batch_size);
   o.mode = data::parse_pack_mode(c.data.packing);
+  o.documents_per_aggregate = static_cast<uint64_t>(c.data.aggregate_documents);
   o.eos_id = static_cast<int32_t>(c.model.eos_token_id);
   o.shuffle = shuffle;
   o.seed = c.seed;
