@@ -1,4 +1,4 @@
-// Packing: the sample spans of the pack, pad and nopad modes.
+// Packing: the sample spans of the pack, pad, nopad, document_pad and document_nopad modes.
 #include "data/packing.h"
 
 #include <algorithm>
@@ -35,25 +35,41 @@ PackMode parse_pack_mode(const std::string& name) {
   if (name == "pack") return PackMode::pack;
   if (name == "pad") return PackMode::pad;
   if (name == "nopad") return PackMode::nopad;
-  throw DataError("packing mode \"" + name + "\": expected \"pack\", \"pad\" or \"nopad\"");
+  if (name == "document_pad") return PackMode::document_pad;
+  if (name == "document_nopad") return PackMode::document_nopad;
+  throw DataError("packing mode \"" + name + "\": expected \"pack\", \"pad\", \"nopad\", \"document_pad\" or \"document_nopad\"");
 }
 
 SampleTable::SampleTable(std::shared_ptr<const TokenSource> tokens, PackMode mode, uint64_t sample_length,
-                         int32_t eos_id)
+                         int32_t eos_id, uint64_t documents_per_aggregate)
     : tokens_(std::move(tokens)), mode_(mode), sample_length_(sample_length) {
   if (sample_length_ < 2) {
     throw DataError("packing: sample length " + std::to_string(sample_length_) +
                     " is too short, a sample needs at least one input and one target");
   }
+  if (documents_per_aggregate < 1) throw DataError("packing: documents_per_aggregate must be at least 1");
   const uint64_t L = sample_length_;
-  if (mode_ == PackMode::pad) {
+  if (mode_ == PackMode::document_pad) {
     for_each_stream_document(*tokens_, eos_id, [&](uint64_t begin, uint64_t length) {
       spans_.push_back({begin, std::min(length, L)});
     });
-  } else if (mode_ == PackMode::nopad) {
+  } else if (mode_ == PackMode::document_nopad) {
     for_each_stream_document(*tokens_, eos_id, [&](uint64_t begin, uint64_t length) {
       for (uint64_t k = 0; k < length / L; ++k) spans_.push_back({begin + k * L, L});
     });
+  } else if (mode_ == PackMode::pad || mode_ == PackMode::nopad) {
+    // Documents are consecutive in the stream, so an aggregate is the range [begin, end).
+    uint64_t begin = 0, end = 0, documents = 0;
+    auto cut_aggregate = [&]() {
+      for (uint64_t at = begin; at < end; at += L) spans_.push_back({at, std::min(L, end - at)});
+      begin = end;
+      documents = 0;
+    };
+    for_each_stream_document(*tokens_, eos_id, [&](uint64_t document_begin, uint64_t length) {
+      end = document_begin + length;
+      if (++documents == documents_per_aggregate) cut_aggregate();
+    });
+    cut_aggregate();
   }
 }
 

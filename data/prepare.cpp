@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "data/error.h"
+#include "data/permutation.h"
 #include "data/token_file.h"
 #include "data/tokenizer.h"
 
@@ -149,6 +150,30 @@ SplitStats write_split(const std::string& path, const TokenizedDocuments& docs, 
   return stats;
 }
 
+// The first `count` documents of `docs` in the order `order` (indices below count).
+TokenizedDocuments reorder(const TokenizedDocuments& docs, const std::vector<uint64_t>& order) {
+  TokenizedDocuments out;
+  auto before = [](const std::vector<uint64_t>& ends, uint64_t i) { return i == 0 ? 0 : ends[i - 1]; };
+  for (const uint64_t d : order) {
+    out.tokens.insert(out.tokens.end(), docs.tokens.begin() + before(docs.token_ends, d), docs.tokens.begin() + docs.token_ends[d]);
+    out.token_ends.push_back(out.tokens.size());
+    out.byte_ends.push_back(before(out.byte_ends, out.byte_ends.size()) + docs.byte_ends[d] - before(docs.byte_ends, d));
+    out.char_ends.push_back(before(out.char_ends, out.char_ends.size()) + docs.char_ends[d] - before(docs.char_ends, d));
+  }
+  return out;
+}
+
+// Documents a fraction of n keeps for a split: at least one when the fraction is positive.
+uint64_t split_documents(double fraction, uint64_t n) {
+  if (fraction <= 0.0) return 0;
+  return std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(fraction * static_cast<double>(n))));
+}
+
+void remove_stale(const std::string& path) {  // a split left by an earlier run would contradict the meta file
+  std::error_code error;
+  if (!fs::remove(path, error) && error) throw DataError(path + ": cannot remove: " + error.message());
+}
+
 }  // namespace
 
 PrepareStats prepare_corpus(const PrepareOptions& options) {
@@ -158,6 +183,9 @@ PrepareStats prepare_corpus(const PrepareOptions& options) {
   if (!(options.val_fraction >= 0.0 && options.val_fraction < 1.0)) {
     throw DataError(where + ": validation fraction " + std::to_string(options.val_fraction) +
                     " is outside [0, 1)");
+  }
+  if (!(options.test_fraction >= 0.0 && options.test_fraction < 1.0)) {
+    throw DataError(where + ": test fraction " + std::to_string(options.test_fraction) + " is outside [0, 1)");
   }
   if (options.val_fraction > 0.0 && !options.val_sources.empty()) {
     throw DataError(where + ": give either a validation fraction or validation sources, not both");
@@ -187,22 +215,23 @@ PrepareStats prepare_corpus(const PrepareOptions& options) {
   meta.vocab_size = static_cast<uint32_t>(tokenizer.vocab_size());
   meta.eos_id = tokenizer.eos_id();
 
-  uint64_t train_documents = train.documents();
-  if (options.val_fraction > 0.0) {
-    const auto val_documents = std::max<uint64_t>(
-        1,
-        static_cast<uint64_t>(std::llround(options.val_fraction * static_cast<double>(train.documents()))));
-    if (val_documents >= train.documents()) {
-      throw DataError(where + ": " + std::to_string(train.documents()) + " documents are too few to keep " +
-                      std::to_string(val_documents) + " for validation and some for training");
-    }
-    train_documents -= val_documents;
+  const uint64_t val_documents = split_documents(options.val_fraction, train.documents());
+  const uint64_t test_documents = split_documents(options.test_fraction, train.documents());
+  if (val_documents + test_documents >= train.documents()) {
+    throw DataError(where + ": " + std::to_string(train.documents()) + " documents are too few to keep " +
+                    std::to_string(val_documents) + " for validation and " + std::to_string(test_documents) +
+                    " for test and some for training");
   }
-  meta.splits["train"] = write_split(result.train_path, train, 0, train_documents, meta.vocab_size);
-
-  const std::string val_path = options.output_prefix + ".val.tok";
-  if (train_documents < train.documents()) {
-    meta.splits["val"] = write_split(val_path, train, train_documents, train.documents(), meta.vocab_size);
+  const uint64_t train_documents = train.documents() - val_documents - test_documents;
+  if (options.shuffle_buffer > 0) {
+    std::vector<uint64_t> order = buffered_shuffle_order(train_documents, options.shuffle_buffer, options.shuffle_seed);
+    meta.splits["train"] = write_split(result.train_path, reorder(train, order), 0, train_documents, meta.vocab_size);
+  } else {
+    meta.splits["train"] = write_split(result.train_path, train, 0, train_documents, meta.vocab_size);
+  }
+  const std::string val_path = options.output_prefix + ".val.tok", test_path = options.output_prefix + ".test.tok";
+  if (val_documents > 0) {
+    meta.splits["val"] = write_split(val_path, train, train_documents, train_documents + val_documents, meta.vocab_size);
     result.val_path = val_path;
   } else if (!options.val_sources.empty()) {
     const TokenizedDocuments val = tokenize_sources(options.val_sources, tokenizer, threads, progress);
@@ -211,11 +240,14 @@ PrepareStats prepare_corpus(const PrepareOptions& options) {
     meta.splits["val"] = write_split(val_path, val, 0, val.documents(), meta.vocab_size);
     result.val_path = val_path;
   } else {
-    // A split left by an earlier run would contradict the meta file.
-    if (!fs::remove(val_path, error) && error)
-      throw DataError(val_path + ": cannot remove: " + error.message());
+    remove_stale(val_path);
   }
-
+  if (test_documents > 0) {
+    meta.splits["test"] = write_split(test_path, train, train.documents() - test_documents, train.documents(), meta.vocab_size);
+    result.test_path = test_path;
+  } else {
+    remove_stale(test_path);
+  }
   write_corpus_meta(result.meta_path, meta);
   return result;
 }

@@ -10,7 +10,7 @@
 namespace pldr::data {
 
 SampleLoader::SampleLoader(std::shared_ptr<const TokenSource> tokens, const LoaderOptions& options)
-    : options_(options), samples_(std::move(tokens), options.mode, options.context + 1, options.eos_id) {
+    : options_(options), samples_(std::move(tokens), options.mode, options.context + 1, options.eos_id, options.documents_per_aggregate) {
   if (options_.context == 0) throw DataError("sample loader: context must be positive");
   if (options_.batch_size == 0) throw DataError("sample loader: batch size must be positive");
   if (options_.world_size == 0 || options_.rank >= options_.world_size) {

@@ -51,6 +51,16 @@ std::vector<Panel> training_curve_panels(const MetricsTable& t) {
   add(panel(t, "DAG terms", "|log(tr expm(M∘M)/dk)|", {{"dag_A_LM", "A_LM"}, {"dag_Ap", "Ap"}, {"dag_G_LM", "G_LM"}}));
   add(panel(t, "Accuracy", "next-token accuracy", {{"accuracy", "training"}, {"val_accuracy", "validation"}}));
   add(panel(t, "Throughput", "tokens/s", {{"tokens_per_s", "training"}}));
+  add(panel(t, "Epoch averages", "cross-entropy (nats/token)", {{"epoch_loss", "training, per epoch"}, {"global_loss", "training, whole run"}}));
+  // The deductive outputs' statistics (pldr/deductive_stats.h): one panel per output, mean and
+  // std per layer.
+  for (const char* output : {"A_LM", "Ap", "G_LM"}) {
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (int layer = 0; t.has(std::string(output) + "_mean_layer" + std::to_string(layer)); ++layer)
+      for (const char* stat : {"mean", "std"})
+        keys.emplace_back(std::string(output) + "_" + stat + "_layer" + std::to_string(layer), "layer " + std::to_string(layer) + " " + stat);
+    add(panel(t, std::string(output) + " per layer", "value", keys));
+  }
   return panels;
 }
 

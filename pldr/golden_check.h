@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/rope_reference_table.h"
 #include "tensor/dtype.h"
 
 namespace pldr {
@@ -16,24 +17,40 @@ struct GoldenItem {
   double max_rel = 0;    // max_abs / max |reference| (the item's largest magnitude)
   bool passed = false;
   std::string rule;      // the pass mark applied, e.g. "rel<=1e-08"
+  // The reference itself holds inf or NaN here (e.g. a DAG term that overflowed): the item is
+  // neither passed nor failed but listed as such, with the first non-finite reference value and ours.
+  bool reference_finite = true;
+  double reference_value = 0, our_value = 0;
 };
 
 struct GoldenReport {
   std::string file;
   DType dtype = DType::Float64;
   std::vector<GoldenItem> items;
-  bool passed() const;
+  bool passed() const;  // every comparable item passed (reference_not_finite ones are listed apart)
   nlohmann::json to_json() const;
+};
+
+// max |ours - reference| and its ratio to max |reference| (ours and reference of equal length), not
+// yet judged; where the reference holds inf or NaN, the item says so with the first such pair.
+GoldenItem measure_difference(const std::string& name, const std::vector<double>& ours, const std::vector<double>& reference);
+
+// Which float32 RoPE table the comparisons run with. The reference multiplies its activations by a
+// float32 table made with PyTorch's SLEEF cosf/sinf, which differ from correctly rounded values by
+// one ulp at some angles; the float64 pass mark (1e-8) needs that exact table.
+enum class RopeTableSource {
+  Reference,  // computed as PyTorch does (nn/rope_reference_table.h), for any shape
+  Fitted,     // diagnostic: recovered from the file's layer-0 scores (pldr/rope_table_fit.h) and
+              // compared entry by entry with the computed one (items rope_table/cos, rope_table/sin)
+};
+
+struct GoldenOptions {
+  RopeTableSource rope = RopeTableSource::Reference;
+  nn::SimdLanes lanes = nn::SimdLanes::Avx2;  // the reference machine's vector width
 };
 
 // Throws std::runtime_error (naming the file and the missing piece) when `path` is not a valid
 // golden file; comparison failures are reported in the items, not thrown.
-//
-// fit_rope: recover the reference's float32 RoPE table from the file's layer-0 scores
-// (pldr/rope_table_fit.h), check it is within one ulp of this build's, and run every comparison
-// with it. The reference's cosf/sinf differ from this machine's by one ulp at a few angles; the
-// float64 pass mark (1e-8) is only reachable with its exact table. Without fitting, this build's
-// own table is used and float64 items agree to about 1e-7.
-GoldenReport verify_golden(const std::string& path, DType dtype, bool fit_rope = true);
+GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOptions& options = {});
 
 }  // namespace pldr

@@ -16,11 +16,11 @@ void write_deductive_outputs(const std::string& path, const PldrModel& model, co
     f.write_attribute("/", "num_layers", model.config().num_hidden_layers);
     for (size_t l = 0; l < r.layers.size(); ++l) {
       const LayerDeductive& d = r.layers[l];
-      const std::string g = "layer" + std::to_string(l) + "/";
+      const std::string layer = "/layer" + std::to_string(l);
       for (const auto& [name, v] : {std::pair{"A", &d.A}, {"A_LM", &d.A_LM}, {"Ap", &d.Ap}, {"G_LM", &d.G_LM},
                                     {"scores", &d.scores}, {"E", &d.E}}) {
         const Tensor t = v->value().to(DType::Float64).contiguous();
-        f.write<double>(g + name, t.data<double>(), std::vector<int64_t>(t.shape().begin(), t.shape().end()));
+        f.write<double>(name + layer, t.data<double>(), std::vector<int64_t>(t.shape().begin(), t.shape().end()));
       }
     }
     f.flush();

@@ -8,16 +8,9 @@
 
 namespace pldr {
 
-RopeTable computed_rope_table(const PldrConfig& c, int64_t positions) {
-  RopeTable t{positions, c.head_dim / 2, {}, {}};
-  for (int64_t p = 0; p < positions; ++p)
-    for (int64_t i = 0; i < t.half; ++i) {
-      const float theta = 1.0f / std::pow(static_cast<float>(c.rope_theta), static_cast<float>(2 * i) / static_cast<float>(c.head_dim));
-      const float angle = static_cast<float>(p) * theta;
-      t.cos.push_back(std::cos(angle));
-      t.sin.push_back(std::sin(angle));
-    }
-  return t;
+RopeTable reference_rope_table(const PldrConfig& c, int64_t positions, nn::SimdLanes lanes) {
+  return nn::reference_rope_table(c.head_dim, c.rope_theta, positions,
+                                  c.reference_rope ? RotaryPairing::Interleaved : RotaryPairing::RotateHalf, lanes);
 }
 
 RopeTable fit_rope_table(const PldrModel& model, const Tensor& input_ids, const Tensor& G0, const Tensor& scores0) {
@@ -35,7 +28,7 @@ RopeTable fit_rope_table(const PldrModel& model, const Tensor& input_ids, const 
   auto pair = [&](int64_t i) { return interleaved ? std::pair{2 * i, 2 * i + 1} : std::pair{i, i + half}; };
   auto qk = [&](const std::vector<double>& v, int64_t b, int64_t s, int64_t h) { return &v[((b * S + s) * H + h) * dk]; };
 
-  RopeTable table = computed_rope_table(c, S);  // position 0 is the identity
+  RopeTable table = reference_rope_table(c, S);  // position 0 is the identity; rows 1.. are overwritten
   for (int64_t p = 1; p < S; ++p) {
     Eigen::MatrixXd M(2 * B * H, dk);
     Eigen::VectorXd rhs(2 * B * H);

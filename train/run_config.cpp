@@ -31,6 +31,7 @@ void for_each_field(Config& c, F&& f) {
   f("data", "batch_size", c.data.batch_size);
   f("data", "grad_accum", c.data.grad_accum);
   f("data", "packing", c.data.packing);
+  f("data", "aggregate_documents", c.data.aggregate_documents);
   f("data", "shuffle", c.data.shuffle);
   f("dag", "A_LM", c.dag[0]);
   f("dag", "Ap", c.dag[1]);
@@ -44,6 +45,9 @@ void for_each_field(Config& c, F&& f) {
   f("training", "checkpoint_every", c.training.checkpoint_every);
   f("training", "dtype", c.training.dtype);
   f("training", "threads", c.training.threads);
+  f("training", "keep_every", c.training.keep_every);
+  f("training", "keep_last", c.training.keep_last);
+  f("training", "deductive_stats", c.training.deductive_stats);
 }
 
 // Reads one field from a JSON value, checking its type.
@@ -74,7 +78,10 @@ void RunConfig::validate() const {
           "must be in [1, model.max_position_embeddings)");
   require(data.batch_size > 0, "data.batch_size", "must be > 0");
   require(data.grad_accum > 0, "data.grad_accum", "must be > 0");
-  require(data.packing == "pack" || data.packing == "pad" || data.packing == "nopad", "data.packing", "must be pack, pad or nopad");
+  require(data.packing == "pack" || data.packing == "pad" || data.packing == "nopad" || data.packing == "document_pad" ||
+              data.packing == "document_nopad",
+          "data.packing", "must be pack, pad, nopad, document_pad or document_nopad");
+  require(data.aggregate_documents > 0, "data.aggregate_documents", "must be > 0");
   for (double c : dag) require(c >= 0, "dag", "coefficients must be >= 0");
   require(dag == std::array<double, 3>{0, 0, 0} || model.custom_G_type == GType::Learned, "dag",
           "needs a learned G (custom_G_type null)");
@@ -87,6 +94,8 @@ void RunConfig::validate() const {
   require(training.checkpoint_every >= 0, "training.checkpoint_every", "must be >= 0 (0 = only at the end)");
   require(training.dtype == "float32" || training.dtype == "float64", "training.dtype", "must be float32 or float64");
   require(training.threads >= 0, "training.threads", "must be >= 0");
+  require(training.keep_every >= 0, "training.keep_every", "must be >= 0 (0 = keep none by step)");
+  require(training.keep_last >= 0, "training.keep_last", "must be >= 0 (0 = keep none of the last)");
   require(!out_dir.empty(), "out_dir", "must not be empty");
 }
 

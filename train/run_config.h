@@ -32,6 +32,7 @@ struct RunConfig {
     int64_t batch_size = 16;
     int64_t grad_accum = 1;    // micro-batches per optimiser step
     std::string packing = "pack";
+    int64_t aggregate_documents = 3200;  // pad/nopad: documents concatenated before cutting (data/packing.h)
     bool shuffle = true;
   } data;
 
@@ -50,6 +51,9 @@ struct RunConfig {
     int64_t checkpoint_every = 500;
     std::string dtype = "float32";
     int64_t threads = 0;          // OpenMP threads; 0 = all cores
+    int64_t keep_every = 0;       // checkpoint history (pldr/checkpoint_history.h): steps that are
+    int64_t keep_last = 0;        //   multiples of keep_every, and the last keep_last saved; 0 = off
+    bool deductive_stats = true;  // log per-layer mean/std/min/max of A_LM, Ap, G_LM (pldr/deductive_stats.h)
   } training;
 
   std::string tokenizer;          // SentencePiece model the data was prepared with

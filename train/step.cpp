@@ -34,9 +34,12 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
   const double ranks = group ? double(group->world_size()) : 1.0;
   const double count = double(micro_batches.size()) * ranks;  // micro-batches in the global step
   StepSums sums;
+  StepResult result;
   for (const Example& ex : micro_batches) {
     const ForwardResult r = model.forward(ex.input);
     const LanguageModelLoss ce = masked_cross_entropy(r.logits, ex.target);
+    if (settings.deductive_stats && &ex == &micro_batches.front())
+      result.deductive = deductive_stats(r.layers, model.config().custom_G_type == GType::Learned);
     ag::Variable total = ce.loss;
     std::array<double, 3> dag{0, 0, 0};
     if (settings.report_dag) {
@@ -67,7 +70,6 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
   std::vector<ag::Variable> params = model.parameters();
   if (group) dist::all_reduce_gradients(*group, params);
   if (settings.clip_value > 0) optim::clip_grad_value(params, settings.clip_value);
-  StepResult result;
   result.grad_norm = settings.clip_norm > 0 ? optim::clip_grad_norm(params, settings.clip_norm) : optim::grad_norm(params);
   optimizer.step(lr);
   optimizer.zero_grad();

@@ -17,6 +17,7 @@
 #include "dist/process_group.h"
 #include "optim/adamw.h"
 #include "pldr/model.h"
+#include "train/deductive_stats.h"
 
 namespace pldr {
 
@@ -32,6 +33,7 @@ struct StepSettings {
   bool report_dag = false;             // compute the three DAG terms (a learned G) even if unweighted
   double clip_value = 0;               // elementwise clip to [-c, c] (the reference); 0 = off
   double clip_norm = 0;                // global-norm clip; 0 = off
+  bool deductive_stats = false;        // summarise the deductive outputs of this rank's first micro-batch
 };
 
 // The step's numbers, means over its micro-batches on every rank.
@@ -41,6 +43,7 @@ struct StepResult {
   std::array<double, 3> dag{0, 0, 0};  // DAG terms A_LM, Ap, G_LM (0 unless reported)
   double grad_norm = 0;              // global L2 norm of the gradients before norm clipping
   int64_t targets = 0;               // counted targets (!= pad), all ranks
+  std::vector<LayerDeductiveStats> deductive;  // this rank's first micro-batch, when asked for
 };
 
 // Thrown on every rank when a micro-batch's loss is NaN or infinite on any rank; the parameters are

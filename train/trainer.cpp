@@ -18,6 +18,9 @@
 #include "pldr/losses.h"
 #include "tensor/creation.h"
 #include "train/checkpoint.h"
+#include "train/checkpoint_history.h"
+#include "train/deductive_stats.h"
+#include "train/running_metrics.h"
 #include "train/step.h"
 #ifdef _OPENMP
 #include <omp.h>
@@ -38,6 +41,7 @@ data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool
   o.context = static_cast<uint64_t>(c.data.context);
   o.batch_size = static_cast<uint64_t>(c.data.batch_size);
   o.mode = data::parse_pack_mode(c.data.packing);
+  o.documents_per_aggregate = static_cast<uint64_t>(c.data.aggregate_documents);
   o.eos_id = static_cast<int32_t>(c.model.eos_token_id);
   o.shuffle = shuffle;
   o.seed = c.seed;
@@ -51,7 +55,7 @@ Example next_example(data::SampleLoader& loader) {
   return example_from_tokens(from_vector(b.tokens, {int64_t(b.batch_size), int64_t(b.sample_length)}));
 }
 
-// Averages over a window of steps (running) and over the whole run (global).
+// Averages over a window of steps (the global ones are RunningMetrics, which survive a resume).
 struct Average {
   double sum = 0;
   int64_t count = 0;
@@ -76,6 +80,11 @@ struct Run {
   std::string checkpoint_path;
   std::ofstream metrics;
   bool resumed = false;
+  // Epoch and global averages kept across a resume (saved beside each checkpoint), and the
+  // checkpoint history (training.keep_every / keep_last).
+  std::string running_path;
+  RunningMetrics running;
+  std::optional<CheckpointHistory> history;
 };
 
 void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options) {
@@ -141,6 +150,9 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
     run.metrics.open(config.out_dir + "/metrics.jsonl", resumed ? std::ios::app : std::ios::trunc);
     if (!run.metrics) throw std::runtime_error("cannot write " + config.out_dir + "/metrics.jsonl");
   }
+  run.running_path = config.out_dir + "/running_metrics.json";
+  if (resumed) run.running = RunningMetrics::load(run.running_path, run.state.step).value_or(RunningMetrics{});
+  run.history.emplace(config.out_dir, config.training.keep_every, config.training.keep_last);
 }
 
 // Validation: the same first batches every time, no tape.
@@ -178,13 +190,14 @@ StepSettings step_settings(const RunConfig& c) {
   s.report_dag = c.model.custom_G_type == GType::Learned;
   s.clip_value = c.optimizer.clip_value;
   s.clip_norm = c.optimizer.clip_norm;
+  s.deductive_stats = c.training.deductive_stats;
   return s;
 }
 
-nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const Average& global_loss, const Average& global_acc,
-                            int64_t tokens_seen, double elapsed, bool learned_G, const Validation* val) {
+nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const RunningMetrics& running, int64_t tokens_seen,
+                            double elapsed, bool learned_G, const Validation* val) {
   nlohmann::json line{{"step", p.step}, {"loss", p.loss}, {"accuracy", p.accuracy},
-                      {"global_loss", global_loss.mean()}, {"global_accuracy", global_acc.mean()}, {"lr", p.lr},
+                      {"global_loss", running.global_loss()}, {"global_accuracy", running.global_accuracy()}, {"lr", p.lr},
                       {"grad_norm", p.grad_norm}, {"tokens_per_s", p.tokens_per_s}, {"tokens_seen", tokens_seen},
                       {"elapsed_s", elapsed}};
   if (learned_G) {
@@ -192,6 +205,7 @@ nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const A
     line["dag_Ap"] = r.dag[1];
     line["dag_G_LM"] = r.dag[2];
   }
+  add_deductive_stats(line, r.deductive);
   if (val) {
     line["val_loss"] = val->loss;
     line["val_accuracy"] = val->accuracy;
@@ -218,13 +232,14 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
   const auto start = Clock::now();
   auto window_start = start;
   int64_t window_tokens = 0;
-  Average running_loss, running_acc, global_loss, global_acc;
+  Average running_loss, running_acc;
   Validation last_val;
   double last_logged_loss = 0;
   const int64_t tokens_per_step = config.data.batch_size * config.data.context * config.data.grad_accum * group.world_size();
 
   while (state.step < last_step) {
     const int64_t step = state.step;
+    const uint64_t step_epoch = state.data_epoch;  // the data epoch this step's batches come from
     const double lr = schedule.lr(step);
     std::vector<Example> micro_batches;
     for (int64_t micro = 0; micro < config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader));
@@ -244,8 +259,9 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
     window_tokens += tokens_per_step;
     running_loss.add(r.loss);
     running_acc.add(r.accuracy);
-    global_loss.add(r.loss);
-    global_acc.add(r.accuracy);
+    if (const std::optional<EpochMetrics> e = run.running.add(r.loss, r.accuracy, step_epoch); e && run.writer)
+      run.metrics << nlohmann::json{{"step", step}, {"epoch", e->epoch}, {"epoch_loss", e->loss}, {"epoch_accuracy", e->accuracy}}.dump()
+                  << "\n";
 
     const bool last = state.step == last_step;
     const bool eval_now = config.training.eval_every > 0 && (state.step % config.training.eval_every == 0 || last);
@@ -272,7 +288,7 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
       p.val_bits_per_char = last_val.bits_per_char;
       p.final = last;
       if (run.writer)
-        run.metrics << metrics_line(p, r, global_loss, global_acc, state.tokens_seen, elapsed, learned_G,
+        run.metrics << metrics_line(p, r, run.running, state.tokens_seen, elapsed, learned_G,
                                     p.validated ? &last_val : nullptr).dump()
                     << "\n" << std::flush;
       if (options.on_progress) options.on_progress(p);
@@ -281,8 +297,11 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
       window_start = now;
       window_tokens = 0;
     }
-    if (run.writer && (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0)))
+    if (run.writer && (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0))) {
       save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
+      run.history->record(run.checkpoint_path, state.step);
+      run.running.save(run.running_path, state.step);
+    }
   }
 
   TrainSummary summary;

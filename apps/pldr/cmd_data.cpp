@@ -1,6 +1,7 @@
 // pldr tokenizer train FILES... --vocab-size N --output PREFIX [--model-type unigram|bpe] [--threads T]
 // pldr prepare FILES... --tokenizer MODEL --output PREFIX [--format text|jsonl] [--field text]
-//   [--split paragraphs|whole_file] [--val-fraction F] [--val FILE]
+//   [--split paragraphs|whole_file] [--val-fraction F] [--val FILE] [--test-fraction F]
+//   [--shuffle-buffer N --shuffle-seed S]
 #include <cstdio>
 
 #include "apps/pldr/commands.h"
@@ -28,7 +29,9 @@ int tokenizer(const Args& args) {
 }
 
 int prepare(const Args& args) {
-  const Flags flags(args, {"tokenizer", "output", "format", "field", "split", "val-fraction", "val"}, {"quiet"});
+  const Flags flags(args, {"tokenizer", "output", "format", "field", "split", "val-fraction", "val", "test-fraction",
+                                  "shuffle-buffer", "shuffle-seed"},
+                    {"quiet"});
   if (flags.positionals().empty()) throw UsageError("prepare needs at least one input file");
   data::PrepareOptions o;
   auto source = [&](const std::string& path) {
@@ -42,6 +45,11 @@ int prepare(const Args& args) {
   for (const std::string& path : flags.positionals()) o.sources.push_back(source(path));
   if (flags.has("val")) o.val_sources.push_back(source(flags.get("val", "")));
   o.val_fraction = flags.get_double("val-fraction", 0.0);
+  o.test_fraction = flags.get_double("test-fraction", 0.0);
+  const int64_t buffer = flags.get_int("shuffle-buffer", 0), seed = flags.get_int("shuffle-seed", 0);
+  if (buffer < 0 || seed < 0) throw UsageError("--shuffle-buffer and --shuffle-seed must not be negative");
+  o.shuffle_buffer = static_cast<uint64_t>(buffer);
+  o.shuffle_seed = static_cast<uint64_t>(seed);
   o.tokenizer_path = flags.require("tokenizer");
   o.output_prefix = flags.require("output");
   o.show_progress = !flags.on("quiet");

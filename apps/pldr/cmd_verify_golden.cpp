@@ -1,4 +1,4 @@
-// pldr verify-golden FILE.h5 [--dtype float64|float32] [--rope-table fitted|computed]:
+// pldr verify-golden FILE.h5 [--dtype float64|float32] [--rope-table reference|fitted] [--simd avx2|avx512]:
 // prints one JSON report; exit 1 on any failure.
 #include <iostream>
 
@@ -9,13 +9,18 @@
 namespace pldr::cli {
 
 int verify_golden(const Args& args) {
-  const Flags flags(args, {"dtype", "rope-table"}, {});
+  const Flags flags(args, {"dtype", "rope-table", "simd"}, {});
   if (flags.positionals().size() != 1) throw UsageError("verify-golden takes one golden file");
   const DType dtype = dtype_from_name(flags.get("dtype", "float64"));
   if (dtype == DType::Int32) throw UsageError("--dtype must be float64 or float32");
-  const std::string rope = flags.get("rope-table", "fitted");
-  if (rope != "fitted" && rope != "computed") throw UsageError("--rope-table must be fitted or computed");
-  const GoldenReport report = verify_golden(flags.positionals()[0], dtype, rope == "fitted");
+  GoldenOptions options;
+  const std::string rope = flags.get("rope-table", "reference");
+  if (rope != "reference" && rope != "fitted") throw UsageError("--rope-table must be reference or fitted");
+  if (rope == "fitted") options.rope = RopeTableSource::Fitted;
+  const std::string simd = flags.get("simd", "avx2");
+  if (simd != "avx2" && simd != "avx512") throw UsageError("--simd must be avx2 or avx512");
+  if (simd == "avx512") options.lanes = nn::SimdLanes::Avx512;
+  const GoldenReport report = verify_golden(flags.positionals()[0], dtype, options);
   std::cout << report.to_json().dump(2) << std::endl;
   return report.passed() ? 0 : 1;
 }

@@ -14,6 +14,8 @@ int prepare(const Args& args);
 int train(const Args& args);
 int generate(const Args& args);
 int inspect(const Args& args);
+int invariance(const Args& args);
+int transfer(const Args& args);
 int plot(const Args& args);
 int eval(const Args& args);
 

@@ -23,7 +23,9 @@ const std::map<std::string, Command>& commands() {
       {"generate", {pldr::cli::generate, "--checkpoint CKPT --prompt TEXT [...]             sample text"}},
       {"eval", {pldr::cli::eval, "--checkpoint CKPT --tasks LIST --output R.json    zero-shot benchmarks (or --text FILE)"}},
       {"inspect", {pldr::cli::inspect, "--checkpoint CKPT --prompt TEXT -o OUT.h5         write deductive outputs"}},
+      {"invariance", {pldr::cli::invariance, "--checkpoint CKPT|--hf DIR --prompts FILE -o R.json  G-cache invariance experiment"}},
       {"plot", {pldr::cli::plot, "METRICS.jsonl -o CURVES.svg                       draw training curves"}},
+      {"transfer", {pldr::cli::transfer, "--checkpoint CKPT --G FILE -o NEW.h5 [...]         v510Gi: weights on a fixed G"}},
       {"verify-golden", {pldr::cli::verify_golden, "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},
   };
   return table;

@@ -13,6 +13,8 @@
 
 #include "data/tokenizer.h"
 #include "io/hdf5_file.h"
+#include <nlohmann/json.hpp>
+
 #include "train/checkpoint.h"
 
 namespace {
@@ -87,7 +89,7 @@ std::string file_bytes(const std::string& path) {
 TEST(Usage, NoArgumentsPrintsUsageAndExitsTwo) {
   const CommandResult r = pldr("");
   EXPECT_RESULT(r, 2, "usage: pldr COMMAND");
-  for (const char* command : {"tokenizer", "prepare", "train", "generate", "inspect", "plot", "verify-golden"})
+  for (const char* command : {"tokenizer", "prepare", "train", "generate", "inspect", "invariance", "transfer", "plot", "verify-golden"})
     EXPECT_TRUE(mentions(r, command)) << command;
   EXPECT_RESULT(pldr("--help"), 0, "usage: pldr COMMAND");
 }
@@ -109,7 +111,8 @@ TEST(Usage, UnknownFlagExitsTwoNamingIt) {
 
 TEST(Usage, BadFlagValuesAndMissingFlagsExitTwo) {
   EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --dtype int32"), 2, "--dtype must be float64 or float32");
-  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --rope-table guessed"), 2, "--rope-table");
+  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --rope-table guessed"), 2, "--rope-table must be reference or fitted");
+  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --simd neon"), 2, "--simd must be avx2 or avx512");
   EXPECT_RESULT(pldr("verify-golden"), 2, "takes one golden file");
   EXPECT_RESULT(pldr("verify-golden a.h5 b.h5"), 2, "takes one golden file");
   EXPECT_RESULT(pldr("generate --checkpoint"), 2, "--checkpoint needs a value");
@@ -127,6 +130,8 @@ TEST(VerifyGolden, TheTinyGoldenFilePasses) {
   EXPECT_RESULT(r, 0, "\"passed\": true");
   EXPECT_FALSE(mentions(r, "\"passed\": false")) << r.output.substr(0, 3000);
   EXPECT_EQ(r.output.find_first_not_of(" \n"), r.output.find('{')) << "the report is JSON: " << r.output.substr(0, 200);
+  // The fit, kept as a diagnostic, finds the computed table entry for entry.
+  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --rope-table fitted"), 0, "0 of 48 entries differ");
 }
 
 TEST(VerifyGolden, FilesThatAreNotGoldenAreErrors) {
@@ -282,9 +287,69 @@ TEST_F(Checkpoints, TheSavedCheckpointGeneratesAndInspects) {
   const std::string out = path("deductive.h5");
   EXPECT_RESULT(pldr("inspect --checkpoint " + quote(good()) + " --prompt 'The cat sat' -o " + quote(out)), 0, out);
   const H5File f = H5File::open_read(out);
-  EXPECT_TRUE(f.exists("layer0/G_LM"));
-  EXPECT_TRUE(f.exists("layer1/E"));
-  EXPECT_EQ(f.shape("layer1/G_LM")[1], 2);
+  EXPECT_TRUE(f.exists("G_LM/layer0"));
+  EXPECT_TRUE(f.exists("E/layer1"));
+  EXPECT_EQ(f.shape("G_LM/layer1")[1], 2);
+}
+
+// The G-cache invariance experiment: a JSON report and its SVG chart, and bad input named.
+TEST_F(Checkpoints, InvarianceWritesItsReportAndChart) {
+  const std::string prompts = scratch_file("prompts.txt", "The cat sat\n\nOnce upon a time\n");
+  const std::string out = path("invariance.json");
+  const CommandResult r = pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(prompts) + " -o " + quote(out) +
+                               " --max-new-tokens 3");
+  EXPECT_RESULT(r, 0, "tokens identical with and without the G-cache");
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  ASSERT_EQ(j["prompts"].size(), 2u);
+  EXPECT_EQ(j["prompts"][0]["steps"].size(), 3u);
+  EXPECT_EQ(j["prompts"][0]["tokens_cached"].size(), 3u);
+  EXPECT_NE(file_bytes(path("invariance.svg")).find("<svg"), std::string::npos);
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(scratch_file("empty.txt", "\n")) + " -o " + quote(out)),
+                1, "no prompts");
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(prompts) + " -o " + quote(out) +
+                     " --max-new-tokens 0"),
+                2, "--max-new-tokens must be positive");
+}
+
+// The v510Gi transfer: inspect's G_LM loads as the external G of a model without a metric learner.
+TEST_F(Checkpoints, TransferWritesAnExternalGCheckpointFromInspectsOutput) {
+  const std::string deductive = path("transfer_g.h5"), out = path("transferred.h5");
+  ASSERT_EQ(pldr("inspect --checkpoint " + quote(good()) + " --prompt 'The cat' -o " + quote(deductive)).code, 0);
+  EXPECT_RESULT(pldr("transfer --checkpoint " + quote(good()) + " --G " + quote(deductive) + " -o " + quote(out)), 0,
+                "no metric learner");
+  const pldr::LoadedCheckpoint c = pldr::load_checkpoint(out);
+  EXPECT_EQ(c.config.model.custom_G_type, pldr::GType::External);
+  EXPECT_EQ(c.state.step, 0);
+  const H5File f = H5File::open_read(deductive);
+  EXPECT_EQ(c.model->predefined_G[1].to_vector<double>(), f.read<double>("G_LM/layer1"));
+  EXPECT_RESULT(pldr("transfer --checkpoint " + quote(out) + " --G " + quote(deductive) + " -o " + quote(path("again.h5"))), 2,
+                "must be a model with a learned G");
+  EXPECT_RESULT(pldr("transfer --checkpoint " + quote(good()) + " --G " + quote(deductive) + " --group nothing -o " + quote(out)), 1,
+                "lacks nothing/layer0");
+}
+
+// --hf: a Hugging Face folder (config.json + model.safetensors), prompts given as token ids.
+TEST_F(Checkpoints, InvarianceReadsAHuggingFaceFolderAndTokenIds) {
+  const fs::path hf = scratch() / "hf_tiny";
+  fs::create_directories(hf);
+  std::ifstream expected(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_expected.json");
+  std::ofstream(hf / "config.json") << nlohmann::json::parse(expected)["config"].dump();
+  fs::copy_file(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors", hf / "model.safetensors", fs::copy_options::overwrite_existing);
+  const std::string ids = scratch_file("ids.txt", "5 9 14 3\n7 7 21\n"), out = path("hf_invariance.json");
+  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --token-ids --prompts " + quote(ids) + " -o " + quote(out) +
+                     " --max-new-tokens 2"),
+                0, "wrote");
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["prompts"][1]["prompt"], (std::vector<int>{7, 7, 21}));
+  EXPECT_EQ(j["prompts"][0]["steps"][1]["layers"].size(), 2u);
+  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --token-ids --prompts " + quote(scratch_file("bad_ids.txt", "5 x\n")) +
+                     " -o " + quote(out)),
+                2, "'x' is not a token id");
+  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --checkpoint " + quote(good()) + " --prompts " + quote(ids) + " -o " +
+                     quote(out)),
+                2, "give one of --checkpoint CKPT and --hf DIR");
 }
 
 TEST_F(Checkpoints, GenerationLimitsAreChecked) {
@@ -417,8 +482,8 @@ TEST(Pipeline, TokenizePrepareTrainGenerateInspectPlotResume) {
                 "is not the one the checkpoint was trained with");
   ASSERT_EQ(pldr("inspect --checkpoint " + checkpoint + " --prompt 'To be' -o " + at("deductive.h5")).code, 0);
   const H5File f = H5File::open_read((dir / "deductive.h5").string());
-  EXPECT_EQ(f.shape("layer1/G_LM")[1], 2);
-  EXPECT_TRUE(f.exists("layer0/E"));
+  EXPECT_EQ(f.shape("G_LM/layer1")[1], 2);
+  EXPECT_TRUE(f.exists("E/layer0"));
   EXPECT_RESULT(pldr("plot " + at("run/metrics.jsonl") + " -o " + at("curves.svg")), 0, "");
   EXPECT_EQ(file_bytes((dir / "curves.svg").string()).rfind("<svg", 0), 0u);
   EXPECT_RESULT(pldr("plot " + at("absent.jsonl") + " -o " + at("x.svg")), 1, "absent.jsonl");

@@ -1,4 +1,4 @@
-// Tests of packing: the samples of the pack, pad and nopad modes, over memory and token files.
+// Tests of packing: the samples of every mode, over memory and token files.
 #include "data/packing.h"
 
 #include <gtest/gtest.h>
@@ -43,19 +43,47 @@ TEST(DataPacking, PackIgnoresDocumentBoundaries) {
   EXPECT_EQ(all_samples(table), (Samples{{10, 11, 12, 3, 20}, {3, 30, 31, 32, 33}, {34, 35, 3, 40, 41}}));
 }
 
-TEST(DataPacking, PadTruncatesEachDocumentAndPadsWithZero) {
-  const SampleTable table(three_documents(), PackMode::pad, 5);
+TEST(DataPacking, DocumentPadTruncatesEachDocumentAndPadsWithZero) {
+  const SampleTable table(three_documents(), PackMode::document_pad, 5);
   EXPECT_EQ(all_samples(table),
             (Samples{{10, 11, 12, 3, 0}, {20, 3, 0, 0, 0}, {30, 31, 32, 33, 34}, {40, 41, 0, 0, 0}}));
 }
 
-TEST(DataPacking, NopadCutsEachDocumentAndDropsShortChunks) {
-  const SampleTable table(three_documents(), PackMode::nopad, 3);
+TEST(DataPacking, DocumentNopadCutsEachDocumentAndDropsShortChunks) {
+  const SampleTable table(three_documents(), PackMode::document_nopad, 3);
   EXPECT_EQ(all_samples(table), (Samples{{10, 11, 12}, {30, 31, 32}, {33, 34, 35}}));
 }
 
+// The reference's pad: aggregates of documents are concatenated and cut; only the last chunk of
+// each aggregate is short (padded with 0).
+TEST(DataPacking, PadCutsAggregatesOfDocumentsAndPadsOnlyTheirLastChunk) {
+  // Aggregates of two documents: {10 11 12 3, 20 3} and {30 .. 3, 40 41}.
+  const SampleTable table(three_documents(), PackMode::pad, 4, kEos, 2);
+  EXPECT_EQ(all_samples(table), (Samples{{10, 11, 12, 3}, {20, 3, 0, 0}, {30, 31, 32, 33}, {34, 35, 3, 40}, {41, 0, 0, 0}}));
+  EXPECT_EQ(table.span(1).length, 2u);
+  EXPECT_EQ(table.span(3).begin, 10u);
+  // One aggregate holding every document: the pack cut, plus the padded tail.
+  const SampleTable whole(three_documents(), PackMode::pad, 5, kEos, 100);
+  EXPECT_EQ(all_samples(whole), (Samples{{10, 11, 12, 3, 20}, {3, 30, 31, 32, 33}, {34, 35, 3, 40, 41}}));
+  // One document per aggregate: each document cut on its own, nothing dropped.
+  const SampleTable single(three_documents(), PackMode::pad, 3, kEos, 1);
+  EXPECT_EQ(all_samples(single), (Samples{{10, 11, 12}, {3, 0, 0}, {20, 3, 0}, {30, 31, 32}, {33, 34, 35}, {3, 0, 0}, {40, 41, 0}}));
+}
+
+TEST(DataPacking, NopadKeepsTheSameChunksWithTheirShortLengths) {
+  const SampleTable pad(three_documents(), PackMode::pad, 4, kEos, 2);
+  const SampleTable nopad(three_documents(), PackMode::nopad, 4, kEos, 2);
+  ASSERT_EQ(nopad.size(), pad.size());
+  for (uint64_t i = 0; i < pad.size(); ++i) {
+    EXPECT_EQ(nopad.span(i).begin, pad.span(i).begin);
+    EXPECT_EQ(nopad.span(i).length, pad.span(i).length);
+  }
+  EXPECT_EQ(nopad.span(4).length, 1u);  // the short last chunk of the second aggregate
+  EXPECT_THROW(SampleTable(three_documents(), PackMode::pad, 4, kEos, 0), DataError);
+}
+
 TEST(DataPacking, EmptyStreamHasNoSamples) {
-  for (const PackMode mode : {PackMode::pack, PackMode::pad, PackMode::nopad}) {
+  for (const PackMode mode : {PackMode::pack, PackMode::pad, PackMode::nopad, PackMode::document_pad, PackMode::document_nopad}) {
     EXPECT_EQ(SampleTable(tokens({}), mode, 4).size(), 0u);
   }
 }
@@ -67,8 +95,8 @@ TEST(DataPacking, TokenFileGivesTheSameSamplesAsMemory) {
     values[i] = i % 97 == 0 ? kEos : static_cast<int32_t>(5 + i % 1000);
   write_token_file(dir.file("t.tok"), values, 32000);
   const auto file = std::make_shared<TokenFile>(dir.file("t.tok"));
-  for (const PackMode mode : {PackMode::pack, PackMode::pad, PackMode::nopad}) {
-    EXPECT_EQ(all_samples(SampleTable(file, mode, 65)), all_samples(SampleTable(tokens(values), mode, 65)));
+  for (const PackMode mode : {PackMode::pack, PackMode::pad, PackMode::nopad, PackMode::document_pad, PackMode::document_nopad}) {
+    EXPECT_EQ(all_samples(SampleTable(file, mode, 65, kEos, 50)), all_samples(SampleTable(tokens(values), mode, 65, kEos, 50)));
   }
 }
 
@@ -76,6 +104,8 @@ TEST(DataPacking, ParsesModeNames) {
   EXPECT_EQ(parse_pack_mode("pack"), PackMode::pack);
   EXPECT_EQ(parse_pack_mode("pad"), PackMode::pad);
   EXPECT_EQ(parse_pack_mode("nopad"), PackMode::nopad);
+  EXPECT_EQ(parse_pack_mode("document_pad"), PackMode::document_pad);
+  EXPECT_EQ(parse_pack_mode("document_nopad"), PackMode::document_nopad);
   try {
     parse_pack_mode("packed");
     FAIL() << "expected DataError";

@@ -1,6 +1,7 @@
 // Tests of seeded_permutation: a permutation, reproducible, seed- and epoch-dependent, unbiased.
 #include "data/permutation.h"
 
+#include <set>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,6 +44,36 @@ TEST(DataPermutation, AllOrdersOfThreeAreEquallyLikely) {
     EXPECT_GT(count, 850);  // 1000 expected; 5 standard deviations is about 150
     EXPECT_LT(count, 1150);
   }
+}
+
+// The shuffle buffer emits every item once, and only items it has already read: while the stream
+// lasts, the k-th emitted item is one of the first k + buffer_size.
+TEST(DataShuffleBuffer, EmitsEveryItemOnceAndOnlyAfterItEntersTheBuffer) {
+  for (uint64_t buffer : {1u, 2u, 7u, 100u, 1000u}) {
+    const std::vector<uint64_t> order = buffered_shuffle_order(300, buffer, 5);
+    std::vector<uint64_t> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<uint64_t> identity(300);
+    std::iota(identity.begin(), identity.end(), uint64_t{0});
+    EXPECT_EQ(sorted, identity);
+    // While the stream lasts, the k-th emitted item has already been read: k + buffer items are in.
+    for (uint64_t k = 0; k + buffer < 300; ++k) EXPECT_LT(order[k], k + buffer) << buffer << " " << k;
+  }
+  EXPECT_EQ(buffered_shuffle_order(50, 1, 9), [] { std::vector<uint64_t> v(50); std::iota(v.begin(), v.end(), uint64_t{0}); return v; }());
+  EXPECT_THROW(buffered_shuffle_order(5, 0, 1), std::invalid_argument);
+  EXPECT_TRUE(buffered_shuffle_order(0, 4, 1).empty());
+}
+
+TEST(DataShuffleBuffer, SeededAndShuffling) {
+  EXPECT_EQ(buffered_shuffle_order(200, 16, 3), buffered_shuffle_order(200, 16, 3));
+  EXPECT_NE(buffered_shuffle_order(200, 16, 3), buffered_shuffle_order(200, 16, 4));
+  const std::vector<uint64_t> order = buffered_shuffle_order(200, 16, 3);
+  int64_t moved = 0;
+  for (uint64_t k = 0; k < order.size(); ++k) moved += order[k] != k;
+  EXPECT_GT(moved, 150);
+  // A buffer as large as the stream is a plain permutation of it.
+  const std::vector<uint64_t> full = buffered_shuffle_order(20, 20, 3);
+  EXPECT_EQ(std::set<uint64_t>(full.begin(), full.end()).size(), 20u);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Tests of prepare_corpus with the published tokenizer: token files hold the documents' encodings
 // in order, splits and the meta file agree, and bad inputs are DataErrors.
+#include "data/permutation.h"
 #include "data/prepare.h"
 
 #include <gtest/gtest.h>
@@ -112,6 +113,51 @@ TEST(DataPrepare, ValidationFractionTakesDocumentsFromTheEnd) {
   EXPECT_EQ(stats.meta.splits.at("val").documents, 2u);
   EXPECT_EQ(stats.meta.splits.at("val").text_bytes, val[0].size() + val[1].size());
   EXPECT_EQ(read_corpus_meta(stats.meta_path).splits.at("val").file, "corpus.val.tok");
+}
+
+// The reference's index ranges: train | validation | test, test the last documents.
+TEST(DataPrepare, TestFractionTakesTheLastDocumentsAfterValidation) {
+  TempDir dir;
+  const std::vector<std::string> documents = numbered_documents(10);
+  PrepareOptions options = options_for(dir, as_paragraphs(documents));
+  options.val_fraction = 0.2;
+  options.test_fraction = 0.3;
+  const PrepareStats stats = prepare_corpus(options);
+  EXPECT_EQ(tokens_of(stats.train_path), encode_all({documents.begin(), documents.begin() + 5}));
+  EXPECT_EQ(tokens_of(stats.val_path), encode_all({documents.begin() + 5, documents.begin() + 7}));
+  EXPECT_EQ(stats.test_path, dir.file("out/corpus.test.tok"));
+  EXPECT_EQ(tokens_of(stats.test_path), encode_all({documents.begin() + 7, documents.end()}));
+  EXPECT_EQ(read_corpus_meta(stats.meta_path).splits.at("test").documents, 3u);
+  // A later run without a test split removes the stale file.
+  options.test_fraction = 0.0;
+  const PrepareStats again = prepare_corpus(options);
+  EXPECT_TRUE(again.test_path.empty());
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out/corpus.test.tok")));
+  options.test_fraction = 0.9;
+  EXPECT_NE(prepare_error(options).find("too few"), std::string::npos);
+  options.test_fraction = 1.0;
+  EXPECT_NE(prepare_error(options).find("test fraction"), std::string::npos);
+}
+
+// The shuffle buffer reorders whole training documents, seeded; validation and test keep their order.
+TEST(DataPrepare, ShuffleBufferReordersTrainingDocumentsOnly) {
+  TempDir dir;
+  const std::vector<std::string> documents = numbered_documents(30);
+  PrepareOptions options = options_for(dir, as_paragraphs(documents));
+  options.val_fraction = 0.1;
+  options.shuffle_buffer = 8;
+  options.shuffle_seed = 11;
+  const PrepareStats stats = prepare_corpus(options);
+  std::vector<std::string> expected;
+  for (uint64_t d : buffered_shuffle_order(27, 8, 11)) expected.push_back(documents[d]);
+  EXPECT_EQ(tokens_of(stats.train_path), encode_all(expected));
+  EXPECT_NE(expected, std::vector<std::string>(documents.begin(), documents.begin() + 27));
+  EXPECT_EQ(tokens_of(stats.val_path), encode_all({documents.begin() + 27, documents.end()}));
+  const SplitStats& train = stats.meta.splits.at("train");
+  uint64_t bytes = 0;
+  for (const std::string& d : expected) bytes += d.size();
+  EXPECT_EQ(train.text_bytes, bytes);
+  EXPECT_EQ(train.documents, 27u);
 }
 
 TEST(DataPrepare, SmallValidationFractionKeepsAtLeastOneDocument) {

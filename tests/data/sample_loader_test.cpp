@@ -148,12 +148,23 @@ TEST(DataSampleLoader, SeekToTheEndOfAnEpochStartsTheNext) {
   EXPECT_EQ(loader.position(), (LoaderPosition{5, 0}));
 }
 
-TEST(DataSampleLoader, PadModeBatchesArePaddedDocuments) {
+TEST(DataSampleLoader, DocumentPadModeBatchesArePaddedDocuments) {
   LoaderOptions o = options(4, 2);
-  o.mode = PackMode::pad;
+  o.mode = PackMode::document_pad;
   o.shuffle = false;
   SampleLoader loader(std::make_shared<TokenVector>(std::vector<int32_t>{7, 8, 3, 9, 9, 9, 9, 9, 9, 3}), o);
   EXPECT_EQ(loader.next().tokens, (std::vector<int32_t>{7, 8, 3, 0, 0, 9, 9, 9, 9, 9}));
+}
+
+// The reference's pad: aggregates of documents (here two) cut into samples, the last one padded.
+TEST(DataSampleLoader, PadModeCutsAggregatesOfDocuments) {
+  LoaderOptions o = options(4, 3);
+  o.mode = PackMode::pad;
+  o.documents_per_aggregate = 2;
+  o.shuffle = false;
+  SampleLoader loader(std::make_shared<TokenVector>(std::vector<int32_t>{7, 8, 3, 9, 9, 9, 9, 9, 9, 3, 5, 3}), o);
+  EXPECT_EQ(loader.next().tokens, (std::vector<int32_t>{7, 8, 3, 9, 9, 9, 9, 9, 9, 3, 5, 3, 0, 0, 0}));
+  EXPECT_EQ(loader.samples().size(), 3u);  // the second aggregate, "5 3", is one short sample
 }
 
 TEST(DataSampleLoader, ReadsTokenFiles) {

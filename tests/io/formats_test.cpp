@@ -342,6 +342,21 @@ TEST(SvgChart, TickLabelsNameTheirValues) {
   for (size_t i = 0; i < yt.size(); ++i) EXPECT_NEAR(std::stod(yl[i]), yt[i], 1e-6 * 3e-4) << yl[i];
 }
 
+// The deductive statistics and epoch averages the trainer logs get panels of their own.
+TEST(MetricsLog, DeductiveStatisticsAndEpochPanels) {
+  const std::string path = temp("deductive.jsonl");
+  std::ofstream(path) << "{\"step\": 1, \"loss\": 4.0, \"G_LM_mean_layer0\": 0.5, \"G_LM_std_layer0\": 0.1, \"G_LM_mean_layer1\": 0.7, "
+                         "\"G_LM_std_layer1\": 0.2, \"global_loss\": 4.0}\n"
+                      << "{\"step\": 3, \"epoch\": 0, \"epoch_loss\": 3.5}\n";
+  const std::vector<Panel> panels = training_curve_panels(read_metrics(path));
+  std::vector<std::string> titles;
+  for (const Panel& p : panels) titles.push_back(p.title);
+  EXPECT_EQ(titles, (std::vector<std::string>{"Loss", "Epoch averages", "G_LM per layer"}));
+  ASSERT_EQ(panels[2].series.size(), 4u);
+  EXPECT_EQ(panels[2].series[3].label, "layer 1 std");
+  EXPECT_EQ(panels[2].series[3].y, (std::vector<double>{0.2}));
+}
+
 TEST(MetricsLog, ColumnsByStepWithMissingKeysAndBlankLines) {
   const std::string path = temp("columns.jsonl");
   std::ofstream(path) << "{\"step\": 0, \"loss\": 4.0, \"lr\": 0.0, \"note\": \"text is ignored\", \"flag\": true}\n"

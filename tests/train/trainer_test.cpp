@@ -8,6 +8,7 @@
 #include "data/token_file.h"
 #include "io/hdf5_file.h"
 #include "train/checkpoint.h"
+#include "train/checkpoint_history.h"
 #include "train/trainer.h"
 #include "tensor/random.h"
 #include "tests/pldr/tiny_model.h"
@@ -83,6 +84,58 @@ TEST_F(TrainerTest, ResumeIsBitIdentical) {
   PldrModel initial(testing::tiny_config(), DType::Float64);
   initial.initialize(config("x").seed);
   EXPECT_NE(initial.named_parameters()[0].second.value().to_vector<double>(), a[0]);
+}
+
+// The research hooks: the checkpoint history, global averages that survive a resume, epoch lines
+// and the deductive statistics in metrics.jsonl.
+TEST_F(TrainerTest, HistoryRunningAveragesAndDeductiveStatsAcrossAResume) {
+  std::vector<int32_t> short_stream(60);
+  for (int i = 0; i < 60; ++i) short_stream[i] = i % 7 == 6 ? 3 : 4 + i % 30;
+  data::write_token_file((dir_ / "short.tok").string(), short_stream, 40);  // 6 samples: 3 batches an epoch
+  auto research = [&](const std::string& out) {
+    RunConfig c = config(out);
+    c.data.train = (dir_ / "short.tok").string();
+    c.training.checkpoint_every = 1;
+    c.training.keep_every = 4;
+    c.training.keep_last = 2;
+    return c;
+  };
+  TrainOptions quiet;  // no callbacks: nothing reported
+  train(research("whole"), quiet);
+  TrainOptions first_half = quiet;
+  first_half.stop_after = 3;
+  train(research("halves"), first_half);
+  TrainOptions second_half = quiet;
+  second_half.resume_from = (dir_ / "halves/checkpoint.h5").string();
+  train(RunConfig{}, second_half);
+
+  auto lines = [&](const std::string& out) {
+    std::vector<nlohmann::json> all;
+    std::ifstream in(dir_ / out / "metrics.jsonl");
+    for (std::string line; std::getline(in, line);) all.push_back(nlohmann::json::parse(line));
+    return all;
+  };
+  const std::vector<nlohmann::json> whole = lines("whole"), halves = lines("halves");
+  ASSERT_EQ(whole.size(), halves.size());
+  EXPECT_EQ(whole.back()["global_loss"], halves.back()["global_loss"]);  // kept across the resume
+  EXPECT_EQ(whole.back()["global_accuracy"], halves.back()["global_accuracy"]);
+  int epoch_lines = 0;
+  for (const nlohmann::json& j : whole)
+    if (j.contains("epoch")) {
+      ++epoch_lines;
+      EXPECT_EQ(j["epoch"], 0);
+      EXPECT_EQ(j["step"], 3);  // epoch 0 was steps 0-2
+      EXPECT_TRUE(std::isfinite(j["epoch_loss"].get<double>()));
+    } else {
+      EXPECT_TRUE(j.contains("G_LM_mean_layer1"));
+      EXPECT_TRUE(j.contains("A_LM_std_layer0"));
+    }
+  EXPECT_EQ(epoch_lines, 1);
+  for (const char* out : {"whole", "halves"}) {
+    const CheckpointHistory history((dir_ / out).string(), 4, 2);
+    EXPECT_EQ(history.saved_steps(), (std::vector<int64_t>{4, 5, 6})) << out;
+    EXPECT_EQ(load_checkpoint(history.path_for(4)).state.step, 4);
+  }
 }
 
 // The same run on 1, 2 and 3 threads ends with the same parameters bit for bit. The model is

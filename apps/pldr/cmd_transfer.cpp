@@ -1,0 +1,40 @@
+// pldr transfer --checkpoint CKPT --G FILE [--group G_LM] -o NEW.h5 [--out-dir DIR]: the v510Gi
+// transfer (pldr/g_transfer.h). Writes a step-0 checkpoint of the trained model's weights without
+// its metric learner, with the G of FILE (`pldr inspect`'s output, or paper_G_LM.h5 with
+// --group learned_PLDRv51_110M_1) as predefined G and fresh AdamW moments; continue it with
+// `pldr train --resume NEW.h5`. Its run configuration is the checkpoint's with custom_G_type
+// external, the DAG terms off and out_dir DIR (default: the checkpoint's out_dir + "_v510Gi").
+#include <cstdio>
+
+#include "apps/pldr/commands.h"
+#include "apps/pldr/flags.h"
+#include "train/checkpoint.h"
+#include "train/g_transfer.h"
+
+namespace pldr::cli {
+
+int transfer(const Args& args) {
+  const Flags flags(args, {"checkpoint", "G", "group", "output", "out-dir"}, {});
+  const std::string out = flags.require("output"), g_file = flags.require("G"), group = flags.get("group", "G_LM");
+  const LoadedCheckpoint trained = load_checkpoint(flags.require("checkpoint"));
+  if (trained.config.model.custom_G_type != GType::Learned) throw UsageError("--checkpoint must be a model with a learned G");
+  RunConfig config = trained.config;
+  const DType dtype = trained.model->dtype();
+  auto model = transfer_to_predefined_G(*trained.model, load_external_G(g_file, group, config.model, dtype));
+  config.model = model->config();
+  config.external_G = {g_file, group};
+  config.dag = {0, 0, 0};
+  config.out_dir = flags.get("out-dir", config.out_dir + "_v510Gi");
+  config.validate();
+  const optim::AdamW adamw(model->parameters(), {config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps,
+                                                 config.optimizer.weight_decay});
+  TrainingState state;
+  state.tokenizer_identity = trained.state.tokenizer_identity;
+  save_checkpoint(out, config, *model, &adamw, state);
+  std::printf("wrote %s: %zu parameter tensors of %zu (no metric learner), G from %s/%s; continue with pldr train --resume %s\n",
+              out.c_str(), model->named_parameters().size(), trained.model->named_parameters().size(), g_file.c_str(), group.c_str(),
+              out.c_str());
+  return 0;
+}
+
+}  // namespace pldr::cli
