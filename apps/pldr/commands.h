@@ -15,5 +15,7 @@ int train(const Args& args);
 int generate(const Args& args);
 int inspect(const Args& args);
 int plot(const Args& args);
+int convert(const Args& args);
+int export_hf(const Args& args);
 
 }  // namespace pldr::cli
