@@ -18,17 +18,23 @@ namespace {
 
 namespace fs = std::filesystem;
 const std::string kHf = std::string(PLDR_TEST_DATA_DIR) + "/hf/";
+#if PLDR_APP_FULL
+const std::string kTokenizer = std::string(PLDR_SOURCE_DIR) + "/data/tokenizer/pldr-refinedweb-32k.model";
+#endif
 
 struct HfCli : ::testing::Test {
   void SetUp() override {
     root = fs::path(::testing::TempDir()) / ("hf_cli_" + std::to_string(::getpid()));
     fs::remove_all(root);
-    fs::create_directories(root / "v52");
-    std::ifstream in(kHf + "tiny_expected.json");
-    nlohmann::json config = nlohmann::json::parse(in)["config"];
-    config["reference_rope"] = false;
-    std::ofstream(root / "v52" / "config.json") << config.dump(2);
-    fs::copy_file(kHf + "tiny_model.safetensors", root / "v52" / "model.safetensors");
+    for (const bool gptj : {true, false}) {  // v51 and v52 RoPE pairings
+      const fs::path folder = root / (gptj ? "v51" : "v52");
+      fs::create_directories(folder);
+      std::ifstream in(kHf + "tiny_expected.json");
+      nlohmann::json config = nlohmann::json::parse(in)["config"];
+      config["reference_rope"] = gptj;
+      std::ofstream(folder / "config.json") << config.dump(2);
+      fs::copy_file(kHf + "tiny_model.safetensors", folder / "model.safetensors");
+    }
   }
   void TearDown() override { fs::remove_all(root); }
   std::string dir(const std::string& name) const { return (root / name).string(); }
@@ -61,28 +67,37 @@ TEST_F(HfCli, GeneratesTokenIdsFromAFolder) {
 
 #if PLDR_APP_FULL
 TEST_F(HfCli, ConvertsExportsAndLoadsAgainIdentically) {
-  const std::string h5 = dir("model.h5");
-  EXPECT_RESULT(pldr("convert --hf " + quote(dir("v52")) + " -o " + quote(h5)), 0, "wrote " + h5);
-  EXPECT_RESULT(pldr("export " + quote(h5) + " -o " + quote(dir("exported"))), 0, "config.json, model.safetensors");
-  // The same float32 tensors, and the same generation from the export and from the checkpoint.
-  const auto original = pldr::io::read_safetensors(dir("v52") + "/model.safetensors");
-  const auto exported = pldr::io::read_safetensors(dir("exported") + "/model.safetensors");
-  ASSERT_EQ(exported.size(), original.size());
-  for (const auto& [name, e] : original) {
-    ASSERT_TRUE(exported.count(name)) << name;
-    EXPECT_EQ(exported.at(name).shape, e.shape) << name;
-    EXPECT_EQ(exported.at(name).values, e.values) << name;
+  for (const std::string version : {"v51", "v52"}) {
+    SCOPED_TRACE(version);
+    const std::string h5 = dir(version + ".h5"), exported = dir(version + "_exported");
+    EXPECT_RESULT(pldr("convert --hf " + quote(dir(version)) + " -o " + quote(h5)), 0, "wrote " + h5);
+    EXPECT_RESULT(pldr("export " + quote(h5) + " -o " + quote(exported)), 0, "config.json, model.safetensors");
+    // The same float32 tensors, and the same generation from the export and from the checkpoint.
+    const auto original = pldr::io::read_safetensors(dir(version) + "/model.safetensors");
+    const auto again = pldr::io::read_safetensors(exported + "/model.safetensors");
+    ASSERT_EQ(again.size(), original.size());
+    for (const auto& [name, e] : original) {
+      ASSERT_TRUE(again.count(name)) << name;
+      EXPECT_EQ(again.at(name).shape, e.shape) << name;
+      EXPECT_EQ(again.at(name).values, e.values) << name;
+    }
+    const std::string args = " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end";
+    const CommandResult from_folder = pldr("generate --hf " + quote(dir(version)) + args);
+    EXPECT_EQ(from_folder.code, 0) << from_folder.output;
+    const std::string ids = from_folder.output.substr(0, from_folder.output.find('\n'));
+    EXPECT_EQ(ids, library_greedy(dir(version), {5, 9, 11, 3}, 8));
+    for (const std::string& source : {"--hf " + quote(exported), "--checkpoint " + quote(h5)}) {
+      const CommandResult r = pldr("generate " + source + args);
+      EXPECT_EQ(r.output.substr(0, r.output.find('\n')), ids) << source << "\n" << r.output;
+    }
   }
-  const std::string args = " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end";
-  const CommandResult from_folder = pldr("generate --hf " + quote(dir("v52")) + args);
-  EXPECT_EQ(from_folder.code, 0) << from_folder.output;
-  const std::string ids = from_folder.output.substr(0, from_folder.output.find('\n'));
-  EXPECT_EQ(ids, library_greedy(dir("v52"), {5, 9, 11, 3}, 8));
-  for (const std::string& source : {"--hf " + quote(dir("exported")), "--checkpoint " + quote(h5)}) {
-    const CommandResult r = pldr("generate " + source + args);
-    EXPECT_EQ(r.output.substr(0, r.output.find('\n')), ids) << source << "\n" << r.output;
-  }
-  EXPECT_RESULT(pldr("convert -o " + quote(h5)), 2, "--hf DIR is required");
+  // The two pairings are different models.
+  EXPECT_NE(pldr("generate --hf " + quote(dir("v51")) + " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end").output,
+            pldr("generate --hf " + quote(dir("v52")) + " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end").output);
+  const std::string out = dir("deductive.h5");
+  EXPECT_RESULT(pldr("inspect --hf " + quote(dir("v51")) + " --tokenizer " + quote(kTokenizer) + " --prompt hi -o " + quote(out)), 1,
+                "more than the model's vocabulary of 50");
+  EXPECT_RESULT(pldr("convert -o " + quote(dir("x.h5"))), 2, "--hf DIR is required");
   EXPECT_RESULT(pldr("export " + quote(dir("v52")) + " -o " + quote(dir("x"))), 1, "v52");
 }
 #endif
