@@ -16,6 +16,10 @@
 #include "pldr/checkpoint.h"
 #include "tests/pldr/tiny_model.h"
 
+// Under LeakSanitizer: HDF5 1.10.8 leaks its metadata-cache buffers when a damaged object header
+// fails to deserialize (its bug, on its own allocations; fuzz/lsan_suppressions.txt says the same).
+extern "C" const char* __lsan_default_suppressions() { return "leak:libhdf5_serial.so\n"; }
+
 namespace pldr {
 namespace {
 
@@ -140,9 +144,11 @@ TEST(CheckpointDamage, FlippedBytesAnywhereFailCleanlyOrChangeNothing) {
     std::mt19937_64 rng(2026 + int(g));
     std::uniform_int_distribution<size_t> position(0, s.bytes.size() - 1);
     std::uniform_int_distribution<int> flips(1, 4), mask(1, 255);
-    const std::string damaged = temp("anywhere.h5");
     int failed = 0, identical = 0;
     for (int copy = 0; copy < 150; ++copy) {
+      // A new file each time: HDF5 shares an open file's cached metadata with a new open of the
+      // same inode, and a damaged file that HDF5 could not close would stay open.
+      const std::string damaged = temp("anywhere_" + std::to_string(copy) + ".h5");
       std::string bytes = s.bytes;
       std::string where;
       for (int k = flips(rng); k > 0; --k) {
@@ -158,12 +164,12 @@ TEST(CheckpointDamage, FlippedBytesAnywhereFailCleanlyOrChangeNothing) {
       else if (outcome.empty()) ++identical;
       else
         ADD_FAILURE() << g_type_name(g) << " copy " << copy << " loaded with a difference: " << outcome << "; flips at" << where << " of " << bytes.size();
+      fs::remove(damaged);
     }
     // About half of a small checkpoint is space HDF5 reserves and never reads (object headers
     // are allocated with room to grow); flips there change nothing.
     EXPECT_GE(failed, 50) << g_type_name(g) << ": " << identical << " copies loaded identically";
     RecordProperty(std::string(g_type_name(g)) + "_failed", failed);
-    fs::remove(damaged);
     fs::remove(s.path);
   }
 }
