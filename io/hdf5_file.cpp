@@ -3,6 +3,7 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <type_traits>
 
@@ -42,6 +43,17 @@ template <class T> hid_t memory_type() {
   else return H5T_NATIVE_UINT8;
 }
 
+// Links and attributes stay in their object's header, which the 1.8 format checksums: HDF5's
+// default moves more than 8 of them to a fractal heap whose blocks carry no checksum, where a
+// flipped byte could silently point a name at another dataset of the same shape.
+void keep_links_and_attributes_in_headers(hid_t create_plist) {
+  H5Pset_link_phase_change(create_plist, 65535, 65535);
+  H5Pset_attr_phase_change(create_plist, 65535, 65535);
+}
+
+// The checksum of a dataset's bytes, kept beside it and hidden from attribute_names().
+constexpr const char* kChecksumAttribute = "checksum_fnv1a64";
+
 std::string parent_of(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
@@ -64,7 +76,13 @@ H5File H5File::open_read(const std::string& path) {
 
 H5File H5File::create(const std::string& path) {
   silence_hdf5();
-  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  // The 1.8 file format and later checksum every piece of metadata (superblock, object headers
+  // with their attributes, link and chunk indexes); datasets get Fletcher-32 in write().
+  Handle access(H5Pcreate(H5P_FILE_ACCESS));
+  H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+  Handle creation(H5Pcreate(H5P_FILE_CREATE));
+  keep_links_and_attributes_in_headers(creation.get());
+  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.get(), access.get());
   if (id < 0) throw IoError("HDF5 file " + path + ": cannot be created");
   return H5File(id, path);
 }
@@ -154,11 +172,24 @@ void H5File::create_group(const std::string& path) {
     if (path != "/" && !is_group(path)) throw error(path, "exists and is not a group");
     return;
   }
-  Handle plist(H5Pcreate(H5P_LINK_CREATE));
-  H5Pset_create_intermediate_group(plist.get(), 1);
-  Handle g(H5Gcreate2(id_, path.c_str(), plist.get(), H5P_DEFAULT, H5P_DEFAULT));
+  // One group at a time, so that each gets the checksummed layout.
+  if (parent_of(path) != "/") create_group(parent_of(path));
+  Handle group_plist(H5Pcreate(H5P_GROUP_CREATE));
+  keep_links_and_attributes_in_headers(group_plist.get());
+  Handle g(H5Gcreate2(id_, path.c_str(), H5P_DEFAULT, group_plist.get(), H5P_DEFAULT));
   if (!g.ok()) throw error(path, "cannot create group");
 }
+
+namespace {
+
+// 64-bit FNV-1a: any change of one byte changes it. Over the little-endian bytes as stored.
+uint64_t fnv1a64(const unsigned char* bytes, size_t count) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < count; ++i) h = (h ^ bytes[i]) * 0x100000001b3ull;
+  return h;
+}
+
+}  // namespace
 
 template <class T> std::vector<T> H5File::read(const std::string& dataset, std::vector<int64_t>* shape_out) const {
   const std::vector<int64_t> dims = shape(dataset);
@@ -166,8 +197,22 @@ template <class T> std::vector<T> H5File::read(const std::string& dataset, std::
   for (int64_t d : dims) count *= d;
   std::vector<T> values(count);
   Handle d(H5Dopen2(id_, dataset.c_str(), H5P_DEFAULT));
-  if (count > 0 && H5Dread(d.get(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+  if (count > 0 && has_checksum(dataset)) {
+    // Read in the stored type, check the bytes against the checksum written with them, then
+    // convert (in place, in a buffer wide enough for both types).
+    Handle stored(H5Dget_type(d.get()));
+    Handle native(H5Tget_native_type(stored.get(), H5T_DIR_ASCEND));
+    const size_t width = H5Tget_size(native.get());
+    std::vector<unsigned char> buffer(size_t(count) * std::max(width, sizeof(T)));
+    if (H5Dread(d.get(), native.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0 ||
+        fnv1a64(buffer.data(), size_t(count) * width) != uint64_t(read_attribute_int(dataset, kChecksumAttribute)))
+      throw error(dataset, "is damaged (its data does not match its checksum)");
+    if (H5Tconvert(native.get(), memory_type<T>(), size_t(count), buffer.data(), nullptr, H5P_DEFAULT) < 0)
+      throw error(dataset, "cannot be converted to the requested type");
+    std::memcpy(values.data(), buffer.data(), size_t(count) * sizeof(T));
+  } else if (count > 0 && H5Dread(d.get(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
     throw error(dataset, "cannot be read (damaged, or not convertible to the requested type)");
+  }
   if (shape_out) *shape_out = dims;
   return values;
 }
@@ -178,15 +223,40 @@ template <class T> T H5File::read_scalar(const std::string& dataset) const {
   return v[0];
 }
 
+bool H5File::has_checksum(const std::string& dataset) const { return has_attribute(dataset, kChecksumAttribute); }
+
+namespace {
+// Chunked storage with the Fletcher-32 filter, so that HDF5 itself reports damaged chunks. Chunks
+// hold whole rows of the first dimension, 64 MiB or one row (HDF5's limit is 4 GiB). Empty and
+// scalar datasets stay contiguous: HDF5 cannot chunk them, and they hold no data to damage.
+hid_t checksummed_layout(const std::vector<hsize_t>& dims, size_t element_size) {  // a new property list
+  const hid_t create = H5Pcreate(H5P_DATASET_CREATE);
+  size_t row_bytes = element_size;
+  for (size_t i = 1; i < dims.size(); ++i) row_bytes *= dims[i];
+  if (dims.empty() || row_bytes == 0 || dims[0] == 0) return create;
+  if (row_bytes > (size_t(1) << 31)) return create;  // one row beyond HDF5's chunk limit: unchecked
+  std::vector<hsize_t> chunk = dims;
+  chunk[0] = std::clamp<hsize_t>((hsize_t(64) << 20) / row_bytes, 1, dims[0]);
+  H5Pset_chunk(create, int(chunk.size()), chunk.data());
+  H5Pset_fletcher32(create);
+  return create;
+}
+}  // namespace
+
 template <class T> void H5File::write(const std::string& dataset, const T* data, const std::vector<int64_t>& shape) {
   create_group(parent_of(dataset));
   const std::vector<hsize_t> dims(shape.begin(), shape.end());
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
   Handle plist(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(plist.get(), 1);
-  Handle d(H5Dcreate2(id_, dataset.c_str(), memory_type<T>(), space.get(), plist.get(), H5P_DEFAULT, H5P_DEFAULT));
+  Handle layout(checksummed_layout(dims, sizeof(T)));
+  Handle d(H5Dcreate2(id_, dataset.c_str(), memory_type<T>(), space.get(), plist.get(), layout.get(), H5P_DEFAULT));
   if (!d.ok()) throw error(dataset, "cannot create dataset");
   if (H5Dwrite(d.get(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) throw error(dataset, "cannot write");
+  size_t count = 1;
+  for (hsize_t n : dims) count *= n;
+  if (count > 0)
+    write_attribute(dataset, kChecksumAttribute, int64_t(fnv1a64(reinterpret_cast<const unsigned char*>(data), count * sizeof(T))));
 }
 
 #define PLDR_H5_INSTANTIATE(T)                                                                       \
@@ -221,7 +291,7 @@ std::vector<std::string> H5File::attribute_names(const std::string& object) cons
   std::vector<std::string> names;
   H5Aiterate_by_name(id_, object.c_str(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr,
                      [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
-                       static_cast<std::vector<std::string>*>(out)->push_back(name);
+                       if (std::string(name) != kChecksumAttribute) static_cast<std::vector<std::string>*>(out)->push_back(name);
                        return 0;
                      },
                      &names, H5P_DEFAULT);

@@ -1,6 +1,11 @@
 // H5File: a small RAII wrapper over the HDF5 C API for checkpoints, golden files and inspection
 // output. Paths inside the file are "group/sub/name"; "/" is the root. Every failure becomes an
 // IoError naming the file, the object and the problem (HDF5's own error printing is silenced).
+// Files it writes detect damage: the metadata carries the checksums of HDF5's 1.8 format (links
+// and attributes kept in the checksummed object headers), and every non-empty dataset HDF5's
+// Fletcher-32 filter and a checksum of its bytes (attribute checksum_fnv1a64), checked on read.
+// (Fletcher-32 alone misses a flipped chunk size in the layout message.) Datasets without one,
+// from older files or other tools, are read unchecked.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -31,6 +36,9 @@ class H5File {
   std::vector<std::string> list(const std::string& group) const;  // member names, sorted
   std::vector<int64_t> shape(const std::string& dataset) const;
   ElementType element_type(const std::string& dataset) const;
+  // Whether the dataset carries a checksum of its bytes (every non-empty dataset this class
+  // writes does; files written before it, or by other tools, do not).
+  bool has_checksum(const std::string& dataset) const;
   void create_group(const std::string& path);  // with missing parents
 
   // ---- datasets (HDF5 converts the stored type to T on read) ----

@@ -1,5 +1,8 @@
 #include "pldr/hf_import.h"
 
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "io/safetensors.h"
@@ -7,17 +10,92 @@
 
 namespace pldr {
 
-void load_safetensors_parameters(PldrModel& model, const std::string& path) {
-  const auto tensors = io::read_safetensors(path);
-  for (auto& [name, p] : model.named_parameters()) {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Copies the tensors the model needs into it; `source` names the file(s) in errors.
+void assign_parameters(PldrModel& model, const io::SafetensorsTensors& tensors, const std::string& source) {
+  auto find = [&](const std::string& name, const Shape& expected) -> const io::SafetensorsEntry& {
     auto it = tensors.find(name);
-    if (it == tensors.end()) throw std::runtime_error("safetensors " + path + ": lacks tensor " + name);
+    if (it == tensors.end()) throw std::runtime_error("safetensors " + source + ": lacks tensor " + name);
     const Shape shape(it->second.shape.begin(), it->second.shape.end());
-    if (shape != p.shape())
-      throw std::runtime_error("safetensors " + path + ": tensor " + name + " has shape " + to_string(shape) +
-                               ", the configuration expects " + to_string(p.shape()));
-    p.mutable_value() = from_vector(it->second.values, shape, model.dtype());
+    if (shape != expected)
+      throw std::runtime_error("safetensors " + source + ": tensor " + name + " has shape " + to_string(shape) +
+                               ", the configuration expects " + to_string(expected));
+    return it->second;
+  };
+  for (auto& [name, p] : model.named_parameters()) p.mutable_value() = from_vector(find(name, p.shape()).values, p.shape(), model.dtype());
+  if (model.predefined_G.empty()) return;
+
+  // Predefined G (spec §4.4): [L, 3, 1, H, dk, dk] holding [A, A_LM, G] per layer.
+  const PldrConfig& c = model.config();
+  const int64_t L = c.num_hidden_layers, H = c.num_attention_heads, dk = c.head_dim;
+  const auto& status = find("decoder.past_G_values_status", {L});
+  for (int64_t l = 0; l < L; ++l)
+    if (status.values[l] == 0)
+      throw std::runtime_error("safetensors " + source + ": decoder.past_G_values_status[" + std::to_string(l) +
+                               "] is false: custom_G_type " + g_type_name(c.custom_G_type) + " needs G set in every layer");
+  const auto& buffer = find("decoder.past_G_values", {L, 3, 1, H, dk, dk});
+  const size_t per_layer = size_t(H * dk * dk);
+  for (int64_t l = 0; l < L; ++l) {
+    const auto first = buffer.values.begin() + std::ptrdiff_t((l * 3 + 2) * per_layer);
+    model.predefined_G[l] = from_vector(std::vector<double>(first, first + std::ptrdiff_t(per_layer)), {1, H, dk, dk}, model.dtype());
   }
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("config " + path + ": cannot be opened");
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw std::runtime_error("config " + path + ": is not a JSON object");
+  return j;
+}
+
+}  // namespace
+
+PldrConfig hf_config_from_json(const nlohmann::json& hf) {
+  nlohmann::json j = hf;
+  // The HF class fills these when null (spec §1).
+  const auto integer = [&](const char* key, int64_t fallback) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    if (!it->is_number_integer()) throw std::invalid_argument(std::string("config: ") + key + " must be an integer");
+    return it->get<int64_t>();
+  };
+  const int64_t heads = integer("num_attention_heads", PldrConfig{}.num_attention_heads);
+  const int64_t head_dim = integer("head_dim", PldrConfig{}.head_dim);
+  if (j.contains("hidden_size") && j["hidden_size"].is_null()) j["hidden_size"] = heads * head_dim;
+  if (j.contains("intermediate_size") && j["intermediate_size"].is_null()) j["intermediate_size"] = heads * head_dim * 4 * 2 / 3;
+  return PldrConfig::from_json(j);
+}
+
+PldrConfig read_hf_config(const std::string& path) {
+  const nlohmann::json j = read_json(path);
+  try {
+    return hf_config_from_json(j);
+  } catch (const std::exception& e) {
+    std::string what = e.what();  // "config: <field> ..." from the validation
+    if (what.rfind("config: ", 0) == 0) what.erase(0, 8);
+    throw std::runtime_error("config " + path + ": " + what);
+  }
+}
+
+void load_safetensors_parameters(PldrModel& model, const std::string& path) {
+  assign_parameters(model, io::read_safetensors(path), path);
+}
+
+HfModel load_hf_folder(const std::string& dir, DType dtype) {
+  if (!fs::is_directory(dir)) throw std::runtime_error("Hugging Face folder " + dir + ": is not a folder");
+  const fs::path folder(dir);
+  HfModel m;
+  m.model = std::make_unique<PldrModel>(read_hf_config((folder / "config.json").string()), dtype);
+  const fs::path single = folder / "model.safetensors", index = folder / "model.safetensors.index.json";
+  if (fs::exists(single)) assign_parameters(*m.model, io::read_safetensors(single.string()), single.string());
+  else if (fs::exists(index)) assign_parameters(*m.model, io::read_sharded_safetensors(index.string()), index.string());
+  else throw std::runtime_error("Hugging Face folder " + dir + ": has neither model.safetensors nor model.safetensors.index.json");
+  if (fs::exists(folder / "tokenizer.model")) m.tokenizer_path = (folder / "tokenizer.model").string();
+  return m;
 }
 
 }  // namespace pldr

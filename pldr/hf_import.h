@@ -1,15 +1,34 @@
-// Loading Hugging Face PLDR-LLM weights (model.safetensors + config.json). The tensor names
+// Loading a Hugging Face PLDR-LLM folder as published: config.json (spec §1), the weights in
+// model.safetensors or in shards listed by model.safetensors.index.json (float32, bfloat16,
+// float16 or float64; converted to the requested dtype), and tokenizer.model. The tensor names
 // are the reference's state_dict names (spec §5), so the mapping is the identity.
 #pragma once
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "pldr/model.h"
 
 namespace pldr {
 
-// Every model parameter must be present with its configured shape; extra tensors (e.g. the
-// non-persistent RoPE buffers of older exports) are ignored. Errors name the file and tensor.
+// The model configuration in a config.json (HF names, null hidden_size / intermediate_size
+// resolved as the HF class does). Errors name the file and the field.
+PldrConfig read_hf_config(const std::string& config_path);
+PldrConfig hf_config_from_json(const nlohmann::json& j);  // errors name the field
+
+struct HfModel {
+  std::unique_ptr<PldrModel> model;
+  std::string tokenizer_path;  // <dir>/tokenizer.model, or empty when the folder has none
+};
+
+// Throws naming the file and the field or tensor: a missing config.json or weights file, a bad
+// field, a missing tensor or one of the wrong shape, custom-G buffers missing or unset.
+HfModel load_hf_folder(const std::string& dir, DType dtype);
+
+// Every model parameter must be present with its configured shape; for custom_G_type
+// identity/random/external, G comes from decoder.past_G_values [L, 3, 1, H, dk, dk] (index 2),
+// whose decoder.past_G_values_status [L] must be all set (spec §4.4). Other tensors (the
+// non-persistent RoPE buffers of older exports) are ignored.
 void load_safetensors_parameters(PldrModel& model, const std::string& safetensors_path);
 
 }  // namespace pldr

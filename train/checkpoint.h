@@ -1,7 +1,9 @@
 // HDF5 checkpoints: parameters under the reference's names, AdamW state, step and schedule
 // position, data position, the run configuration and the tokenizer's identity. Written
 // atomically (temporary file, flush, rename): a run killed while saving never leaves a damaged
-// checkpoint in place.
+// checkpoint in place. Damage after that is detected (io/hdf5_file.h): every tensor carries a
+// checksum, and a changed byte fails the load naming the tensor. Checkpoints written before
+// checksums (same format version) still load, unchecked.
 //
 // Layout (format_version 1):
 //   /                      attrs format="pldr-checkpoint", format_version, step, tokens_seen,

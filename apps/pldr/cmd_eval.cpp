@@ -97,7 +97,7 @@ int evaluate_text(const LoadedModel& m, const Flags& flags) {
 }  // namespace
 
 int eval(const Args& args) {
-  const Flags flags(args, {"checkpoint", "hf", "tokenizer", "tasks", "limit", "batch-size", "device", "data-dir", "output", "samples",
+  const Flags flags(args, {"checkpoint", "hf", "dtype", "tokenizer", "tasks", "limit", "batch-size", "device", "data-dir", "output", "samples",
                            "text", "window"},
                     {});
   if (flags.has("tasks") == flags.has("text")) throw UsageError("give one of --tasks LIST or --text FILE");

@@ -1,10 +1,14 @@
-// pldr generate --checkpoint CKPT (--prompt TEXT | --prompts FILE [--batch-size B] [--pads exclude|hf]
-//   [--cache-first-G]) [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
-//   [--nucleus reference|hf] [--greedy] [--no-cache] [--ignore-end] [--seed S] [--tokenizer MODEL]
+// pldr generate (--checkpoint CKPT | --hf DIR) (--prompt TEXT | --prompts FILE [--batch-size B]
+//   [--pads exclude|hf] [--cache-first-G] | --ids 2,15,7) [--max-new-tokens N] [--temperature T]
+//   [--top-k K] [--top-p P] [--nucleus reference|hf] [--greedy] [--no-cache] [--ignore-end] [--seed S]
+//   [--tokenizer MODEL] [--dtype float32|float64]
+// With --ids the prompt is token ids and the output is the generated ids, comma-separated: no
+// tokenizer is needed (a build without SentencePiece knows only this form).
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/model_loading.h"
@@ -36,13 +40,52 @@ GenerationOptions generation_options(const Flags& flags) {
   return o;
 }
 
+void check_fits(size_t prompt_tokens, int64_t max_new_tokens, const PldrConfig& config) {
+  if (static_cast<int64_t>(prompt_tokens) + max_new_tokens > config.max_position_embeddings)
+    throw UsageError("prompt (" + std::to_string(prompt_tokens) + " tokens) plus --max-new-tokens exceeds the model's " +
+                     std::to_string(config.max_position_embeddings) + " positions");
+}
+
+std::vector<int32_t> parse_ids(const std::string& text, int64_t vocab_size) {
+  std::vector<int32_t> ids;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    size_t used = 0;
+    long long id = -1;
+    try {
+      id = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || id < 0 || id >= vocab_size)
+      throw UsageError("--ids: '" + item + "' is not a token id in [0, " + std::to_string(vocab_size) + ")");
+    ids.push_back(static_cast<int32_t>(id));
+  }
+  if (ids.empty()) throw UsageError("--ids: no token ids");
+  return ids;
+}
+
+void report_speed(size_t tokens, double seconds, const GenerationOptions& o, const std::string& what) {
+  std::fprintf(stderr, "%zu tokens in %.2f s (%.1f tokens/s, %s%s)\n", tokens, seconds, seconds > 0 ? double(tokens) / seconds : 0.0,
+               o.cache == CacheMode::KVG ? "KV+G cache" : "no cache", what.c_str());
+}
+
+int generate_from_ids(const Flags& flags, GenerationOptions o) {
+  const LoadedCheckpoint c = load_model(flags);
+  const std::vector<int32_t> prompt = parse_ids(flags.require("ids"), c.config.model.vocab_size);
+  check_fits(prompt.size(), o.max_new_tokens, c.config.model);
+  const GenerationResult r = pldr::generate(*c.model, prompt, o);
+  for (size_t i = 0; i < r.tokens.size(); ++i) std::cout << (i ? "," : "") << r.tokens[i];
+  std::cout << std::endl;
+  report_speed(r.tokens.size(), r.seconds, o, "");
+  return 0;
+}
+
+#if PLDR_APP_FULL
 std::vector<int32_t> encode(const LoadedModel& m, const std::string& text, int64_t max_new_tokens) {
   std::vector<int32_t> prompt = m.tokenizer.encode_prompt(text);
   if (prompt.empty()) prompt = {m.tokenizer.eos_id()};  // the reference's rule for an empty prompt
-  const int64_t context = m.checkpoint.config.model.max_position_embeddings;
-  if (static_cast<int64_t>(prompt.size()) + max_new_tokens > context)
-    throw UsageError("prompt (" + std::to_string(prompt.size()) + " tokens) plus --max-new-tokens exceeds the model's " +
-                     std::to_string(context) + " positions");
+  check_fits(prompt.size(), max_new_tokens, m.checkpoint.config.model);
   return prompt;
 }
 
@@ -63,11 +106,6 @@ std::vector<std::string> read_prompts(const std::string& path) {
     prompts.push_back(row["prompt"].get<std::string>());
   }
   return prompts;
-}
-
-void report_speed(size_t tokens, double seconds, const GenerationOptions& o, const std::string& what) {
-  std::fprintf(stderr, "%zu tokens in %.2f s (%.1f tokens/s, %s%s)\n", tokens, seconds, seconds > 0 ? double(tokens) / seconds : 0.0,
-               o.cache == CacheMode::KVG ? "KV+G cache" : "no cache", what.c_str());
 }
 
 // --prompts: batches of prompts, one JSON line per prompt on stdout with its completion.
@@ -94,18 +132,22 @@ int generate_for_prompts(const LoadedModel& m, const Flags& flags, GenerationOpt
   report_speed(tokens, seconds, o, ", batches of " + std::to_string(batch_size) + (o.pads_enter_A ? ", pads in A" : ""));
   return 0;
 }
+#endif
 
 }  // namespace
 
 int generate(const Args& args) {
-  const Flags flags(args, {"checkpoint", "hf", "prompt", "prompts", "batch-size", "pads", "tokenizer", "max-new-tokens", "temperature",
-                           "top-k", "top-p", "nucleus", "seed"},
+  const Flags flags(args,
+                    {"checkpoint", "hf", "dtype", "prompt", "prompts", "ids", "batch-size", "pads", "tokenizer", "max-new-tokens",
+                     "temperature", "top-k", "top-p", "nucleus", "seed"},
                     {"greedy", "no-cache", "ignore-end", "cache-first-G"});
-  if (flags.has("prompt") == flags.has("prompts")) throw UsageError("give one of --prompt TEXT or --prompts FILE");
-  LoadedModel m = load_model_and_tokenizer(flags);
   GenerationOptions o = generation_options(flags);
+  if (flags.has("ids") + flags.has("prompt") + flags.has("prompts") != 1)
+    throw UsageError("give exactly one of --prompt TEXT, --prompts FILE or --ids 2,15,7");
+  if (flags.has("ids")) return generate_from_ids(flags, o);
+#if PLDR_APP_FULL
+  LoadedModel m = load_model_and_tokenizer(flags);
   if (flags.has("prompts")) return generate_for_prompts(m, flags, o);
-
   const std::vector<int32_t> prompt = encode(m, flags.require("prompt"), o.max_new_tokens);
   // Stream the text as it grows: decode the current document (prompt included, so that the
   // spaces SentencePiece attaches to pieces come out right) and print what is new. [END] starts
@@ -129,6 +171,9 @@ int generate(const Args& args) {
   std::cout << std::endl;
   report_speed(r.tokens.size(), r.seconds, o, "");
   return 0;
+#else
+  throw UsageError("this build has no SentencePiece: give the prompt as token ids (--ids 2,15,7)");
+#endif
 }
 
 }  // namespace pldr::cli

@@ -99,7 +99,7 @@ std::string chart(const InvarianceReport& report) {
 }  // namespace
 
 int invariance(const Args& args) {
-  const Flags flags(args, {"checkpoint", "hf", "prompts", "tokenizer", "output", "max-new-tokens", "svg"}, {"token-ids"});
+  const Flags flags(args, {"checkpoint", "hf", "dtype", "prompts", "tokenizer", "output", "max-new-tokens", "svg"}, {"token-ids"});
   const std::string out = flags.require("output"), prompts_path = flags.require("prompts");
   InvarianceOptions options;
   options.max_new_tokens = flags.get_int("max-new-tokens", 16);

@@ -18,5 +18,7 @@ int invariance(const Args& args);
 int transfer(const Args& args);
 int plot(const Args& args);
 int eval(const Args& args);
+int convert(const Args& args);
+int export_hf(const Args& args);
 
 }  // namespace pldr::cli

@@ -17,16 +17,22 @@ struct Command {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table{
+#if PLDR_APP_FULL
       {"tokenizer", {pldr::cli::tokenizer, "train FILES... --vocab-size N --output PREFIX     train a SentencePiece tokenizer"}},
       {"prepare", {pldr::cli::prepare, "FILES... --tokenizer M --output PREFIX [...]      text or JSON lines to token files"}},
       {"train", {pldr::cli::train, "--config RUN.json [section.key=value ...]          train (or --resume CKPT)"}},
-      {"generate", {pldr::cli::generate, "--checkpoint CKPT --prompt TEXT [...]             sample text"}},
-      {"eval", {pldr::cli::eval, "--checkpoint CKPT --tasks LIST --output R.json    zero-shot benchmarks (or --text FILE)"}},
-      {"inspect", {pldr::cli::inspect, "--checkpoint CKPT --prompt TEXT -o OUT.h5         write deductive outputs"}},
+      {"generate", {pldr::cli::generate, "(--checkpoint CKPT | --hf DIR) --prompt TEXT [...] sample text (or --ids 2,15,7)"}},
+      {"eval", {pldr::cli::eval, "(--checkpoint CKPT | --hf DIR) --tasks LIST --output R.json  zero-shot benchmarks (or --text FILE)"}},
+      {"inspect", {pldr::cli::inspect, "(--checkpoint CKPT | --hf DIR) --prompt TEXT -o OUT.h5  deductive outputs"}},
       {"invariance", {pldr::cli::invariance, "--checkpoint CKPT|--hf DIR --prompts FILE -o R.json  G-cache invariance experiment"}},
+      {"convert", {pldr::cli::convert, "--hf DIR -o MODEL.h5 [--dtype float32|float64]   Hugging Face folder to checkpoint"}},
+      {"export", {pldr::cli::export_hf, "CKPT -o DIR                                       checkpoint to Hugging Face folder"}},
       {"plot", {pldr::cli::plot, "METRICS.jsonl -o CURVES.svg                       draw training curves"}},
       {"transfer", {pldr::cli::transfer, "--checkpoint CKPT --G FILE -o NEW.h5 [...]         v510Gi: weights on a fixed G"}},
       {"verify-golden", {pldr::cli::verify_golden, "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},
+#else  // a build without HDF5 and SentencePiece
+      {"generate", {pldr::cli::generate, "--hf DIR --ids 2,15,7 [...]                       generate token ids"}},
+#endif
   };
   return table;
 }

@@ -1,11 +1,34 @@
 #include "apps/pldr/model_loading.h"
 
+#include "pldr/hf_import.h"
+
 namespace pldr::cli {
 
+LoadedCheckpoint load_model(const Flags& flags) {
+  if (flags.has("checkpoint") == flags.has("hf")) throw UsageError("give exactly one of --checkpoint CKPT or --hf DIR");
+  if (flags.has("checkpoint")) {
+#if PLDR_APP_FULL
+    return load_checkpoint(flags.require("checkpoint"));
+#else
+    throw UsageError("this build has no HDF5: it loads Hugging Face folders only (--hf DIR)");
+#endif
+  }
+  const std::string dtype_name = flags.get("dtype", "float32");
+  if (dtype_name != "float32" && dtype_name != "float64") throw UsageError("--dtype must be float32 or float64");
+  HfModel hf = load_hf_folder(flags.require("hf"), dtype_from_name(dtype_name));
+  LoadedCheckpoint c;
+  c.config.model = hf.model->config();
+  c.config.training.dtype = dtype_name;
+  c.config.tokenizer = hf.tokenizer_path;
+  c.model = std::move(hf.model);
+  return c;
+}
+
+#if PLDR_APP_FULL
 LoadedModel load_model_and_tokenizer(const Flags& flags) {
-  LoadedCheckpoint c = load_checkpoint(flags.require("checkpoint"));
+  LoadedCheckpoint c = load_model(flags);
   const std::string path = flags.get("tokenizer", c.config.tokenizer);
-  if (path.empty()) throw UsageError("the checkpoint names no tokenizer; pass --tokenizer");
+  if (path.empty()) throw UsageError("the model names no tokenizer; pass --tokenizer");
   data::Tokenizer tok = data::Tokenizer::load(path);
   if (!c.state.tokenizer_identity.empty() && tok.identity() != c.state.tokenizer_identity)
     throw std::runtime_error("tokenizer " + path + " (" + tok.identity() + ") is not the one the checkpoint was trained with (" +
@@ -15,5 +38,6 @@ LoadedModel load_model_and_tokenizer(const Flags& flags) {
                              std::to_string(c.config.model.vocab_size));
   return {std::move(c), std::move(tok)};
 }
+#endif
 
 }  // namespace pldr::cli

@@ -1,20 +1,31 @@
-// What generate and inspect share: a checkpoint's model and its tokenizer.
+// What generate, inspect and eval share: the model of --checkpoint CKPT (an HDF5 checkpoint) or
+// --hf DIR (a Hugging Face folder as published), and its tokenizer.
 #pragma once
 #include <string>
 
 #include "apps/pldr/flags.h"
-#include "data/tokenizer.h"
 #include "train/checkpoint.h"
+#if PLDR_APP_FULL
+#include "data/tokenizer.h"
+#endif
 
 namespace pldr::cli {
 
+// Exactly one of --checkpoint CKPT or --hf DIR. For --hf, the parameters are converted to --dtype
+// (float32 unless the command declares and is given --dtype float64), the run configuration holds
+// the folder's model configuration, the tokenizer is the folder's tokenizer.model, and the
+// training state is empty. A build without HDF5 knows only --hf.
+LoadedCheckpoint load_model(const Flags& flags);
+
+#if PLDR_APP_FULL
 struct LoadedModel {
   LoadedCheckpoint checkpoint;
   data::Tokenizer tokenizer;
 };
 
-// --checkpoint CKPT [--tokenizer MODEL]: the tokenizer defaults to the run's, and must have the
-// identity the checkpoint recorded.
+// The model as load_model, and the tokenizer: --tokenizer MODEL, else the one the checkpoint or
+// folder names; it must have the identity a checkpoint recorded.
 LoadedModel load_model_and_tokenizer(const Flags& flags);
+#endif
 
 }  // namespace pldr::cli

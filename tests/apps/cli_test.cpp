@@ -15,6 +15,7 @@
 #include "io/hdf5_file.h"
 #include <nlohmann/json.hpp>
 
+#include "tests/apps/run_pldr.h"
 #include "train/checkpoint.h"
 
 namespace {
@@ -24,38 +25,6 @@ using pldr::io::H5File;
 
 const std::string kGolden = std::string(PLDR_TEST_DATA_DIR) + "/golden/tiny.h5";
 const std::string kTokenizer = std::string(PLDR_SOURCE_DIR) + "/data/tokenizer/pldr-refinedweb-32k.model";
-
-struct CommandResult {
-  int code;            // exit status; -1 when killed by a signal (a crash)
-  std::string output;  // stdout and stderr together
-};
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-CommandResult pldr(const std::string& args) {
-  const std::string command = quote(PLDR_EXE) + " " + args + " 2>&1 </dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-2, "popen failed"};
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
-bool mentions(const CommandResult& r, const std::string& text) { return r.output.find(text) != std::string::npos; }
-
-// gtest prints the command's output with a failed expectation.
-#define EXPECT_RESULT(r, code_, text)                                       \
-  do {                                                                     \
-    const CommandResult& r_ = (r);                                         \
-    EXPECT_EQ(r_.code, code_) << r_.output.substr(0, 3000);                \
-    EXPECT_TRUE(mentions(r_, text)) << "wanted '" << (text) << "' in:\n" << r_.output.substr(0, 3000); \
-  } while (0)
 
 // A folder for this process's files, removed at the end.
 fs::path scratch() {
@@ -89,7 +58,8 @@ std::string file_bytes(const std::string& path) {
 TEST(Usage, NoArgumentsPrintsUsageAndExitsTwo) {
   const CommandResult r = pldr("");
   EXPECT_RESULT(r, 2, "usage: pldr COMMAND");
-  for (const char* command : {"tokenizer", "prepare", "train", "generate", "inspect", "invariance", "transfer", "plot", "verify-golden"})
+  for (const char* command : {"tokenizer", "prepare", "train", "generate", "eval", "inspect", "invariance", "transfer", "convert",
+                              "export", "plot", "verify-golden"})
     EXPECT_TRUE(mentions(r, command)) << command;
   EXPECT_RESULT(pldr("--help"), 0, "usage: pldr COMMAND");
 }
@@ -106,7 +76,7 @@ TEST(Usage, UnknownFlagExitsTwoNamingIt) {
   EXPECT_RESULT(pldr("inspect --checkpoint x.h5 --prompt y -o out.h5 --layers 1"), 2, "unknown flag --layers");
   EXPECT_RESULT(pldr("plot m.jsonl -o c.svg --dpi=300"), 2, "unknown flag --dpi");
   // The usage line of the command follows the message.
-  EXPECT_RESULT(pldr("generate --bogus"), 2, "usage: pldr generate --checkpoint CKPT");
+  EXPECT_RESULT(pldr("generate --bogus"), 2, "usage: pldr generate (--checkpoint CKPT | --hf DIR)");
 }
 
 TEST(Usage, BadFlagValuesAndMissingFlagsExitTwo) {
@@ -116,7 +86,7 @@ TEST(Usage, BadFlagValuesAndMissingFlagsExitTwo) {
   EXPECT_RESULT(pldr("verify-golden"), 2, "takes one golden file");
   EXPECT_RESULT(pldr("verify-golden a.h5 b.h5"), 2, "takes one golden file");
   EXPECT_RESULT(pldr("generate --checkpoint"), 2, "--checkpoint needs a value");
-  EXPECT_RESULT(pldr("generate --prompt hi"), 2, "missing required flag --checkpoint");
+  EXPECT_RESULT(pldr("generate --prompt hi"), 2, "give exactly one of --checkpoint CKPT or --hf DIR");
   EXPECT_RESULT(pldr("train"), 2, "missing required flag --config");
   EXPECT_RESULT(pldr("generate --greedy=yes --checkpoint x.h5 --prompt hi"), 2, "--greedy takes no value");
   EXPECT_RESULT(pldr("inspect --checkpoint x.h5 --prompt hi"), 2, "missing required flag --output");

@@ -1,4 +1,4 @@
-// safetensors reading, the SVG chart writer and metrics logs.
+// The SVG chart writer and metrics logs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,36 +12,12 @@
 
 #include "io/error.h"
 #include "io/metrics_log.h"
-#include "io/safetensors.h"
 #include "io/svg_line_chart.h"
 
 namespace pldr::io {
 namespace {
 
 std::string temp(const std::string& name) { return ::testing::TempDir() + "/fmt_" + std::to_string(::getpid()) + "_" + name; }
-
-TEST(Safetensors, ReadsTheHuggingFaceTinyModel) {
-  const auto t = read_safetensors(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors");
-  const SafetensorsEntry& emb = t.at("decoder.embedding.weight");
-  EXPECT_EQ(emb.dtype, "F32");
-  EXPECT_EQ(emb.shape, (std::vector<int64_t>{50, 16}));
-  EXPECT_EQ(emb.values.size(), 800u);
-  EXPECT_EQ(t.at("decoder.dec_layers.1.mha1.plgatt_layer.pwlst").shape, (std::vector<int64_t>{2, 8, 8}));
-}
-
-TEST(Safetensors, DamagedFilesAreErrors) {
-  std::ifstream in(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors", std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string cut = temp("cut.safetensors");
-  std::ofstream(cut, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() - 100));
-  EXPECT_THROW(read_safetensors(cut), IoError);  // the last tensor lies past the end
-  std::string bad = bytes;
-  bad[7] = '\x7f';  // an absurd header length
-  std::ofstream(cut, std::ios::binary).write(bad.data(), static_cast<std::streamsize>(bad.size()));
-  EXPECT_THROW(read_safetensors(cut), IoError);
-  EXPECT_THROW(read_safetensors(temp("missing")), IoError);
-  std::filesystem::remove(cut);
-}
 
 TEST(SvgChart, NiceTicks) {
   EXPECT_EQ(nice_ticks(0, 1), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
@@ -93,19 +69,6 @@ TEST(MetricsLog, ReadsColumnsAndBuildsPanels) {
 }
 
 
-// A safetensors file from a header (JSON text) and the data bytes.
-std::string write_safetensors(const std::string& name, const std::string& header, const std::string& data) {
-  const std::string path = temp(name);
-  std::string bytes(8, '\0');
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((uint64_t(header.size()) >> (8 * i)) & 0xff);
-  std::ofstream(path, std::ios::binary) << bytes << header << data;
-  return path;
-}
-
-template <class T> std::string raw(const std::vector<T>& v) {
-  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
-}
-
 std::string io_message(const std::function<void()>& f) {
   try {
     f();
@@ -115,92 +78,6 @@ std::string io_message(const std::function<void()>& f) {
     return std::string("not an IoError: ") + e.what();
   }
   return "no error";
-}
-
-TEST(Safetensors, TinyModelNamesShapesAndValues) {
-  const auto t = read_safetensors(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors");
-  EXPECT_FALSE(t.count("__metadata__"));
-  EXPECT_TRUE(t.count("final_layer.weight"));
-  EXPECT_TRUE(t.count("decoder.dec_layers.0.ffn.gluw1.weight"));
-  for (const auto& [name, e] : t) {
-    EXPECT_EQ(e.dtype, "F32") << name;
-    int64_t count = 1;
-    for (int64_t d : e.shape) count *= d;
-    EXPECT_EQ(static_cast<int64_t>(e.values.size()), count) << name;
-    for (double v : e.values) ASSERT_TRUE(std::isfinite(v)) << name;
-  }
-  EXPECT_EQ(t.at("decoder.dec_layers.0.ffn.gluw1.weight").shape.size(), 2u);
-}
-
-TEST(Safetensors, EveryDtypeConverts) {
-  std::string data;
-  data += raw(std::vector<float>{1.5f, -2});                                // F32 [2]   0..8
-  data += raw(std::vector<double>{0.1});                                    // F64 [1]   8..16
-  data += raw(std::vector<int32_t>{-3, 4});                                 // I32 [2]  16..24
-  data += raw(std::vector<int64_t>{int64_t(1) << 40});                      // I64 [1]  24..32
-  data += raw(std::vector<uint16_t>{0x3c00, 0xc000, 0x0001, 0x7c00});       // F16 [2,2] 32..40: 1, -2, 2^-24, inf
-  data += raw(std::vector<uint16_t>{0x3f80, 0x4049});                       // BF16 [2]  40..44: 1, 3.140625
-  const std::string header = R"({"__metadata__": {"format": "pt"},
-    "f32": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-    "f64": {"dtype": "F64", "shape": [1], "data_offsets": [8, 16]},
-    "i32": {"dtype": "I32", "shape": [2], "data_offsets": [16, 24]},
-    "i64": {"dtype": "I64", "shape": [1], "data_offsets": [24, 32]},
-    "f16": {"dtype": "F16", "shape": [2, 2], "data_offsets": [32, 40]},
-    "bf16": {"dtype": "BF16", "shape": [2], "data_offsets": [40, 44]},
-    "scalar": {"dtype": "F32", "shape": [], "data_offsets": [0, 4]},
-    "empty": {"dtype": "F32", "shape": [0, 3], "data_offsets": [44, 44]}})";
-  const std::string path = write_safetensors("all.safetensors", header, data);
-  const auto t = read_safetensors(path);
-  EXPECT_EQ(t.size(), 8u);
-  EXPECT_EQ(t.at("f32").values, (std::vector<double>{1.5, -2}));
-  EXPECT_EQ(t.at("f64").values, std::vector<double>{0.1});
-  EXPECT_EQ(t.at("i32").values, (std::vector<double>{-3, 4}));
-  EXPECT_EQ(t.at("i64").values, std::vector<double>{double(int64_t(1) << 40)});
-  EXPECT_EQ(t.at("f16").shape, (std::vector<int64_t>{2, 2}));
-  EXPECT_EQ(t.at("f16").values, (std::vector<double>{1, -2, std::ldexp(1.0, -24), INFINITY}));
-  EXPECT_EQ(t.at("bf16").values, (std::vector<double>{1, 3.140625}));
-  EXPECT_EQ(t.at("scalar").values, std::vector<double>{1.5});
-  EXPECT_TRUE(t.at("empty").values.empty());
-  std::filesystem::remove(path);
-}
-
-TEST(Safetensors, BadFilesAreIoErrorsNamingTheFileAndProblem) {
-  const std::string f32 = raw(std::vector<float>{1, 2});
-  struct Case {
-    std::string header, data, problem;
-  };
-  const std::vector<Case> cases{
-      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 12]}})", f32, "tensor x lies outside the data"},
-      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [8, 4]}})", f32, "tensor x lies outside the data"},
-      {R"({"x": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", f32, "tensor x has 8 bytes for its shape"},
-      {R"({"x": {"dtype": "U8", "shape": [8], "data_offsets": [0, 8]}})", f32, "unsupported dtype U8"},
-      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]})", f32, "header is not a JSON object"},
-      {R"([1, 2, 3])", f32, "header is not a JSON object"},
-      // Entries that are not {dtype, shape, data_offsets} objects.
-      {R"({"x": {"shape": [2], "data_offsets": [0, 8]}})", f32, "tensor x"},
-      {R"({"x": {"dtype": "F32", "shape": "two", "data_offsets": [0, 8]}})", f32, "tensor x"},
-      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0]}})", f32, "tensor x"},
-      {R"({"x": 5})", f32, "tensor x"},
-  };
-  for (const Case& c : cases) {
-    const std::string path = write_safetensors("bad.safetensors", c.header, c.data);
-    const std::string m = io_message([&] { read_safetensors(path); });
-    EXPECT_NE(m.find("safetensors " + path + ": "), std::string::npos) << c.header << "\n" << m;
-    EXPECT_NE(m.find(c.problem), std::string::npos) << c.header << "\n" << m;
-    std::filesystem::remove(path);
-  }
-  // Too short for the length, and a length past the end.
-  const std::string tiny = temp("short.safetensors");
-  std::ofstream(tiny, std::ios::binary) << "abc";
-  EXPECT_NE(io_message([&] { read_safetensors(tiny); }).find("too short for a header"), std::string::npos);
-  const std::string cut = write_safetensors("cut.safetensors", R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", "");
-  std::ifstream in(cut, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::ofstream(cut, std::ios::binary).write(bytes.data(), 20);
-  EXPECT_NE(io_message([&] { read_safetensors(cut); }).find("header length past the end"), std::string::npos);
-  EXPECT_NE(io_message([&] { read_safetensors(temp("absent.safetensors")); }).find("cannot be opened"), std::string::npos);
-  std::filesystem::remove(tiny);
-  std::filesystem::remove(cut);
 }
 
 // Ticks cover the range with equal steps of 1, 2 or 5 x 10^k, starting at or below lo.

@@ -1,0 +1,105 @@
+// `pldr` with Hugging Face folders, run as a subprocess: generate from token ids (in every build,
+// also one without HDF5 and SentencePiece), and in a full build convert to a checkpoint, export
+// it back and load the export identically.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "autograd/grad_mode.h"
+#include "io/safetensors.h"
+#include "pldr/generate.h"
+#include "pldr/hf_import.h"
+#include "tests/apps/run_pldr.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kHf = std::string(PLDR_TEST_DATA_DIR) + "/hf/";
+#if PLDR_APP_FULL
+const std::string kTokenizer = std::string(PLDR_SOURCE_DIR) + "/data/tokenizer/pldr-refinedweb-32k.model";
+#endif
+
+struct HfCli : ::testing::Test {
+  void SetUp() override {
+    root = fs::path(::testing::TempDir()) / ("hf_cli_" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    for (const bool gptj : {true, false}) {  // v51 and v52 RoPE pairings
+      const fs::path folder = root / (gptj ? "v51" : "v52");
+      fs::create_directories(folder);
+      std::ifstream in(kHf + "tiny_expected.json");
+      nlohmann::json config = nlohmann::json::parse(in)["config"];
+      config["reference_rope"] = gptj;
+      std::ofstream(folder / "config.json") << config.dump(2);
+      fs::copy_file(kHf + "tiny_model.safetensors", folder / "model.safetensors");
+    }
+  }
+  void TearDown() override { fs::remove_all(root); }
+  std::string dir(const std::string& name) const { return (root / name).string(); }
+  fs::path root;
+};
+
+// The greedy continuation the library gives, as the tool prints it.
+std::string library_greedy(const std::string& folder, const std::vector<int32_t>& prompt, int steps) {
+  const pldr::HfModel m = pldr::load_hf_folder(folder, pldr::DType::Float32);
+  pldr::GenerationOptions o;
+  o.max_new_tokens = steps;
+  o.sampling.greedy = true;
+  o.stop_at_eos = false;
+  const auto tokens = pldr::generate(*m.model, prompt, o).tokens;
+  std::string out;
+  for (size_t i = 0; i < tokens.size(); ++i) out += (i ? "," : "") + std::to_string(tokens[i]);
+  return out;
+}
+
+TEST_F(HfCli, GeneratesTokenIdsFromAFolder) {
+  const CommandResult r = pldr("generate --hf " + quote(dir("v52")) + " --ids 2,15,7 --greedy --max-new-tokens 6 --ignore-end");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::string expected = library_greedy(dir("v52"), {2, 15, 7}, 6);
+  EXPECT_EQ(r.output.substr(0, expected.size() + 1), expected + "\n") << r.output;
+  EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --ids 2,50"), 2, "--ids: '50' is not a token id in [0, 50)");
+  EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --ids 2,x"), 2, "--ids: 'x' is not a token id");
+  EXPECT_RESULT(pldr("generate --hf " + quote(dir("absent")) + " --ids 2"), 1, "absent: is not a folder");
+  EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --ids 2 --dtype int32"), 2, "--dtype must be float32 or float64");
+}
+
+#if PLDR_APP_FULL
+TEST_F(HfCli, ConvertsExportsAndLoadsAgainIdentically) {
+  for (const std::string version : {"v51", "v52"}) {
+    SCOPED_TRACE(version);
+    const std::string h5 = dir(version + ".h5"), exported = dir(version + "_exported");
+    EXPECT_RESULT(pldr("convert --hf " + quote(dir(version)) + " -o " + quote(h5)), 0, "wrote " + h5);
+    EXPECT_RESULT(pldr("export " + quote(h5) + " -o " + quote(exported)), 0, "config.json, model.safetensors");
+    // The same float32 tensors, and the same generation from the export and from the checkpoint.
+    const auto original = pldr::io::read_safetensors(dir(version) + "/model.safetensors");
+    const auto again = pldr::io::read_safetensors(exported + "/model.safetensors");
+    ASSERT_EQ(again.size(), original.size());
+    for (const auto& [name, e] : original) {
+      ASSERT_TRUE(again.count(name)) << name;
+      EXPECT_EQ(again.at(name).shape, e.shape) << name;
+      EXPECT_EQ(again.at(name).values, e.values) << name;
+    }
+    const std::string args = " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end";
+    const CommandResult from_folder = pldr("generate --hf " + quote(dir(version)) + args);
+    EXPECT_EQ(from_folder.code, 0) << from_folder.output;
+    const std::string ids = from_folder.output.substr(0, from_folder.output.find('\n'));
+    EXPECT_EQ(ids, library_greedy(dir(version), {5, 9, 11, 3}, 8));
+    for (const std::string& source : {"--hf " + quote(exported), "--checkpoint " + quote(h5)}) {
+      const CommandResult r = pldr("generate " + source + args);
+      EXPECT_EQ(r.output.substr(0, r.output.find('\n')), ids) << source << "\n" << r.output;
+    }
+  }
+  // The two pairings are different models.
+  EXPECT_NE(pldr("generate --hf " + quote(dir("v51")) + " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end").output,
+            pldr("generate --hf " + quote(dir("v52")) + " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end").output);
+  const std::string out = dir("deductive.h5");
+  EXPECT_RESULT(pldr("inspect --hf " + quote(dir("v51")) + " --tokenizer " + quote(kTokenizer) + " --prompt hi -o " + quote(out)), 1,
+                "more than the model's vocabulary of 50");
+  EXPECT_RESULT(pldr("convert -o " + quote(dir("x.h5"))), 2, "--hf DIR is required");
+  EXPECT_RESULT(pldr("export " + quote(dir("v52")) + " -o " + quote(dir("x"))), 1, "v52");
+}
+#endif
+
+}  // namespace
