@@ -14,7 +14,7 @@ targets=("$@")
 
 # libFuzzer ships in Debian's compiler-rt package.
 if ! compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" > /dev/null; then
-  apt-get install -y --no-install-recommends clang libclang-rt-14-dev
+  apt-get update -q && apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev
 fi
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLDR_FUZZ=ON -DPLDR_OPENMP=OFF \
