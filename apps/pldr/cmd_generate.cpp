@@ -8,7 +8,6 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/model_loading.h"
@@ -46,25 +45,6 @@ void check_fits(size_t prompt_tokens, int64_t max_new_tokens, const PldrConfig& 
                      std::to_string(config.max_position_embeddings) + " positions");
 }
 
-std::vector<int32_t> parse_ids(const std::string& text, int64_t vocab_size) {
-  std::vector<int32_t> ids;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    size_t used = 0;
-    long long id = -1;
-    try {
-      id = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || id < 0 || id >= vocab_size)
-      throw UsageError("--ids: '" + item + "' is not a token id in [0, " + std::to_string(vocab_size) + ")");
-    ids.push_back(static_cast<int32_t>(id));
-  }
-  if (ids.empty()) throw UsageError("--ids: no token ids");
-  return ids;
-}
-
 void report_speed(size_t tokens, double seconds, const GenerationOptions& o, const std::string& what) {
   std::fprintf(stderr, "%zu tokens in %.2f s (%.1f tokens/s, %s%s)\n", tokens, seconds, seconds > 0 ? double(tokens) / seconds : 0.0,
                o.cache == CacheMode::KVG ? "KV+G cache" : "no cache", what.c_str());
@@ -72,7 +52,7 @@ void report_speed(size_t tokens, double seconds, const GenerationOptions& o, con
 
 int generate_from_ids(const Flags& flags, GenerationOptions o) {
   const LoadedCheckpoint c = load_model(flags);
-  const std::vector<int32_t> prompt = parse_ids(flags.require("ids"), c.config.model.vocab_size);
+  const std::vector<int32_t> prompt = parse_token_ids(flags.require("ids"), c.config.model.vocab_size, "--ids");
   check_fits(prompt.size(), o.max_new_tokens, c.config.model);
   const GenerationResult r = pldr::generate(*c.model, prompt, o);
   for (size_t i = 0; i < r.tokens.size(); ++i) std::cout << (i ? "," : "") << r.tokens[i];

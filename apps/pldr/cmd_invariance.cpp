@@ -2,22 +2,18 @@
 // [--svg CHART.svg] [--tokenizer MODEL] [--token-ids]: the G-cache invariance experiment
 // (pldr/gcache_invariance.h) on one prompt per non-empty line of FILE (text, or with --token-ids
 // whitespace-separated ids); writes the JSON report and an SVG of the per-layer mean RMSE by step.
-// --hf DIR reads a Hugging Face PLDR-LLM folder: config.json, model.safetensors and, unless
-// --tokenizer names another or --token-ids is given, tokenizer.model.
+// The model comes from apps/pldr/model_loading.h (--checkpoint or a Hugging Face folder, --hf).
 // Task scores with and without the cache: InvarianceOptions::eval_scores is the hook for
 // `pldr eval` once it exists; until then the report has no "eval" entry.
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/model_loading.h"
 #include "io/atomic_file.h"
 #include "io/svg_line_chart.h"
 #include "pldr/gcache_invariance.h"
-#include "pldr/hf_import.h"
 
 namespace pldr::cli {
 
@@ -40,45 +36,15 @@ struct Subject {
 };
 
 Subject load_subject(const Flags& flags, bool token_ids) {
-  if (flags.has("checkpoint") == flags.has("hf")) throw UsageError("give one of --checkpoint CKPT and --hf DIR");
   Subject s;
-  if (flags.has("checkpoint")) {
-    if (token_ids) {
-      s.model = std::move(load_checkpoint(flags.require("checkpoint")).model);
-      return s;
-    }
-    LoadedModel m = load_model_and_tokenizer(flags);
-    s.model = std::move(m.checkpoint.model);
-    s.tokenizer.emplace(std::move(m.tokenizer));
+  if (token_ids) {
+    s.model = std::move(load_model(flags).model);
     return s;
   }
-  const std::filesystem::path dir = flags.require("hf");
-  std::ifstream config_file(dir / "config.json");
-  if (!config_file) throw std::runtime_error((dir / "config.json").string() + ": cannot read");
-  const nlohmann::json config = nlohmann::json::parse(config_file, nullptr, false);
-  if (config.is_discarded()) throw std::runtime_error((dir / "config.json").string() + " is not valid JSON");
-  s.model = std::make_unique<PldrModel>(PldrConfig::from_json(config), DType::Float32);
-  load_safetensors_parameters(*s.model, (dir / "model.safetensors").string());
-  if (!token_ids) s.tokenizer.emplace(data::Tokenizer::load(flags.get("tokenizer", (dir / "tokenizer.model").string())));
+  LoadedModel m = load_model_and_tokenizer(flags);
+  s.model = std::move(m.checkpoint.model);
+  s.tokenizer.emplace(std::move(m.tokenizer));
   return s;
-}
-
-std::vector<int32_t> parse_ids(const std::string& line, int64_t vocab_size) {
-  std::istringstream in(line);
-  std::vector<int32_t> ids;
-  for (std::string word; in >> word;) {
-    size_t used = 0;
-    long long id = -1;
-    try {
-      id = std::stoll(word, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != word.size() || id < 0 || id >= vocab_size)
-      throw UsageError("--token-ids: '" + word + "' is not a token id below the vocabulary size " + std::to_string(vocab_size));
-    ids.push_back(static_cast<int32_t>(id));
-  }
-  return ids;
 }
 
 std::string chart(const InvarianceReport& report) {
@@ -110,7 +76,7 @@ int invariance(const Args& args) {
   const PldrConfig& c = subject.model->config();
   std::vector<std::vector<int32_t>> prompts;
   for (const std::string& line : read_prompts(prompts_path)) {
-    prompts.push_back(token_ids ? parse_ids(line, c.vocab_size) : subject.tokenizer->encode_prompt(line));
+    prompts.push_back(token_ids ? parse_token_ids(line, c.vocab_size, "--token-ids") : subject.tokenizer->encode_prompt(line));
     if (prompts.back().size() + options.max_new_tokens > static_cast<size_t>(c.max_position_embeddings))
       throw UsageError("a prompt of " + std::to_string(prompts.back().size()) + " tokens plus --max-new-tokens exceeds the model's " +
                        std::to_string(c.max_position_embeddings) + " positions");

@@ -1,6 +1,7 @@
 #include "apps/pldr/flags.h"
 
 #include <cmath>
+#include <sstream>
 
 namespace pldr::cli {
 
@@ -69,6 +70,28 @@ int64_t Flags::get_int(const std::string& name, int64_t fallback) const {
   } catch (const std::exception&) {
     throw UsageError("--" + name + " expects an integer, got '" + v + "'");
   }
+}
+
+std::vector<int32_t> parse_token_ids(const std::string& text, int64_t vocab_size, const std::string& what) {
+  std::string spaced = text;
+  for (char& c : spaced)
+    if (c == ',') c = ' ';
+  std::istringstream in(spaced);
+  std::vector<int32_t> ids;
+  for (std::string item; in >> item;) {
+    size_t used = 0;
+    long long id = -1;
+    try {
+      id = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || id < 0 || id >= vocab_size)
+      throw UsageError(what + ": '" + item + "' is not a token id in [0, " + std::to_string(vocab_size) + ")");
+    ids.push_back(static_cast<int32_t>(id));
+  }
+  if (ids.empty()) throw UsageError(what + ": no token ids");
+  return ids;
 }
 
 }  // namespace pldr::cli

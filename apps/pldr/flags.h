@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,9 @@ class Flags {
   std::set<std::string> switches_;
   std::vector<std::string> positionals_;
 };
+
+// Token ids written as text ("2,15,7" or "2 15 7": commas or whitespace between them), each in
+// [0, vocab_size); a UsageError names `what` (the flag) and the bad item.
+std::vector<int32_t> parse_token_ids(const std::string& text, int64_t vocab_size, const std::string& what);
 
 }  // namespace pldr::cli

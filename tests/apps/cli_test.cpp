@@ -319,7 +319,7 @@ TEST_F(Checkpoints, InvarianceReadsAHuggingFaceFolderAndTokenIds) {
                 2, "'x' is not a token id");
   EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --checkpoint " + quote(good()) + " --prompts " + quote(ids) + " -o " +
                      quote(out)),
-                2, "give one of --checkpoint CKPT and --hf DIR");
+                2, "give exactly one of --checkpoint CKPT or --hf DIR");
 }
 
 TEST_F(Checkpoints, GenerationLimitsAreChecked) {

@@ -13,8 +13,15 @@ struct ToolResult {
   bool mentions(const std::string& text) const { return output.find(text) != std::string::npos; }
 };
 
+// `s` single-quoted for the shell.
+inline std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 inline ToolResult run_tool(const std::string& args) {
-  const std::string command = std::string(PLDR_EXE) + " " + args + " 2>&1 </dev/null";
+  const std::string command = shell_quote(PLDR_EXE) + " " + args + " 2>&1 </dev/null";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return {-2, "popen failed"};
   std::string output;
