@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "autograd/autocast.h"
 #include "autograd/ops.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
@@ -55,6 +56,7 @@ PowerLawGraphAttention::PowerLawGraphAttention(const PldrConfig& c, DType dtype)
 }
 
 void PowerLawGraphAttention::deduce_metric(const ag::Variable& q, LayerDeductive& d) const {
+  const ag::AutocastGuard float32(ag::Precision::Float32);  // the power law stays float32 (autograd/autocast.h)
   // §3.3 step 4: A = qᵀq over every position of this input (no mask, no 1/S), then LN over rows.
   ag::Variable A = layernorm1->forward(ag::matmul(ag::transpose(q, -1, -2), q));
   // Step 5: the residual metric learner, row-wise on the last axis.

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "autograd/autocast.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "data/corpus_meta.h"
@@ -158,6 +159,7 @@ TrainSummary train(const RunConfig& config_in, const TrainOptions& options) {
                  long(state.step), long(options.stop_after >= 0 ? std::min(options.stop_after, config.training.steps) : config.training.steps));
 
   // ---- the loop ----
+  const ag::AutocastGuard precision(ag::precision_from_name(config.training.precision));  // forwards, backwards, validation
   const int64_t last_step = options.stop_after >= 0 ? std::min(options.stop_after, config.training.steps) : config.training.steps;
   const bool tty = isatty(STDERR_FILENO);
   const auto start = Clock::now();
