@@ -42,7 +42,7 @@ constexpr Backend kCpuBackend{
     .reduce_rows = via_float<&cpu::reduce_rows>::run,
     .reduce_columns = via_float<&cpu::reduce_columns>::run,
     .argmax_rows = via_float<&cpu::argmax_rows>::run,
-    .matmul = via_float<&cpu::matmul>::run,
+    .matmul = cpu::matmul_any,
     .expm = cpu::expm,
     .expm_frechet = cpu::expm_frechet,
     .log_trace_expm = cpu::log_trace_expm,

@@ -9,6 +9,7 @@
 #include "tensor/backend.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
+#include "tensor/random.h"
 #include "tensor_testing.h"
 
 namespace pldr::testing {
@@ -90,6 +91,22 @@ TEST(BFloat16, SumsAccumulateInFloat32) {
   EXPECT_EQ(matmul(ones({1, k}, DType::BFloat16), ones({k, 1}, DType::BFloat16)).item(), 1000.0);
   EXPECT_EQ(sum(ones({k}, DType::BFloat16)).item(), 1000.0);
   EXPECT_EQ(sum(ones({k, 3}, DType::BFloat16), {0}).to_vector<double>(), (std::vector<double>{1000, 1000, 1000}));
+}
+
+TEST(BFloat16, DecodeRowsTimesATransposedWeightMatchTheFloat32Product) {
+  // A Linear layer's x Wᵀ with one or a few rows: the kernel that reads the bfloat16 weight
+  // directly (tensor/cpu/matmul_bf16.cpp), against the float32 product of the same values
+  // rounded once; the sums may differ in order, so within one bfloat16 step (2^-8 relative).
+  Generator gen(5);
+  for (int64_t rows : {1, 3, 8, 9}) {
+    const Tensor x = gen.uniform({1, rows, 300}, -1, 1, DType::BFloat16), w = gen.uniform({70, 300}, -1, 1, DType::BFloat16);
+    const Tensor y = matmul(x, w.transpose(0, 1));
+    ASSERT_EQ(y.dtype(), DType::BFloat16);
+    ASSERT_EQ(y.shape(), (Shape{1, rows, 70}));
+    const std::vector<double> expected = matmul(x.to(DType::Float32), w.to(DType::Float32).transpose(0, 1)).to_vector<double>();
+    const std::vector<double> got = y.to_vector<double>();
+    for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], expected[i], std::abs(expected[i]) / 256 + 1e-6) << rows << " rows, " << i;
+  }
 }
 
 }  // namespace
