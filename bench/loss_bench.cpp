@@ -7,7 +7,8 @@
 //     before the vectorised exp (scalar libm expf; the forward's logsumexp, then the backward's
 //     logsumexp and exp again), kept here as the "before" of the same run;
 //   exp_per_element: ns per element of the vectorised float exp and of libm's expf.
-// Medians over --reps repetitions after one warm-up.
+// Medians over --reps repetitions after one warm-up. Freed memory is kept for reuse, as in the
+// pldr tool (tensor/memory_policy.h), so the timings are a training step's, not page faults'.
 //
 //   bench_loss [--rows 512] [--vocab 32000] [--reps 15] [-o report.json]
 #include <algorithm>
@@ -26,6 +27,7 @@
 #include "autograd/ops.h"
 #include "tensor/cpu/vector_exp.h"
 #include "tensor/creation.h"
+#include "tensor/memory_policy.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -95,6 +97,7 @@ __attribute__((noinline)) void exp_libm_rows(const float* x, float* y, int64_t n
 }  // namespace
 
 int main(int argc, char** argv) {
+  retain_freed_memory();
   int64_t rows = 512, vocab = 32000;
   int reps = 15;
   std::string output;
