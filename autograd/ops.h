@@ -22,6 +22,8 @@ Variable log(const Variable& x);
 Variable sqrt(const Variable& x);
 Variable sigmoid(const Variable& x);
 Variable silu(const Variable& x);
+// x converted to dtype (x itself when it has it); the gradient converts back to x's dtype.
+Variable cast(const Variable& x, DType dtype);
 
 // ---- reductions : ops_reduce.cpp ----
 Variable sum(const Variable& x, std::vector<int> axes = {}, bool keepdim = false);
@@ -30,6 +32,8 @@ Variable mean(const Variable& x, std::vector<int> axes = {}, bool keepdim = fals
 Variable max(const Variable& x, std::vector<int> axes = {}, bool keepdim = false);
 
 // ---- linear algebra : ops_linalg.cpp ----
+// Under a bf16-mixed AutocastGuard (autograd/autocast.h) float32 operands are cast to bfloat16,
+// multiplied with float32 accumulation, and the product cast back to float32.
 Variable matmul(const Variable& a, const Variable& b);
 Variable trace(const Variable& x);  // [..., N, N] -> [...]
 Variable expm(const Variable& x);   // gradient through the Fréchet derivative: dA = L(Aᵀ, G)

@@ -52,6 +52,11 @@ Variable mul_scalar(const Variable& x, double s) {
                 [s](const Tensor& g) { return std::vector<Tensor>{T::mul_scalar(g, s)}; });
 }
 
+Variable cast(const Variable& x, DType dtype) {
+  if (x.dtype() == dtype) return x;
+  return record(x.value().to(dtype), "cast", {x}, [from = x.dtype()](const Tensor& g) { return std::vector<Tensor>{g.to(from)}; });
+}
+
 Variable neg(const Variable& x) {
   return record(T::neg(x.value()), "neg", {x}, [](const Tensor& g) { return std::vector<Tensor>{T::neg(g)}; });
 }

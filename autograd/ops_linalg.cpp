@@ -1,4 +1,5 @@
 // Matrix product, trace and matrix exponential.
+#include "autograd/autocast.h"
 #include "autograd/ops.h"
 #include "tensor/ops.h"
 
@@ -9,6 +10,11 @@ namespace T = ::pldr;
 // C = A B:  dA = G Bᵀ,  dB = Aᵀ G, each summed over the batch axes it was broadcast along.
 // A weight B [K, N] shared by a batch is handled as one [batch*M, K]ᵀ x [batch*M, N] product.
 Variable matmul(const Variable& a, const Variable& b) {
+  const DType compute = matmul_compute_dtype(a.dtype());
+  if (compute != a.dtype()) {
+    AutocastGuard as_written(Precision::Float32);
+    return cast(matmul(cast(a, compute), cast(b, compute)), a.dtype());
+  }
   return record(T::matmul(a.value(), b.value()), "matmul", {a, b}, [va = a.value(), vb = b.value()](const Tensor& g) {
     Tensor ga = T::sum_to_shape(T::matmul(g, vb.transpose(-1, -2)), va.shape());
     Tensor gb;

@@ -35,8 +35,24 @@ void silence_hdf5() {
   (void)done;
 }
 
+// bfloat16 as an HDF5 float type: float32's layout cut to its top 16 bits. Created once, kept
+// for the life of the process.
+hid_t bfloat16_type() {
+  static const hid_t type = [] {
+    const hid_t t = H5Tcopy(H5T_IEEE_F32LE);
+    H5Tset_fields(t, 15, 7, 8, 0, 7);  // sign position, exponent position and size, mantissa position and size
+    H5Tset_offset(t, 0);
+    H5Tset_precision(t, 16);
+    H5Tset_size(t, 2);
+    H5Tset_ebias(t, 127);
+    return t;
+  }();
+  return type;
+}
+
 template <class T> hid_t memory_type() {
-  if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
+  if constexpr (std::is_same_v<T, BFloat16>) return bfloat16_type();
+  else if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
   else if constexpr (std::is_same_v<T, double>) return H5T_NATIVE_DOUBLE;
   else if constexpr (std::is_same_v<T, int32_t>) return H5T_NATIVE_INT32;
   else if constexpr (std::is_same_v<T, int64_t>) return H5T_NATIVE_INT64;
@@ -157,6 +173,7 @@ ElementType H5File::element_type(const std::string& dataset) const {
   Handle t(H5Dget_type(d.get()));
   const H5T_class_t cls = H5Tget_class(t.get());
   const size_t size = H5Tget_size(t.get());
+  if (cls == H5T_FLOAT && size == 2 && H5Tget_ebias(t.get()) == 127) return ElementType::BFloat16;
   if (cls == H5T_FLOAT) return size == 4 ? ElementType::Float32 : size == 8 ? ElementType::Float64 : ElementType::Other;
   if (cls == H5T_INTEGER) {
     const bool is_signed = H5Tget_sign(t.get()) == H5T_SGN_2;
@@ -200,8 +217,9 @@ template <class T> std::vector<T> H5File::read(const std::string& dataset, std::
   if (count > 0 && has_checksum(dataset)) {
     // Read in the stored type, check the bytes against the checksum written with them, then
     // convert (in place, in a buffer wide enough for both types).
-    Handle stored(H5Dget_type(d.get()));
-    Handle native(H5Tget_native_type(stored.get(), H5T_DIR_ASCEND));
+    // The stored type itself, not its native counterpart: a custom type (bfloat16) has no native
+    // type of its own width, and the checksum covers the bytes as written.
+    Handle native(H5Dget_type(d.get()));
     const size_t width = H5Tget_size(native.get());
     std::vector<unsigned char> buffer(size_t(count) * std::max(width, sizeof(T)));
     if (H5Dread(d.get(), native.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0 ||
@@ -257,6 +275,7 @@ template <class T> void H5File::write(const std::string& dataset, const T* data,
   for (hsize_t n : dims) count *= n;
   if (count > 0)
     write_attribute(dataset, kChecksumAttribute, int64_t(fnv1a64(reinterpret_cast<const unsigned char*>(data), count * sizeof(T))));
+  if constexpr (std::is_same_v<T, BFloat16>) write_attribute(dataset, "dtype", std::string("bfloat16"));
 }
 
 #define PLDR_H5_INSTANTIATE(T)                                                                       \
@@ -268,6 +287,7 @@ PLDR_H5_INSTANTIATE(double)
 PLDR_H5_INSTANTIATE(int32_t)
 PLDR_H5_INSTANTIATE(int64_t)
 PLDR_H5_INSTANTIATE(uint8_t)
+PLDR_H5_INSTANTIATE(BFloat16)
 #undef PLDR_H5_INSTANTIATE
 
 void H5File::write_string_dataset(const std::string& dataset, const std::string& text) {

@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "io/error.h"
+#include "tensor/bfloat16.h"
 
 namespace pldr::io {
 
-enum class ElementType { Float32, Float64, Int32, Int64, UInt8, Int8, Other };
+// BFloat16: a 16-bit float with float32's 8-bit exponent (see write below).
+enum class ElementType { Float32, Float64, BFloat16, Int32, Int64, UInt8, Int8, Other };
 
 class H5File {
  public:
@@ -42,7 +44,10 @@ class H5File {
   void create_group(const std::string& path);  // with missing parents
 
   // ---- datasets (HDF5 converts the stored type to T on read) ----
-  // T: float, double, int32_t, int64_t, uint8_t.
+  // T: float, double, BFloat16, int32_t, int64_t, uint8_t. A BFloat16 dataset is stored as a
+  // 16-bit HDF5 float (sign bit 15, exponent bits 7-14 with bias 127, mantissa bits 0-6), which
+  // HDF5 itself converts to float or double on read (so old readers get the values), and carries
+  // a string attribute dtype = "bfloat16".
   template <class T> std::vector<T> read(const std::string& dataset, std::vector<int64_t>* shape_out = nullptr) const;
   template <class T> T read_scalar(const std::string& dataset) const;
   template <class T> void write(const std::string& dataset, const T* data, const std::vector<int64_t>& shape);

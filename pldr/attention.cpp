@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "autograd/autocast.h"
 #include "autograd/ops.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
@@ -77,6 +78,7 @@ ag::Variable rotate(const nn::RotaryEmbedding& rotary, const ag::Variable& x, in
 }  // namespace
 
 void PowerLawGraphAttention::deduce_metric(const ag::Variable& q, LayerDeductive& d, const Tensor* A_weight) const {
+  const ag::AutocastGuard float32(ag::Precision::Float32);  // the power law stays float32 (autograd/autocast.h)
   // §3.3 step 4: A = qᵀq over every position of this input (no mask, no 1/S), then LN over rows.
   // Excluded pads (weight 0) add exact zeros, so a padded row gets the A of its tokens alone.
   const ag::Variable q_in_A = A_weight ? ag::mul(q, ag::Variable(*A_weight)) : q;

@@ -46,9 +46,11 @@ template <class T> const T* Tensor::data() const { return const_cast<Tensor*>(th
 template float* Tensor::data<float>();
 template double* Tensor::data<double>();
 template int32_t* Tensor::data<int32_t>();
+template BFloat16* Tensor::data<BFloat16>();
 template const float* Tensor::data<float>() const;
 template const double* Tensor::data<double>() const;
 template const int32_t* Tensor::data<int32_t>() const;
+template const BFloat16* Tensor::data<BFloat16>() const;
 
 namespace {
 Shape infer_shape(const Shape& requested, int64_t total, const Shape& from) {

@@ -16,11 +16,11 @@ std::runtime_error problem(const std::string& path, const std::string& what) {
   return std::runtime_error("checkpoint " + path + ": " + what);
 }
 
+// Each tensor in its own dtype: nothing is narrowed (bfloat16 as HDF5's 16-bit float, io/hdf5_file.h).
 void write_tensor(H5File& f, const std::string& name, const Tensor& t) {
-  const Tensor dense = t.contiguous();
+  const Tensor dense = t.to(Device::CPU).contiguous();
   const std::vector<int64_t> shape(t.shape().begin(), t.shape().end());
-  if (t.dtype() == DType::Float64) f.write<double>(name, dense.data<double>(), shape);
-  else f.write<float>(name, dense.to(DType::Float32).data<float>(), shape);
+  dispatch_any(t.dtype(), [&](auto tag) { f.write(name, dense.data<decltype(tag)>(), shape); });
 }
 
 Tensor read_tensor(H5File& f, const std::string& file, const std::string& name, const Shape& expected, DType dtype) {

@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 
+#include "autograd/autocast.h"
 #include "autograd/grad_mode.h"
 #include "data/corpus_meta.h"
 #include "data/sample_loader.h"
@@ -229,6 +230,7 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
     options.on_start({run.model->parameter_count(), group.world_size(), config.training.dtype, config.model.custom_G_type, run.resumed,
                       first_step, last_step});
 
+  const ag::AutocastGuard precision(ag::precision_from_name(config.training.precision));  // forwards, backwards, validation
   const auto start = Clock::now();
   auto window_start = start;
   int64_t window_tokens = 0;

@@ -1,15 +1,26 @@
 // The CPU backend's table: every kernel of tensor/cpu/kernels.h, float32 and float64 throughout.
+// bfloat16: copy, fill and the elementwise kernels read and write it themselves; the others take
+// it through via_float (float32 compute and accumulation, one rounding per output element). The
+// matrix exponential family and AdamW have no bfloat16 form: the mixed-precision policy keeps
+// them in float32, and a bfloat16 call fails naming op and dtype.
 #include "tensor/backend.h"
 #include "tensor/cpu/kernels.h"
+#include "tensor/cpu/via_float.h"
 
 namespace pldr {
 
 namespace {
+using cpu::via_float;
 bool cpu_supports(Op op, DType dtype) {
   switch (op) {
     case Op::Copy:
     case Op::Fill:
       return true;  // every dtype, int32 included
+    case Op::Expm:
+    case Op::ExpmFrechet:
+    case Op::LogTraceExpm:
+    case Op::AdamW:
+      return dtype == DType::Float32 || dtype == DType::Float64;
     default:
       return is_floating(dtype);  // the floating operand; ids and targets are int32
   }
@@ -28,27 +39,27 @@ constexpr Backend kCpuBackend{
     .fill = cpu::fill,
     .binary = cpu::binary,
     .unary = cpu::unary,
-    .reduce_rows = cpu::reduce_rows,
-    .reduce_columns = cpu::reduce_columns,
-    .argmax_rows = cpu::argmax_rows,
-    .matmul = cpu::matmul,
+    .reduce_rows = via_float<&cpu::reduce_rows>::run,
+    .reduce_columns = via_float<&cpu::reduce_columns>::run,
+    .argmax_rows = via_float<&cpu::argmax_rows>::run,
+    .matmul = cpu::matmul_any,
     .expm = cpu::expm,
     .expm_frechet = cpu::expm_frechet,
     .log_trace_expm = cpu::log_trace_expm,
-    .softmax_rows = cpu::softmax_rows,
-    .softmax_back_rows = cpu::softmax_back_rows,
-    .layer_norm = cpu::layer_norm,
-    .layer_norm_back = cpu::layer_norm_back,
-    .embedding = cpu::embedding,
-    .embedding_back = cpu::embedding_back,
-    .cross_entropy_mean = cpu::cross_entropy_mean,
-    .cross_entropy_mean_back = cpu::cross_entropy_mean_back,
-    .count_correct = cpu::count_correct,
-    .rotary = cpu::rotary,
-    .attention_mask = cpu::attention_mask,
+    .softmax_rows = via_float<&cpu::softmax_rows>::run,
+    .softmax_back_rows = via_float<&cpu::softmax_back_rows>::run,
+    .layer_norm = via_float<&cpu::layer_norm>::run,
+    .layer_norm_back = via_float<&cpu::layer_norm_back>::run,
+    .embedding = via_float<&cpu::embedding>::run,
+    .embedding_back = via_float<&cpu::embedding_back>::run,
+    .cross_entropy_mean = via_float<&cpu::cross_entropy_mean>::run,
+    .cross_entropy_mean_back = via_float<&cpu::cross_entropy_mean_back>::run,
+    .count_correct = via_float<&cpu::count_correct>::run,
+    .rotary = via_float<&cpu::rotary>::run,
+    .attention_mask = via_float<&cpu::attention_mask>::run,
     .adamw_update = cpu::adamw_update,
-    .sum_of_squares = cpu::sum_of_squares,
-    .clip_coefficient = cpu::clip_coefficient,
+    .sum_of_squares = via_float<&cpu::sum_of_squares>::run,
+    .clip_coefficient = via_float<&cpu::clip_coefficient>::run,
 };
 }  // namespace
 

@@ -7,16 +7,31 @@
 
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/strided_loop.h"
+#include "tensor/cpu/vector_exp.h"
 
 namespace pldr::cpu {
 
 namespace {
-template <class T> T row_logsumexp(const T* x, int64_t v) {
+// The row's maximum, and Σ_i exp(x_i - max) (also written to out when out is not null): one
+// exp per logit, vectorised for float (tensor/cpu/vector_exp.h). The sum's order is fixed by the
+// build's vector width, so a row gives the same bits on every run and for any thread count.
+template <class T> T row_max(const T* x, int64_t v) {
   T mx = x[0];
+#pragma omp simd reduction(max : mx)
   for (int64_t i = 1; i < v; ++i) mx = x[i] > mx ? x[i] : mx;
+  return mx;
+}
+
+template <class T> T row_sum_exp(const T* x, int64_t v, T mx, T* out) {
   T total = 0;
-  for (int64_t i = 0; i < v; ++i) total += std::exp(x[i] - mx);
-  return mx + std::log(total);
+  if (out) {
+#pragma omp simd reduction(+ : total)
+    for (int64_t i = 0; i < v; ++i) total += (out[i] = exp_fast(x[i] - mx));
+  } else {
+#pragma omp simd reduction(+ : total)
+    for (int64_t i = 0; i < v; ++i) total += exp_fast(x[i] - mx);
+  }
+  return total;
 }
 
 void check_target(int32_t t, int64_t v) {
@@ -38,7 +53,8 @@ double cross_entropy_sum(const Tensor& logits, const Tensor& targets, int ignore
     for (int64_t r = 0; r < rows; ++r) {
       if (pt[r] == ignore_id) continue;
       const T* x = px + r * v;
-      row_loss[r] = static_cast<double>(row_logsumexp(x, v) - x[pt[r]]);
+      const T mx = row_max(x, v);
+      row_loss[r] = static_cast<double>(mx + std::log(row_sum_exp(x, v, mx, static_cast<T*>(nullptr))) - x[pt[r]]);
     }
     double total = 0;
     for (double l : row_loss) total += l;
@@ -59,8 +75,11 @@ void cross_entropy_back(Tensor& out, const Tensor& logits, const Tensor& targets
       T* o = po + r * v;
       if (pt[r] == ignore_id) continue;  // out is zero-filled
       const T* x = px + r * v;
-      const T lse = row_logsumexp(x, v);
-      for (int64_t i = 0; i < v; ++i) o[i] = std::exp(x[i] - lse) * s;
+      // softmax(x)·s - onehot(t)·s, with each exp taken once: o = exp(x - max), then scaled.
+      const T mx = row_max(x, v);
+      const T scale = s / row_sum_exp(x, v, mx, o);
+#pragma omp simd
+      for (int64_t i = 0; i < v; ++i) o[i] *= scale;
       o[pt[r]] -= s;
     }
   });

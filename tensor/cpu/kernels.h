@@ -18,6 +18,9 @@ void reduce_columns(ReduceOp op, Tensor& out, const Tensor& x, int64_t rows);
 void argmax_rows(Tensor& out, const Tensor& x, int64_t inner);
 // a [batch..., M, K] and b [batch..., K, N] already expanded to the same batch dims.
 void matmul(Tensor& out, const Tensor& a, const Tensor& b);
+// The table's matmul: matmul for float32 and float64; bfloat16 products with few rows read a
+// transposed bfloat16 weight directly (tensor/cpu/matmul_bf16.cpp), others widen to float32.
+void matmul_any(Tensor& out, const Tensor& a, const Tensor& b);
 void expm(Tensor& out, const Tensor& x);                       // dense [batch, N, N]
 void expm_frechet(Tensor& out, const Tensor& a, const Tensor& e);
 void log_trace_expm(Tensor& out, Tensor* grad, const Tensor& x);  // out [batch]; grad [batch, N, N] or null

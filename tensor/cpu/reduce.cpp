@@ -61,12 +61,22 @@ void argmax_rows(Tensor& out, const Tensor& x, int64_t inner) {
     const T* px = x.data<T>();
     int32_t* po = out.data<int32_t>();
     const int64_t rows = out.numel();
+    // The maximum by a vectorised pass, then the first position holding it (the first maximum
+    // wins, as torch.argmax). NaNs never win, as with a running `>` comparison; a row whose
+    // first element is NaN and that has no larger value gives 0, as that comparison would.
+#pragma omp parallel for schedule(static) if (rows * inner >= kParallelThreshold && rows > 1)
     for (int64_t r = 0; r < rows; ++r) {
       const T* row = px + r * inner;
-      int64_t best = 0;
-      for (int64_t i = 1; i < inner; ++i)
-        if (row[i] > row[best]) best = i;  // first maximum wins, as torch.argmax
-      po[r] = static_cast<int32_t>(best);
+      if (row[0] != row[0]) {  // NaN first: nothing compares greater
+        po[r] = 0;
+        continue;
+      }
+      T best = row[0];
+#pragma omp simd reduction(max : best)
+      for (int64_t i = 1; i < inner; ++i) best = row[i] > best ? row[i] : best;
+      int64_t at = 0;
+      while (row[at] != best) ++at;  // best is one of the row's values
+      po[r] = static_cast<int32_t>(at);
     }
   });
 }

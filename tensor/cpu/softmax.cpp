@@ -3,19 +3,9 @@
 
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/strided_loop.h"
+#include "tensor/cpu/vector_exp.h"
 
 namespace pldr::cpu {
-namespace {
-
-// exp(v) for v <= 0. Below the cut-off exp(v) rounds to exactly 0 (float: e^-104 is under half
-// the smallest subnormal, 2^-150; double: e^-746 under 2^-1075), so the call is skipped: masked
-// scores (-1e9) would otherwise each take libm's slow underflow path.
-template <class T> T exp_nonpositive(T v) {
-  constexpr T kZeroBelow = sizeof(T) == 4 ? T(-104) : T(-746);
-  return v < kZeroBelow ? T(0) : std::exp(v);
-}
-
-}  // namespace
 
 void softmax_rows(Tensor& out, const Tensor& x, bool log) {
   dispatch_floating(x.dtype(), "softmax", [&](auto tag) {
@@ -29,13 +19,16 @@ void softmax_rows(Tensor& out, const Tensor& x, bool log) {
       T* o = po + r * d;
       T mx = in[0];
       for (int64_t i = 1; i < d; ++i) mx = in[i] > mx ? in[i] : mx;
+      // exp_fast: vectorised for float; masked scores (-1e9) give exactly 0 without a slow path.
       T total = 0;
       if (log) {
-        for (int64_t i = 0; i < d; ++i) total += exp_nonpositive(in[i] - mx);
+#pragma omp simd reduction(+ : total)
+        for (int64_t i = 0; i < d; ++i) total += exp_fast(in[i] - mx);
         const T lse = mx + std::log(total);
         for (int64_t i = 0; i < d; ++i) o[i] = in[i] - lse;
       } else {
-        for (int64_t i = 0; i < d; ++i) total += (o[i] = exp_nonpositive(in[i] - mx));  // exp once per element
+#pragma omp simd reduction(+ : total)
+        for (int64_t i = 0; i < d; ++i) total += (o[i] = exp_fast(in[i] - mx));  // exp once per element
         for (int64_t i = 0; i < d; ++i) o[i] /= total;
       }
     }

@@ -100,12 +100,19 @@ void launch_unary(Tensor& out, const Tensor& x, double p0, double p1, Op op) {
   PLDR_CUDA_CHECK_LAUNCH("unary");
 }
 
+// The dtypes the CUDA backend stores: float32, float64 and int32 (bfloat16 has no CUDA kernels yet;
+// supports() says so before any op gets here).
+template <class F> void dispatch_cuda_dtype(DType dt, const char* op, F&& f) {
+  if (dt == DType::Int32) return f(int32_t{});
+  dispatch_floating(dt, op, std::forward<F>(f));
+}
+
 }  // namespace
 
 void fill(Tensor& out, double value) {
   const auto index = make_strided_index<1>("fill", out.shape(), {&out.strides()});
   if (index.numel == 0) return;
-  dispatch_any(out.dtype(), [&](auto tag) {
+  dispatch_cuda_dtype(out.dtype(), "fill", [&](auto tag) {
     using T = decltype(tag);
     fill_kernel<T><<<element_blocks(index.numel), kElementThreads, 0, stream()>>>(index, out.data<T>(), static_cast<T>(value));
     PLDR_CUDA_CHECK_LAUNCH("fill");
@@ -117,9 +124,9 @@ void copy(Tensor& out, const Tensor& src) {
     throw std::invalid_argument("copy: shapes differ, " + to_string(src.shape()) + " into " + to_string(out.shape()));
   const auto index = make_strided_index<2>("copy", out.shape(), {&out.strides(), &src.strides()});
   if (index.numel == 0) return;
-  dispatch_any(out.dtype(), [&](auto out_tag) {
+  dispatch_cuda_dtype(out.dtype(), "copy", [&](auto out_tag) {
     using D = decltype(out_tag);
-    dispatch_any(src.dtype(), [&](auto src_tag) {
+    dispatch_cuda_dtype(src.dtype(), "copy", [&](auto src_tag) {
       using S = decltype(src_tag);
       copy_kernel<D, S><<<element_blocks(index.numel), kElementThreads, 0, stream()>>>(index, out.data<D>(), src.data<S>());
       PLDR_CUDA_CHECK_LAUNCH("copy");

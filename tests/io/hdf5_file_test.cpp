@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -403,6 +404,28 @@ TEST(AtomicFile, NewFileThatFailsLeavesNothingAndAnHdf5WriterWorks) {
   fs::current_path(old);
   EXPECT_TRUE(fs::exists(folder / "rel.txt"));
   fs::remove_all(folder);
+}
+
+TEST(H5File, BFloat16DatasetsKeepTheirBitsAndReadAsFloat) {
+  const std::string path = temp("bf16.h5");
+  const std::vector<BFloat16> values{BFloat16(1.0f), BFloat16(-2.5f), BFloat16(1e-3f), BFloat16(3e38f),
+                                     BFloat16::from_bits(0x0001) /* smallest subnormal */, BFloat16(-0.0f)};
+  {
+    H5File f = H5File::create(path);
+    f.write<BFloat16>("w/half", values, {2, 3});
+  }
+  const H5File f = H5File::open_read(path);
+  EXPECT_EQ(f.element_type("w/half"), ElementType::BFloat16);
+  EXPECT_EQ(f.read_attribute_string("w/half", "dtype"), "bfloat16");
+  std::vector<int64_t> shape;
+  const std::vector<BFloat16> back = f.read<BFloat16>("w/half", &shape);
+  EXPECT_EQ(shape, (std::vector<int64_t>{2, 3}));
+  ASSERT_EQ(back.size(), values.size());
+  for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(back[i].bits, values[i].bits) << i;
+  const std::vector<double> wide = f.read<double>("w/half");  // HDF5's own conversion, exact
+  for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(wide[i], double(float(values[i]))) << i;
+  EXPECT_TRUE(std::signbit(wide[5]));
+  fs::remove(path);
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 //      views against their dense copies, within a tolerance that grows with magnitude and dtype;
 //   2. gradients: float64 finite differences through the tape (tests/autograd/gradcheck.h);
 //   3. backends: every backend other than the CPU that supports() the case against the CPU,
-//      results and gradients (so its backward kernels too).
+//      results and gradients (so its backward kernels too);
+//   4. bfloat16: the CPU's bfloat16 results and gradients against the float32 CPU oracle on the
+//      same (bfloat16-rounded) inputs, with bfloat16 tolerances; where supports() says no, the
+//      op must fail with a message naming the op and the dtype.
 // A case states its inputs (shape, layout, value range, or int32 ids) and its op once, on
 // Variables: run without the tape it exercises the tensor op itself.
 #pragma once
@@ -54,8 +57,14 @@ inline void PrintTo(const OpCase& c, std::ostream* os) { *os << c.name; }
 struct Tolerance {
   double rtol, atol;
 };
+// bfloat16 keeps 8 significant bits: one rounding is 2^-9 relative; a case rounds a few times
+// (each op of a composition, each backward op), hence 2e-2.
 inline Tolerance tolerance(DType dtype, double scale) {
-  return dtype == DType::Float64 ? Tolerance{1e-10 * scale, 1e-10 * scale} : Tolerance{2e-5 * scale, 2e-5 * scale};
+  switch (dtype) {
+    case DType::Float64: return {1e-10 * scale, 1e-10 * scale};
+    case DType::BFloat16: return {2e-2 * scale, 2e-2 * scale};
+    default: return {2e-5 * scale, 2e-5 * scale};
+  }
 }
 inline bool within(double a, double b, Tolerance t) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);

@@ -81,6 +81,36 @@ TEST_P(OpCases, EveryOtherBackendMatchesTheCpu) {
   if (compared == 0) GTEST_SKIP() << "no backend other than the CPU supports " << op_name(c.op) << " in this build and machine";
 }
 
+// The same inputs widened to float32 (exactly: every bfloat16 is a float32).
+CaseInputs widened(const CaseInputs& in) {
+  CaseInputs out = in;
+  for (Tensor& t : out.floats) t = t.to(DType::Float32);
+  return out;
+}
+
+TEST_P(OpCases, BFloat16AgreesWithTheFloat32Oracle) {
+  const OpCase& c = GetParam();
+  const CaseInputs half = make_inputs(c, DType::BFloat16);
+  if (!supports(Device::CPU, c.op, DType::BFloat16)) {
+    const std::string message = error_message([&] { run_case(c, half); });
+    EXPECT_NE(message.find(op_name(c.op)), std::string::npos) << c.name << ": " << message;
+    EXPECT_NE(message.find("bfloat16"), std::string::npos) << c.name << ": " << message;
+    return;
+  }
+  const CaseInputs oracle = widened(half);
+  const Tensor result = run_case(c, half), expected = run_case(c, oracle);
+  if (expected.dtype() == DType::Float32) EXPECT_EQ(result.dtype(), DType::BFloat16) << c.name;
+  expect_matches(result, expected, tolerance(DType::BFloat16, c.tolerance_scale), c.name);
+  if (!c.differentiable) return;
+  const std::vector<Tensor> grads = case_gradients(c, half), oracle_grads = case_gradients(c, oracle);
+  ASSERT_EQ(grads.size(), oracle_grads.size());
+  for (size_t k = 0; k < grads.size(); ++k) {
+    EXPECT_EQ(grads[k].dtype(), DType::BFloat16) << c.name;
+    expect_matches(grads[k], oracle_grads[k], tolerance(DType::BFloat16, c.tolerance_scale),
+                   c.name + ", gradient of input " + std::to_string(k));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Table, OpCases, ::testing::ValuesIn(op_cases()),
                          [](const ::testing::TestParamInfo<OpCase>& info) { return test_name(info.param.name); });
 

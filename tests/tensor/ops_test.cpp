@@ -258,6 +258,10 @@ TEST_P(BothDtypes, ArgmaxLast) {
   EXPECT_EQ(argmax_last(x.transpose(0, 1)).to_vector<int32_t>(), (std::vector<int32_t>{0, 2, 2, 0}));
   EXPECT_EQ(argmax_last(vec({0, 3, 1}, {3}, dt())).shape(), Shape{});
   EXPECT_EQ(argmax_last(vec({0, 3, 1}, {3}, dt())).item(), 1);
+  // The first maximum wins, NaNs never do, a NaN in front gives 0 (a running `>` comparison).
+  EXPECT_EQ(argmax_last(vec({1, 5, 2, 5, 5}, {5}, dt())).item(), 1);
+  EXPECT_EQ(argmax_last(vec({1, NAN, 2, 0}, {4}, dt())).item(), 2);
+  EXPECT_EQ(argmax_last(vec({NAN, 1, 2}, {3}, dt())).item(), 0);
 }
 
 // ---- trace / eye ----
