@@ -35,6 +35,12 @@ const char* op_name(Op op) {
   return "?";
 }
 
+Device device_from_name(const std::string& name) {
+  if (name == "cpu") return Device::CPU;
+  if (name == "cuda") return Device::CUDA;
+  throw std::invalid_argument("unknown device '" + name + "' (cpu or cuda)");
+}
+
 const Backend& backend(Device device) {
   switch (device) {
     case Device::CPU: return cpu_backend();
