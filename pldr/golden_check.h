@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor/device.h"
 #include "tensor/dtype.h"
 
 namespace pldr {
@@ -34,6 +35,9 @@ struct GoldenReport {
 // with it. The reference's cosf/sinf differ from this machine's by one ulp at a few angles; the
 // float64 pass mark (1e-8) is only reachable with its exact table. Without fitting, this build's
 // own table is used and float64 items agree to about 1e-7.
-GoldenReport verify_golden(const std::string& path, DType dtype, bool fit_rope = true);
+//
+// device: where the model runs (forward, gradients, generation, training); the golden tensors
+// and the RoPE fit stay on the host, and the same pass marks apply on every device.
+GoldenReport verify_golden(const std::string& path, DType dtype, bool fit_rope = true, Device device = Device::CPU);
 
 }  // namespace pldr

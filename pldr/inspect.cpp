@@ -9,7 +9,7 @@ namespace pldr {
 
 void write_deductive_outputs(const std::string& path, const PldrModel& model, const std::vector<int32_t>& prompt) {
   ag::NoGradGuard no_grad;
-  const ForwardResult r = model.forward(from_vector(prompt, {1, static_cast<int64_t>(prompt.size())}));
+  const ForwardResult r = model.forward(from_vector(prompt, {1, static_cast<int64_t>(prompt.size())}, DType::Int32, model.device()));
   io::write_atomically(path, [&](const std::string& tmp) {
     io::H5File f = io::H5File::create(tmp);
     f.write<int32_t>("tokens", prompt.data(), {static_cast<int64_t>(prompt.size())});

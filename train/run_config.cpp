@@ -43,6 +43,7 @@ void for_each_field(Config& c, F&& f) {
   f("training", "eval_batches", c.training.eval_batches);
   f("training", "checkpoint_every", c.training.checkpoint_every);
   f("training", "dtype", c.training.dtype);
+  f("training", "device", c.training.device);
   f("training", "threads", c.training.threads);
 }
 
@@ -86,6 +87,7 @@ void RunConfig::validate() const {
   require(training.eval_batches > 0, "training.eval_batches", "must be > 0");
   require(training.checkpoint_every >= 0, "training.checkpoint_every", "must be >= 0 (0 = only at the end)");
   require(training.dtype == "float32" || training.dtype == "float64", "training.dtype", "must be float32 or float64");
+  require(training.device == "cpu" || training.device == "cuda", "training.device", "must be cpu or cuda");
   require(training.threads >= 0, "training.threads", "must be >= 0");
   require(!out_dir.empty(), "out_dir", "must not be empty");
 }

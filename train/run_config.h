@@ -49,6 +49,7 @@ struct RunConfig {
     int64_t eval_batches = 20;
     int64_t checkpoint_every = 500;
     std::string dtype = "float32";
+    std::string device = "cpu";   // cpu or cuda; checkpoints load on either
     int64_t threads = 0;          // OpenMP threads; 0 = all cores
   } training;
 

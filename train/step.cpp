@@ -35,8 +35,9 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
   const double count = double(micro_batches.size()) * ranks;  // micro-batches in the global step
   StepSums sums;
   for (const Example& ex : micro_batches) {
-    const ForwardResult r = model.forward(ex.input);
-    const LanguageModelLoss ce = masked_cross_entropy(r.logits, ex.target);
+    // Batches are read on the host; one copy each to the model's device (none on the CPU).
+    const ForwardResult r = model.forward(ex.input.to(model.device()));
+    const LanguageModelLoss ce = masked_cross_entropy(r.logits, ex.target.to(model.device()));
     ag::Variable total = ce.loss;
     std::array<double, 3> dag{0, 0, 0};
     if (settings.report_dag) {

@@ -16,6 +16,7 @@
 #include "data/tokenizer.h"
 #include "optim/schedule.h"
 #include "pldr/losses.h"
+#include "tensor/backend.h"
 #include "tensor/creation.h"
 #include "train/checkpoint.h"
 #include "train/step.h"
@@ -46,9 +47,9 @@ data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool
   return data::SampleLoader(tokens, o);
 }
 
-Example next_example(data::SampleLoader& loader) {
+Example next_example(data::SampleLoader& loader, Device device) {
   const data::Batch b = loader.next();
-  return example_from_tokens(from_vector(b.tokens, {int64_t(b.batch_size), int64_t(b.sample_length)}));
+  return example_from_tokens(from_vector(b.tokens, {int64_t(b.batch_size), int64_t(b.sample_length)}, DType::Int32, device));
 }
 
 // Averages over a window of steps (running) and over the whole run (global).
@@ -95,6 +96,8 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
   if (config.training.threads > 0) omp_set_num_threads(static_cast<int>(config.training.threads));
 #endif
   const DType dtype = dtype_from_name(config.training.dtype);
+  const Device device = device_from_name(config.training.device);
+  backend(device);  // fails here, before any file is written, when this build or machine has no such device
   run.checkpoint_path = config.out_dir + "/checkpoint.h5";
   if (run.writer) {
     std::filesystem::create_directories(config.out_dir);
@@ -120,6 +123,7 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
     run.group->broadcast(value.dtype() == DType::Float64 ? static_cast<void*>(value.data<double>()) : value.data<float>(),
                          size_t(value.numel()) * dtype_size(value.dtype()), 0);
   }
+  run.model->to(device);  // after the broadcast, which reads host memory
 
   if (!config.data.meta.empty()) {
     run.meta = data::read_corpus_meta(config.data.meta);
@@ -153,7 +157,7 @@ Validation validate(Run& run) {
   const int64_t batches = std::min<int64_t>(run.config.training.eval_batches, int64_t(loader.batches_per_epoch()));
   Average loss, acc;
   for (int64_t i = 0; i < batches; ++i) {
-    const Example ex = next_example(loader);
+    const Example ex = next_example(loader, run.model->device());
     const LanguageModelLoss l = masked_cross_entropy(run.model->forward(ex.input).logits, ex.target);
     loss.add(l.loss.item());
     acc.add(l.accuracy);
@@ -227,7 +231,7 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
     const int64_t step = state.step;
     const double lr = schedule.lr(step);
     std::vector<Example> micro_batches;
-    for (int64_t micro = 0; micro < config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader));
+    for (int64_t micro = 0; micro < config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader, run.model->device()));
     StepResult r;
     try {
       r = train_step(*run.model, *run.adamw, micro_batches, lr, settings, &group);

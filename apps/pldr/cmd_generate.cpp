@@ -1,6 +1,7 @@
 // pldr generate --checkpoint CKPT (--prompt TEXT | --prompts FILE [--batch-size B] [--pads exclude|hf]
 //   [--cache-first-G]) [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
 //   [--nucleus reference|hf] [--greedy] [--no-cache] [--ignore-end] [--seed S] [--tokenizer MODEL]
+//   [--device cpu|cuda]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -99,7 +100,7 @@ int generate_for_prompts(const LoadedModel& m, const Flags& flags, GenerationOpt
 
 int generate(const Args& args) {
   const Flags flags(args, {"checkpoint", "hf", "prompt", "prompts", "batch-size", "pads", "tokenizer", "max-new-tokens", "temperature",
-                           "top-k", "top-p", "nucleus", "seed"},
+                           "top-k", "top-p", "nucleus", "seed", "device"},
                     {"greedy", "no-cache", "ignore-end", "cache-first-G"});
   if (flags.has("prompt") == flags.has("prompts")) throw UsageError("give one of --prompt TEXT or --prompts FILE");
   LoadedModel m = load_model_and_tokenizer(flags);

@@ -1,4 +1,4 @@
-// pldr inspect --checkpoint CKPT --prompt TEXT -o OUT.h5 [--tokenizer MODEL]
+// pldr inspect --checkpoint CKPT --prompt TEXT -o OUT.h5 [--tokenizer MODEL] [--device cpu|cuda]
 #include <cstdio>
 
 #include "apps/pldr/commands.h"
@@ -8,7 +8,7 @@
 namespace pldr::cli {
 
 int inspect(const Args& args) {
-  const Flags flags(args, {"checkpoint", "prompt", "tokenizer", "output"}, {});
+  const Flags flags(args, {"checkpoint", "prompt", "tokenizer", "output", "device"}, {});
   const std::string out = flags.require("output");
   LoadedModel m = load_model_and_tokenizer(flags);
   std::vector<int32_t> prompt = m.tokenizer.encode_prompt(flags.require("prompt"));

@@ -13,8 +13,9 @@ struct LoadedModel {
   data::Tokenizer tokenizer;
 };
 
-// --checkpoint CKPT [--tokenizer MODEL]: the tokenizer defaults to the run's, and must have the
-// identity the checkpoint recorded.
+// --checkpoint CKPT [--tokenizer MODEL] [--device cpu|cuda]: the tokenizer defaults to the run's,
+// and must have the identity the checkpoint recorded; the model is moved to the device (checked
+// before anything loads).
 LoadedModel load_model_and_tokenizer(const Flags& flags);
 
 }  // namespace pldr::cli
