@@ -35,12 +35,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-build=build-gpu
+build="${GPU_CHECK_BUILD:-build-gpu}"          # tests point these elsewhere
+results="${GPU_CHECK_RESULTS:-bench/results}"
 pldr="$build/apps/pldr"
 bench="$build/bench/bench_model_110m"
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
-report="bench/results/gpu-$stamp.json"
-nvidia_smi="${GPU_CHECK_NVIDIA_SMI:-nvidia-smi}"  # tests point this elsewhere to take the no-GPU path
+report="$results/gpu-$stamp.json"
+nvidia_smi="${GPU_CHECK_NVIDIA_SMI:-nvidia-smi}"
 start=$(date +%s)
 
 # The GPU tests: GoogleTest binaries under the build folder (their GPU tests skip, naming why, without one).
@@ -198,7 +199,7 @@ for i in "${!names[@]}"; do
 done
 printf '%-18s %-8s %6s\n' total "$([ $failed = 0 ] && echo pass || echo FAIL)" "$total"
 
-mkdir -p bench/results
+mkdir -p "$results"
 steps_file="$work/steps.tsv"
 : > "$steps_file"
 for i in "${!names[@]}"; do printf '%s\t%s\t%s\t%s\n' "${names[$i]}" "${statuses[$i]}" "${seconds[$i]}" "${details[$i]}" >> "$steps_file"; done
