@@ -98,6 +98,9 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
   const DType dtype = dtype_from_name(config.training.dtype);
   const Device device = device_from_name(config.training.device);
   backend(device);  // fails here, before any file is written, when this build or machine has no such device
+  if (device != Device::CPU && world_size > 1)  // the gradient all-reduce reads host memory
+    throw std::runtime_error("training.device=" + config.training.device + " runs one rank only so far; this run has " +
+                             std::to_string(world_size));
   run.checkpoint_path = config.out_dir + "/checkpoint.h5";
   if (run.writer) {
     std::filesystem::create_directories(config.out_dir);
