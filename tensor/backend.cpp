@@ -48,7 +48,7 @@ const Backend& backend(Device device) {
 #ifdef PLDR_CUDA
       return cuda_backend();
 #else
-      throw std::runtime_error("cuda: this build has no CUDA backend (configure with -DPLDR_CUDA=ON)");
+      throw std::runtime_error("this build has no CUDA backend (configure with -DPLDR_CUDA=ON)");
 #endif
   }
   throw std::logic_error("backend: unknown device");

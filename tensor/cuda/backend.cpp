@@ -59,9 +59,10 @@ constexpr Backend kCudaBackend{
 // The table once a device is usable; otherwise "no CUDA device: <why>" (cuda::device_available's
 // reason: no driver, no device, or no code for its architecture), every time it is asked.
 const Backend& cuda_backend() {
+  if (cuda::device_available(nullptr)) return kCudaBackend;  // every op asks: no string copied then
   std::string why;
-  if (!cuda::device_available(&why)) throw std::runtime_error("no CUDA device: " + why);
-  return kCudaBackend;
+  cuda::device_available(&why);
+  throw std::runtime_error("no CUDA device: " + why);
 }
 
 }  // namespace pldr
