@@ -23,7 +23,7 @@ out=$(TMPDIR="$work" GPU_CHECK_NVIDIA_SMI="$work/nvidia-smi" GPU_CHECK_BUILD="$w
   "$script" --skip-build --budget 60 2>&1); rc=$?
 [ "$rc" = 1 ] || fail "with failing steps: exit $rc, wanted 1: $out"
 for row in "build  *skipped" "cuda-tests  *fail" "golden-tiny-float64  *skipped" "golden-small-float32  *skipped" \
-           "train-vs-cpu  *skipped" "bench-110m  *skipped" "total  *FAIL"; do
+           "train-vs-cpu  *skipped" "train-repeats  *skipped" "bench-110m  *skipped" "total  *FAIL"; do
   grep -q "^$row" <<< "$out" || fail "the table lacks '$row': $out"
 done
 report=$(ls "$work"/results/gpu-*.json 2>/dev/null | head -1)
@@ -34,6 +34,6 @@ r = json.load(open(sys.argv[1]))
 assert r["gpu"].startswith("Stand-in GPU"), r["gpu"]
 steps = {s["step"]: s["status"] for s in r["steps"]}
 assert steps["cuda-tests"] == "fail" and steps["bench-110m"] == "skipped", steps
-assert len(steps) == 9, steps
+assert len(steps) == 10, steps
 PY
 echo "gpu-check.sh: dry run, no-GPU exit and failure reporting all as expected"
