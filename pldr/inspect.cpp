@@ -19,7 +19,7 @@ void write_deductive_outputs(const std::string& path, const PldrModel& model, co
       const std::string g = "layer" + std::to_string(l) + "/";
       for (const auto& [name, v] : {std::pair{"A", &d.A}, {"A_LM", &d.A_LM}, {"Ap", &d.Ap}, {"G_LM", &d.G_LM},
                                     {"scores", &d.scores}, {"E", &d.E}}) {
-        const Tensor t = v->value().to(DType::Float64).contiguous();
+        const Tensor t = v->value().to(Device::CPU).to(DType::Float64).contiguous();
         f.write<double>(g + name, t.data<double>(), std::vector<int64_t>(t.shape().begin(), t.shape().end()));
       }
     }
