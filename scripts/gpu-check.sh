@@ -119,7 +119,7 @@ have_bench=0; [ -x "$bench" ] && have_bench=1
 run_step cuda-tests 150 "$work/cuda-tests.log" bash -c 'rc=0; for t in "${@:2}"; do echo "== $t"; $1/$t || rc=1; done; exit $rc' \
   _ "$build" "${cuda_tests[@]}"
 # nvidia-smi saw a GPU, so a GPU test that skips (the build cannot use it) is a failure too.
-[ "$rc" -eq 0 ] && grep -q '^\[  SKIPPED \] ModelCuda' "$work/cuda-tests.log" && rc=1
+[ "$rc" -eq 0 ] && grep -qE '^\[  SKIPPED \] (ModelCuda|DeviceFlag.CommandsRunOnTheGpu)' "$work/cuda-tests.log" && rc=1
 record cuda-tests "$(status_of $rc)" "$took" "$(grep -c '^\[       OK' "$work/cuda-tests.log") ok, \
 $(grep -c '^\[  SKIPPED \]' "$work/cuda-tests.log") skipped, $(grep -c '^\[  FAILED  \] [A-Z]' "$work/cuda-tests.log") failed"
 

@@ -104,5 +104,27 @@ TEST(DeviceFlag, CpuRunsAsBefore) {
   EXPECT_TRUE(fs::exists(scratch() / "run_cpu" / "checkpoint.h5")) << t.output;
 }
 
+// With a usable GPU: every command runs there, training included, and greedy generation gives the
+// same text on both devices (tests/train/model_cuda_test.cpp loads a GPU checkpoint on the CPU).
+TEST(DeviceFlag, CommandsRunOnTheGpu) {
+  const std::string reason = cuda_unavailable_reason();
+  if (!reason.empty()) GTEST_SKIP() << reason;
+  const ToolResult t = run_tool("train --config " + train_config("run_gpu_ok") + " training.device=cuda");
+  ASSERT_EQ(t.code, 0) << t.output;
+  EXPECT_TRUE(fs::exists(scratch() / "run_gpu_ok" / "checkpoint.h5")) << t.output;
+  const std::string ckpt = checkpoint();
+  const std::string gen = "generate --checkpoint " + ckpt + " --prompt hello --max-new-tokens 8 --greedy --ignore-end";
+  const ToolResult on_gpu = run_tool(gen + " --device cuda"), on_cpu = run_tool(gen + " --device cpu");
+  EXPECT_EQ(on_gpu.code, 0) << on_gpu.output;
+  auto text = [](const std::string& output) { return output.substr(0, output.rfind("8 tokens in ")); };  // not the timing
+  EXPECT_EQ(text(on_gpu.output), text(on_cpu.output));
+  const std::string out = (scratch() / "inspect_gpu.h5").string();
+  const ToolResult i = run_tool("inspect --checkpoint " + ckpt + " --prompt hi -o " + out + " --device cuda");
+  EXPECT_EQ(i.code, 0) << i.output;
+  EXPECT_TRUE(fs::exists(out));
+  const ToolResult e = run_tool("eval --checkpoint " + ckpt + " --text " + train_config("unused") + " --device cuda");
+  EXPECT_EQ(e.code, 0) << e.output;
+}
+
 }  // namespace
 }  // namespace pldr
