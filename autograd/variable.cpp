@@ -47,7 +47,7 @@ Node::~Node() {
 void Variable::backward() const {
   if (value().numel() != 1)
     throw std::invalid_argument("backward: output of shape " + to_string(shape()) + " is not a scalar; pass a seed");
-  backward(ones(shape(), dtype()));
+  backward(ones(shape(), dtype(), value().device()));
 }
 
 void Variable::backward(const Tensor& seed) const {

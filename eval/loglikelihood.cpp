@@ -86,7 +86,7 @@ std::vector<Score> score(const PldrModel& model, const std::vector<Request>& req
       std::fill_n(padding.is_token.begin() + b * S, in.size(), 1);
       padded = padded || static_cast<int64_t>(in.size()) < S;
     }
-    const ForwardResult r = model.forward(from_vector(ids, {B, S}), nullptr, padded ? &padding : nullptr);
+    const ForwardResult r = model.forward(from_vector(ids, {B, S}, DType::Int32, model.device()), nullptr, padded ? &padding : nullptr);
     for (int64_t b = 0; b < B; ++b) scores[order[begin + b]] = score_row(r.logits.value().select(0, b), windows[order[begin + b]]);
     if (o.progress) o.progress(static_cast<int64_t>(end), static_cast<int64_t>(order.size()));
   }

@@ -114,7 +114,7 @@ ag::Variable PowerLawGraphAttention::forward(const ag::Variable& x, const Tensor
   }
 
   if (fixed_G) {  // a predefined G (spec §4.4): A and A_LM are zeros
-    const Tensor zero = zeros(fixed_G->shape(), fixed_G->dtype());
+    const Tensor zero = zeros(fixed_G->shape(), fixed_G->dtype(), fixed_G->device());
     d.A = d.A_LM = d.Ap = ag::Variable(zero);
     d.G_LM = ag::Variable(*fixed_G);
   } else if (cache && cache->g_frozen) {  // the G-cache (§4.2): frozen at the prompt

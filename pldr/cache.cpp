@@ -10,7 +10,7 @@ InferenceCache InferenceCache::with_fixed_G(const std::vector<Tensor>& G_per_lay
     LayerCache& layer = cache.layers[l];
     layer.g_frozen = true;
     layer.G_LM = G_per_layer[l];
-    layer.A = layer.A_LM = layer.Ap = zeros(G_per_layer[l].shape(), G_per_layer[l].dtype());
+    layer.A = layer.A_LM = layer.Ap = zeros(G_per_layer[l].shape(), G_per_layer[l].dtype(), G_per_layer[l].device());
   }
   return cache;
 }

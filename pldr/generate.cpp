@@ -18,7 +18,7 @@ struct LeftPadded {
   std::optional<Padding> padding;
 };
 
-LeftPadded left_pad(const std::vector<std::vector<int32_t>>& rows, int32_t pad_id, bool pads_enter_A) {
+LeftPadded left_pad(const std::vector<std::vector<int32_t>>& rows, int32_t pad_id, bool pads_enter_A, Device device) {
   const int64_t B = static_cast<int64_t>(rows.size());
   size_t S = 0;
   for (const auto& r : rows) S = std::max(S, r.size());
@@ -31,7 +31,7 @@ LeftPadded left_pad(const std::vector<std::vector<int32_t>>& rows, int32_t pad_i
     std::fill_n(padding.is_token.begin() + b * S + pads, rows[b].size(), 1);
     padded = padded || pads > 0;
   }
-  LeftPadded p{from_vector(ids, {B, static_cast<int64_t>(S)}), std::nullopt};
+  LeftPadded p{from_vector(ids, {B, static_cast<int64_t>(S)}, DType::Int32, device), std::nullopt};
   if (padded) p.padding = std::move(padding);
   return p;
 }
@@ -58,7 +58,7 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
   InferenceCache cache = o.fixed_G.empty() ? InferenceCache(model.config().num_hidden_layers) : InferenceCache::with_fixed_G(o.fixed_G);
   for (LayerCache& layer : cache.layers) layer.keep_first_G = o.cache_first_G;
   std::vector<std::vector<int32_t>> sequences = prompts;
-  LeftPadded input = left_pad(prompts, pad, o.pads_enter_A);
+  LeftPadded input = left_pad(prompts, pad, o.pads_enter_A, model.device());
   for (int64_t step = 0; step < o.max_new_tokens; ++step) {
     // With the cache, the padding mask is given once and kept by the cache; without it, every
     // step runs the whole left-padded sequences again.
@@ -79,9 +79,9 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
     }
     if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
     if (o.cache == CacheMode::KVG) {
-      input = {from_vector(next, {static_cast<int64_t>(B), 1}), std::nullopt};
+      input = {from_vector(next, {static_cast<int64_t>(B), 1}, DType::Int32, model.device()), std::nullopt};
     } else {
-      input = left_pad(sequences, pad, o.pads_enter_A);
+      input = left_pad(sequences, pad, o.pads_enter_A, model.device());
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

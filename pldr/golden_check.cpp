@@ -144,7 +144,8 @@ Tolerances float32_tolerances(H5File& f, DType dtype) {
 
 void check_forward(H5File& f, PldrModel& model, Comparer& cmp, DType dtype, const Tensor& tokens) {
   const int64_t S = tokens.shape()[1] - 1;
-  const Tensor input = tokens.slice(1, 0, S).contiguous(), target = tokens.slice(1, 1, S + 1).contiguous();
+  const Tensor input = tokens.slice(1, 0, S).contiguous().to(model.device());
+  const Tensor target = tokens.slice(1, 1, S + 1).contiguous().to(model.device());
   const ForwardResult r = model.forward(input);
   cmp.tensor("forward/logits", r.logits.value(), read_tensor(f, "forward/logits", dtype), true);
   cmp.tensor("forward/hidden", r.hidden.value(), read_tensor(f, "forward/hidden", dtype));
@@ -261,7 +262,8 @@ void check_generation(H5File& f, const PldrModel& model, Comparer& cmp, DType dt
     o.keep_step_logits = true;
     o.cache = mode == "no_cache" ? CacheMode::None : CacheMode::KVG;
     if (mode == "identity_G") {
-      const Tensor identity = eye(c.head_dim, dtype).expand({1, c.num_attention_heads, c.head_dim, c.head_dim}).contiguous();
+      const Tensor identity =
+          eye(c.head_dim, dtype).expand({1, c.num_attention_heads, c.head_dim, c.head_dim}).contiguous().to(model.device());
       o.fixed_G.assign(c.num_hidden_layers, identity);
     }
     const GenerationResult g = generate(model, prompt, o);
@@ -355,7 +357,7 @@ nlohmann::json GoldenReport::to_json() const {
   return j;
 }
 
-GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOptions& options) {
+GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOptions& options, Device device) {
   GoldenReport report{path, dtype, {}};
   H5File f = H5File::open_read(path);
   for (const char* required : {"config", "params", "inputs/tokens", "forward/logits"})
@@ -383,6 +385,7 @@ GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOpt
     PldrModel model(config, dtype);
     load_parameters(model, f, "params", dtype);
     install_rope_table(model, rope);
+    model.to(device);
     check_forward(f, model, cmp, dtype, tokens);
     check_generation(f, model, cmp, dtype);
   }
@@ -390,6 +393,7 @@ GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOpt
     auto model = std::make_unique<PldrModel>(config, dtype);
     load_parameters(*model, f, "params", dtype);
     install_rope_table(*model, rope);
+    model->to(device);
     return model;
   };
   check_training(f, fresh_model, cmp, dtype);

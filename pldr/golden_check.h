@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nn/rope_reference_table.h"
+#include "tensor/device.h"
 #include "tensor/dtype.h"
 
 namespace pldr {
@@ -51,6 +52,9 @@ struct GoldenOptions {
 
 // Throws std::runtime_error (naming the file and the missing piece) when `path` is not a valid
 // golden file; comparison failures are reported in the items, not thrown.
-GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOptions& options = {});
+//
+// device: where the model runs (forward, gradients, generation, training); the golden tensors and
+// the RoPE table stay on the host, and the same pass marks apply on every device.
+GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOptions& options = {}, Device device = Device::CPU);
 
 }  // namespace pldr

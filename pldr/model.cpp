@@ -58,6 +58,12 @@ void PldrModel::to(DType dtype) {
   dtype_ = dtype;
 }
 
+void PldrModel::to(Device device) {
+  nn::Module::to(device);
+  for (Tensor& g : predefined_G) g = g.to(device);
+  device_ = device;
+}
+
 namespace {
 // Where a padded batch's tokens sit (positions, A weights) and the additive mask [B, 1, 1, P+S]
 // that hides its pads as keys: -1e9 at pads. is_token covers the P cached and S new positions.
@@ -67,7 +73,7 @@ struct PaddedLayout {
 };
 
 PaddedLayout padded_layout(const std::vector<uint8_t>& is_token, int64_t B, int64_t keys, int64_t num_queries, bool pads_enter_A,
-                           DType dtype) {
+                           DType dtype, Device device) {
   const int64_t first = keys - num_queries;
   PaddedLayout p;
   p.layout.positions.resize(B * num_queries);
@@ -87,8 +93,8 @@ PaddedLayout padded_layout(const std::vector<uint8_t>& is_token, int64_t B, int6
       (token ? tokens : pads) += 1;
     }
   }
-  p.key_mask = from_vector(key_mask, {B, 1, 1, keys}, dtype);
-  p.layout.A_weight = from_vector(A_weight, {B, 1, num_queries, 1}, dtype);
+  p.key_mask = from_vector(key_mask, {B, 1, 1, keys}, dtype, device);
+  p.layout.A_weight = from_vector(A_weight, {B, 1, num_queries, 1}, dtype, device);
   return p;
 }
 
@@ -107,7 +113,7 @@ std::optional<PaddedLayout> padded_input(const Tensor& ids, int64_t keys, Infere
     if (padding) std::copy_n(padding->is_token.begin() + b * S, S, is_token.begin() + b * keys + P);
   }
   if (cache) cache->is_token = is_token;
-  return padded_layout(is_token, B, keys, S, padding && padding->pads_enter_A, dtype);
+  return padded_layout(is_token, B, keys, S, padding && padding->pads_enter_A, dtype, ids.device());
 }
 }  // namespace
 
@@ -115,6 +121,9 @@ ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache, const
   if (ids.dtype() != DType::Int32 || ids.dim() != 2)
     throw std::invalid_argument("model: ids must be int32 [B, S], got " + std::string(dtype_name(ids.dtype())) + " " +
                                 to_string(ids.shape()));
+  if (ids.device() != device_)
+    throw std::invalid_argument(std::string("model: ids are on ") + device_name(ids.device()) + ", the model on " +
+                                device_name(device_));
   if (cache && static_cast<int64_t>(cache->layers.size()) != config_.num_hidden_layers)
     throw std::invalid_argument("model: cache has " + std::to_string(cache->layers.size()) + " layers, model has " +
                                 std::to_string(config_.num_hidden_layers));
@@ -165,6 +174,8 @@ void init_glu(Generator& gen, nn::GatedLinearUnit& glu, DType dtype) {
 }  // namespace
 
 void PldrModel::initialize(uint64_t seed) {
+  const Device device = device_;
+  to(Device::CPU);  // the draws below replace every value: moving first costs one copy
   Generator gen(seed);
   const DType dt = dtype_;
   const PldrConfig& c = config_;
@@ -196,6 +207,7 @@ void PldrModel::initialize(uint64_t seed) {
   init_linear_xavier(gen, final_layer, dt);
   if (c.custom_G_type == GType::Random)  // G ~ N(0, 1) (spec §4.4)
     for (Tensor& g : predefined_G) g = gen.normal(g.shape(), 0.0, 1.0, dt);
+  to(device);
 }
 
 }  // namespace pldr

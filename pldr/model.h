@@ -54,12 +54,17 @@ class PldrModel : public nn::Module {
   // holds a padded batch), see Padding.
   ForwardResult forward(const Tensor& ids, InferenceCache* cache = nullptr, const Padding* padding = nullptr) const;
 
-  // The reference initialisation (spec §7), seeded.
+  // The reference initialisation (spec §7), seeded: drawn on the CPU (Philox), then copied to
+  // the model's device, so every device starts from the same numbers.
   void initialize(uint64_t seed);
 
   const PldrConfig& config() const { return config_; }
   DType dtype() const { return dtype_; }
+  // Where the parameters and predefined G live; forward() wants ids on this device.
+  Device device() const { return device_; }
+  // Converts (to) or moves (to) every parameter, gradient and predefined G in place.
   void to(DType dtype);
+  void to(Device device);
 
   // Predefined G per layer ([1, H, dk, dk]) for custom_G_type identity/random/external.
   std::vector<Tensor> predefined_G;
@@ -70,6 +75,7 @@ class PldrModel : public nn::Module {
  private:
   PldrConfig config_;
   DType dtype_;
+  Device device_ = Device::CPU;
 };
 
 }  // namespace pldr

@@ -35,6 +35,12 @@ const char* op_name(Op op) {
   return "?";
 }
 
+Device device_from_name(const std::string& name) {
+  if (name == "cpu") return Device::CPU;
+  if (name == "cuda") return Device::CUDA;
+  throw std::invalid_argument("unknown device '" + name + "' (cpu or cuda)");
+}
+
 const Backend& backend(Device device) {
   switch (device) {
     case Device::CPU: return cpu_backend();
@@ -42,7 +48,7 @@ const Backend& backend(Device device) {
 #ifdef PLDR_CUDA
       return cuda_backend();
 #else
-      throw std::runtime_error("cuda: this build has no CUDA backend (configure with -DPLDR_CUDA=ON)");
+      throw std::runtime_error("this build has no CUDA backend (configure with -DPLDR_CUDA=ON)");
 #endif
   }
   throw std::logic_error("backend: unknown device");

@@ -13,6 +13,7 @@
 // A kernel pointer may be null only when supports() says no for every dtype of that op.
 #pragma once
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "tensor/device.h"
@@ -75,6 +76,9 @@ struct Backend {
   void (*sum_of_squares)(Tensor& out, const std::vector<Tensor>& xs);
   void (*clip_coefficient)(Tensor& out, const Tensor& norm, double max_norm);
 };
+
+// "cpu" or "cuda"; anything else throws std::invalid_argument naming it.
+Device device_from_name(const std::string& name);
 
 // The table for `device`; throws std::runtime_error when this build or machine has none.
 const Backend& backend(Device device);

@@ -18,19 +18,20 @@ std::runtime_error problem(const std::string& path, const std::string& what) {
 
 // Each tensor in its own dtype: nothing is narrowed (bfloat16 as HDF5's 16-bit float, io/hdf5_file.h).
 void write_tensor(H5File& f, const std::string& name, const Tensor& t) {
-  const Tensor dense = t.to(Device::CPU).contiguous();
+  const Tensor dense = t.to(Device::CPU).contiguous();  // device-neutral: saved from a host copy
   const std::vector<int64_t> shape(t.shape().begin(), t.shape().end());
   dispatch_any(t.dtype(), [&](auto tag) { f.write(name, dense.data<decltype(tag)>(), shape); });
 }
 
-Tensor read_tensor(H5File& f, const std::string& file, const std::string& name, const Shape& expected, DType dtype) {
+Tensor read_tensor(H5File& f, const std::string& file, const std::string& name, const Shape& expected, DType dtype,
+                   Device device) {
   if (!f.is_dataset(name)) throw problem(file, "lacks tensor " + name);
   std::vector<int64_t> shape;
   const std::vector<double> values = f.read<double>(name, &shape);
   const Shape got(shape.begin(), shape.end());
   if (got != expected)
     throw problem(file, "tensor " + name + " has shape " + to_string(got) + ", the configuration expects " + to_string(expected));
-  return from_vector(values, got, dtype);
+  return from_vector(values, got, dtype, device);
 }
 
 }  // namespace
@@ -83,10 +84,10 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
   const DType dtype = dtype_from_name(f.read_attribute_string("/", "dtype"));
   c.model = std::make_unique<PldrModel>(c.config.model, dtype);
   for (auto& [name, p] : c.model->named_parameters())
-    p.mutable_value() = read_tensor(f, path, "params/" + name, p.shape(), dtype);
+    p.mutable_value() = read_tensor(f, path, "params/" + name, p.shape(), dtype, Device::CPU);
   for (size_t l = 0; l < c.model->predefined_G.size(); ++l)
     c.model->predefined_G[l] =
-        read_tensor(f, path, "predefined_G/layer" + std::to_string(l), c.model->predefined_G[l].shape(), dtype);
+        read_tensor(f, path, "predefined_G/layer" + std::to_string(l), c.model->predefined_G[l].shape(), dtype, Device::CPU);
   c.state.step = f.read_attribute_int("/", "step");
   c.state.tokens_seen = f.read_attribute_int("/", "tokens_seen");
   c.state.data_epoch = static_cast<uint64_t>(f.read_attribute_int("/", "data_epoch"));
@@ -102,8 +103,8 @@ void load_optimizer_state(const std::string& path, const PldrModel& model, optim
   const auto named = model.named_parameters();
   for (size_t i = 0; i < named.size(); ++i) {
     const Shape& s = named[i].second.shape();
-    optimizer.first_moments()[i] = read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype());
-    optimizer.second_moments()[i] = read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype());
+    optimizer.first_moments()[i] = read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype(), model.device());
+    optimizer.second_moments()[i] = read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype(), model.device());
   }
   optimizer.set_steps(f.read_attribute_int("/", "optimizer_steps"));
 }

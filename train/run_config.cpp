@@ -45,6 +45,7 @@ void for_each_field(Config& c, F&& f) {
   f("training", "checkpoint_every", c.training.checkpoint_every);
   f("training", "dtype", c.training.dtype);
   f("training", "precision", c.training.precision);
+  f("training", "device", c.training.device);
   f("training", "threads", c.training.threads);
   f("training", "keep_every", c.training.keep_every);
   f("training", "keep_last", c.training.keep_last);
@@ -96,6 +97,7 @@ void RunConfig::validate() const {
   require(training.dtype == "float32" || training.dtype == "float64", "training.dtype", "must be float32 or float64");
   require(training.precision == "float32" || (training.precision == "bf16-mixed" && training.dtype == "float32"),
           "training.precision", "must be float32, or bf16-mixed with training.dtype float32");
+  require(training.device == "cpu" || training.device == "cuda", "training.device", "must be cpu or cuda");
   require(training.threads >= 0, "training.threads", "must be >= 0");
   require(training.keep_every >= 0, "training.keep_every", "must be >= 0 (0 = keep none by step)");
   require(training.keep_last >= 0, "training.keep_last", "must be >= 0 (0 = keep none of the last)");

@@ -51,6 +51,7 @@ struct RunConfig {
     int64_t checkpoint_every = 500;
     std::string dtype = "float32";
     std::string precision = "float32";  // or "bf16-mixed" (float32 dtype): autograd/autocast.h
+    std::string device = "cpu";   // cpu or cuda; checkpoints load on either
     int64_t threads = 0;          // OpenMP threads; 0 = all cores
     int64_t keep_every = 0;       // checkpoint history (pldr/checkpoint_history.h): steps that are
     int64_t keep_last = 0;        //   multiples of keep_every, and the last keep_last saved; 0 = off

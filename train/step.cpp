@@ -36,8 +36,9 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
   StepSums sums;
   StepResult result;
   for (const Example& ex : micro_batches) {
-    const ForwardResult r = model.forward(ex.input);
-    const LanguageModelLoss ce = masked_cross_entropy(r.logits, ex.target);
+    // Batches are read on the host; one copy each to the model's device (none on the CPU).
+    const ForwardResult r = model.forward(ex.input.to(model.device()));
+    const LanguageModelLoss ce = masked_cross_entropy(r.logits, ex.target.to(model.device()));
     if (settings.deductive_stats && &ex == &micro_batches.front())
       result.deductive = deductive_stats(r.layers, model.config().custom_G_type == GType::Learned);
     ag::Variable total = ce.loss;

@@ -17,6 +17,7 @@
 #include "data/tokenizer.h"
 #include "optim/schedule.h"
 #include "pldr/losses.h"
+#include "tensor/backend.h"
 #include "tensor/creation.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_history.h"
@@ -51,9 +52,9 @@ data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool
   return data::SampleLoader(tokens, o);
 }
 
-Example next_example(data::SampleLoader& loader) {
+Example next_example(data::SampleLoader& loader, Device device) {
   const data::Batch b = loader.next();
-  return example_from_tokens(from_vector(b.tokens, {int64_t(b.batch_size), int64_t(b.sample_length)}));
+  return example_from_tokens(from_vector(b.tokens, {int64_t(b.batch_size), int64_t(b.sample_length)}, DType::Int32, device));
 }
 
 // Averages over a window of steps (the global ones are RunningMetrics, which survive a resume).
@@ -70,8 +71,8 @@ struct Validation {
 
 // Everything a run holds: configuration, model, optimiser, data, outputs.
 struct Run {
-  dist::ProcessGroup* group;
-  bool writer;  // rank 0 writes the run's files
+  dist::ProcessGroup* group = nullptr;
+  bool writer = false;  // rank 0 writes the run's files
   RunConfig config;
   TrainingState state;
   std::unique_ptr<PldrModel> model;
@@ -105,6 +106,11 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
   if (config.training.threads > 0) omp_set_num_threads(static_cast<int>(config.training.threads));
 #endif
   const DType dtype = dtype_from_name(config.training.dtype);
+  const Device device = device_from_name(config.training.device);
+  backend(device);  // fails here, before any file is written, when this build or machine has no such device
+  if (device != Device::CPU && world_size > 1)  // the gradient all-reduce reads host memory
+    throw std::runtime_error("training.device=" + config.training.device + " runs one rank only so far; this run has " +
+                             std::to_string(world_size));
   run.checkpoint_path = config.out_dir + "/checkpoint.h5";
   if (run.writer) {
     std::filesystem::create_directories(config.out_dir);
@@ -130,6 +136,7 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
     run.group->broadcast(value.dtype() == DType::Float64 ? static_cast<void*>(value.data<double>()) : value.data<float>(),
                          size_t(value.numel()) * dtype_size(value.dtype()), 0);
   }
+  run.model->to(device);  // after the broadcast, which reads host memory
 
   if (!config.data.meta.empty()) {
     run.meta = data::read_corpus_meta(config.data.meta);
@@ -166,7 +173,7 @@ Validation validate(Run& run) {
   const int64_t batches = std::min<int64_t>(run.config.training.eval_batches, int64_t(loader.batches_per_epoch()));
   Average loss, acc;
   for (int64_t i = 0; i < batches; ++i) {
-    const Example ex = next_example(loader);
+    const Example ex = next_example(loader, run.model->device());
     const LanguageModelLoss l = masked_cross_entropy(run.model->forward(ex.input).logits, ex.target);
     loss.add(l.loss.item());
     acc.add(l.accuracy);
@@ -216,7 +223,9 @@ nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const R
 }
 
 TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options, dist::ProcessGroup& group) {
-  Run run{&group, group.rank() == 0};
+  Run run;
+  run.group = &group;
+  run.writer = group.rank() == 0;
   open_run(run, config_in, options);
   const RunConfig& config = run.config;
   TrainingState& state = run.state;
@@ -244,7 +253,7 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
     const uint64_t step_epoch = state.data_epoch;  // the data epoch this step's batches come from
     const double lr = schedule.lr(step);
     std::vector<Example> micro_batches;
-    for (int64_t micro = 0; micro < config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader));
+    for (int64_t micro = 0; micro < config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader, run.model->device()));
     StepResult r;
     try {
       r = train_step(*run.model, *run.adamw, micro_batches, lr, settings, &group);

@@ -12,7 +12,6 @@
 #include "eval/evaluate.h"
 #include "eval/rolling.h"
 #include "io/atomic_file.h"
-#include "tensor/backend.h"
 
 namespace pldr::cli {
 
@@ -27,14 +26,6 @@ std::vector<std::string> split_commas(const std::string& list) {
     if (!name.empty()) names.push_back(name);
   if (names.empty()) throw UsageError("--tasks names no task");
   return names;
-}
-
-void check_device(const std::string& device, DType dtype) {
-  if (device == "cpu") return;
-  if (device != "cuda") throw UsageError("--device must be cpu or cuda");
-  if (!supports(Device::CUDA, Op::Matmul, dtype))
-    throw std::runtime_error("--device cuda: this build has no CUDA backend (it was built for the CPU only); use --device cpu");
-  throw std::runtime_error("--device cuda: pldr eval runs on the CPU only so far; use --device cpu");
 }
 
 json sample_line(const eval::ItemResult& r) {
@@ -110,7 +101,6 @@ int eval(const Args& args) {
   if (limit < 0) throw UsageError("--limit must be positive");
 
   LoadedModel m = load_model_and_tokenizer(flags);
-  check_device(flags.get("device", "cpu"), m.checkpoint.model->dtype());
   if (flags.has("text")) return evaluate_text(m, flags);
 
   json results = json::object();

@@ -1,7 +1,7 @@
 // pldr generate (--checkpoint CKPT | --hf DIR) (--prompt TEXT | --prompts FILE [--batch-size B]
 //   [--pads exclude|hf] [--cache-first-G] | --ids 2,15,7) [--max-new-tokens N] [--temperature T]
 //   [--top-k K] [--top-p P] [--nucleus reference|hf] [--greedy] [--no-cache] [--ignore-end] [--seed S]
-//   [--tokenizer MODEL] [--dtype float32|float64]
+//   [--tokenizer MODEL] [--dtype float32|float64] [--device cpu|cuda]
 // With --ids the prompt is token ids and the output is the generated ids, comma-separated: no
 // tokenizer is needed (a build without SentencePiece knows only this form).
 #include <cstdio>
@@ -119,7 +119,7 @@ int generate_for_prompts(const LoadedModel& m, const Flags& flags, GenerationOpt
 int generate(const Args& args) {
   const Flags flags(args,
                     {"checkpoint", "hf", "dtype", "prompt", "prompts", "ids", "batch-size", "pads", "tokenizer", "max-new-tokens",
-                     "temperature", "top-k", "top-p", "nucleus", "seed"},
+                     "temperature", "top-k", "top-p", "nucleus", "seed", "device"},
                     {"greedy", "no-cache", "ignore-end", "cache-first-G"});
   GenerationOptions o = generation_options(flags);
   if (flags.has("ids") + flags.has("prompt") + flags.has("prompts") != 1)

@@ -1,4 +1,5 @@
 // pldr inspect (--checkpoint CKPT | --hf DIR [--dtype float32|float64]) --prompt TEXT -o OUT.h5 [--tokenizer MODEL]
+//   [--device cpu|cuda]
 #include <cstdio>
 
 #include "apps/pldr/commands.h"
@@ -8,7 +9,7 @@
 namespace pldr::cli {
 
 int inspect(const Args& args) {
-  const Flags flags(args, {"checkpoint", "hf", "dtype", "prompt", "tokenizer", "output"}, {});
+  const Flags flags(args, {"checkpoint", "hf", "dtype", "prompt", "tokenizer", "output", "device"}, {});
   const std::string out = flags.require("output");
   LoadedModel m = load_model_and_tokenizer(flags);
   std::vector<int32_t> prompt = m.tokenizer.encode_prompt(flags.require("prompt"));

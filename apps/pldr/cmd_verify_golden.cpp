@@ -1,15 +1,17 @@
-// pldr verify-golden FILE.h5 [--dtype float64|float32] [--rope-table reference|fitted] [--simd avx2|avx512]:
+// pldr verify-golden FILE.h5 [--dtype float64|float32] [--rope-table reference|fitted] [--simd avx2|avx512]
+//   [--device cpu|cuda]:
 // prints one JSON report; exit 1 on any failure.
 #include <iostream>
 
 #include "apps/pldr/commands.h"
+#include "apps/pldr/device_flag.h"
 #include "apps/pldr/flags.h"
 #include "pldr/golden_check.h"
 
 namespace pldr::cli {
 
 int verify_golden(const Args& args) {
-  const Flags flags(args, {"dtype", "rope-table", "simd"}, {});
+  const Flags flags(args, {"dtype", "rope-table", "simd", "device"}, {});
   if (flags.positionals().size() != 1) throw UsageError("verify-golden takes one golden file");
   const DType dtype = dtype_from_name(flags.get("dtype", "float64"));
   if (dtype == DType::Int32) throw UsageError("--dtype must be float64 or float32");
@@ -20,7 +22,8 @@ int verify_golden(const Args& args) {
   const std::string simd = flags.get("simd", "avx2");
   if (simd != "avx2" && simd != "avx512") throw UsageError("--simd must be avx2 or avx512");
   if (simd == "avx512") options.lanes = nn::SimdLanes::Avx512;
-  const GoldenReport report = verify_golden(flags.positionals()[0], dtype, options);
+  const Device device = device_flag(flags);
+  const GoldenReport report = verify_golden(flags.positionals()[0], dtype, options, device);
   std::cout << report.to_json().dump(2) << std::endl;
   return report.passed() ? 0 : 1;
 }

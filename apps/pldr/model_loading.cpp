@@ -1,14 +1,18 @@
 #include "apps/pldr/model_loading.h"
 
+#include "apps/pldr/device_flag.h"
 #include "pldr/hf_import.h"
 
 namespace pldr::cli {
 
 LoadedCheckpoint load_model(const Flags& flags) {
   if (flags.has("checkpoint") == flags.has("hf")) throw UsageError("give exactly one of --checkpoint CKPT or --hf DIR");
+  const Device device = device_flag(flags);  // checked before anything loads
   if (flags.has("checkpoint")) {
 #if PLDR_APP_FULL
-    return load_checkpoint(flags.require("checkpoint"));
+    LoadedCheckpoint c = load_checkpoint(flags.require("checkpoint"));
+    c.model->to(device);
+    return c;
 #else
     throw UsageError("this build has no HDF5: it loads Hugging Face folders only (--hf DIR)");
 #endif
@@ -21,6 +25,7 @@ LoadedCheckpoint load_model(const Flags& flags) {
   c.config.training.dtype = dtype_name;
   c.config.tokenizer = hf.tokenizer_path;
   c.model = std::move(hf.model);
+  c.model->to(device);
   return c;
 }
 

@@ -5,6 +5,7 @@
 // T, as the CPU kernel). The forward writes each row's loss (double) and then one block adds
 // them in a fixed order, so the total repeats bit for bit. As on the CPU, every target must lie
 // in [0, V), ignored ones included; a bad one is recorded and thrown by cross_entropy_sum.
+#include <algorithm>
 #include <cstdint>
 
 #include "tensor/cuda/block_reduce.cuh"
@@ -58,15 +59,36 @@ __global__ void sum_kernel(double* total, const double* row_loss, int64_t rows) 
   if (threadIdx.x == 0) *total = acc;
 }
 
-template <class T>
+// Where cross_entropy_back_kernel gets its scale: a number from the host, or
+// double(*g) / double(*counted) read on the device (cross_entropy_mean_back; none when counted = 0).
+template <class T> struct HostScale {
+  T value;
+  __device__ bool get(T& s) const {
+    s = value;
+    return true;
+  }
+};
+template <class T> struct MeanScale {
+  const T* g;
+  const int32_t* counted;
+  __device__ bool get(T& s) const {
+    if (*counted == 0) return false;
+    s = static_cast<T>(static_cast<double>(*g) / static_cast<double>(*counted));
+    return true;
+  }
+};
+
+template <class T, class Scale>
 __global__ void cross_entropy_back_kernel(T* out, const T* logits, const int32_t* targets, int64_t rows, int64_t v,
-                                          int ignore_id, T scale, KernelErrorRecord* error) {
+                                          int ignore_id, Scale source, KernelErrorRecord* error) {
+  T scale = 0;
+  const bool any = source.get(scale);
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     T* o = out + r * v;
     const int32_t t = targets[r];
     const bool bad = t < 0 || t >= v;
     if (bad && threadIdx.x == 0) record_kernel_error(error, KernelErrorKind::CrossEntropyTarget, t, v);
-    if (bad || t == ignore_id) {
+    if (bad || t == ignore_id || !any) {
       for (int64_t i = threadIdx.x; i < v; i += blockDim.x) o[i] = T(0);
       continue;
     }
@@ -80,20 +102,71 @@ __global__ void cross_entropy_back_kernel(T* out, const T* logits, const int32_t
   }
 }
 
+// One block: *loss = T(Σ row_loss / counted) (the sum as sum_kernel's), 0 when no row counts;
+// *counted = rows whose target is not ignore_id.
+template <class T>
+__global__ void mean_kernel(T* loss, int32_t* counted, const double* row_loss, const int32_t* targets, int64_t rows,
+                            int ignore_id) {
+  double acc = 0;
+  long long n = 0;
+  for (int64_t r = threadIdx.x; r < rows; r += blockDim.x) {
+    acc += row_loss[r];
+    n += targets[r] != ignore_id;
+  }
+  acc = block_sum(acc);
+  n = block_sum(n);
+  if (threadIdx.x == 0) {
+    *counted = static_cast<int32_t>(n);
+    *loss = n ? static_cast<T>(acc / static_cast<double>(n)) : T(0);
+  }
+}
+
+// One block: out = {rows counted whose prediction equals the target, rows counted}.
+__global__ void count_correct_kernel(double* out, const int32_t* predicted, const int32_t* targets, int64_t rows,
+                                     int ignore_id) {
+  long long correct = 0, counted = 0;
+  for (int64_t r = threadIdx.x; r < rows; r += blockDim.x) {
+    if (targets[r] == ignore_id) continue;
+    ++counted;
+    correct += predicted[r] == targets[r];
+  }
+  correct = block_sum(correct);
+  counted = block_sum(counted);
+  if (threadIdx.x == 0) {
+    out[0] = static_cast<double>(correct);
+    out[1] = static_cast<double>(counted);
+  }
+}
+
+// Queues the row losses of logits/targets (dense) into row_loss [rows] (doubles).
+void queue_row_losses(double* row_loss, const Tensor& logits, const Tensor& targets, int ignore_id) {
+  const int64_t v = logits.shape().back(), rows = targets.numel();
+  dispatch_floating(logits.dtype(), "cross_entropy", [&](auto tag) {
+    using T = decltype(tag);
+    row_loss_kernel<T><<<row_blocks(rows), row_threads(v), 0, stream()>>>(row_loss, logits.data<T>(),
+                                                                          targets.data<int32_t>(), rows, v, ignore_id,
+                                                                          kernel_error_record());
+    PLDR_CUDA_CHECK_LAUNCH("cross_entropy");
+  });
+}
+
+template <class T, class Scale>
+void queue_back(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id, Scale source) {
+  const int64_t v = logits.shape().back(), rows = targets.numel();
+  cross_entropy_back_kernel<T><<<row_blocks(rows), row_threads(v), 0, stream()>>>(
+      out.data<T>(), logits.data<T>(), targets.data<int32_t>(), rows, v, ignore_id, source, kernel_error_record());
+  PLDR_CUDA_CHECK_LAUNCH("cross_entropy_back");
+}
+
 }  // namespace
 
 double cross_entropy_sum(const Tensor& logits_in, const Tensor& targets_in, int ignore_id) {
   const Tensor logits = dense_input(logits_in), targets = dense_input(targets_in);
-  const int64_t v = logits.shape().back(), rows = targets.numel();
+  const int64_t rows = targets.numel();
   if (rows == 0) return 0.0;
   const size_t loss_bytes = sizeof(double) * size_t(rows + 1);  // row losses, then the total
   double* losses = static_cast<double*>(allocate(loss_bytes));
-  dispatch_floating(logits.dtype(), "cross_entropy", [&](auto tag) {
-    using T = decltype(tag);
-    row_loss_kernel<T><<<row_blocks(rows), row_threads(v), 0, stream()>>>(losses, logits.data<T>(), targets.data<int32_t>(),
-                                                                          rows, v, ignore_id, kernel_error_record());
-    PLDR_CUDA_CHECK_LAUNCH("cross_entropy_sum");
-  });
+  queue_row_losses(losses, logits, targets, ignore_id);
   sum_kernel<<<1, kSumThreads, 0, stream()>>>(losses + rows, losses, rows);
   PLDR_CUDA_CHECK_LAUNCH("cross_entropy_sum");
   double total = 0;
@@ -109,15 +182,46 @@ double cross_entropy_sum(const Tensor& logits_in, const Tensor& targets_in, int 
 
 void cross_entropy_back(Tensor& out, const Tensor& logits_in, const Tensor& targets_in, int ignore_id, double scale) {
   const Tensor logits = dense_input(logits_in), targets = dense_input(targets_in);
-  const int64_t v = logits.shape().back(), rows = targets.numel();
-  if (rows == 0 || v == 0) return;
+  if (targets.numel() == 0 || logits.shape().back() == 0) return;
   dispatch_floating(logits.dtype(), "cross_entropy_back", [&](auto tag) {
     using T = decltype(tag);
-    cross_entropy_back_kernel<T><<<row_blocks(rows), row_threads(v), 0, stream()>>>(
-        out.data<T>(), logits.data<T>(), targets.data<int32_t>(), rows, v, ignore_id, static_cast<T>(scale),
-        kernel_error_record());
-    PLDR_CUDA_CHECK_LAUNCH("cross_entropy_back");
+    queue_back<T>(out, logits, targets, ignore_id, HostScale<T>{static_cast<T>(scale)});
   });
+}
+
+void cross_entropy_mean(Tensor& loss, Tensor& counted, const Tensor& logits_in, const Tensor& targets_in, int ignore_id) {
+  const Tensor logits = dense_input(logits_in), targets = dense_input(targets_in);
+  const int64_t rows = targets.numel();
+  const size_t loss_bytes = sizeof(double) * size_t(std::max<int64_t>(rows, 1));
+  double* losses = static_cast<double*>(allocate(loss_bytes));
+  if (rows > 0) queue_row_losses(losses, logits, targets, ignore_id);
+  dispatch_floating(logits.dtype(), "cross_entropy", [&](auto tag) {
+    using T = decltype(tag);
+    mean_kernel<T><<<1, kSumThreads, 0, stream()>>>(loss.data<T>(), counted.data<int32_t>(), losses, targets.data<int32_t>(),
+                                                    rows, ignore_id);
+    PLDR_CUDA_CHECK_LAUNCH("cross_entropy_mean");
+  });
+  release(losses, loss_bytes);  // safe: later users of the block queue behind mean_kernel (memory.h)
+}
+
+void cross_entropy_mean_back(Tensor& out, const Tensor& logits_in, const Tensor& targets_in, int ignore_id, const Tensor& g,
+                             const Tensor& counted) {
+  const Tensor logits = dense_input(logits_in), targets = dense_input(targets_in);
+  if (targets.numel() == 0 || logits.shape().back() == 0) return;
+  dispatch_floating(logits.dtype(), "cross_entropy_back", [&](auto tag) {
+    using T = decltype(tag);
+    queue_back<T>(out, logits, targets, ignore_id, MeanScale<T>{g.data<T>(), counted.data<int32_t>()});
+  });
+}
+
+void count_correct(Tensor& out, const Tensor& logits_in, const Tensor& targets_in, int ignore_id) {
+  const Tensor logits = dense_input(logits_in), targets = dense_input(targets_in);
+  const int64_t rows = targets.numel();
+  Tensor predicted = Tensor::uninitialized(targets.shape(), DType::Int32, Device::CUDA);
+  if (rows > 0) argmax_rows(predicted, logits, logits.shape().back());
+  count_correct_kernel<<<1, kSumThreads, 0, stream()>>>(out.data<double>(), predicted.data<int32_t>(),
+                                                        targets.data<int32_t>(), rows, ignore_id);
+  PLDR_CUDA_CHECK_LAUNCH("count_correct");
 }
 
 }  // namespace pldr::cuda

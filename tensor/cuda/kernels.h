@@ -11,7 +11,9 @@
 // parallelised.
 #pragma once
 #include "tensor/cuda/memory.h"
-#include "tensor/ops.h"
+#include <vector>
+
+#include "tensor/op_types.h"
 
 namespace pldr::cuda {
 
@@ -46,5 +48,18 @@ void embedding_back(Tensor& out, const Tensor& g, const Tensor& ids);
 double cross_entropy_sum(const Tensor& logits, const Tensor& targets, int ignore_id);
 void cross_entropy_back(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id, double scale);
 void rotary(Tensor& out, const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse);
+
+// The kernels whose results stay on the device (no host read, nothing waits); meanings and
+// layouts as in tensor/cpu/kernels.h. Scalars such as counted and g are read by the kernels.
+void cross_entropy_mean(Tensor& loss, Tensor& counted, const Tensor& logits, const Tensor& targets, int ignore_id);
+void cross_entropy_mean_back(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id, const Tensor& g,
+                             const Tensor& counted);
+void count_correct(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id);
+void attention_mask(Tensor& out, const Tensor& key_ids, int pad_id);
+void adamw_update(Tensor& param, Tensor& m, Tensor& v, const Tensor& grad, const AdamWStep& step);
+// out[p] = the CUDA sum(mul(xs[p], xs[p])) read as a double (the same block-tree order as
+// reduce_rows over the whole tensor, so it may differ from the CPU's sequential sum in the last bits).
+void sum_of_squares(Tensor& out, const std::vector<Tensor>& xs);
+void clip_coefficient(Tensor& out, const Tensor& norm, double max_norm);
 
 }  // namespace pldr::cuda

@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 
-#include "tensor/ops.h"
+#include "tensor/op_types.h"
 
 namespace pldr::cuda {
 

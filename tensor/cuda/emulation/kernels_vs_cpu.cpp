@@ -183,6 +183,69 @@ int main() {
       try { cuda::cross_entropy_sum(logits, targets, 0); std::printf("FAIL no error for a bad target\n"); ++failures; }
       catch (const std::out_of_range& e) { std::printf("%-52s ok   (%s)\n", (ds + " cross_entropy bad target").c_str(), e.what()); }
     }
+    {  // the losses and metrics whose results stay tensors, and the training kernels
+      const int64_t rows = 9, v = 600;
+      Tensor logits = rnd({rows, v}, dt, -4, 4), targets = Tensor::empty({rows}, DType::Int32);
+      for (int i = 0; i < rows; ++i) targets.data<int32_t>()[i] = (i * 67) % v;
+      targets.data<int32_t>()[4] = 0;  // ignore_id
+      Tensor lw = Tensor::empty({}, dt), lg = Tensor::empty({}, dt);
+      Tensor nw = Tensor::empty({}, DType::Int32), ng = Tensor::empty({}, DType::Int32);
+      cpu::cross_entropy_mean(lw, nw, logits, targets, 0);
+      cuda::cross_entropy_mean(lg, ng, logits, targets, 0);
+      compare(ds + " cross_entropy_mean", lw, lg, tol);
+      compare(ds + " cross_entropy_mean counted", nw, ng, 0);
+      Tensor up = Tensor::empty({}, dt);
+      up.fill(0.75);
+      Tensor bw = Tensor::empty({rows, v}, dt), bg = Tensor::empty({rows, v}, dt);
+      bg.fill(5);
+      cpu::cross_entropy_mean_back(bw, logits, targets, 0, up, nw);
+      cuda::cross_entropy_mean_back(bg, logits, targets, 0, up, ng);
+      compare(ds + " cross_entropy_mean_back", bw, bg, tol);
+      Tensor all_ignored = Tensor::empty({rows}, DType::Int32);  // counted 0: loss 0, gradient 0
+      cpu::cross_entropy_mean(lw, nw, logits, all_ignored, 0);
+      cuda::cross_entropy_mean(lg, ng, logits, all_ignored, 0);
+      compare(ds + " cross_entropy_mean all ignored", lw, lg, 0);
+      bw.fill(0);
+      bg.fill(5);
+      cuda::cross_entropy_mean_back(bg, logits, all_ignored, 0, up, ng);
+      compare(ds + " cross_entropy_mean_back all ignored", bw, bg, 0);
+      logits.select(1, 67).fill(9);  // row 1's argmax is its target
+      Tensor cw = Tensor::empty({2}, DType::Float64), cg = Tensor::empty({2}, DType::Float64);
+      cpu::count_correct(cw, logits, targets, 0);
+      cuda::count_correct(cg, logits, targets, 0);
+      compare(ds + " count_correct", cw, cg, 0);
+
+      Tensor key_ids = Tensor::empty({2, 7}, DType::Int32);
+      for (int i = 0; i < 14; ++i) key_ids.data<int32_t>()[i] = i % 5 == 3 ? 0 : 1 + i;
+      Tensor mw = Tensor::empty({2, 1, 4, 7}, dt), mg = Tensor::empty({2, 1, 4, 7}, dt);
+      cpu::attention_mask(mw, key_ids, 0);
+      cuda::attention_mask(mg, key_ids, 0);
+      compare(ds + " attention_mask", mw, mg, 0);
+
+      const AdamWStep step{0.9999, 0.9, 0.95, 1e-5, 1e-3 / 0.19, std::sqrt(1 - 0.95 * 0.95)};
+      Tensor pw = rnd({5, 11}, dt), m0 = rnd({5, 11}, dt, -0.1, 0.1), v0 = rnd({5, 11}, dt, 0, 0.1), grad = rnd({5, 11}, dt);
+      Tensor pg = pw.to(DType::Float64).to(dt), mw2 = m0.to(DType::Float64).to(dt), mg2 = m0.to(DType::Float64).to(dt);
+      Tensor vw = v0.to(DType::Float64).to(dt), vg = v0.to(DType::Float64).to(dt);
+      for (int k = 0; k < 3; ++k) {
+        cpu::adamw_update(pw, mw2, vw, grad, step);
+        cuda::adamw_update(pg, mg2, vg, grad, step);
+      }
+      compare(ds + " adamw_update param (bit for bit)", pw, pg, 0);
+      compare(ds + " adamw_update moments (bit for bit)", vw, vg, 0);
+
+      const std::vector<Tensor> xs{rnd({3, 4}, dt), rnd({70000}, dt), rnd({1}, dt)};
+      Tensor sw = Tensor::empty({3}, DType::Float64), sg = Tensor::empty({3}, DType::Float64);
+      cpu::sum_of_squares(sw, xs);
+      cuda::sum_of_squares(sg, xs);
+      compare(ds + " sum_of_squares", sw, sg, tol);
+      for (double norm : {0.5, 3.0}) {
+        Tensor n = Tensor::empty({}, DType::Float64), kw = Tensor::empty({}, DType::Float64), kg = Tensor::empty({}, DType::Float64);
+        n.fill(norm);
+        cpu::clip_coefficient(kw, n, 1.0);
+        cuda::clip_coefficient(kg, n, 1.0);
+        compare(ds + " clip_coefficient " + std::to_string(norm), kw, kg, 0);
+      }
+    }
     for (auto pairing : {RotaryPairing::Interleaved, RotaryPairing::RotateHalf})
       for (bool inverse : {false, true}) {
         Tensor x = rnd({2, 5, 3, 8}, dt), cos = rnd({5, 4}, DType::Float32), sin = rnd({5, 4}, DType::Float32);

@@ -38,13 +38,13 @@ for f in src.iterdir():
     (dst / (f.stem + ('.cpp' if f.suffix == '.cu' else f.suffix))).write_text(text)
 PY
 
-kernels=(elementwise reduce softmax layer_norm embedding cross_entropy rotary expm)
-sources=("$here/kernels_vs_cpu.cpp" "$here/emulated_runtime.cpp" "$work/tensor/cuda/strided.cpp")
+kernels=(elementwise reduce softmax layer_norm embedding cross_entropy rotary expm training)
+sources=("$here/kernels_vs_cpu.cpp" "$here/emulated_runtime.cpp" "$work/tensor/cuda/strided.cpp" "$work/tensor/cuda/backend.cpp")
 for k in "${kernels[@]}"; do sources+=("$work/tensor/cuda/$k.cpp"); done
 echo "compiling the emulation..."
-g++ -std=c++20 -O1 -w "${sanitize[@]}" -include "$here/emulated_cuda.h" -I"$here" -I"$work" -I"$root" "${sources[@]}" \
+g++ -std=c++20 -O1 -w -DPLDR_CUDA "${sanitize[@]}" -include "$here/emulated_cuda.h" -I"$here" -I"$work" -I"$root" "${sources[@]}" \
   "$build/tensor/libpldr_tensor.a" -fopenmp -pthread -o "$work/kernels_vs_cpu"
-g++ -std=c++20 -O1 -I"$root" "$here/matmul_plan_vs_cpu.cpp" "$root/tensor/cuda/matmul_plan.cpp" \
+g++ -std=c++20 -O1 -DPLDR_CUDA -I"$root" "$here/matmul_plan_vs_cpu.cpp" "$root/tensor/cuda/matmul_plan.cpp" "$here/no_cuda_backend.cpp" \
   "$build/tensor/libpldr_tensor.a" -fopenmp -o "$work/matmul_plan_vs_cpu"
 "$work/kernels_vs_cpu"
 "$work/matmul_plan_vs_cpu"

@@ -1,0 +1,186 @@
+// bench_model_110m: training and generation speed at the paper's 110M shape on either device, as
+// one JSON report (issue 8's benchmark; scripts/gpu-check.sh runs it on the GPU).
+//
+// The model is PldrConfig's default (5 layers, 14 heads of 64, d 896, dff 2389, A_dff 170, 8
+// residual units of 2 GLUs, vocab 32000), randomly initialised; batches are random tokens. Training
+// is the real train_step (forward, cross-entropy, backward, elementwise clip 1.0, AdamW): the step
+// time is the median over --steps timed steps after --warmup untimed ones (each step ends with a
+// host read of its loss, so the device has finished). Generation is batch 1, greedy, the KV+G
+// cache, after a --prompt-tokens random prompt: tokens/s over the new tokens of the median of
+// --gen-runs runs (the prompt pass included, as a user waits for it).
+//
+//   bench_model_110m [--device cpu|cuda] [--dtype float32|float64] [--batch 16] [--seq 1024]
+//                    [--steps 5] [--warmup 2] [--gen-tokens 64] [--prompt-tokens 32] [--gen-runs 3]
+//                    [--peak-tflops P] [-o report.json] [model.KEY=VALUE ...]
+//
+// FLOPs per training step are estimated as 6·N·tokens + 12·L·d·S·tokens (N parameters, the usual
+// dense-transformer count; PLDR's metric learner and G products are small beside it) and divided
+// by the step time; with --peak-tflops the report gives the fraction of that peak.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "io/atomic_file.h"
+#include "pldr/generate.h"
+#include "tensor/backend.h"
+#include "tensor/creation.h"
+#include "tensor/random.h"
+#include "train/step.h"
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string device = "cpu", dtype = "float32", output;
+  int64_t batch = 16, seq = 1024, steps = 5, warmup = 2, gen_tokens = 64, prompt_tokens = 32, gen_runs = 3;
+  double peak_tflops = 0;
+  json model_overrides = json::object();
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+      return argv[++i];
+    };
+    auto count = [&]() {
+      const int64_t n = std::stoll(value());
+      if (n < 0) throw std::invalid_argument(a + " must not be negative");
+      return n;
+    };
+    if (a == "--device") o.device = value();
+    else if (a == "--dtype") o.dtype = value();
+    else if (a == "--batch") o.batch = count();
+    else if (a == "--seq") o.seq = count();
+    else if (a == "--steps") o.steps = count();
+    else if (a == "--warmup") o.warmup = count();
+    else if (a == "--gen-tokens") o.gen_tokens = count();
+    else if (a == "--prompt-tokens") o.prompt_tokens = count();
+    else if (a == "--gen-runs") o.gen_runs = count();
+    else if (a == "--peak-tflops") o.peak_tflops = std::stod(value());
+    else if (a == "-o" || a == "--output") o.output = value();
+    else if (a.rfind("model.", 0) == 0 && a.find('=') != std::string::npos) {
+      const size_t eq = a.find('=');
+      o.model_overrides[a.substr(6, eq - 6)] = json::parse(a.substr(eq + 1));
+    } else throw std::invalid_argument("unknown argument " + a);
+  }
+  if (o.batch < 1 || o.seq < 1 || o.steps < 1 || o.prompt_tokens < 1 || o.gen_runs < 1)
+    throw std::invalid_argument("--batch, --seq, --steps, --prompt-tokens and --gen-runs must be positive");
+  return o;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Uniform random ids in [1, V) (0 is the pad id), [rows, cols] on the host.
+pldr::Tensor random_ids(pldr::Generator& gen, int64_t rows, int64_t cols, int64_t vocab) {
+  std::vector<int32_t> ids(size_t(rows * cols));
+  for (int32_t& id : ids) id = static_cast<int32_t>(1 + gen.next_u64() % uint64_t(vocab - 1));
+  return pldr::from_vector(ids, {rows, cols});
+}
+
+json train_report(pldr::PldrModel& model, const Options& o, pldr::Generator& gen) {
+  pldr::optim::AdamW adamw(model.parameters(), {0.9, 0.95, 1e-5, 0.1});
+  pldr::StepSettings settings;
+  settings.clip_value = 1.0;
+  std::vector<double> step_seconds, losses;
+  for (int64_t s = 0; s < o.warmup + o.steps; ++s) {
+    const pldr::Example ex = pldr::example_from_tokens(random_ids(gen, o.batch, o.seq + 1, model.config().vocab_size));
+    const Clock::time_point start = Clock::now();
+    losses.push_back(pldr::train_step(model, adamw, {ex}, 1e-4, settings).loss);  // a host read: the step has finished
+    const double t = seconds_since(start);
+    if (s >= o.warmup) step_seconds.push_back(t);
+    std::fprintf(stderr, "train step %ld/%ld: %.1f ms, loss %.4f\n", long(s + 1), long(o.warmup + o.steps), t * 1e3,
+                 losses.back());
+  }
+  const pldr::PldrConfig& c = model.config();
+  const double tokens = double(o.batch * o.seq), step = median(step_seconds);
+  std::vector<double> step_ms;
+  for (double t : step_seconds) step_ms.push_back(t * 1e3);
+  const double flops = 6.0 * double(model.parameter_count()) * tokens +
+                       12.0 * double(c.num_hidden_layers * c.hidden_size * o.seq) * tokens;
+  json j{{"ms_per_step", step * 1e3},
+         {"tokens_per_s", tokens / step},
+         {"step_ms_all", step_ms},
+         {"estimated_tflops", flops / step / 1e12},
+         {"losses", losses}};  // every step's, warm-up included: runs on two devices compare them
+  if (o.peak_tflops > 0) j["fraction_of_peak"] = flops / step / 1e12 / o.peak_tflops;
+  return j;
+}
+
+json generate_report(const pldr::PldrModel& model, const Options& o, pldr::Generator& gen) {
+  const pldr::Tensor prompt_ids = random_ids(gen, 1, o.prompt_tokens, model.config().vocab_size);
+  const std::vector<int32_t> prompt = prompt_ids.to_vector<int32_t>();
+  pldr::GenerationOptions g;
+  g.max_new_tokens = o.gen_tokens;
+  g.sampling.greedy = true;
+  g.stop_at_eos = false;
+  g.cache = pldr::CacheMode::KVG;
+  std::vector<double> rates;
+  std::vector<int32_t> last_tokens;
+  for (int64_t r = 0; r < o.gen_runs; ++r) {
+    const pldr::GenerationResult result = pldr::generate(model, prompt, g);
+    last_tokens = result.tokens;
+    rates.push_back(double(result.tokens.size()) / result.seconds);
+    std::fprintf(stderr, "generate run %ld/%ld: %zu tokens in %.3f s\n", long(r + 1), long(o.gen_runs), result.tokens.size(),
+                 result.seconds);
+  }
+  return {{"tokens_per_s", median(rates)}, {"runs_tokens_per_s", rates}, {"tokens", last_tokens}, {"prompt_tokens", o.prompt_tokens},
+          {"new_tokens", o.gen_tokens}, {"batch", 1}, {"cache", "kvg"}, {"greedy", true}};
+}
+
+int run(const Options& o) {
+  const pldr::Device device = pldr::device_from_name(o.device);
+  const pldr::DType dtype = pldr::dtype_from_name(o.dtype);
+  pldr::backend(device);  // fails now, with the reason, when the device is not usable
+  json model_json = pldr::PldrConfig{}.to_json();
+  model_json.merge_patch(o.model_overrides);
+  const pldr::PldrConfig config = pldr::PldrConfig::from_json(model_json);
+  if (o.seq > config.max_position_embeddings)
+    throw std::invalid_argument("--seq " + std::to_string(o.seq) + " exceeds the model's " +
+                                std::to_string(config.max_position_embeddings) + " positions");
+
+  pldr::PldrModel model(config, dtype);
+  model.to(device);
+  model.initialize(1);
+  std::fprintf(stderr, "model: %ld parameters, %s, %s\n", long(model.parameter_count()), o.dtype.c_str(), o.device.c_str());
+  pldr::Generator gen(2);
+  json report{{"bench", "model_110m"},
+              {"device", o.device},
+              {"dtype", o.dtype},
+              {"parameters", model.parameter_count()},
+              {"model", model_json},
+              {"batch", o.batch},
+              {"seq", o.seq},
+              {"train", train_report(model, o, gen)}};
+  if (o.gen_tokens > 0) report["generate"] = generate_report(model, o, gen);
+  const std::string text = report.dump(2) + "\n";
+  if (o.output.empty()) std::cout << text;
+  else pldr::io::write_file_atomically(o.output, text);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(parse(argc, argv));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_model_110m: %s\n", e.what());
+    return 1;
+  }
+}
