@@ -48,7 +48,7 @@ start=$(date +%s)
 # The GPU tests: GoogleTest binaries under the build folder (their GPU tests skip, naming why, without one).
 cuda_tests=("tests/tensor/tensor_op_cases_test --gtest_filter=*EveryOtherBackendMatchesTheCpu*"
   "tests/train/train_model_cuda_test" "tests/pldr/pldr_model_test --gtest_filter=ModelDevice.*"
-  "tests/apps/apps_device_flag_test")
+  "tests/apps/apps_device_flag_test" "tests/dist/dist_nccl_test")  # NCCL: world size 1 on one GPU
 # A small model for the CPU/GPU comparisons: seconds on either device.
 small_model=(model.vocab_size=512 model.hidden_size=64 model.num_attention_heads=2 model.head_dim=32
   model.num_hidden_layers=2 model.intermediate_size=96 model.A_dff=32 model.num_reslayerA=2 model.num_denseA=2
@@ -119,7 +119,7 @@ have_bench=0; [ -x "$bench" ] && have_bench=1
 run_step cuda-tests 150 "$work/cuda-tests.log" bash -c 'rc=0; for t in "${@:2}"; do echo "== $t"; $1/$t || rc=1; done; exit $rc' \
   _ "$build" "${cuda_tests[@]}"
 # nvidia-smi saw a GPU, so a GPU test that skips (the build cannot use it) is a failure too.
-[ "$rc" -eq 0 ] && grep -qE '^\[  SKIPPED \] (ModelCuda|DeviceFlag.CommandsRunOnTheGpu)' "$work/cuda-tests.log" && rc=1
+[ "$rc" -eq 0 ] && grep -qE '^\[  SKIPPED \] (ModelCuda|DeviceFlag.CommandsRunOnTheGpu|NcclGroup)' "$work/cuda-tests.log" && rc=1
 record cuda-tests "$(status_of $rc)" "$took" "$(grep -c '^\[       OK' "$work/cuda-tests.log") ok, \
 $(grep -c '^\[  SKIPPED \]' "$work/cuda-tests.log") skipped, $(grep -c '^\[  FAILED  \] [A-Z]' "$work/cuda-tests.log") failed"
 
