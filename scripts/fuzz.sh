@@ -18,7 +18,7 @@ if ! compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64
 fi
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLDR_FUZZ=ON -DPLDR_OPENMP=OFF \
-  -DPLDR_BUILD_TESTS=OFF -DPLDR_BUILD_BENCH=OFF > /dev/null
+  -DPLDR_BUILD_TESTS=OFF -DPLDR_BUILD_BENCH=OFF -DPLDR_CUDA=OFF > /dev/null
 cmake --build build-fuzz -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 cd build-fuzz
