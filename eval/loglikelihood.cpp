@@ -37,6 +37,13 @@ Window make_window(const Request& r, int64_t max_length) {
   return w;
 }
 
+// Adds the log-probability of `target` under one row of log-probabilities; a target that is not
+// the row's argmax makes the score not greedy.
+void add_token(Score& s, const double* log_probs, int64_t V, int32_t target) {
+  s.loglikelihood += log_probs[target];
+  if (std::max_element(log_probs, log_probs + V) - log_probs != target) s.is_greedy = false;
+}
+
 // log_softmax of the logits that predict the targets; sums them and checks greediness.
 Score score_row(const Tensor& logits /* [S, V] */, const Window& w) {
   const int64_t n = static_cast<int64_t>(w.targets.size());
@@ -44,10 +51,23 @@ Score score_row(const Tensor& logits /* [S, V] */, const Window& w) {
   const int64_t V = lp.shape()[1];
   const std::vector<double> values = lp.to_vector<double>();
   Score s;
-  for (int64_t i = 0; i < n; ++i) {
-    const double* row = values.data() + i * V;
-    s.loglikelihood += row[w.targets[i]];
-    if (std::max_element(row, row + V) - row != w.targets[i]) s.is_greedy = false;
+  for (int64_t i = 0; i < n; ++i) add_token(s, values.data() + i * V, V, w.targets[i]);
+  return s;
+}
+
+// The KV+G cache (spec §4.2): the window's tokens up to the one that predicts the first target
+// run once, freezing G; each later target is predicted after feeding the target before it.
+Score score_with_cache(const PldrModel& model, const Window& w) {
+  InferenceCache cache(model.config().num_hidden_layers);
+  std::vector<int32_t> step(w.input.begin(), w.input.begin() + w.first_scored + 1);
+  Score s;
+  for (size_t i = 0; i < w.targets.size(); ++i) {
+    const Tensor logits = model.forward(from_vector(step, {1, static_cast<int64_t>(step.size())}, DType::Int32, model.device()), &cache)
+                              .logits.value()
+                              .select(0, 0);
+    const std::vector<double> lp = log_softmax(logits.slice(0, logits.shape()[0] - 1, logits.shape()[0]).contiguous()).to_vector<double>();
+    add_token(s, lp.data(), static_cast<int64_t>(lp.size()), w.targets[i]);
+    step = {w.targets[i]};
   }
   return s;
 }
@@ -70,8 +90,15 @@ std::vector<Score> score(const PldrModel& model, const std::vector<Request>& req
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return windows[a].input.size() > windows[b].input.size(); });
 
   ag::NoGradGuard no_grad;
-  const int32_t pad = static_cast<int32_t>(model.config().pad_token_id);
   std::vector<Score> scores(requests.size());
+  if (o.cache == CacheMode::KVG) {
+    for (size_t i = 0; i < order.size(); ++i) {
+      scores[order[i]] = score_with_cache(model, windows[order[i]]);
+      if (o.progress) o.progress(static_cast<int64_t>(i + 1), static_cast<int64_t>(order.size()));
+    }
+    return scores;
+  }
+  const int32_t pad = static_cast<int32_t>(model.config().pad_token_id);
   for (size_t begin = 0; begin < order.size(); begin += o.batch_size) {
     const size_t end = std::min(order.size(), begin + static_cast<size_t>(o.batch_size));
     const int64_t B = static_cast<int64_t>(end - begin);

@@ -3,11 +3,15 @@
 // that whole input (A depends on every position, spec §10.1). A shared context cannot be computed
 // once; for speed, sequences are batched instead, right-padded with the pads left out of A and
 // hidden as keys, so that a batch scores exactly like each sequence alone.
+// With the KV+G cache instead (CacheMode::KVG, as generation runs, spec §4.2): the context is
+// prefilled, G computed from it and frozen, then the continuation's tokens are fed one at a time;
+// the scores differ from the fork's unless G does not depend on the input (a predefined G).
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "pldr/generate.h"
 #include "pldr/model.h"
 
 namespace pldr::eval {
@@ -27,6 +31,9 @@ struct ScoringOptions {
   // Tokens of context + continuation kept (the fork's 1024): longer inputs lose context from the
   // left; the forward pass sees one token fewer. 0: default_max_length of the model.
   int64_t max_length = 0;
+  // None: the fork's one pass. KVG: prefill the context, then one continuation token per step,
+  // one request at a time (batch_size is not used).
+  CacheMode cache = CacheMode::None;
   std::function<void(int64_t done, int64_t total)> progress;  // after each batch
 };
 

@@ -1,16 +1,18 @@
 // pldr invariance (--checkpoint CKPT | --hf DIR) --prompts FILE -o REPORT.json [--max-new-tokens N]
-// [--svg CHART.svg] [--tokenizer MODEL] [--token-ids]: the G-cache invariance experiment
-// (pldr/gcache_invariance.h) on one prompt per non-empty line of FILE (text, or with --token-ids
-// whitespace-separated ids); writes the JSON report and an SVG of the per-layer mean RMSE by step.
-// The model comes from apps/pldr/model_loading.h (--checkpoint or a Hugging Face folder, --hf).
-// Task scores with and without the cache: InvarianceOptions::eval_scores is the hook for
-// `pldr eval` once it exists; until then the report has no "eval" entry.
+// [--svg CHART.svg] [--tokenizer MODEL] [--token-ids] [--task NAME [--task-limit N] [--data-dir DIR]]:
+// the G-cache invariance experiment (pldr/gcache_invariance.h) on one prompt per non-empty line of
+// FILE (text, or with --token-ids whitespace-separated ids); writes the JSON report and an SVG of
+// the per-layer mean RMSE by step. The model comes from apps/pldr/model_loading.h (--checkpoint or
+// a Hugging Face folder, --hf). With --task, the first N documents (default 20) of an eval task
+// (eval/tasks.h, data as `pldr eval` reads it) are scored with the KV+G cache and in the fork's
+// one pass without it (eval/loglikelihood.h); acc, acc_norm and n of both go under "eval".
 #include <cstdio>
 #include <fstream>
 #include <optional>
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/model_loading.h"
+#include "eval/evaluate.h"
 #include "io/atomic_file.h"
 #include "io/svg_line_chart.h"
 #include "pldr/gcache_invariance.h"
@@ -35,9 +37,9 @@ struct Subject {
   std::optional<data::Tokenizer> tokenizer;
 };
 
-Subject load_subject(const Flags& flags, bool token_ids) {
+Subject load_subject(const Flags& flags, bool needs_tokenizer) {
   Subject s;
-  if (token_ids) {
+  if (!needs_tokenizer) {
     s.model = std::move(load_model(flags).model);
     return s;
   }
@@ -62,17 +64,45 @@ std::string chart(const InvarianceReport& report) {
   return io::render_svg(panels);
 }
 
+const char* mode_name(CacheMode mode) { return mode == CacheMode::KVG ? "with the G-cache" : "without a cache"; }
+
+// The hook of InvarianceOptions: `task`'s first `limit` documents scored in the given mode.
+std::function<nlohmann::json(const PldrModel&, CacheMode)> task_scores(const eval::Task& task, const data::Tokenizer& tokenizer,
+                                                                        int64_t limit) {
+  return [&task, &tokenizer, limit](const PldrModel& model, CacheMode mode) {
+    eval::ScoringOptions o;
+    o.cache = mode;
+    o.progress = [&task, mode](int64_t done, int64_t total) {
+      std::fprintf(stderr, "\r%s %s: %ld/%ld requests", task.name.c_str(), mode_name(mode), long(done), long(total));
+      if (done == total) std::fprintf(stderr, "\n");
+    };
+    const eval::TaskResult r = eval::evaluate_task(model, tokenizer, task, limit, o).result;
+    nlohmann::json j{{"task", task.name}, {"n", r.items}, {"acc", r.acc.value}, {"acc_stderr", r.acc.stderr_}};
+    if (r.acc_norm) {
+      j["acc_norm"] = r.acc_norm->value;
+      j["acc_norm_stderr"] = r.acc_norm->stderr_;
+    }
+    return j;
+  };
+}
+
 }  // namespace
 
 int invariance(const Args& args) {
-  const Flags flags(args, {"checkpoint", "hf", "dtype", "prompts", "tokenizer", "output", "max-new-tokens", "svg"}, {"token-ids"});
+  const Flags flags(args, {"checkpoint", "hf", "dtype", "prompts", "tokenizer", "output", "max-new-tokens", "svg", "task", "task-limit", "data-dir"},
+                    {"token-ids"});
   const std::string out = flags.require("output"), prompts_path = flags.require("prompts");
   InvarianceOptions options;
   options.max_new_tokens = flags.get_int("max-new-tokens", 16);
   if (options.max_new_tokens <= 0) throw UsageError("--max-new-tokens must be positive");
   const std::string svg = flags.get("svg", out.substr(0, out.rfind('.') == std::string::npos ? out.size() : out.rfind('.')) + ".svg");
   const bool token_ids = flags.on("token-ids");
-  const Subject subject = load_subject(flags, token_ids);
+  std::optional<eval::Task> task;  // read before the model loads, so a bad name or file fails fast
+  if (flags.has("task")) task = eval::load_task(flags.get("task", ""), flags.get("data-dir", PLDR_EVAL_DATA_DIR));
+  const int64_t task_limit = flags.get_int("task-limit", 20);
+  if (task_limit <= 0) throw UsageError("--task-limit must be positive");
+  const Subject subject = load_subject(flags, !token_ids || task);
+  if (task) options.eval_scores = task_scores(*task, *subject.tokenizer, task_limit);
   const PldrConfig& c = subject.model->config();
   std::vector<std::vector<int32_t>> prompts;
   for (const std::string& line : read_prompts(prompts_path)) {
@@ -90,6 +120,14 @@ int invariance(const Args& args) {
   std::printf("tokens identical with and without the G-cache: %s\nworst G_LM RMSE %.3g, max |diff| %.3g\nwrote %s and %s\n",
               summary["tokens_identical"].get<bool>() ? "yes" : "no", summary["worst"]["G_LM"]["rmse"].get<double>(),
               summary["worst"]["G_LM"]["max_abs"].get<double>(), out.c_str(), svg.c_str());
+  if (task) {
+    const nlohmann::json &cached = report.eval["kvg_cache"], &uncached = report.eval["no_cache"];
+    std::printf("%s, %ld items: acc %.4f with the G-cache, %.4f without", task->name.c_str(), long(cached["n"].get<int64_t>()),
+                cached["acc"].get<double>(), uncached["acc"].get<double>());
+    if (cached.contains("acc_norm"))
+      std::printf("; acc_norm %.4f with, %.4f without", cached["acc_norm"].get<double>(), uncached["acc_norm"].get<double>());
+    std::printf("\n");
+  }
   return 0;
 }
 

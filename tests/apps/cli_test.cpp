@@ -282,6 +282,28 @@ TEST_F(Checkpoints, InvarianceWritesItsReportAndChart) {
                 2, "--max-new-tokens must be positive");
 }
 
+// With --task, the report holds the task's scores with the KV+G cache and without a cache.
+TEST_F(Checkpoints, InvarianceScoresATaskWithAndWithoutTheCache) {
+  const std::string out = path("invariance_task.json");
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(scratch_file("task_prompts.txt", "The cat\n")) +
+                     " -o " + quote(out) + " --max-new-tokens 2 --task arc_easy --task-limit 3"),
+                0, "acc");
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  for (const char* mode : {"kvg_cache", "no_cache"}) {
+    const nlohmann::json& e = j["eval"][mode];
+    EXPECT_EQ(e["task"], "arc_easy") << mode;
+    EXPECT_EQ(e["n"], 3) << mode;
+    for (const char* metric : {"acc", "acc_norm"}) {
+      EXPECT_GE(e[metric].get<double>(), 0.0) << mode << " " << metric;
+      EXPECT_LE(e[metric].get<double>(), 1.0) << mode << " " << metric;
+    }
+  }
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(scratch_file("task_prompts.txt", "The cat\n")) +
+                     " -o " + quote(out) + " --task nothing"),
+                1, "nothing");
+}
+
 // The v510Gi transfer: inspect's G_LM loads as the external G of a model without a metric learner.
 TEST_F(Checkpoints, TransferWritesAnExternalGCheckpointFromInspectsOutput) {
   const std::string deductive = path("transfer_g.h5"), out = path("transferred.h5");

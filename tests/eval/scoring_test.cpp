@@ -7,6 +7,7 @@
 #include "autograd/grad_mode.h"
 #include "eval/loglikelihood.h"
 #include "eval/rolling.h"
+#include "pldr/generate.h"
 #include "tensor/ops.h"
 #include "tests/pldr/tiny_model.h"
 
@@ -96,6 +97,60 @@ TEST(Scoring, GreedyFlagFollowsTheArgmax) {
   const int32_t best = static_cast<int32_t>(argmax_last(logits.select(0, 0).select(0, 2)).item());
   EXPECT_TRUE(score(*model, {{context, {best}}}, {})[0].is_greedy);
   EXPECT_FALSE(score(*model, {{context, {best == 4 ? 5 : 4}}}, {})[0].is_greedy);
+}
+
+ScoringOptions with_cache() {
+  ScoringOptions o;
+  o.cache = CacheMode::KVG;
+  return o;
+}
+
+// A predefined G does not depend on the input, so the KV+G cache changes nothing (spec §4.2).
+TEST(CachedScoring, APredefinedGScoresTheSameWithAndWithoutTheCache) {
+  auto model = testing::tiny_model(7, GType::Identity);
+  const std::vector<Request> rs = mixed_requests();
+  const std::vector<Score> uncached = score(*model, rs, {}), cached = score(*model, rs, with_cache());
+  for (size_t i = 0; i < rs.size(); ++i) {
+    EXPECT_NEAR(cached[i].loglikelihood, uncached[i].loglikelihood, 1e-10) << i;
+    EXPECT_EQ(cached[i].is_greedy, uncached[i].is_greedy) << i;
+  }
+}
+
+// A learned G comes from the context alone with the cache, from the whole input without it.
+TEST(CachedScoring, ALearnedGScoresDifferentlyWithTheCache) {
+  auto model = testing::tiny_model();
+  const std::vector<Request> rs = mixed_requests();
+  const std::vector<Score> uncached = score(*model, rs, {}), cached = score(*model, rs, with_cache());
+  double largest = 0;
+  for (size_t i = 0; i < rs.size(); ++i) largest = std::max(largest, std::abs(cached[i].loglikelihood - uncached[i].loglikelihood));
+  EXPECT_GT(largest, 1e-6);
+}
+
+// The cached score of a greedy continuation is the sum of generate's step log-probabilities.
+TEST(CachedScoring, EqualsGenerationStepByStep) {
+  auto model = testing::tiny_model();
+  const std::vector<int32_t> context{5, 9, 14, 22, 7};
+  GenerationOptions g;
+  g.max_new_tokens = 4;
+  g.sampling.greedy = true;
+  g.stop_at_eos = false;
+  g.keep_step_logits = true;
+  const GenerationResult r = generate(*model, context, g);
+  ASSERT_EQ(r.tokens.size(), 4u);
+  double expected = 0;
+  for (size_t i = 0; i < r.tokens.size(); ++i) {
+    const std::vector<double>& logits = r.step_logits[i];
+    double z = 0;
+    for (double v : logits) z += std::exp(v);
+    expected += logits[r.tokens[i]] - std::log(z);
+  }
+  int64_t calls = 0;
+  ScoringOptions o = with_cache();
+  o.progress = [&](int64_t, int64_t) { ++calls; };
+  const Score s = score(*model, {{context, r.tokens}}, o)[0];
+  EXPECT_NEAR(s.loglikelihood, expected, 1e-10);
+  EXPECT_TRUE(s.is_greedy);
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(Scoring, BadRequestsAndOptionsAreErrors) {
