@@ -24,7 +24,7 @@ const std::map<std::string, Command>& commands() {
       {"generate", {pldr::cli::generate, "(--checkpoint CKPT | --hf DIR) --prompt TEXT [...] sample text (or --ids 2,15,7)"}},
       {"eval", {pldr::cli::eval, "(--checkpoint CKPT | --hf DIR) --tasks LIST --output R.json  zero-shot benchmarks (or --text FILE)"}},
       {"inspect", {pldr::cli::inspect, "(--checkpoint CKPT | --hf DIR) --prompt TEXT -o OUT.h5  deductive outputs"}},
-      {"invariance", {pldr::cli::invariance, "--checkpoint CKPT|--hf DIR --prompts FILE -o R.json  G-cache invariance experiment"}},
+      {"invariance", {pldr::cli::invariance, "--checkpoint CKPT|--hf DIR --prompts FILE -o R.json [--task T]  G-cache invariance"}},
       {"convert", {pldr::cli::convert, "--hf DIR -o MODEL.h5 [--dtype float32|float64]   Hugging Face folder to checkpoint"}},
       {"export", {pldr::cli::export_hf, "CKPT -o DIR                                       checkpoint to Hugging Face folder"}},
       {"plot", {pldr::cli::plot, "METRICS.jsonl -o CURVES.svg                       draw training curves"}},
