@@ -17,7 +17,6 @@
 //
 //   bench_decode [--reps 20] [--layers 5] [-o report.json]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -28,6 +27,7 @@
 #include <omp.h>
 #endif
 
+#include "bench/timing.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -35,17 +35,10 @@
 namespace {
 
 using namespace pldr;
-using Clock = std::chrono::steady_clock;
 
 // The fastest of reps runs after a warm-up: on a shared machine, the least disturbed one.
 template <class F> double best_ms(int reps, F&& f) {
-  f();  // warm-up
-  std::vector<double> ms;
-  for (int i = 0; i < reps; ++i) {
-    const auto t0 = Clock::now();
-    f();
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
+  const std::vector<double> ms = bench::run_ms(reps, f);
   return *std::min_element(ms.begin(), ms.end());
 }
 

@@ -32,6 +32,7 @@
 #include <omp.h>
 #endif
 
+#include "bench/timing.h"
 #include "data/tokenizer.h"
 #include "train/checkpoint.h"
 #include "pldr/generate.h"
@@ -71,12 +72,7 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+using pldr::bench::median;
 
 // tokens_per_s of every logging window but the first (which holds the start-up).
 std::vector<double> window_throughputs(const std::string& metrics_path) {

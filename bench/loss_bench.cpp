@@ -12,7 +12,6 @@
 //
 //   bench_loss [--rows 512] [--vocab 32000] [--reps 15] [-o report.json]
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -25,6 +24,7 @@
 #endif
 
 #include "autograd/ops.h"
+#include "bench/timing.h"
 #include "tensor/cpu/vector_exp.h"
 #include "tensor/creation.h"
 #include "tensor/memory_policy.h"
@@ -34,19 +34,8 @@
 namespace {
 
 using namespace pldr;
-using Clock = std::chrono::steady_clock;
 
-template <class F> double median_ms(int reps, F&& f) {
-  f();  // warm-up
-  std::vector<double> ms;
-  for (int i = 0; i < reps; ++i) {
-    const auto t0 = Clock::now();
-    f();
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
-}
+template <class F> double median_ms(int reps, F&& f) { return bench::median(bench::run_ms(reps, f)); }
 
 // The previous kernels' arithmetic (before vector_exp.h): scalar expf, the row's logsumexp in
 // the forward and again in the backward, then one more exp per logit for the gradient.

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/timing.h"
 #include "io/atomic_file.h"
 #include "pldr/generate.h"
 #include "tensor/backend.h"
@@ -78,11 +79,7 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+using pldr::bench::median;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
