@@ -23,6 +23,12 @@ void need_ids(const char* op, const Tensor& ids) {
     throw std::invalid_argument(std::string(op) + ": ids must be int32, got " + dtype_name(ids.dtype()));
 }
 
+void same_device(const char* op, const char* what, const Tensor& t, const char* ref_what, const Tensor& ref) {
+  if (t.device() != ref.device())
+    throw std::invalid_argument(std::string(op) + ": " + what + " on " + device_name(t.device()) + ", " + ref_what + " on " +
+                                device_name(ref.device()));
+}
+
 const Backend& kernels(Op op, Device device, DType dtype) {
   require_support(device, op, dtype);
   return backend(device);

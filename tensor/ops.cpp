@@ -236,6 +236,7 @@ LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& m
 
 Tensor embedding(const Tensor& weight, const Tensor& ids) {
   need_ids("embedding", ids);
+  same_device("embedding", "ids", ids, "weight", weight);  // the weight's backend reads the ids
   if (weight.dim() != 2) throw std::invalid_argument("embedding: weight must be [V, D], got " + to_string(weight.shape()));
   Shape shape = ids.shape();
   shape.push_back(weight.shape()[1]);
@@ -246,6 +247,7 @@ Tensor embedding(const Tensor& weight, const Tensor& ids) {
 
 Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab) {
   need_ids("embedding_back", ids);
+  same_device("embedding_back", "ids", ids, "g", g);
   Tensor out = Tensor::empty({vocab, g.shape().back()}, g.dtype(), g.device());
   kernels(Op::EmbeddingBack, g).embedding_back(out, g.contiguous(), ids.contiguous());
   return out;
@@ -281,6 +283,8 @@ Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairi
   const Shape table{x.shape()[1], x.shape()[3] / 2};
   if (cos.dtype() != DType::Float32 || sin.dtype() != DType::Float32 || cos.shape() != table || sin.shape() != table)
     throw std::invalid_argument("rotary: cos/sin must be float32 " + to_string(table));
+  same_device("rotary", "cos", cos, "x", x);  // x's backend reads the tables
+  same_device("rotary", "sin", sin, "x", x);
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
   kernels(Op::Rotary, x).rotary(out, x.contiguous(), cos.contiguous(), sin.contiguous(), pairing, inverse);
   return out;

@@ -13,6 +13,7 @@
 namespace pldr {
 namespace {
 
+using testing::error_message;
 using testing::values;
 
 class DeviceOps : public ::testing::TestWithParam<DType> {
@@ -121,6 +122,38 @@ TEST(DevicePlumbing, ToTheSameDeviceSharesAndToVectorReadsThroughTheHost) {
   EXPECT_EQ(values(r), values(Generator(3).normal({2, 2}, 0, 1, DType::Float64)));
   EXPECT_EQ(full({2}, 4.0, DType::Int32, Device::CPU).to_vector<int32_t>(), (std::vector<int32_t>{4, 4}));
   EXPECT_EQ(eye(2, DType::Float64, Device::CPU).to_vector<double>(), (std::vector<double>{1, 0, 0, 1}));
+}
+
+// rotary reads cos/sin, and embedding / embedding_back read the ids, through the backend of the
+// other argument, so they must share its device; on one device the calls work as before.
+TEST(DevicePlumbing, RotaryAndEmbeddingWorkWithTablesAndIdsOnTheSameDevice) {
+  Generator gen(4);
+  const Tensor x = gen.uniform({1, 3, 2, 4}, -1, 1, DType::Float32);
+  const Tensor c = gen.uniform({3, 2}, -1, 1, DType::Float32), s = gen.uniform({3, 2}, -1, 1, DType::Float32);
+  EXPECT_EQ(rotary(x, c, s, RotaryPairing::Interleaved, false).shape(), x.shape());
+  const Tensor w = gen.uniform({5, 3}, -1, 1, DType::Float32);
+  const Tensor ids = from_vector(std::vector<int32_t>{4, 0, 4}, {3});
+  EXPECT_EQ(embedding(w, ids).shape(), (Shape{3, 3}));
+  EXPECT_EQ(embedding_back(embedding(w, ids), ids, 5).shape(), w.shape());
+}
+
+// The mismatch needs a tensor on the GPU, so this runs only where a CUDA backend is usable.
+TEST(DevicePlumbing, RotaryAndEmbeddingNameBothDevicesWhenTheyDiffer) {
+  if (!backend_available(Device::CUDA)) GTEST_SKIP() << "no usable CUDA backend: no tensor on a second device";
+  Generator gen(4);
+  const Tensor x = gen.uniform({1, 3, 2, 4}, -1, 1, DType::Float32);
+  const Tensor c = gen.uniform({3, 2}, -1, 1, DType::Float32), s = gen.uniform({3, 2}, -1, 1, DType::Float32);
+  EXPECT_EQ(error_message([&] { rotary(x.to(Device::CUDA), c, s, RotaryPairing::Interleaved, false); }),
+            "rotary: cos on cpu, x on cuda");
+  EXPECT_EQ(error_message([&] { rotary(x, c, s.to(Device::CUDA), RotaryPairing::Interleaved, false); }),
+            "rotary: sin on cuda, x on cpu");
+  const Tensor w = gen.uniform({5, 3}, -1, 1, DType::Float32);
+  const Tensor ids = from_vector(std::vector<int32_t>{4, 0, 4}, {3});
+  EXPECT_EQ(error_message([&] { embedding(w.to(Device::CUDA), ids); }), "embedding: ids on cpu, weight on cuda");
+  EXPECT_EQ(error_message([&] { embedding(w, ids.to(Device::CUDA)); }), "embedding: ids on cuda, weight on cpu");
+  const Tensor g = gen.uniform({3, 3}, -1, 1, DType::Float32);
+  EXPECT_EQ(error_message([&] { embedding_back(g.to(Device::CUDA), ids, 5); }),
+            "embedding_back: ids on cpu, g on cuda");
 }
 
 TEST(DevicePlumbing, DtypeSizes) {
