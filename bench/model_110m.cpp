@@ -13,9 +13,9 @@
 //                    [--steps 5] [--warmup 2] [--gen-tokens 64] [--prompt-tokens 32] [--gen-runs 3]
 //                    [--peak-tflops P] [-o report.json] [model.KEY=VALUE ...]
 //
-// FLOPs per training step are estimated as 6·N·tokens + 12·L·d·S·tokens (N parameters, the usual
-// dense-transformer count; PLDR's metric learner and G products are small beside it) and divided
-// by the step time; with --peak-tflops the report gives the fraction of that peak.
+// FLOPs per training step are those of its matrix products (training_flops below, reported as
+// flops_per_step), divided by the step time; with --peak-tflops the report gives the fraction of
+// that peak.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -90,6 +90,37 @@ pldr::Tensor random_ids(pldr::Generator& gen, int64_t rows, int64_t cols, int64_
   return pldr::from_vector(ids, {rows, cols});
 }
 
+// The matrix-product FLOPs of one training step (a multiply-add counts 2) on B sequences of S
+// tokens: three times the forward pass's, as the backward pass has two products of the same size
+// for each forward one (the gradients of both factors). Elementwise work, norms, softmax and AdamW
+// are left out, and so is the embedding: a row lookup, no product (the usual 6·N·tokens counts
+// its V·d parameters too, and overstated the fraction of peak by about a third at the 110M shape).
+// Forward, with d = H·dk, L layers, V vocabulary (pldr/attention.cpp, pldr/model.h):
+//   per token, per layer:  wq, wk, wv, dense (d -> d)             4 · 2·d·d
+//                          SwiGLU FFN (d -> dff twice, dff -> d)  3 · 2·d·dff
+//                          q·G [S, dk]·[dk, dk] per head          2·H·dk²
+//                          A = qᵀq, summed over the S tokens      2·H·dk²
+//                          (qG)·kᵀ and E·v over S keys            2 · 2·H·dk·S
+//                            (the whole S x S square: the causal mask is added after the product)
+//   per token, once:       the LM head (d -> V)                   2·d·V
+//   per sequence, per layer, per head, on [dk, dk] matrices:
+//                          the metric learner's R units of nA GLUs (dk -> A_dff twice, A_dff -> dk)
+//                                                                 R·nA · 3 · 2·dk²·A_dff
+//                          the power law, W·A and a·Ap            2 · 2·dk³
+// A predefined G (custom_G_type not learned) has no A, metric learner or power law.
+double training_flops(const pldr::PldrConfig& c, int64_t batch, int64_t seq) {
+  const double d = double(c.hidden_size), H = double(c.num_attention_heads), dk = double(c.head_dim), S = double(seq);
+  const bool learned_G = c.custom_G_type == pldr::GType::Learned;
+  const double per_token_layer = 4 * 2 * d * d + 3 * 2 * d * double(c.intermediate_size) + 2 * H * dk * dk +
+                                 (learned_G ? 2 * H * dk * dk : 0) + 2 * 2 * H * dk * S;
+  const double per_token = double(c.num_hidden_layers) * per_token_layer + 2 * d * double(c.vocab_size);
+  const double per_sequence =
+      learned_G ? double(c.num_hidden_layers) * H *
+                      (double(c.num_reslayerA * c.num_denseA) * 3 * 2 * dk * dk * double(c.A_dff) + 2 * 2 * dk * dk * dk)
+                : 0;
+  return 3 * (double(batch) * S * per_token + double(batch) * per_sequence);
+}
+
 json train_report(pldr::PldrModel& model, const Options& o, pldr::Generator& gen) {
   pldr::optim::AdamW adamw(model.parameters(), {0.9, 0.95, 1e-5, 0.1});
   pldr::StepSettings settings;
@@ -104,15 +135,14 @@ json train_report(pldr::PldrModel& model, const Options& o, pldr::Generator& gen
     std::fprintf(stderr, "train step %ld/%ld: %.1f ms, loss %.4f\n", long(s + 1), long(o.warmup + o.steps), t * 1e3,
                  losses.back());
   }
-  const pldr::PldrConfig& c = model.config();
   const double tokens = double(o.batch * o.seq), step = median(step_seconds);
   std::vector<double> step_ms;
   for (double t : step_seconds) step_ms.push_back(t * 1e3);
-  const double flops = 6.0 * double(model.parameter_count()) * tokens +
-                       12.0 * double(c.num_hidden_layers * c.hidden_size * o.seq) * tokens;
+  const double flops = training_flops(model.config(), o.batch, o.seq);
   json j{{"ms_per_step", step * 1e3},
          {"tokens_per_s", tokens / step},
          {"step_ms_all", step_ms},
+         {"flops_per_step", flops},
          {"estimated_tflops", flops / step / 1e12},
          {"losses", losses}};  // every step's, warm-up included: runs on two devices compare them
   if (o.peak_tflops > 0) j["fraction_of_peak"] = flops / step / 1e12 / o.peak_tflops;
