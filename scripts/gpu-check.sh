@@ -2,70 +2,115 @@
 # scripts/gpu-check.sh: every GPU check of the CUDA backend in one command (issue 8), for the GPU
 # machine (../shared/GPU.md: no network, no installs). In order, each with its own timeout and
 # all under one overall budget; a failing step is reported and the script goes on:
-#   1. build with CUDA (Ninja, Release, sm_90) into build-gpu/
-#   2. the CUDA test suite (ctest: the op-case table on every backend, device ops, the model on
-#      the GPU against the CPU, device flags)
-#   3. pldr verify-golden --device cuda on tests/data/golden/{tiny,small}.h5, float64 and float32
-#   4. a short training of a small model, twice on the GPU (losses bit for bit equal) and on the
+#   1. build with CUDA (Ninja, Release, sm_90) into build-gpu/: only the programs run below (pldr,
+#      bench_model_110m and the test binaries that CMake configured), with Ninja's -k 0 so that
+#      one that fails to compile leaves the others built
+#   2. golden parity: pldr verify-golden --device cuda on tests/data/golden/{tiny,small}.h5,
+#      float64 and float32, with CUDA_LAUNCH_BLOCKING=1 (a device fault is then reported at the
+#      kernel that made it, not at a later one)
+#   3. the benchmark at the paper's 110M shape (bench_model_110m: training tokens/s at batch
+#      16 x 1024 float32 AdamW, generation tokens/s batch 1 greedy KV+G after 32 prompt tokens,
+#      fraction of the float32 peak), before the tests so that a slow or hanging one cannot starve it
+#   4. the CUDA test binaries, one step each (the op-case table on every backend, the device
+#      checks of rotary and embedding, the model on the GPU against the CPU, device flags, NCCL);
+#      a binary that is not there is a skip that says why (dist_nccl_test exists only when CMake
+#      found libnccl)
+#   5. a short training of a small model, twice on the GPU (losses bit for bit equal) and on the
 #      CPU from the same seed and batches: losses of the first 50 steps, largest relative
 #      difference (the issue asks <= 1e-4, float32)
-#   5. generation: the same small model's greedy tokens on both devices
-#   6. the benchmark at the paper's 110M shape (bench_model_110m: training tokens/s at batch
-#      16 x 1024 float32 AdamW, generation tokens/s batch 1 greedy KV+G after 32 prompt tokens,
-#      fraction of the float32 peak)
-# It prints progress as it goes, a table last, and writes bench/results/gpu-<date>.json.
+#   6. generation: the same small model's greedy tokens on both devices
+#   7. sanitizer: the tiny golden case in float32 under compute-sanitizer's memcheck (from PATH,
+#      else /usr/local/cuda/bin; a skip that says so when there is none)
+# It prints progress as it goes and a table last. In the output folder it writes the JSON report
+# gpu-<stamp>.json and, beside it, gpu-check-<stamp>/ with every log and work file, so that a
+# caller on another machine can collect both.
 #
-#   scripts/gpu-check.sh [--dry-run] [--skip-build] [--budget SECONDS]
+#   scripts/gpu-check.sh [--dry-run] [--skip-build] [--budget SECONDS] [--out DIR] [--no-launch-blocking]
 #
 # --dry-run prints the plan and exits 0 without running anything; --skip-build uses an existing
-# build-gpu/. Without a usable GPU (no nvidia-smi, or it lists no device) it says so and exits 3
-# at once. Exit status: 0 when every step passed, 1 otherwise.
+# build-gpu/ (which must hold pldr and bench_model_110m); --out DIR is the output folder (relative
+# to the current folder; default $GPU_CHECK_RESULTS, else bench/results/); --no-launch-blocking
+# runs the golden steps without CUDA_LAUNCH_BLOCKING=1. Without a usable GPU (no nvidia-smi, or it
+# lists no device) it says so and exits 3 at once, writing nothing. Exit status: 0 when every step
+# passed or was skipped, 1 otherwise, 2 for a bad argument.
+# Tests point GPU_CHECK_BUILD, GPU_CHECK_NVIDIA_SMI and GPU_CHECK_SANITIZER at stand-ins.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+caller_dir=$PWD
+cd "$(dirname "$0")/.." || exit 2
 
 budget=420          # seconds for everything; the GPU session has 15 minutes in all
 dry_run=0
 skip_build=0
+launch_blocking=1
+out=""
+usage="--dry-run, --skip-build, --budget SECONDS, --out DIR, --no-launch-blocking"
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) dry_run=1 ;;
     --skip-build) skip_build=1 ;;
-    --budget) budget="$2"; shift ;;
-    *) echo "gpu-check: unknown argument $1 (--dry-run, --skip-build, --budget SECONDS)" >&2; exit 2 ;;
+    --no-launch-blocking) launch_blocking=0 ;;
+    --budget|--out)
+      [ $# -ge 2 ] || { echo "gpu-check: $1 needs a value ($usage)" >&2; exit 2; }
+      if [ "$1" = --budget ]; then budget="$2"; else out="$2"; fi
+      shift ;;
+    *) echo "gpu-check: unknown argument $1 ($usage)" >&2; exit 2 ;;
   esac
   shift
 done
 
 build="${GPU_CHECK_BUILD:-build-gpu}"          # tests point these elsewhere
-results="${GPU_CHECK_RESULTS:-bench/results}"
+results="${out:-${GPU_CHECK_RESULTS:-$PWD/bench/results}}"
+[[ "$results" = /* ]] || results="$caller_dir/$results"
 pldr="$build/apps/pldr"
 bench="$build/bench/bench_model_110m"
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 report="$results/gpu-$stamp.json"
+work="$results/gpu-check-$stamp"               # the logs and work files, beside the report
 nvidia_smi="${GPU_CHECK_NVIDIA_SMI:-nvidia-smi}"
+sanitizer="${GPU_CHECK_SANITIZER:-$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)}"
 start=$(date +%s)
 
-# The GPU tests: GoogleTest binaries under the build folder (their GPU tests skip, naming why, without one).
+# The GPU tests: GoogleTest binaries under the build folder (their GPU tests skip, naming why,
+# without one), each a path and its arguments; the file name is the CMake target.
 cuda_tests=("tests/tensor/tensor_op_cases_test --gtest_filter=*EveryOtherBackendMatchesTheCpu*"
+  "tests/tensor/tensor_device_ops_test --gtest_filter=DevicePlumbing.*"
   "tests/train/train_model_cuda_test" "tests/pldr/pldr_model_test --gtest_filter=ModelDevice.*"
   "tests/apps/apps_device_flag_test" "tests/dist/dist_nccl_test")  # NCCL: world size 1 on one GPU
+# Their GPU-only tests: with a GPU seen by nvidia-smi, one of these skipping (the build cannot use
+# the GPU) is a failure.
+gpu_only_tests='^\[  SKIPPED \] (ModelCuda|DeviceFlag.CommandsRunOnTheGpu|NcclGroup|DevicePlumbing.RotaryAndEmbeddingNameBothDevices)'
+needed_targets=(pldr bench_model_110m)
+for entry in "${cuda_tests[@]}"; do
+  path=${entry%% *}
+  needed_targets+=("${path##*/}")
+done
 # A small model for the CPU/GPU comparisons: seconds on either device.
 small_model=(model.vocab_size=512 model.hidden_size=64 model.num_attention_heads=2 model.head_dim=32
   model.num_hidden_layers=2 model.intermediate_size=96 model.A_dff=32 model.num_reslayerA=2 model.num_denseA=2
   model.max_position_embeddings=128)
 small_run=(--batch 4 --seq 64 --steps 50 --warmup 0 --gen-tokens 16 --prompt-tokens 8 --gen-runs 1)
+bench_110m_run=(--device cuda --dtype float32 --batch 16 --seq 1024 --steps 5 --warmup 2 --gen-tokens 64 --prompt-tokens 32
+  --gen-runs 3 --peak-tflops 67)
+sanitizer_run=(--tool memcheck --error-exitcode 1 "$pldr" verify-golden tests/data/golden/tiny.h5 --device cuda --dtype float32)
 
 plan() {
+  local test_lines="" entry
+  for entry in "${cuda_tests[@]}"; do test_lines+="               $build/$entry"$'\n'; done
+  local sanitizer_line="$sanitizer ${sanitizer_run[*]}"
+  [ -x "$sanitizer" ] || sanitizer_line="skipped: no compute-sanitizer at $sanitizer"
   cat <<EOF
-gpu-check plan (budget ${budget}s):
-  build        cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPLDR_CUDA=ON && cmake --build $build
-  cuda-tests   ${cuda_tests[*]}
-  golden       $pldr verify-golden tests/data/golden/{tiny,small}.h5 --device cuda --dtype {float64,float32}
-  train        $bench --device {cuda,cuda,cpu} ${small_run[*]} ${small_model[*]}
+gpu-check plan (budget ${budget}s), in this order:
+  build        cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPLDR_CUDA=ON
+               cmake --build $build --target <those CMake configured of: ${needed_targets[*]}> -- -k 0
+  golden       CUDA_LAUNCH_BLOCKING=$launch_blocking $pldr verify-golden tests/data/golden/{tiny,small}.h5 --device cuda --dtype {float64,float32}
+  bench-110m   $bench ${bench_110m_run[*]}
+  cuda-tests   one step each; a binary that is not there is skipped, naming why:
+${test_lines}  train        $bench --device {cuda,cuda,cpu} ${small_run[*]} ${small_model[*]}
                (GPU losses bit for bit equal run to run; GPU vs CPU rel <= 1e-4)
   generate     greedy tokens of the same runs compared
-  bench-110m   $bench --device cuda --dtype float32 --batch 16 --seq 1024 --steps 5 --warmup 2 --gen-tokens 64 --prompt-tokens 32 --peak-tflops 67
+  sanitizer    $sanitizer_line
   report       $report
+  logs         $work/
 EOF
 }
 
@@ -76,8 +121,8 @@ if [ -z "$gpu_name" ]; then
   echo "gpu-check: no GPU: '$nvidia_smi' is missing or lists no device; nothing to check here (try --dry-run)" >&2
   exit 3
 fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/gpu-check.XXXXXX")
-echo "gpu-check: $gpu_name; budget ${budget}s; work files in $work"
+mkdir -p "$work" || { echo "gpu-check: cannot create $work" >&2; exit 2; }
+echo "gpu-check: $gpu_name; budget ${budget}s; report $report, logs in $work/"
 
 names=() statuses=() seconds=() details=()
 record() {  # name status seconds detail
@@ -103,32 +148,61 @@ run_step() {
   if [ "$rc" -ne 0 ]; then tail -n 15 "$log" | sed 's/^/    /'; fi
 }
 status_of() { case "$1" in 0) echo pass ;; 124|137) echo timeout ;; *) echo fail ;; esac; }
+# The targets CMake configured in $build: Ninja's "NAME: phony" lines of its help, or Make's "... NAME".
+configured_targets() {
+  cmake --build "$build" --target help 2>/dev/null | sed -nE -e 's/^([A-Za-z0-9_.+-]+): phony$/\1/p' \
+    -e 's/^\.\.\. ([A-Za-z0-9_.+-]+)( .*)?$/\1/p'
+}
+# Why the binary of test target $1 is not in $build: the reason its step is skipped.
+why_missing() {
+  if grep -qxF "$1" <<< "$configured"; then
+    echo "not built: see the build log"
+  elif [ "$1" = dist_nccl_test ] && grep -qE '^NCCL_(LIBRARY|INCLUDE_DIR):[A-Z]+=.*NOTFOUND' "$build/CMakeCache.txt" 2>/dev/null; then
+    echo "libnccl not found at configure time"
+  else
+    echo "not a target of $build/"
+  fi
+}
 
-# 1. build
+# 1. build: only the targets run below
+configured=""
 if [ "$skip_build" = 1 ]; then
-  record build skipped 0 "--skip-build: using $build/"
+  configured=$(configured_targets)
+  absent=()
+  for f in "$pldr" "$bench"; do [ -x "$f" ] || absent+=("$f"); done
+  if [ ${#absent[@]} = 0 ]; then record build skipped 0 "--skip-build: using $build/"
+  else record build fail 0 "--skip-build: no ${absent[*]}"; fi
 else
-  run_step build 200 "$work/build.log" bash -c "cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPLDR_CUDA=ON \
-    > /dev/null && cmake --build $build -j \$(nproc)"
-  record build "$(status_of $rc)" "$took" "log: $work/build.log"
+  run_step build 200 "$work/configure.log" cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPLDR_CUDA=ON
+  took_configure=$took
+  took=0
+  if [ "$rc" -ne 0 ]; then
+    detail="configure failed; log: $work/configure.log"
+  else
+    configured=$(configured_targets)
+    wanted=() unconfigured=()
+    for t in "${needed_targets[@]}"; do
+      if grep -qxF "$t" <<< "$configured"; then wanted+=("$t"); else unconfigured+=("$t"); fi
+    done
+    if [ ${#wanted[@]} = 0 ]; then
+      rc=1
+    else
+      run_step build $((200 - took_configure)) "$work/build.log" cmake --build "$build" -j "$(nproc)" --target "${wanted[@]}" -- -k 0
+    fi
+    detail="${#wanted[@]} targets${unconfigured[*]:+ (not configured: ${unconfigured[*]})}; logs: $work/{configure,build}.log"
+  fi
+  record build "$(status_of $rc)" "$((took_configure + took))" "$detail"
 fi
 have_pldr=0; [ -x "$pldr" ] && have_pldr=1
 have_bench=0; [ -x "$bench" ] && have_bench=1
 
-# 2. the CUDA test suite
-run_step cuda-tests 150 "$work/cuda-tests.log" bash -c 'rc=0; for t in "${@:2}"; do echo "== $t"; $1/$t || rc=1; done; exit $rc' \
-  _ "$build" "${cuda_tests[@]}"
-# nvidia-smi saw a GPU, so a GPU test that skips (the build cannot use it) is a failure too.
-[ "$rc" -eq 0 ] && grep -qE '^\[  SKIPPED \] (ModelCuda|DeviceFlag.CommandsRunOnTheGpu|NcclGroup)' "$work/cuda-tests.log" && rc=1
-record cuda-tests "$(status_of $rc)" "$took" "$(grep -c '^\[       OK' "$work/cuda-tests.log") ok, \
-$(grep -c '^\[  SKIPPED \]' "$work/cuda-tests.log") skipped, $(grep -c '^\[  FAILED  \] [A-Z]' "$work/cuda-tests.log") failed"
-
-# 3. verify-golden on the GPU
+# 2. verify-golden on the GPU
 for file in tiny small; do
   for dtype in float64 float32; do
     name="golden-$file-$dtype"
-    if [ "$have_pldr" = 0 ]; then record "$name" skipped 0 "no $pldr (build failed)"; continue; fi
-    run_step "$name" 60 "$work/$name.json" "$pldr" verify-golden "tests/data/golden/$file.h5" --device cuda --dtype "$dtype"
+    if [ "$have_pldr" = 0 ]; then record "$name" skipped 0 "no $pldr"; continue; fi
+    run_step "$name" 60 "$work/$name.json" env CUDA_LAUNCH_BLOCKING="$launch_blocking" \
+      "$pldr" verify-golden "tests/data/golden/$file.h5" --device cuda --dtype "$dtype"
     detail=$(python3 - "$work/$name.json" 2>/dev/null <<'EOF' || echo "no report"
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -140,11 +214,40 @@ EOF
   done
 done
 
-# 4-5. a small training and generation, GPU against CPU
+# 3. the 110M benchmark
 if [ "$have_bench" = 0 ]; then
-  record train-vs-cpu skipped 0 "no $bench (build failed)"
-  record train-repeats skipped 0 "no $bench (build failed)"
-  record generate-vs-cpu skipped 0 "no $bench (build failed)"
+  record bench-110m skipped 0 "no $bench"
+else
+  run_step bench-110m 200 "$work/bench-110m.log" "$bench" "${bench_110m_run[@]}" -o "$work/bench-110m.json"
+  detail=$(python3 - "$work/bench-110m.json" 2>/dev/null <<'EOF' || echo "no report"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t, g = r["train"], r["generate"]
+print(f"train {t['tokens_per_s']:.0f} tok/s ({t['ms_per_step']:.1f} ms/step, {t['fraction_of_peak']:.1%} of 67 TFLOP/s fp32),"
+      f" generate {g['tokens_per_s']:.1f} tok/s (reference: 64100 and 283)")
+EOF
+)
+  record bench-110m "$(status_of $rc)" "$took" "$detail"
+fi
+
+# 4. the CUDA test binaries, one step each
+for entry in "${cuda_tests[@]}"; do
+  read -r -a words <<< "$entry"  # the binary's path, then its arguments
+  target=${words[0]##*/}
+  name="test-${target%_test}"
+  if [ ! -x "$build/${words[0]}" ]; then record "$name" skipped 0 "no $target ($(why_missing "$target"))"; continue; fi
+  run_step "$name" 90 "$work/$name.log" "$build/${words[0]}" "${words[@]:1}"
+  # nvidia-smi saw a GPU, so a GPU test that skips (the build cannot use it) is a failure too.
+  [ "$rc" -eq 0 ] && grep -qE "$gpu_only_tests" "$work/$name.log" && rc=1
+  record "$name" "$(status_of $rc)" "$took" "$(grep -c '^\[       OK' "$work/$name.log") ok, \
+$(grep -c '^\[  SKIPPED \]' "$work/$name.log") skipped, $(grep -c '^\[  FAILED  \] [A-Z]' "$work/$name.log") failed"
+done
+
+# 5-6. a small training and generation, GPU against CPU
+if [ "$have_bench" = 0 ]; then
+  record train-repeats skipped 0 "no $bench"
+  record train-vs-cpu skipped 0 "no $bench"
+  record generate-vs-cpu skipped 0 "no $bench"
 else
   run_step train-cuda 60 "$work/train-cuda.log" "$bench" --device cuda "${small_run[@]}" "${small_model[@]}" -o "$work/small-cuda.json"
   rc_cuda=$rc; took_cuda=$took
@@ -190,41 +293,35 @@ EOF
   fi
 fi
 
-# 6. the 110M benchmark
-if [ "$have_bench" = 0 ]; then
-  record bench-110m skipped 0 "no $bench (build failed)"
+# 7. the tiny golden case under compute-sanitizer's memcheck: an out-of-bounds or misaligned
+# device access fails the step (--error-exitcode 1) and is named in the log.
+if [ ! -x "$sanitizer" ]; then
+  record sanitizer skipped 0 "no compute-sanitizer at $sanitizer"
+elif [ "$have_pldr" = 0 ]; then
+  record sanitizer skipped 0 "no $pldr"
 else
-  run_step bench-110m 200 "$work/bench-110m.log" "$bench" --device cuda --dtype float32 --batch 16 --seq 1024 --steps 5 \
-    --warmup 2 --gen-tokens 64 --prompt-tokens 32 --gen-runs 3 --peak-tflops 67 -o "$work/bench-110m.json"
-  detail=$(python3 - "$work/bench-110m.json" 2>/dev/null <<'EOF' || echo "no report"
-import json, sys
-r = json.load(open(sys.argv[1]))
-t, g = r["train"], r["generate"]
-print(f"train {t['tokens_per_s']:.0f} tok/s ({t['ms_per_step']:.1f} ms/step, {t['fraction_of_peak']:.1%} of 67 TFLOP/s fp32),"
-      f" generate {g['tokens_per_s']:.1f} tok/s (reference: 64100 and 283)")
-EOF
-)
-  record bench-110m "$(status_of $rc)" "$took" "$detail"
+  run_step sanitizer 90 "$work/sanitizer.log" "$sanitizer" "${sanitizer_run[@]}"
+  detail=$(grep -m1 'ERROR SUMMARY' "$work/sanitizer.log" | sed 's/^=* *//')
+  record sanitizer "$(status_of $rc)" "$took" "${detail:-no error summary}; log: $work/sanitizer.log"
 fi
 
 # The table and the JSON report.
 total=$(($(date +%s) - start))
 echo
-printf '%-22s %-8s %6s  %s\n' step status seconds detail
+printf '%-24s %-8s %6s  %s\n' step status seconds detail
 failed=0
 for i in "${!names[@]}"; do
-  printf '%-22s %-8s %6s  %s\n' "${names[$i]}" "${statuses[$i]}" "${seconds[$i]}" "${details[$i]}"
+  printf '%-24s %-8s %6s  %s\n' "${names[$i]}" "${statuses[$i]}" "${seconds[$i]}" "${details[$i]}"
   case "${statuses[$i]}" in pass|skipped) ;; *) failed=1 ;; esac
 done
-printf '%-22s %-8s %6s\n' total "$([ $failed = 0 ] && echo pass || echo FAIL)" "$total"
+printf '%-24s %-8s %6s\n' total "$([ $failed = 0 ] && echo pass || echo FAIL)" "$total"
 
-mkdir -p "$results"
 steps_file="$work/steps.tsv"
 : > "$steps_file"
 for i in "${!names[@]}"; do printf '%s\t%s\t%s\t%s\n' "${names[$i]}" "${statuses[$i]}" "${seconds[$i]}" "${details[$i]}" >> "$steps_file"; done
-python3 - "$steps_file" "$work" "$gpu_name" "$stamp" "$total" > "$report.tmp" <<'EOF' && mv "$report.tmp" "$report" && echo "gpu-check: wrote $report"
+python3 - "$steps_file" "$work" "$gpu_name" "$stamp" "$total" "$launch_blocking" > "$report.tmp" <<'EOF' && mv "$report.tmp" "$report" && echo "gpu-check: wrote $report"
 import json, os, sys, subprocess
-steps_file, work, gpu, stamp, total = sys.argv[1:6]
+steps_file, work, gpu, stamp, total, launch_blocking = sys.argv[1:7]
 steps = []
 for line in open(steps_file):
     name, status, secs, detail = line.rstrip("\n").split("\t", 3)
@@ -236,7 +333,8 @@ def load(name):
     except Exception:
         return None
 commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip() or None
-print(json.dumps({"gpu": gpu, "date": stamp, "commit": commit, "seconds": int(total), "steps": steps,
+print(json.dumps({"gpu": gpu, "date": stamp, "commit": commit, "seconds": int(total), "logs": work,
+                  "golden_launch_blocking": launch_blocking == "1", "steps": steps,
                   "bench_110m": load("bench-110m.json"), "small_cuda": load("small-cuda.json"),
                   "small_cpu": load("small-cpu.json")}, indent=2))
 EOF
