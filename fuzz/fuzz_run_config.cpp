@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "fuzz/fuzz_input_file.h"
-#include "pldr/hf_import.h"
+#include "interop/hf_import.h"
 #include "train/run_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const std::exception&) {
   }
   try {
-    pldr::read_hf_config(path).to_json();
+    pldr::interop::read_hf_config(path).to_json();
   } catch (const std::exception&) {
   }
   return 0;

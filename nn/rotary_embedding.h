@@ -21,7 +21,7 @@ class RotaryEmbedding {
   RotaryPairing pairing() const { return pairing_; }
 
   // Uses a given float32 table, [positions, dk/2] each, for positions below its length instead of
-  // this machine's cosf/sinf (e.g. the reference's table, recovered by pldr/rope_table_fit.h).
+  // this machine's cosf/sinf (e.g. the reference's table, recovered by reference/rope_table_fit.h).
   void set_table(std::vector<float> cos, std::vector<float> sin);
 
  private:

@@ -6,7 +6,7 @@
 #include "apps/pldr/commands.h"
 #include "apps/pldr/flags.h"
 #include "train/checkpoint.h"
-#include "pldr/hf_export.h"
+#include "interop/hf_export.h"
 
 namespace pldr::cli {
 
@@ -17,7 +17,7 @@ int export_hf(const Args& args) {
   const LoadedCheckpoint c = load_checkpoint(flags.positionals()[0]);
   const std::string& tokenizer = c.config.tokenizer;
   const bool with_tokenizer = !tokenizer.empty() && std::filesystem::exists(tokenizer);
-  export_hf_folder(*c.model, dir, with_tokenizer ? tokenizer : "");
+  interop::export_hf_folder(*c.model, dir, with_tokenizer ? tokenizer : "");
   std::printf("wrote %s/config.json, model.safetensors (%zu parameter tensors, float32)%s\n", dir.c_str(),
               c.model->named_parameters().size(),
               with_tokenizer ? ", tokenizer.model"

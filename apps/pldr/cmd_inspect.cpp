@@ -4,7 +4,7 @@
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/model_loading.h"
-#include "pldr/inspect.h"
+#include "interop/inspect.h"
 
 namespace pldr::cli {
 
@@ -14,7 +14,7 @@ int inspect(const Args& args) {
   LoadedModel m = load_model_and_tokenizer(flags);
   std::vector<int32_t> prompt = m.tokenizer.encode_prompt(flags.require("prompt"));
   if (prompt.empty()) prompt = {m.tokenizer.eos_id()};
-  write_deductive_outputs(out, *m.checkpoint.model, prompt);
+  interop::write_deductive_outputs(out, *m.checkpoint.model, prompt);
   std::printf("wrote A, A_LM, Ap, G_LM, scores and E of %ld layers for %zu tokens to %s\n",
               long(m.checkpoint.config.model.num_hidden_layers), prompt.size(), out.c_str());
   return 0;

@@ -1,6 +1,6 @@
 // pldr invariance (--checkpoint CKPT | --hf DIR) --prompts FILE -o REPORT.json [--max-new-tokens N]
 // [--svg CHART.svg] [--tokenizer MODEL] [--token-ids] [--task NAME [--task-limit N] [--data-dir DIR]]:
-// the G-cache invariance experiment (pldr/gcache_invariance.h) on one prompt per non-empty line of
+// the G-cache invariance experiment (eval/gcache_invariance.h) on one prompt per non-empty line of
 // FILE (text, or with --token-ids whitespace-separated ids); writes the JSON report and an SVG of
 // the per-layer mean RMSE by step. The model comes from apps/pldr/model_loading.h (--checkpoint or
 // a Hugging Face folder, --hf). With --task, the first N documents (default 20) of an eval task
@@ -15,7 +15,7 @@
 #include "eval/evaluate.h"
 #include "io/atomic_file.h"
 #include "io/svg_line_chart.h"
-#include "pldr/gcache_invariance.h"
+#include "eval/gcache_invariance.h"
 
 namespace pldr::cli {
 
@@ -49,7 +49,7 @@ Subject load_subject(const Flags& flags, bool needs_tokenizer) {
   return s;
 }
 
-std::string chart(const InvarianceReport& report) {
+std::string chart(const eval::InvarianceReport& report) {
   std::vector<io::Panel> panels;
   for (const char* which : {"A", "A_LM", "G_LM"}) {
     io::Panel panel{std::string(which) + ": uncached vs G-cache", "generation step", "mean RMSE over heads", true, {}};
@@ -66,7 +66,7 @@ std::string chart(const InvarianceReport& report) {
 
 const char* mode_name(CacheMode mode) { return mode == CacheMode::KVG ? "with the G-cache" : "without a cache"; }
 
-// The hook of InvarianceOptions: `task`'s first `limit` documents scored in the given mode.
+// The hook of eval::InvarianceOptions: `task`'s first `limit` documents scored in the given mode.
 std::function<nlohmann::json(const PldrModel&, CacheMode)> task_scores(const eval::Task& task, const data::Tokenizer& tokenizer,
                                                                         int64_t limit) {
   return [&task, &tokenizer, limit](const PldrModel& model, CacheMode mode) {
@@ -92,7 +92,7 @@ int invariance(const Args& args) {
   const Flags flags(args, {"checkpoint", "hf", "dtype", "prompts", "tokenizer", "output", "max-new-tokens", "svg", "task", "task-limit", "data-dir"},
                     {"token-ids"});
   const std::string out = flags.require("output"), prompts_path = flags.require("prompts");
-  InvarianceOptions options;
+  eval::InvarianceOptions options;
   options.max_new_tokens = flags.get_int("max-new-tokens", 16);
   if (options.max_new_tokens <= 0) throw UsageError("--max-new-tokens must be positive");
   const std::string svg = flags.get("svg", out.substr(0, out.rfind('.') == std::string::npos ? out.size() : out.rfind('.')) + ".svg");
@@ -112,7 +112,7 @@ int invariance(const Args& args) {
                        std::to_string(c.max_position_embeddings) + " positions");
   }
   std::fprintf(stderr, "invariance: %zu prompts, %ld steps each\n", prompts.size(), long(options.max_new_tokens));
-  const InvarianceReport report = gcache_invariance(*subject.model, prompts, options);
+  const eval::InvarianceReport report = eval::gcache_invariance(*subject.model, prompts, options);
   const nlohmann::json json = report.to_json();
   io::write_file_atomically(out, json.dump(2) + "\n");
   io::write_file_atomically(svg, chart(report));

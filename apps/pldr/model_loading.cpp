@@ -1,7 +1,7 @@
 #include "apps/pldr/model_loading.h"
 
 #include "apps/pldr/device_flag.h"
-#include "pldr/hf_import.h"
+#include "interop/hf_import.h"
 
 namespace pldr::cli {
 
@@ -19,7 +19,7 @@ LoadedCheckpoint load_model(const Flags& flags) {
   }
   const std::string dtype_name = flags.get("dtype", "float32");
   if (dtype_name != "float32" && dtype_name != "float64") throw UsageError("--dtype must be float32 or float64");
-  HfModel hf = load_hf_folder(flags.require("hf"), dtype_from_name(dtype_name));
+  interop::HfModel hf = interop::load_hf_folder(flags.require("hf"), dtype_from_name(dtype_name));
   LoadedCheckpoint c;
   c.config.model = hf.model->config();
   c.config.training.dtype = dtype_name;

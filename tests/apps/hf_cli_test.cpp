@@ -11,7 +11,7 @@
 #include "autograd/grad_mode.h"
 #include "io/safetensors.h"
 #include "pldr/generate.h"
-#include "pldr/hf_import.h"
+#include "interop/hf_import.h"
 #include "tests/apps/run_pldr.h"
 
 namespace {
@@ -43,7 +43,7 @@ struct HfCli : ::testing::Test {
 
 // The greedy continuation the library gives, as the tool prints it.
 std::string library_greedy(const std::string& folder, const std::vector<int32_t>& prompt, int steps) {
-  const pldr::HfModel m = pldr::load_hf_folder(folder, pldr::DType::Float32);
+  const pldr::interop::HfModel m = pldr::interop::load_hf_folder(folder, pldr::DType::Float32);
   pldr::GenerationOptions o;
   o.max_new_tokens = steps;
   o.sampling.greedy = true;

@@ -9,7 +9,7 @@
 
 #include "eval/loglikelihood.h"
 #include "io/hdf5_file.h"
-#include "pldr/rope_table_fit.h"
+#include "reference/rope_table_fit.h"
 #include "tensor/creation.h"
 
 namespace pldr::eval {
@@ -31,7 +31,7 @@ std::unique_ptr<PldrModel> golden_model(io::H5File& f, const Tensor& inputs) {
                                                                         : nlohmann::json(f.read_attribute_int("config", name));
   auto model = std::make_unique<PldrModel>(PldrConfig::from_json(config), DType::Float64);
   for (auto& [name, p] : model->named_parameters()) p.mutable_value() = read_float64(f, "params/" + name);
-  const RopeTable rope = fit_rope_table(*model, inputs, read_float64(f, "forward/layer0/G_LM"), read_float64(f, "forward/layer0/scores"));
+  const reference::RopeTable rope = reference::fit_rope_table(*model, inputs, read_float64(f, "forward/layer0/G_LM"), read_float64(f, "forward/layer0/scores"));
   for (auto& layer : model->decoder.dec_layers) layer->mha1.rotary.set_table(rope.cos, rope.sin);
   return model;
 }

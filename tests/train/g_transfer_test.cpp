@@ -6,7 +6,7 @@
 
 #include "autograd/grad_mode.h"
 #include "train/checkpoint.h"
-#include "pldr/inspect.h"
+#include "interop/inspect.h"
 #include "tests/pldr/tiny_model.h"
 
 namespace pldr {
@@ -16,7 +16,7 @@ TEST(GTransfer, TheModelsOwnGReproducesItsLogitsWithoutTheMetricLearner) {
   const auto trained = testing::tiny_model(11);
   const std::vector<int32_t> prompt{5, 9, 14, 3, 22, 7};
   const std::string file = ::testing::TempDir() + "/deductive.h5";
-  write_deductive_outputs(file, *trained, prompt);
+  interop::write_deductive_outputs(file, *trained, prompt);
   const std::vector<Tensor> G = load_external_G(file, "G_LM", trained->config(), DType::Float64);
   const auto transferred = transfer_to_predefined_G(*trained, G);
   EXPECT_EQ(transferred->config().custom_G_type, GType::External);

@@ -1,4 +1,4 @@
-#include "pldr/gcache_invariance.h"
+#include "eval/gcache_invariance.h"
 
 #include <Eigen/Dense>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include "autograd/grad_mode.h"
 #include "tensor/creation.h"
 
-namespace pldr {
+namespace pldr::eval {
 
 namespace {
 
@@ -162,7 +162,7 @@ nlohmann::json InvarianceReport::to_json() const {
     nlohmann::json dets = nlohmann::json::array();
     for (const auto& layer : p.det_G_LM_cached) {
       nlohmann::json heads = nlohmann::json::array();
-      for (const Determinant& d : layer) heads.push_back(pldr::to_json(d));
+      for (const Determinant& d : layer) heads.push_back(eval::to_json(d));
       dets.push_back(heads);
     }
     e["det_G_LM_cached"] = dets;
@@ -172,8 +172,8 @@ nlohmann::json InvarianceReport::to_json() const {
       for (const auto& layer : p.steps[s]) {
         nlohmann::json heads = nlohmann::json::array();
         for (const HeadStep& h : layer) {
-          heads.push_back({{"A", pldr::to_json(h.A)}, {"A_LM", pldr::to_json(h.A_LM)}, {"G_LM", pldr::to_json(h.G_LM)},
-                           {"det_G_LM", pldr::to_json(h.det_G_LM)}});
+          heads.push_back({{"A", eval::to_json(h.A)}, {"A_LM", eval::to_json(h.A_LM)}, {"G_LM", eval::to_json(h.G_LM)},
+                           {"det_G_LM", eval::to_json(h.det_G_LM)}});
           widen(worst_A, h.A), widen(worst_A_LM, h.A_LM), widen(worst_G_LM, h.G_LM);
         }
         layers.push_back({{"heads", heads}});
@@ -185,9 +185,9 @@ nlohmann::json InvarianceReport::to_json() const {
   }
   j["prompts"] = list;
   j["summary"] = {{"tokens_identical", identical},
-                  {"worst", {{"A", pldr::to_json(worst_A)}, {"A_LM", pldr::to_json(worst_A_LM)}, {"G_LM", pldr::to_json(worst_G_LM)}}}};
+                  {"worst", {{"A", eval::to_json(worst_A)}, {"A_LM", eval::to_json(worst_A_LM)}, {"G_LM", eval::to_json(worst_G_LM)}}}};
   if (!eval.is_null()) j["eval"] = eval;
   return j;
 }
 
-}  // namespace pldr
+}  // namespace pldr::eval

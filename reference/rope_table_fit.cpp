@@ -1,4 +1,4 @@
-#include "pldr/rope_table_fit.h"
+#include "reference/rope_table_fit.h"
 
 #include <Eigen/Dense>
 #include <cmath>
@@ -6,10 +6,10 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 
-namespace pldr {
+namespace pldr::reference {
 
-RopeTable reference_rope_table(const PldrConfig& c, int64_t positions, nn::SimdLanes lanes) {
-  return nn::reference_rope_table(c.head_dim, c.rope_theta, positions,
+RopeTable reference_rope_table(const PldrConfig& c, int64_t positions, SimdLanes lanes) {
+  return reference_rope_table(c.head_dim, c.rope_theta, positions,
                                   c.reference_rope ? RotaryPairing::Interleaved : RotaryPairing::RotateHalf, lanes);
 }
 
@@ -61,4 +61,4 @@ RopeTable fit_rope_table(const PldrModel& model, const Tensor& input_ids, const 
   return table;
 }
 
-}  // namespace pldr
+}  // namespace pldr::reference

@@ -22,7 +22,7 @@
 
 #include "tensor/ops.h"
 
-namespace pldr::nn {
+namespace pldr::reference {
 
 struct RopeTable {
   int64_t positions = 0, half = 0;
@@ -39,4 +39,4 @@ std::vector<float> reference_inverse_frequencies(int64_t head_dim, double base, 
 RopeTable reference_rope_table(int64_t head_dim, double base, int64_t positions, RotaryPairing pairing,
                                SimdLanes lanes = SimdLanes::Avx2);
 
-}  // namespace pldr::nn
+}  // namespace pldr::reference

@@ -9,7 +9,7 @@
 
 #include "pldr/model.h"
 
-namespace pldr {
+namespace pldr::interop {
 
 // The model configuration in a config.json (HF names, null hidden_size / intermediate_size
 // resolved as the HF class does). Errors name the file and the field.
@@ -31,4 +31,4 @@ HfModel load_hf_folder(const std::string& dir, DType dtype);
 // non-persistent RoPE buffers of older exports) are ignored.
 void load_safetensors_parameters(PldrModel& model, const std::string& safetensors_path);
 
-}  // namespace pldr
+}  // namespace pldr::interop

@@ -1,4 +1,4 @@
-#include "pldr/hf_import.h"
+#include "interop/hf_import.h"
 
 #include <filesystem>
 #include <fstream>
@@ -8,7 +8,7 @@
 #include "io/safetensors.h"
 #include "tensor/creation.h"
 
-namespace pldr {
+namespace pldr::interop {
 
 namespace {
 
@@ -98,4 +98,4 @@ HfModel load_hf_folder(const std::string& dir, DType dtype) {
   return m;
 }
 
-}  // namespace pldr
+}  // namespace pldr::interop

@@ -1,4 +1,4 @@
-#include "pldr/hf_export.h"
+#include "interop/hf_export.h"
 
 #include <filesystem>
 #include <fstream>
@@ -8,7 +8,7 @@
 
 #include "io/atomic_file.h"
 
-namespace pldr {
+namespace pldr::interop {
 
 nlohmann::json hf_config_json(const PldrConfig& config) {
   nlohmann::json j = config.to_json();
@@ -57,4 +57,4 @@ void export_hf_folder(const PldrModel& model, const std::string& dir, const std:
                             std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
 }
 
-}  // namespace pldr
+}  // namespace pldr::interop

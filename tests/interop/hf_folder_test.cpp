@@ -11,11 +11,11 @@
 
 #include "autograd/grad_mode.h"
 #include "io/safetensors.h"
-#include "pldr/hf_export.h"
-#include "pldr/hf_import.h"
+#include "interop/hf_export.h"
+#include "interop/hf_import.h"
 #include "tensor/creation.h"
 
-namespace pldr {
+namespace pldr::interop {
 namespace {
 
 namespace fs = std::filesystem;
@@ -225,4 +225,4 @@ TEST_F(HfFolder, ErrorsNameTheFileAndTheField) {
 }
 
 }  // namespace
-}  // namespace pldr
+}  // namespace pldr::interop

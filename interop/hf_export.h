@@ -7,7 +7,7 @@
 #include "io/safetensors.h"
 #include "pldr/model.h"
 
-namespace pldr {
+namespace pldr::interop {
 
 // config.json for `config`: the pldrllm fields plus model_type, architectures and the fixed
 // choices (silu, untied head, default RoPE scaling).
@@ -21,4 +21,4 @@ io::SafetensorsTensors hf_state_dict(const PldrModel& model);
 // Creates `dir` if needed and writes the three files there, each atomically.
 void export_hf_folder(const PldrModel& model, const std::string& dir, const std::string& tokenizer_path);
 
-}  // namespace pldr
+}  // namespace pldr::interop

@@ -1,4 +1,4 @@
-#include "pldr/golden_check.h"
+#include "reference/golden_check.h"
 
 #include <cmath>
 #include <functional>
@@ -14,12 +14,12 @@
 #include "optim/schedule.h"
 #include "pldr/generate.h"
 #include "pldr/losses.h"
-#include "pldr/rope_table_fit.h"
+#include "reference/rope_table_fit.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
 #include "train/step.h"
 
-namespace pldr {
+namespace pldr::reference {
 
 namespace {
 
@@ -400,4 +400,4 @@ GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOpt
   return report;
 }
 
-}  // namespace pldr
+}  // namespace pldr::reference

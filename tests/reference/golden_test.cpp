@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include "io/hdf5_file.h"
-#include "pldr/golden_check.h"
+#include "reference/golden_check.h"
 
-namespace pldr {
+namespace pldr::reference {
 namespace {
 
 const std::string kGolden = std::string(PLDR_TEST_DATA_DIR) + "/golden/";
@@ -49,7 +49,7 @@ TEST_P(GoldenFile, Float32MatchesLogitsAndTokens) {
 INSTANTIATE_TEST_SUITE_P(ReferenceFiles, GoldenFile, ::testing::Values("tiny.h5", "small.h5"));
 
 // The table recovered from each file's layer-0 scores is the computed reference table, entry for
-// entry: the computation (nn/rope_reference_table.h) reproduces PyTorch's, with no fitting.
+// entry: the computation (reference/rope_reference_table.h) reproduces PyTorch's, with no fitting.
 TEST_P(GoldenFile, FittedRopeTableIsTheComputedOne) {
   const GoldenReport fitted = verify_golden(kGolden + GetParam(), DType::Float64, {RopeTableSource::Fitted});
   EXPECT_TRUE(item(fitted, "rope_table/cos").passed) << item(fitted, "rope_table/cos").rule;
@@ -107,4 +107,4 @@ TEST(GoldenRejects, FilesThatAreNotGolden) {
 }
 
 }  // namespace
-}  // namespace pldr
+}  // namespace pldr::reference

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "nn/rope_reference_table.h"
+#include "reference/rope_reference_table.h"
 #include "tensor/device.h"
 #include "tensor/dtype.h"
 
-namespace pldr {
+namespace pldr::reference {
 
 struct GoldenItem {
   std::string name;
@@ -40,14 +40,14 @@ GoldenItem measure_difference(const std::string& name, const std::vector<double>
 // float32 table made with PyTorch's SLEEF cosf/sinf, which differ from correctly rounded values by
 // one ulp at some angles; the float64 pass mark (1e-8) needs that exact table.
 enum class RopeTableSource {
-  Reference,  // computed as PyTorch does (nn/rope_reference_table.h), for any shape
-  Fitted,     // diagnostic: recovered from the file's layer-0 scores (pldr/rope_table_fit.h) and
+  Reference,  // computed as PyTorch does (reference/rope_reference_table.h), for any shape
+  Fitted,     // diagnostic: recovered from the file's layer-0 scores (reference/rope_table_fit.h) and
               // compared entry by entry with the computed one (items rope_table/cos, rope_table/sin)
 };
 
 struct GoldenOptions {
   RopeTableSource rope = RopeTableSource::Reference;
-  nn::SimdLanes lanes = nn::SimdLanes::Avx2;  // the reference machine's vector width
+  SimdLanes lanes = SimdLanes::Avx2;  // the reference machine's vector width
 };
 
 // Throws std::runtime_error (naming the file and the missing piece) when `path` is not a valid
@@ -57,4 +57,4 @@ struct GoldenOptions {
 // the RoPE table stay on the host, and the same pass marks apply on every device.
 GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOptions& options = {}, Device device = Device::CPU);
 
-}  // namespace pldr
+}  // namespace pldr::reference

@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "autograd/grad_mode.h"
-#include "pldr/hf_import.h"
+#include "interop/hf_import.h"
 #include "tensor/creation.h"
 
-namespace pldr {
+namespace pldr::interop {
 namespace {
 
 const std::string kDir = std::string(PLDR_TEST_DATA_DIR) + "/hf/";
@@ -75,4 +75,4 @@ TEST_P(HuggingFaceTiny, CachedDecodeMatches) {
 INSTANTIATE_TEST_SUITE_P(BothPairings, HuggingFaceTiny, ::testing::Values(true, false));
 
 }  // namespace
-}  // namespace pldr
+}  // namespace pldr::interop

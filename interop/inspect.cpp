@@ -1,11 +1,11 @@
-#include "pldr/inspect.h"
+#include "interop/inspect.h"
 
 #include "autograd/grad_mode.h"
 #include "io/atomic_file.h"
 #include "io/hdf5_file.h"
 #include "tensor/creation.h"
 
-namespace pldr {
+namespace pldr::interop {
 
 void write_deductive_outputs(const std::string& path, const PldrModel& model, const std::vector<int32_t>& prompt) {
   ag::NoGradGuard no_grad;
@@ -27,4 +27,4 @@ void write_deductive_outputs(const std::string& path, const PldrModel& model, co
   });
 }
 
-}  // namespace pldr
+}  // namespace pldr::interop

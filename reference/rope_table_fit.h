@@ -1,5 +1,5 @@
 // Recovering a reference's RoPE table from its own outputs: a diagnostic for
-// nn/rope_reference_table.h, which computes the same table from first principles.
+// reference/rope_reference_table.h, which computes the same table from first principles.
 //
 // The reference builds its cos/sin table in float32 with PyTorch's vectorised cosf/sinf, which
 // is within one ulp of the correctly rounded value but not always equal to it; the table then
@@ -11,17 +11,16 @@
 #pragma once
 #include <vector>
 
-#include "nn/rope_reference_table.h"
+#include "reference/rope_reference_table.h"
 #include "pldr/model.h"
 
-namespace pldr {
+namespace pldr::reference {
 
-using nn::RopeTable;
 
 // input_ids [B, S]; G0 = layer 0's G_LM [B, H, dk, dk]; scores0 = layer 0's scores [B, H, S, S].
 RopeTable fit_rope_table(const PldrModel& model, const Tensor& input_ids, const Tensor& G0, const Tensor& scores0);
 
-// The reference's table for a model's configuration (nn/rope_reference_table.h), `positions` rows.
-RopeTable reference_rope_table(const PldrConfig& config, int64_t positions, nn::SimdLanes lanes = nn::SimdLanes::Avx2);
+// The reference's table for a model's configuration (reference/rope_reference_table.h), `positions` rows.
+RopeTable reference_rope_table(const PldrConfig& config, int64_t positions, SimdLanes lanes = SimdLanes::Avx2);
 
-}  // namespace pldr
+}  // namespace pldr::reference

@@ -1,7 +1,7 @@
 // Scalar restatement of SLEEF 3.5.1's xsinf_u1, xcosf_u1 and xpowf (see sleef_float.h). Every
 // float operation below is one IEEE operation of the vector code, in the same order: the project
 // builds with -ffp-contract=off, and the fused multiply-adds of the FMA build are std::fma.
-#include "nn/sleef_float.h"
+#include "reference/sleef_float.h"
 
 #include <bit>
 #include <cmath>
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace pldr::nn::sleef {
+namespace pldr::reference::sleef {
 
 namespace {
 
@@ -249,4 +249,4 @@ float powf_u10(float x, float y) {
   return std::isnan(r) ? INFINITY : r;
 }
 
-}  // namespace pldr::nn::sleef
+}  // namespace pldr::reference::sleef

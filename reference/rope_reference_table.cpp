@@ -1,4 +1,4 @@
-#include "nn/rope_reference_table.h"
+#include "reference/rope_reference_table.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "nn/sleef_float.h"
+#include "reference/sleef_float.h"
 
-namespace pldr::nn {
+namespace pldr::reference {
 
 namespace {
 
@@ -64,4 +64,4 @@ RopeTable reference_rope_table(int64_t head_dim, double base, int64_t positions,
   return table;
 }
 
-}  // namespace pldr::nn
+}  // namespace pldr::reference

@@ -1,6 +1,6 @@
-// The G-cache invariance experiment (pldr/gcache_invariance.h) on a small random model, and the
+// The G-cache invariance experiment (eval/gcache_invariance.h) on a small random model, and the
 // LU determinant it reports.
-#include "pldr/gcache_invariance.h"
+#include "eval/gcache_invariance.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 
 #include "tests/pldr/tiny_model.h"
 
-namespace pldr {
+namespace pldr::eval {
 namespace {
 
 TEST(Determinant, KnownMatrices) {
@@ -93,4 +93,4 @@ TEST(GCacheInvariance, EvalHookRunsInBothModesAndBadInputIsRejected) {
 }
 
 }  // namespace
-}  // namespace pldr
+}  // namespace pldr::eval

@@ -1,5 +1,5 @@
-// The reference's RoPE table computed as PyTorch does (nn/rope_reference_table.h) and the SLEEF
-// float functions under it (nn/sleef_float.h), against values one can reason about: exact angles,
+// The reference's RoPE table computed as PyTorch does (reference/rope_reference_table.h) and the SLEEF
+// float functions under it (reference/sleef_float.h), against values one can reason about: exact angles,
 // symmetry, and one-ulp agreement with correctly rounded values from long double. That the table is
 // PyTorch's own, bit for bit, is shown by the golden files (tests/pldr/golden_test.cpp).
 #include <gtest/gtest.h>
@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "nn/rope_reference_table.h"
-#include "nn/sleef_float.h"
+#include "reference/rope_reference_table.h"
+#include "reference/sleef_float.h"
 
-namespace pldr::nn {
+namespace pldr::reference {
 namespace {
 
 // Distance in float32 ulps between a float and the exact value v (in long double).
@@ -133,4 +133,4 @@ TEST(RopeReferenceTable, ShapesPositionZeroAndPairings) {
 }
 
 }  // namespace
-}  // namespace pldr::nn
+}  // namespace pldr::reference

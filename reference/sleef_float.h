@@ -17,7 +17,7 @@
 #pragma once
 #include <span>
 
-namespace pldr::nn::sleef {
+namespace pldr::reference::sleef {
 
 // One vector of sinf/cosf (Sleef_sinf8_u10 semantics for lanes.size() <= 8, or 16 for AVX-512):
 // out[i] = f(in[i]) with the group's reduction choice. |in| must be below 2^26 or not finite.
@@ -31,4 +31,4 @@ float cosf_u10(float d);
 // Sleef_powf*_u10 for x > 0 finite and y finite (all RoPE needs); throws std::domain_error otherwise.
 float powf_u10(float x, float y);
 
-}  // namespace pldr::nn::sleef
+}  // namespace pldr::reference::sleef

@@ -11,7 +11,7 @@
 #include "pldr/generate.h"
 #include "pldr/model.h"
 
-namespace pldr {
+namespace pldr::eval {
 
 // RMSE and max |difference| of one head's dk x dk matrix, uncached against cached.
 struct MatrixDifference {
@@ -58,4 +58,4 @@ struct InvarianceReport {
 InvarianceReport gcache_invariance(const PldrModel& model, const std::vector<std::vector<int32_t>>& prompts,
                                    const InvarianceOptions& options);
 
-}  // namespace pldr
+}  // namespace pldr::eval
