@@ -1,5 +1,7 @@
 #include "tensor/backend.h"
 
+#include <array>
+#include <atomic>
 #include <stdexcept>
 #include <string>
 
@@ -7,32 +9,22 @@ namespace pldr {
 
 const char* op_name(Op op) {
   switch (op) {
-    case Op::Copy: return "copy";
-    case Op::Fill: return "fill";
-    case Op::Binary: return "binary";
-    case Op::Unary: return "unary";
-    case Op::Reduce: return "reduce";
-    case Op::Argmax: return "argmax";
-    case Op::Matmul: return "matmul";
-    case Op::Expm: return "expm";
-    case Op::ExpmFrechet: return "expm_frechet";
-    case Op::LogTraceExpm: return "log_trace_expm";
-    case Op::Softmax: return "softmax";
-    case Op::SoftmaxBack: return "softmax_back";
-    case Op::LayerNorm: return "layer_norm";
-    case Op::LayerNormBack: return "layer_norm_back";
-    case Op::Embedding: return "embedding";
-    case Op::EmbeddingBack: return "embedding_back";
-    case Op::CrossEntropy: return "cross_entropy";
-    case Op::CrossEntropyBack: return "cross_entropy_back";
-    case Op::CountCorrect: return "count_correct";
-    case Op::Rotary: return "rotary";
-    case Op::AttentionMask: return "attention_mask";
-    case Op::AdamW: return "adamw";
-    case Op::SumOfSquares: return "sum_of_squares";
-    case Op::ClipCoefficient: return "clip_coefficient";
+#define PLDR_OP_NAME_CASE(op, name, cpu, cuda) \
+  case Op::op: return name;
+    PLDR_OPS(PLDR_OP_NAME_CASE)
+#undef PLDR_OP_NAME_CASE
   }
   return "?";
+}
+
+namespace {
+std::array<std::atomic<uint64_t>, kOpCount> dispatches{};
+}  // namespace
+
+void count_dispatch(Op op) { dispatches[static_cast<size_t>(op)].fetch_add(1, std::memory_order_relaxed); }
+uint64_t dispatch_count(Op op) { return dispatches[static_cast<size_t>(op)].load(std::memory_order_relaxed); }
+void reset_dispatch_counts() {
+  for (std::atomic<uint64_t>& n : dispatches) n.store(0, std::memory_order_relaxed);
 }
 
 Device device_from_name(const std::string& name) {

@@ -31,6 +31,7 @@ void same_device(const char* op, const char* what, const Tensor& t, const char* 
 
 const Backend& kernels(Op op, Device device, DType dtype) {
   require_support(device, op, dtype);
+  count_dispatch(op);
   return backend(device);
 }
 

@@ -3,17 +3,46 @@
 // that carry an op's several results or its scalar settings. Kernels include this header, never
 // tensor/ops.h.
 #pragma once
+#include "tensor/op_list.h"
 #include "tensor/tensor.h"
 
 namespace pldr {
 
-// Elementwise binary ops over broadcast operands.
-enum class BinaryOp { Add, Sub, Mul, Div, Pow, SiluBack /* (x, g) -> g * silu'(x) */, Equal /* 1 or 0 */ };
+// Every op a caller can ask supports() about (tensor/op_list.h), and its name ("add", "matmul").
+enum class Op {
+#define PLDR_OP_ENUMERATOR(op, name, cpu, cuda) op,
+  PLDR_OPS(PLDR_OP_ENUMERATOR)
+#undef PLDR_OP_ENUMERATOR
+};
+const char* op_name(Op op);
+#define PLDR_COUNT_OP(op, name, cpu, cuda) +1
+inline constexpr int kOpCount = 0 PLDR_OPS(PLDR_COUNT_OP);  // Op's enumerators are 0 .. kOpCount-1
+#undef PLDR_COUNT_OP
 
-// Unary ops; AddScalar, MulScalar and PowScalar read p0, Clamp clamps to [p0, p1].
-enum class UnaryOp { Neg, Abs, Sign, Exp, Log, Sqrt, Sigmoid, Silu, AddScalar, MulScalar, PowScalar, Clamp };
-
-enum class ReduceOp { Sum, Max };
+// The variants of the binary, unary and reduce kernels, each named as its op, and that op.
+#define PLDR_VARIANT_ENUMERATOR(op, name, cpu, cuda) op,
+#define PLDR_VARIANT_TO_OP(op, name, cpu, cuda) \
+  case variant::op: return Op::op;
+enum class BinaryOp { PLDR_BINARY_OPS(PLDR_VARIANT_ENUMERATOR) };
+enum class UnaryOp { PLDR_UNARY_OPS(PLDR_VARIANT_ENUMERATOR) };
+enum class ReduceOp { PLDR_REDUCE_OPS(PLDR_VARIANT_ENUMERATOR) };
+constexpr Op op_of(BinaryOp v) {
+  using variant = BinaryOp;
+  switch (v) { PLDR_BINARY_OPS(PLDR_VARIANT_TO_OP) }
+  return Op::Add;
+}
+constexpr Op op_of(UnaryOp v) {
+  using variant = UnaryOp;
+  switch (v) { PLDR_UNARY_OPS(PLDR_VARIANT_TO_OP) }
+  return Op::Neg;
+}
+constexpr Op op_of(ReduceOp v) {
+  using variant = ReduceOp;
+  switch (v) { PLDR_REDUCE_OPS(PLDR_VARIANT_TO_OP) }
+  return Op::Sum;
+}
+#undef PLDR_VARIANT_ENUMERATOR
+#undef PLDR_VARIANT_TO_OP
 
 // Rotary pairs: Interleaved (GPT-J, v51) rotates (2i, 2i+1); RotateHalf (NeoX, v52) rotates (i, i+dk/2).
 enum class RotaryPairing { Interleaved, RotateHalf };

@@ -13,25 +13,8 @@ namespace pldr {
 
 using namespace op_checks;
 
-namespace {
-
-const char* binary_name(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::Add: return "add";
-    case BinaryOp::Sub: return "sub";
-    case BinaryOp::Mul: return "mul";
-    case BinaryOp::Div: return "div";
-    case BinaryOp::Pow: return "pow";
-    case BinaryOp::SiluBack: return "silu_back";
-    case BinaryOp::Equal: return "equal";
-  }
-  return "binary";
-}
-
-}  // namespace
-
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
-  const char* name = binary_name(op);
+  const char* name = op_name(op_of(op));
   same_dtype(name, a, b);
   Shape shape;
   try {
@@ -40,18 +23,18 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
     throw std::invalid_argument(std::string(name) + ": " + e.what());
   }
   Tensor out = Tensor::uninitialized(shape, a.dtype(), a.device());
-  kernels(Op::Binary, a).binary(op, out, a.expand(shape), b.expand(shape));
+  kernels(op_of(op), a).binary(op, out, a.expand(shape), b.expand(shape));
   return out;
 }
 
 Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  kernels(Op::Unary, x).unary(op, out, x, p0, p1);
+  kernels(op_of(op), x).unary(op, out, x, p0, p1);
   return out;
 }
 
 Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim) {
-  const Backend& b = kernels(Op::Reduce, x);
+  const Backend& b = kernels(op_of(op), x);
   const int rank = x.dim();
   if (axes.empty())
     for (int i = 0; i < rank; ++i) axes.push_back(i);
@@ -190,7 +173,7 @@ Tensor softmax(const Tensor& x) {
 Tensor log_softmax(const Tensor& x) {
   need_rank("log_softmax", x, 1);
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  kernels(Op::Softmax, x).softmax_rows(out, x.contiguous(), true);
+  kernels(Op::LogSoftmax, x).softmax_rows(out, x.contiguous(), true);
   return out;
 }
 
@@ -204,7 +187,7 @@ Tensor softmax_back(const Tensor& y, const Tensor& g) {
 Tensor log_softmax_back(const Tensor& y, const Tensor& g) {
   same_dtype("log_softmax_back", y, g);
   Tensor out = Tensor::uninitialized(y.shape(), y.dtype(), y.device());
-  kernels(Op::SoftmaxBack, y).softmax_back_rows(out, y.contiguous(), g.contiguous(), true);
+  kernels(Op::LogSoftmaxBack, y).softmax_back_rows(out, y.contiguous(), g.contiguous(), true);
   return out;
 }
 

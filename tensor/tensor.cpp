@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tensor/backend.h"
+#include "tensor/op_checks.h"
 
 namespace pldr {
 
@@ -200,10 +201,11 @@ Tensor Tensor::to(Device device) const {
 void Tensor::copy_from(const Tensor& src) {
   if (src.device() != device()) return copy_from(src.to(device()));
   Tensor s = src.expand(shape_);
-  backend(device()).copy(*this, s);
+  require_support(device(), Op::Copy, s.dtype());  // both dtypes: copy converts between them
+  op_checks::kernels(Op::Copy, *this).copy(*this, s);
 }
 
-void Tensor::fill(double value) { backend(device()).fill(*this, value); }
+void Tensor::fill(double value) { op_checks::kernels(Op::Fill, *this).fill(*this, value); }
 
 template <class T> std::vector<T> Tensor::to_vector() const {
   Tensor dense = to(Device::CPU).to(dtype_of<T>()).contiguous();

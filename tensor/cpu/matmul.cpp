@@ -141,7 +141,7 @@ void product(T* out, const T* a, MatrixView va, const T* b, MatrixView vb) {
 
 }  // namespace
 
-void matmul(Tensor& out, const Tensor& a_in, const Tensor& b_in) {
+void matmul_float(Tensor& out, const Tensor& a_in, const Tensor& b_in) {
   const Tensor a = describe(a_in) ? a_in : a_in.contiguous();
   const Tensor b = describe(b_in) ? b_in : b_in.contiguous();
   const int r = out.dim();

@@ -57,8 +57,8 @@ bool streams(const Tensor& out, const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
-void matmul_any(Tensor& out, const Tensor& a, const Tensor& b) {
-  if (!streams(out, a, b)) return via_float<&matmul>::run(out, a, b);
+void matmul(Tensor& out, const Tensor& a, const Tensor& b) {
+  if (!streams(out, a, b)) return via_float<&matmul_float>::run(out, a, b);
   const int r = out.dim();
   const int64_t k = a.shape()[r - 1], n = out.shape()[r - 1], rows = out.numel() / std::max<int64_t>(n, 1);
   if (rows == 0 || n == 0) return;

@@ -1,5 +1,6 @@
-// The CUDA backend's table (tensor/backend.h): the kernels of tensor/cuda/kernels.h and the
-// device memory of tensor/cuda/memory.h, float32 and float64 (copy and fill: int32 too).
+// The CUDA backend's table (tensor/backend.h), generated from tensor/op_list.h: the kernels of
+// tensor/cuda/kernels.h, the device memory of tensor/cuda/memory.h, and supports() from the list's
+// CUDA dtype column (float32 and float64; copy and fill: int32 too).
 #include <stdexcept>
 #include <string>
 
@@ -9,15 +10,13 @@
 namespace pldr {
 
 namespace {
-bool cuda_supports(Op op, DType dtype) {
-  switch (op) {
-    case Op::Copy:
-    case Op::Fill:
-      return dtype == DType::Float32 || dtype == DType::Float64 || dtype == DType::Int32;
-    default:
-      return dtype == DType::Float32 || dtype == DType::Float64;  // the floating operand; ids are int32
-  }
-}
+
+constexpr DTypeSet kCudaDTypes[kOpCount] = {
+#define PLDR_CUDA_DTYPES(op, name, cpu, cuda) cuda,
+    PLDR_OPS(PLDR_CUDA_DTYPES)
+#undef PLDR_CUDA_DTYPES
+};
+bool cuda_supports(Op op, DType dtype) { return kCudaDTypes[static_cast<int>(op)].contains(dtype); }
 
 constexpr Backend kCudaBackend{
     .name = "cuda",
@@ -28,31 +27,9 @@ constexpr Backend kCudaBackend{
     .memset_zero = cuda::memset_zero,
     .copy_to_host = cuda::copy_to_host,
     .copy_from_host = cuda::copy_from_host,
-    .copy = cuda::copy,
-    .fill = cuda::fill,
-    .binary = cuda::binary,
-    .unary = cuda::unary,
-    .reduce_rows = cuda::reduce_rows,
-    .reduce_columns = cuda::reduce_columns,
-    .argmax_rows = cuda::argmax_rows,
-    .matmul = cuda::matmul,
-    .expm = cuda::expm,
-    .expm_frechet = cuda::expm_frechet,
-    .log_trace_expm = cuda::log_trace_expm,
-    .softmax_rows = cuda::softmax_rows,
-    .softmax_back_rows = cuda::softmax_back_rows,
-    .layer_norm = cuda::layer_norm,
-    .layer_norm_back = cuda::layer_norm_back,
-    .embedding = cuda::embedding,
-    .embedding_back = cuda::embedding_back,
-    .cross_entropy_mean = cuda::cross_entropy_mean,
-    .cross_entropy_mean_back = cuda::cross_entropy_mean_back,
-    .count_correct = cuda::count_correct,
-    .rotary = cuda::rotary,
-    .attention_mask = cuda::attention_mask,
-    .adamw_update = cuda::adamw_update,
-    .sum_of_squares = cuda::sum_of_squares,
-    .clip_coefficient = cuda::clip_coefficient,
+#define PLDR_CUDA_ENTRY(kernel, parameters) .kernel = cuda::kernel,
+    PLDR_KERNELS(PLDR_CUDA_ENTRY)
+#undef PLDR_CUDA_ENTRY
 };
 }  // namespace
 

@@ -100,7 +100,9 @@ TEST(RopeReferenceTable, InverseFrequencies) {
       for (int64_t i = 0; i < dk / 2; ++i) {
         const long double e = static_cast<float>(2 * i) / static_cast<float>(dk);
         EXPECT_LT(ulps_from(theta[i], 1.0L / std::pow(10000.0L, e)), 1.5) << dk << " " << i;
-        if (i > 0) EXPECT_LT(theta[i], theta[i - 1]);
+        if (i > 0) {
+          EXPECT_LT(theta[i], theta[i - 1]);
+        }
       }
     }
   EXPECT_THROW(reference_inverse_frequencies(7, 10000.0), std::invalid_argument);

@@ -74,8 +74,8 @@ TEST(BFloat16, TensorsConvertCreateAndViewWithTwoBytesAnElement) {
 }
 
 TEST(BFloat16, SupportsSaysWhereTheCpuHasAKernel) {
-  for (Op op : {Op::Copy, Op::Fill, Op::Binary, Op::Unary, Op::Reduce, Op::Matmul, Op::Softmax, Op::LayerNorm,
-                Op::CrossEntropy, Op::CrossEntropyBack, Op::Embedding, Op::Rotary})
+  for (Op op : {Op::Copy, Op::Fill, Op::Add, Op::Equal, Op::Exp, Op::Clamp, Op::Sum, Op::Max, Op::Matmul, Op::Softmax,
+                Op::LayerNorm, Op::CrossEntropy, Op::CrossEntropyBack, Op::Embedding, Op::Rotary})
     EXPECT_TRUE(supports(Device::CPU, op, DType::BFloat16)) << op_name(op);
   for (Op op : {Op::Expm, Op::ExpmFrechet, Op::LogTraceExpm, Op::AdamW})
     EXPECT_FALSE(supports(Device::CPU, op, DType::BFloat16)) << op_name(op);

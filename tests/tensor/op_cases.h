@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "tensor/backend.h"
 #include "tensor/creation.h"
@@ -43,7 +44,7 @@ using CaseFn = std::function<ag::Variable(const std::vector<ag::Variable>& float
 
 struct OpCase {
   std::string name;
-  Op op;  // the backend kernel it mostly exercises, for supports()
+  Op op;  // the op it is about, for supports() (it may dispatch others: a backward, a copy)
   std::vector<InputSpec> inputs;
   CaseFn fn;
   bool differentiable = true;
@@ -149,31 +150,45 @@ inline std::vector<OpCase> op_cases() {
   using I = std::vector<Tensor>;
   const Layout D = Layout::Dense, Tr = Layout::Transposed, Sl = Layout::Sliced;
   std::vector<OpCase> cases = {
-      {"add broadcast row", Op::Binary, {{{3, 4}}, {{4}}}, [](const V& v, const I&) { return ag::add(v[0], v[1]); }},
-      {"sub transposed minus sliced", Op::Binary, {{{3, 4}, Tr}, {{3, 4}, Sl}},
+      {"add broadcast row", Op::Add, {{{3, 4}}, {{4}}}, [](const V& v, const I&) { return ag::add(v[0], v[1]); }},
+      {"sub transposed minus sliced", Op::Sub, {{{3, 4}, Tr}, {{3, 4}, Sl}},
        [](const V& v, const I&) { return ag::sub(v[0], v[1]); }},
-      {"mul broadcast column", Op::Binary, {{{2, 3, 4}}, {{3, 1}, Sl}}, [](const V& v, const I&) { return ag::mul(v[0], v[1]); }},
-      {"div positive denominators", Op::Binary, {{{3, 4}, Tr}, {{3, 4}, D, 0.5, 2}},
+      {"mul broadcast column", Op::Mul, {{{2, 3, 4}}, {{3, 1}, Sl}}, [](const V& v, const I&) { return ag::mul(v[0], v[1]); }},
+      {"div positive denominators", Op::Div, {{{3, 4}, Tr}, {{3, 4}, D, 0.5, 2}},
        [](const V& v, const I&) { return ag::div(v[0], v[1]); }},
-      {"pow positive base", Op::Binary, {{{2, 3}, D, 0.5, 2}, {{2, 3}, Tr}}, [](const V& v, const I&) { return ag::pow(v[0], v[1]); }},
-      {"exp transposed", Op::Unary, {{{3, 4}, Tr}}, [](const V& v, const I&) { return ag::exp(v[0]); }},
-      {"log positive sliced", Op::Unary, {{{3, 4}, Sl, 0.5, 2}}, [](const V& v, const I&) { return ag::log(v[0]); }},
-      {"sqrt positive", Op::Unary, {{{5}, D, 0.5, 2}}, [](const V& v, const I&) { return ag::sqrt(v[0]); }},
-      {"sigmoid", Op::Unary, {{{2, 5}, Tr, -3, 3}}, [](const V& v, const I&) { return ag::sigmoid(v[0]); }},
-      {"silu", Op::Unary, {{{2, 5}, Sl, -3, 3}}, [](const V& v, const I&) { return ag::silu(v[0]); }},
-      {"scalar ops", Op::Unary, {{{4, 3}, Tr}},
+      {"pow positive base", Op::Pow, {{{2, 3}, D, 0.5, 2}, {{2, 3}, Tr}}, [](const V& v, const I&) { return ag::pow(v[0], v[1]); }},
+      {"exp transposed", Op::Exp, {{{3, 4}, Tr}}, [](const V& v, const I&) { return ag::exp(v[0]); }},
+      {"log positive sliced", Op::Log, {{{3, 4}, Sl, 0.5, 2}}, [](const V& v, const I&) { return ag::log(v[0]); }},
+      {"sqrt positive", Op::Sqrt, {{{5}, D, 0.5, 2}}, [](const V& v, const I&) { return ag::sqrt(v[0]); }},
+      {"sigmoid", Op::Sigmoid, {{{2, 5}, Tr, -3, 3}}, [](const V& v, const I&) { return ag::sigmoid(v[0]); }},
+      {"silu", Op::Silu, {{{2, 5}, Sl, -3, 3}}, [](const V& v, const I&) { return ag::silu(v[0]); }},
+      {"scalar ops", Op::AddScalar, {{{4, 3}, Tr}},
        [](const V& v, const I&) { return ag::neg(ag::mul_scalar(ag::add_scalar(v[0], 0.25), 1.5)); }},
-      {"sum leading axis of transposed", Op::Reduce, {{{4, 3}, Tr}}, [](const V& v, const I&) { return ag::sum(v[0], {0}); }},
-      {"sum all", Op::Reduce, {{{2, 3, 4}, Sl}}, [](const V& v, const I&) { return ag::sum(v[0]); }},
-      {"mean last axis keepdim", Op::Reduce, {{{2, 3, 4}}}, [](const V& v, const I&) { return ag::mean(v[0], {-1}, true); }},
-      {"max middle axis", Op::Reduce, {{{2, 5, 3}, Tr}}, [](const V& v, const I&) { return ag::max(v[0], {1}); }},
+      // abs's gradient is sign(x): the inputs keep clear of 0, where abs has no derivative.
+      {"abs and its sign gradient", Op::Abs, {{{3, 4}, Tr, 0.2, 1.5}}, [](const V& v, const I&) { return ag::abs(ag::neg(v[0])); }},
+      {"pow_scalar", Op::PowScalar, {{{3, 4}, Sl, 0.5, 2}},
+       [](const V& v, const I&) { return ag::Variable(pow_scalar(v[0].value(), 1.5)); }, false},
+      {"clamp", Op::Clamp, {{{3, 4}, Tr}}, [](const V& v, const I&) { return ag::Variable(clamp(v[0].value(), -0.5, 0.25)); }, false},
+      {"fill", Op::Fill, {{{2, 3}, Tr}},
+       [](const V& v, const I&) {
+         Tensor t = v[0].value().clone();
+         t.slice(1, 1, 2).fill(0.5);
+         return ag::Variable(t);
+       },
+       false},
+      {"argmax_last", Op::Argmax, {{{4, 5}, Tr}}, [](const V& v, const I&) { return ag::Variable(argmax_last(v[0].value()).to(v[0].dtype())); },
+       false},
+      {"sum leading axis of transposed", Op::Sum, {{{4, 3}, Tr}}, [](const V& v, const I&) { return ag::sum(v[0], {0}); }},
+      {"sum all", Op::Sum, {{{2, 3, 4}, Sl}}, [](const V& v, const I&) { return ag::sum(v[0]); }},
+      {"mean last axis keepdim", Op::Sum, {{{2, 3, 4}}}, [](const V& v, const I&) { return ag::mean(v[0], {-1}, true); }},
+      {"max middle axis", Op::Max, {{{2, 5, 3}, Tr}}, [](const V& v, const I&) { return ag::max(v[0], {1}); }},
       {"matmul dense", Op::Matmul, {{{3, 4}}, {{4, 5}}}, [](const V& v, const I&) { return ag::matmul(v[0], v[1]); }},
       {"matmul transposed a and b", Op::Matmul, {{{2, 3, 4}, Tr}, {{4, 5}, Tr}},
        [](const V& v, const I&) { return ag::matmul(v[0], v[1]); }},
       {"matmul broadcast batch", Op::Matmul, {{{2, 1, 3, 4}}, {{3, 4, 2}, Sl}},
        [](const V& v, const I&) { return ag::matmul(v[0], v[1]); }},
       {"softmax sliced", Op::Softmax, {{{3, 5}, Sl, -2, 2}}, [](const V& v, const I&) { return ag::softmax(v[0]); }},
-      {"log_softmax transposed", Op::Softmax, {{{4, 5}, Tr, -2, 2}}, [](const V& v, const I&) { return ag::log_softmax(v[0]); }},
+      {"log_softmax transposed", Op::LogSoftmax, {{{4, 5}, Tr, -2, 2}}, [](const V& v, const I&) { return ag::log_softmax(v[0]); }},
       {"layer_norm", Op::LayerNorm, {{{2, 3, 6}}, {{6}, D, 0.5, 1.5}, {{6}}},
        [](const V& v, const I&) { return ag::layer_norm(v[0], v[1], v[2], 1e-5); }},
       {"layer_norm transposed rows", Op::LayerNorm, {{{5, 4}, Tr}, {{4}, Sl, 0.5, 1.5}, {{4}}},
@@ -185,7 +200,7 @@ inline std::vector<OpCase> op_cases() {
       {"expm", Op::Expm, {{{2, 3, 3}, D, -0.5, 0.5}}, [](const V& v, const I&) { return ag::expm(v[0]); }, true, 10},
       {"log_trace_expm transposed", Op::LogTraceExpm, {{{2, 4, 4}, Tr}},
        [](const V& v, const I&) { return ag::log_trace_expm(v[0]); }, true, 10},
-      {"trace", Op::Reduce, {{{2, 3, 3}, Tr}}, [](const V& v, const I&) { return ag::trace(v[0]); }},
+      {"trace", Op::Sum, {{{2, 3, 3}, Tr}}, [](const V& v, const I&) { return ag::trace(v[0]); }},
       {"rotary interleaved", Op::Rotary, {{{2, 3, 2, 4}, Sl}},
        [](const V& v, const I&) { return rotary_case(v[0], RotaryPairing::Interleaved); }},
       {"rotary rotate-half", Op::Rotary, {{{1, 3, 2, 6}}}, [](const V& v, const I&) { return rotary_case(v[0], RotaryPairing::RotateHalf); }},
@@ -199,6 +214,9 @@ inline std::vector<OpCase> op_cases() {
        [](const V& v, const I& ids) { return ag::Variable(count_correct(v[0].value(), ids[0], 0)); }, false},
       {"global_norm", Op::SumOfSquares, {{{3, 4}, Tr}, {{5}, Sl}},
        [](const V& v, const I&) { return ag::Variable(global_norm({v[0].value(), v[1].value()})); }, false},
+      {"clip_coefficient", Op::ClipCoefficient, {{{}, D, 0, 3}},
+       [](const V& v, const I&) { return ag::Variable(clip_coefficient(v[0].value().to(DType::Float64), 1.0).to(v[0].dtype())); },
+       false},
       {"adamw_update", Op::AdamW, {{{3, 4}}, {{3, 4}, D, -0.1, 0.1}, {{3, 4}, D, 0, 0.1}, {{3, 4}, Tr}},
        [](const V& v, const I&) { return adamw_case(v); }, false},
       {"concat middle axis", Op::Copy, {{{2, 1, 3}}, {{2, 2, 3}, Sl}}, [](const V& v, const I&) { return ag::concat({v[0], v[1]}, 1); }},
