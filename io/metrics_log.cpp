@@ -52,7 +52,7 @@ std::vector<Panel> training_curve_panels(const MetricsTable& t) {
   add(panel(t, "Accuracy", "next-token accuracy", {{"accuracy", "training"}, {"val_accuracy", "validation"}}));
   add(panel(t, "Throughput", "tokens/s", {{"tokens_per_s", "training"}}));
   add(panel(t, "Epoch averages", "cross-entropy (nats/token)", {{"epoch_loss", "training, per epoch"}, {"global_loss", "training, whole run"}}));
-  // The deductive outputs' statistics (pldr/deductive_stats.h): one panel per output, mean and
+  // The deductive outputs' statistics (train/deductive_stats.h): one panel per output, mean and
   // std per layer.
   for (const char* output : {"A_LM", "Ap", "G_LM"}) {
     std::vector<std::pair<std::string, std::string>> keys;
