@@ -15,6 +15,7 @@
 #include "data/sample_loader.h"
 #include "data/token_file.h"
 #include "data/tokenizer.h"
+#include "dist/gradients.h"
 #include "optim/schedule.h"
 #include "pldr/losses.h"
 #include "tensor/backend.h"
@@ -139,8 +140,7 @@ void start_model(Run& run, DType dtype) {
 void broadcast_parameters(Run& run) {
   for (ag::Variable& p : run.model->parameters()) {
     Tensor& value = p.mutable_value();
-    run.group->broadcast(value.dtype() == DType::Float64 ? static_cast<void*>(value.data<double>()) : value.data<float>(),
-                         size_t(value.numel()) * dtype_size(value.dtype()), 0);
+    run.group->broadcast(dist::floating_bytes(value), size_t(value.numel()) * dtype_size(value.dtype()), 0);
   }
 }
 
