@@ -16,6 +16,7 @@
 #include "data/token_file.h"
 #include "data/tokenizer.h"
 #include "dist/gradients.h"
+#include "io/metric_keys.h"
 #include "optim/schedule.h"
 #include "pldr/losses.h"
 #include "tensor/backend.h"
@@ -34,6 +35,7 @@ namespace pldr {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+namespace keys = io::metric_keys;
 
 data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool shuffle, const dist::ProcessGroup& group) {
   auto tokens = std::make_shared<data::TokenFile>(path);
@@ -254,20 +256,20 @@ StepSettings step_settings(const RunConfig& c) {
 
 nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const RunningMetrics& running, int64_t tokens_seen,
                             double elapsed, bool learned_G, const Validation* val) {
-  nlohmann::json line{{"step", p.step}, {"loss", p.loss}, {"accuracy", p.accuracy},
-                      {"global_loss", running.global_loss()}, {"global_accuracy", running.global_accuracy()}, {"lr", p.lr},
-                      {"grad_norm", p.grad_norm}, {"tokens_per_s", p.tokens_per_s}, {"tokens_seen", tokens_seen},
-                      {"elapsed_s", elapsed}};
+  nlohmann::json line{{keys::kStep, p.step}, {keys::kLoss, p.loss}, {keys::kAccuracy, p.accuracy},
+                      {keys::kGlobalLoss, running.global_loss()}, {keys::kGlobalAccuracy, running.global_accuracy()}, {keys::kLr, p.lr},
+                      {keys::kGradNorm, p.grad_norm}, {keys::kTokensPerS, p.tokens_per_s}, {keys::kTokensSeen, tokens_seen},
+                      {keys::kElapsedS, elapsed}};
   if (learned_G) {
-    line["dag_A_LM"] = r.dag[0];
-    line["dag_Ap"] = r.dag[1];
-    line["dag_G_LM"] = r.dag[2];
+    line[keys::kDagALM] = r.dag[0];
+    line[keys::kDagAp] = r.dag[1];
+    line[keys::kDagGLM] = r.dag[2];
   }
   add_deductive_stats(line, r.deductive);
   if (val) {
-    line["val_loss"] = val->loss;
-    line["val_accuracy"] = val->accuracy;
-    if (val->bits_per_char > 0) line["val_bits_per_char"] = val->bits_per_char;
+    line[keys::kValLoss] = val->loss;
+    line[keys::kValAccuracy] = val->accuracy;
+    if (val->bits_per_char > 0) line[keys::kValBitsPerChar] = val->bits_per_char;
   }
   return line;
 }
@@ -335,7 +337,8 @@ void add_to_averages(Run& run, LoopState& loop, const StepResult& r, int64_t ste
   loop.running_loss.add(r.loss);
   loop.running_acc.add(r.accuracy);
   if (const std::optional<EpochMetrics> e = run.running.add(r.loss, r.accuracy, step_epoch); e && run.writer)
-    run.metrics << nlohmann::json{{"step", step}, {"epoch", e->epoch}, {"epoch_loss", e->loss}, {"epoch_accuracy", e->accuracy}}.dump()
+    run.metrics << nlohmann::json{{keys::kStep, step}, {keys::kEpoch, e->epoch}, {keys::kEpochLoss, e->loss},
+                                  {keys::kEpochAccuracy, e->accuracy}}.dump()
                 << "\n";
 }
 
