@@ -34,6 +34,7 @@
 
 #include "bench/timing.h"
 #include "data/tokenizer.h"
+#include "io/metric_keys.h"
 #include "train/checkpoint.h"
 #include "pldr/generate.h"
 #include "train/run_config.h"
@@ -84,7 +85,7 @@ std::vector<double> window_throughputs(const std::string& metrics_path) {
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const nlohmann::json j = nlohmann::json::parse(line);
-    if (!first) rates.push_back(j.at("tokens_per_s").get<double>());
+    if (!first) rates.push_back(j.at(pldr::io::metric_keys::kTokensPerS).get<double>());
     first = false;
   }
   return rates;

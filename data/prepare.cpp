@@ -174,10 +174,8 @@ void remove_stale(const std::string& path) {  // a split left by an earlier run 
   if (!fs::remove(path, error) && error) throw DataError(path + ": cannot remove: " + error.message());
 }
 
-}  // namespace
-
-PrepareStats prepare_corpus(const PrepareOptions& options) {
-  const std::string where = "prepare " + options.output_prefix;
+// Throws DataError naming the output prefix on options prepare_corpus cannot use.
+void check_options(const PrepareOptions& options, const std::string& where) {
   if (options.output_prefix.empty()) throw DataError("prepare: output prefix is empty");
   if (options.sources.empty()) throw DataError(where + ": no text sources");
   if (!(options.val_fraction >= 0.0 && options.val_fraction < 1.0)) {
@@ -190,24 +188,71 @@ PrepareStats prepare_corpus(const PrepareOptions& options) {
   if (options.val_fraction > 0.0 && !options.val_sources.empty()) {
     throw DataError(where + ": give either a validation fraction or validation sources, not both");
   }
+}
 
-  const Tokenizer tokenizer = Tokenizer::load(options.tokenizer_path);
-  const unsigned threads =
-      options.num_threads > 0 ? options.num_threads : std::max(1u, std::thread::hardware_concurrency());
-  Progress progress(options.show_progress, where);
+// The documents of `sources`, tokenized; DataError when there are none.
+TokenizedDocuments tokenize_nonempty(const std::vector<TextSource>& sources, const Tokenizer& tokenizer, unsigned threads,
+                                     Progress& progress, const std::string& where) {
+  TokenizedDocuments docs = tokenize_sources(sources, tokenizer, threads, progress);
+  progress.finish(docs);
+  if (docs.documents() == 0) throw DataError(where + ": no documents in " + describe(sources));
+  return docs;
+}
 
-  const TokenizedDocuments train = tokenize_sources(options.sources, tokenizer, threads, progress);
-  progress.finish(train);
-  if (train.documents() == 0) throw DataError(where + ": no documents in " + describe(options.sources));
-
-  PrepareStats result;
-  result.train_path = options.output_prefix + ".train.tok";
-  result.meta_path = options.output_prefix + ".meta.json";
-  const fs::path folder = fs::path(options.output_prefix).parent_path();
+// Creates the folder of the output prefix when it has one.
+void create_output_folder(const std::string& output_prefix, const std::string& where) {
+  const fs::path folder = fs::path(output_prefix).parent_path();
   std::error_code error;
   if (!folder.empty() && !fs::create_directories(folder, error) && error) {
     throw DataError(where + ": cannot create folder " + folder.string() + ": " + error.message());
   }
+}
+
+// Documents per split of the training sources: test at the very end, validation before it.
+struct SplitSizes {
+  uint64_t train = 0, val = 0, test = 0;
+};
+
+// DataError when the validation and test fractions leave no training documents.
+SplitSizes split_sizes(const PrepareOptions& options, uint64_t documents, const std::string& where) {
+  SplitSizes sizes;
+  sizes.val = split_documents(options.val_fraction, documents);
+  sizes.test = split_documents(options.test_fraction, documents);
+  if (sizes.val + sizes.test >= documents) {
+    throw DataError(where + ": " + std::to_string(documents) + " documents are too few to keep " +
+                    std::to_string(sizes.val) + " for validation and " + std::to_string(sizes.test) +
+                    " for test and some for training");
+  }
+  sizes.train = documents - sizes.val - sizes.test;
+  return sizes;
+}
+
+// Writes the first `count` documents as the training split, through the shuffle buffer when
+// options.shuffle_buffer is set.
+SplitStats write_train_split(const std::string& path, const TokenizedDocuments& docs, uint64_t count, const PrepareOptions& options,
+                             uint32_t vocab_size) {
+  if (options.shuffle_buffer > 0) {
+    std::vector<uint64_t> order = buffered_shuffle_order(count, options.shuffle_buffer, options.shuffle_seed);
+    return write_split(path, reorder(docs, order), 0, count, vocab_size);
+  }
+  return write_split(path, docs, 0, count, vocab_size);
+}
+
+}  // namespace
+
+PrepareStats prepare_corpus(const PrepareOptions& options) {
+  const std::string where = "prepare " + options.output_prefix;
+  check_options(options, where);
+  const Tokenizer tokenizer = Tokenizer::load(options.tokenizer_path);
+  const unsigned threads =
+      options.num_threads > 0 ? options.num_threads : std::max(1u, std::thread::hardware_concurrency());
+  Progress progress(options.show_progress, where);
+  const TokenizedDocuments train = tokenize_nonempty(options.sources, tokenizer, threads, progress, where);
+
+  PrepareStats result;
+  result.train_path = options.output_prefix + ".train.tok";
+  result.meta_path = options.output_prefix + ".meta.json";
+  create_output_folder(options.output_prefix, where);
 
   CorpusMeta& meta = result.meta;
   meta.tokenizer_path = options.tokenizer_path;
@@ -215,35 +260,21 @@ PrepareStats prepare_corpus(const PrepareOptions& options) {
   meta.vocab_size = static_cast<uint32_t>(tokenizer.vocab_size());
   meta.eos_id = tokenizer.eos_id();
 
-  const uint64_t val_documents = split_documents(options.val_fraction, train.documents());
-  const uint64_t test_documents = split_documents(options.test_fraction, train.documents());
-  if (val_documents + test_documents >= train.documents()) {
-    throw DataError(where + ": " + std::to_string(train.documents()) + " documents are too few to keep " +
-                    std::to_string(val_documents) + " for validation and " + std::to_string(test_documents) +
-                    " for test and some for training");
-  }
-  const uint64_t train_documents = train.documents() - val_documents - test_documents;
-  if (options.shuffle_buffer > 0) {
-    std::vector<uint64_t> order = buffered_shuffle_order(train_documents, options.shuffle_buffer, options.shuffle_seed);
-    meta.splits["train"] = write_split(result.train_path, reorder(train, order), 0, train_documents, meta.vocab_size);
-  } else {
-    meta.splits["train"] = write_split(result.train_path, train, 0, train_documents, meta.vocab_size);
-  }
+  const SplitSizes sizes = split_sizes(options, train.documents(), where);
+  meta.splits["train"] = write_train_split(result.train_path, train, sizes.train, options, meta.vocab_size);
   const std::string val_path = options.output_prefix + ".val.tok", test_path = options.output_prefix + ".test.tok";
-  if (val_documents > 0) {
-    meta.splits["val"] = write_split(val_path, train, train_documents, train_documents + val_documents, meta.vocab_size);
+  if (sizes.val > 0) {
+    meta.splits["val"] = write_split(val_path, train, sizes.train, sizes.train + sizes.val, meta.vocab_size);
     result.val_path = val_path;
   } else if (!options.val_sources.empty()) {
-    const TokenizedDocuments val = tokenize_sources(options.val_sources, tokenizer, threads, progress);
-    progress.finish(val);
-    if (val.documents() == 0) throw DataError(where + ": no documents in " + describe(options.val_sources));
+    const TokenizedDocuments val = tokenize_nonempty(options.val_sources, tokenizer, threads, progress, where);
     meta.splits["val"] = write_split(val_path, val, 0, val.documents(), meta.vocab_size);
     result.val_path = val_path;
   } else {
     remove_stale(val_path);
   }
-  if (test_documents > 0) {
-    meta.splits["test"] = write_split(test_path, train, train.documents() - test_documents, train.documents(), meta.vocab_size);
+  if (sizes.test > 0) {
+    meta.splits["test"] = write_split(test_path, train, train.documents() - sizes.test, train.documents(), meta.vocab_size);
     result.test_path = test_path;
   } else {
     remove_stale(test_path);

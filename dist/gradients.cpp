@@ -4,11 +4,11 @@
 
 namespace pldr::dist {
 
-namespace {
-
-char* bytes_of(Tensor& t) {
+char* floating_bytes(Tensor& t) {
   return t.dtype() == DType::Float64 ? reinterpret_cast<char*>(t.data<double>()) : reinterpret_cast<char*>(t.data<float>());
 }
+
+namespace {
 
 // Gradients waiting in a bucket: all of one dtype, packed back to back.
 struct Bucket {
@@ -22,14 +22,14 @@ struct Bucket {
     size_t at = 0;
     for (Tensor& g : grads) {
       const size_t n = size_t(g.numel()) * dtype_size(dtype);
-      std::memcpy(buffer.data() + at, bytes_of(g), n);
+      std::memcpy(buffer.data() + at, floating_bytes(g), n);
       at += n;
     }
     group.all_reduce(buffer.data(), at / dtype_size(dtype), dtype);
     at = 0;
     for (Tensor& g : grads) {
       const size_t n = size_t(g.numel()) * dtype_size(dtype);
-      std::memcpy(bytes_of(g), buffer.data() + at, n);
+      std::memcpy(floating_bytes(g), buffer.data() + at, n);
       at += n;
     }
     grads.clear();
@@ -53,7 +53,7 @@ void all_reduce_gradients(ProcessGroup& group, const std::vector<ag::Variable>& 
     const size_t n = size_t(g.numel()) * dtype_size(g.dtype());
     if (n == 0) continue;
     if (n >= bucket_bytes) {
-      group.all_reduce(bytes_of(g), size_t(g.numel()), g.dtype());
+      group.all_reduce(floating_bytes(g), size_t(g.numel()), g.dtype());
       continue;
     }
     if (g.dtype() != bucket.dtype || bucket.used + n > bucket_bytes) bucket.flush(group);

@@ -60,6 +60,125 @@ struct Waiter {
   Clock::time_point deadline;
 };
 
+// What the store's thread holds: the open connections and their unread bytes, the data, the
+// recorded failure, the gets waiting for a key, and which connection claimed which rank.
+class StoreState {
+ public:
+  // Starts watching a new connection.
+  void add_client(Socket client) {
+    set_no_delay(client);
+    const int fd = client.fd();
+    sockets_.emplace(fd, std::move(client));
+  }
+
+  // What to poll: the wake pipe, the listener, then every connection.
+  std::vector<pollfd> poll_list(int wake_fd, int listener_fd) const {
+    std::vector<pollfd> fds{{wake_fd, POLLIN, 0}, {listener_fd, POLLIN, 0}};
+    for (const auto& [fd, s] : sockets_) fds.push_back({fd, POLLIN, 0});
+    return fds;
+  }
+
+  // How long poll may wait: until the first waiting get times out, or for ever (-1).
+  int poll_timeout_ms() const {
+    int wait_ms = -1;
+    for (const Waiter& w : waiters_) {
+      const auto left = std::chrono::duration_cast<Milliseconds>(w.deadline - Clock::now()).count();
+      wait_ms = int(std::max<int64_t>(0, wait_ms < 0 ? left : std::min<int64_t>(wait_ms, left)));
+    }
+    return wait_ms;
+  }
+
+  // Answers the waiting gets whose deadline has passed: timed out.
+  void expire_waiters(Clock::time_point now) {
+    answer_waiters([&](const Waiter& w) { return w.deadline <= now; }, 2, "");
+  }
+
+  // Reads what connection `fd` sent and handles its whole requests; false when the client left
+  // (its connection is then closed).
+  bool receive(int fd) {
+    char chunk[4096];
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+    if (n <= 0) {
+      drop(fd);
+      return false;
+    }
+    std::string& buffer = buffers_[fd];
+    buffer.append(chunk, size_t(n));
+    while (auto r = take_request(buffer)) handle(fd, *r);
+    return true;
+  }
+
+ private:
+  // Sends one response; a client that does not read it in time is disconnected.
+  void reply(int fd, uint8_t status, const std::string& value) {
+    std::string error;
+    if (!send_all(sockets_.at(fd), response(status, value).data(), 5 + value.size(), kReplyTimeout, error)) ::shutdown(fd, SHUT_RDWR);
+  }
+
+  // Replies to (and stops waiting for) every waiting get that `matches`.
+  template <class Matches> void answer_waiters(Matches&& matches, uint8_t status, const std::string& value) {
+    for (size_t i = 0; i < waiters_.size();) {
+      if (matches(waiters_[i])) {
+        reply(waiters_[i].fd, status, value);
+        waiters_.erase(waiters_.begin() + i);
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  // Carries out one request from connection `fd` and replies (a get may wait instead).
+  void handle(int fd, const Request& r) {
+    switch (r.op) {
+      case kSet:
+        data_[r.key] = r.value;
+        reply(fd, 0, "");
+        answer_waiters([&](const Waiter& w) { return w.key == r.key; }, 0, r.value);
+        break;
+      case kGet:
+        if (data_.count(r.key)) reply(fd, 0, data_[r.key]);
+        else if (failure_) reply(fd, 1, *failure_);
+        else waiters_.push_back({fd, r.key, Clock::now() + Milliseconds(r.wait_ms)});
+        break;
+      case kAdd: {
+        if (r.key.rfind(kClaimPrefix, 0) == 0) ranks_[fd] = r.key.substr(std::strlen(kClaimPrefix));
+        if (r.key.rfind(kGoodbyePrefix, 0) == 0) ranks_.erase(fd);
+        const int64_t now = (data_.count(r.key) ? std::stoll(data_[r.key]) : 0) + std::stoll(r.value);
+        data_[r.key] = std::to_string(now);
+        reply(fd, 0, data_[r.key]);
+        break;
+      }
+      case kFail:
+        if (!failure_) failure_ = r.value;
+        reply(fd, 1, *failure_);
+        answer_waiters([](const Waiter&) { return true; }, 1, *failure_);
+        break;
+      default:
+        ::shutdown(fd, SHUT_RDWR);  // not our protocol
+    }
+  }
+
+  // Forgets a client that left.
+  void drop(int fd) {
+    std::erase_if(waiters_, [fd](const Waiter& w) { return w.fd == fd; });
+    if (ranks_.count(fd) && !failure_) {  // a rank's process ended without saying goodbye
+      failure_ = "rank " + ranks_[fd] + " lost: its connection to the store closed";
+      answer_waiters([](const Waiter&) { return true; }, 1, *failure_);
+    }
+    ranks_.erase(fd);
+    sockets_.erase(fd);
+    buffers_.erase(fd);
+  }
+
+  std::map<int, Socket> sockets_;
+  std::map<int, std::string> buffers_;
+  std::map<std::string, std::string> data_;
+  std::optional<std::string> failure_;
+  std::vector<Waiter> waiters_;
+  std::map<int, std::string> ranks_;  // connection -> the rank it claimed, until it says goodbye
+};
+
 }  // namespace
 
 TcpStoreServer::TcpStoreServer(uint16_t port) {
@@ -86,100 +205,21 @@ void TcpStoreServer::wait_for_clients(int clients, Clock::time_point deadline) c
 }
 
 void TcpStoreServer::serve() {
-  std::map<int, Socket> sockets;
-  std::map<int, std::string> buffers;
-  std::map<std::string, std::string> data;
-  std::optional<std::string> failure;
-  std::vector<Waiter> waiters;
-  std::map<int, std::string> ranks;  // connection -> the rank it claimed, until it says goodbye
-
-  auto reply = [&](int fd, uint8_t status, const std::string& value) {
-    std::string error;
-    if (!send_all(sockets.at(fd), response(status, value).data(), 5 + value.size(), kReplyTimeout, error)) ::shutdown(fd, SHUT_RDWR);
-  };
-  auto answer_waiters = [&](auto&& matches, uint8_t status, const std::string& value) {
-    for (size_t i = 0; i < waiters.size();) {
-      if (matches(waiters[i])) {
-        reply(waiters[i].fd, status, value);
-        waiters.erase(waiters.begin() + i);
-      } else {
-        ++i;
-      }
-    }
-  };
-  auto handle = [&](int fd, const Request& r) {
-    switch (r.op) {
-      case kSet:
-        data[r.key] = r.value;
-        reply(fd, 0, "");
-        answer_waiters([&](const Waiter& w) { return w.key == r.key; }, 0, r.value);
-        break;
-      case kGet:
-        if (data.count(r.key)) reply(fd, 0, data[r.key]);
-        else if (failure) reply(fd, 1, *failure);
-        else waiters.push_back({fd, r.key, Clock::now() + Milliseconds(r.wait_ms)});
-        break;
-      case kAdd: {
-        if (r.key.rfind(kClaimPrefix, 0) == 0) ranks[fd] = r.key.substr(std::strlen(kClaimPrefix));
-        if (r.key.rfind(kGoodbyePrefix, 0) == 0) ranks.erase(fd);
-        const int64_t now = (data.count(r.key) ? std::stoll(data[r.key]) : 0) + std::stoll(r.value);
-        data[r.key] = std::to_string(now);
-        reply(fd, 0, data[r.key]);
-        break;
-      }
-      case kFail:
-        if (!failure) failure = r.value;
-        reply(fd, 1, *failure);
-        answer_waiters([](const Waiter&) { return true; }, 1, *failure);
-        break;
-      default:
-        ::shutdown(fd, SHUT_RDWR);  // not our protocol
-    }
-  };
-
+  StoreState store;
   for (;;) {
-    std::vector<pollfd> fds{{wake_[0], POLLIN, 0}, {listener_.fd(), POLLIN, 0}};
-    for (const auto& [fd, s] : sockets) fds.push_back({fd, POLLIN, 0});
-    int wait_ms = -1;
-    for (const Waiter& w : waiters) {
-      const auto left = std::chrono::duration_cast<Milliseconds>(w.deadline - Clock::now()).count();
-      wait_ms = int(std::max<int64_t>(0, wait_ms < 0 ? left : std::min<int64_t>(wait_ms, left)));
-    }
-    if (::poll(fds.data(), fds.size(), wait_ms) < 0 && errno != EINTR) return;
+    std::vector<pollfd> fds = store.poll_list(wake_[0], listener_.fd());
+    if (::poll(fds.data(), fds.size(), store.poll_timeout_ms()) < 0 && errno != EINTR) return;
     if (fds[0].revents) return;
-    const auto now = Clock::now();
-    answer_waiters([&](const Waiter& w) { return w.deadline <= now; }, 2, "");
+    store.expire_waiters(Clock::now());
     if (fds[1].revents & POLLIN) {
       Socket client(::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC));
       if (client.valid()) {
-        set_no_delay(client);
-        const int fd = client.fd();
-        sockets.emplace(fd, std::move(client));
+        store.add_client(std::move(client));
         ++clients_;
       }
     }
-    for (size_t i = 2; i < fds.size(); ++i) {
-      if (!fds[i].revents) continue;
-      const int fd = fds[i].fd;
-      char chunk[4096];
-      const ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      if (n <= 0) {  // the client left
-        std::erase_if(waiters, [fd](const Waiter& w) { return w.fd == fd; });
-        if (ranks.count(fd) && !failure) {  // a rank's process ended without saying goodbye
-          failure = "rank " + ranks[fd] + " lost: its connection to the store closed";
-          answer_waiters([](const Waiter&) { return true; }, 1, *failure);
-        }
-        ranks.erase(fd);
-        sockets.erase(fd);
-        buffers.erase(fd);
-        --clients_;
-        continue;
-      }
-      std::string& buffer = buffers[fd];
-      buffer.append(chunk, size_t(n));
-      while (auto r = take_request(buffer)) handle(fd, *r);
-    }
+    for (size_t i = 2; i < fds.size(); ++i)
+      if (fds[i].revents && !store.receive(fds[i].fd)) --clients_;
   }
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <stdexcept>
@@ -219,21 +218,23 @@ std::vector<Document> truthfulqa_mc2(const std::string& path) {
 }
 
 struct TaskSource {
+  std::string name;
   TaskMetric metric;
   std::function<std::vector<Document>(const std::string& data_dir)> read;
 };
 
-// The harness's splits: test where the task has one (ARC, OpenBookQA), else validation.
-const std::map<std::string, TaskSource>& sources() {
-  static const std::map<std::string, TaskSource> table{
-      {"arc_easy", {TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return arc(d + "/arc/ARC-Easy-test.jsonl"); }}},
-      {"arc_challenge", {TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return arc(d + "/arc/ARC-Challenge-test.jsonl"); }}},
-      {"hellaswag", {TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return hellaswag(d + "/hellaswag/hellaswag.jsonl"); }}},
-      {"piqa", {TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return piqa(d + "/piqa"); }}},
-      {"social_iqa", {TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return social_iqa(d + "/siqa"); }}},
-      {"openbookqa", {TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return openbookqa(d + "/openbookqa/test.tsv"); }}},
-      {"winogrande", {TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return winogrande(d + "/winogrande"); }}},
-      {"truthfulqa_mc2", {TaskMetric::TruthfulQAMC2, [](const std::string& d) { return truthfulqa_mc2(d + "/truthfulqa/mc_task.json"); }}},
+// Every task, in the papers' order (task_names). The harness's splits: test where the task has one
+// (ARC, OpenBookQA), else validation.
+const std::vector<TaskSource>& sources() {
+  static const std::vector<TaskSource> table{
+      {"arc_easy", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return arc(d + "/arc/ARC-Easy-test.jsonl"); }},
+      {"arc_challenge", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return arc(d + "/arc/ARC-Challenge-test.jsonl"); }},
+      {"hellaswag", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return hellaswag(d + "/hellaswag/hellaswag.jsonl"); }},
+      {"piqa", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return piqa(d + "/piqa"); }},
+      {"social_iqa", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return social_iqa(d + "/siqa"); }},
+      {"openbookqa", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return openbookqa(d + "/openbookqa/test.tsv"); }},
+      {"winogrande", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return winogrande(d + "/winogrande"); }},
+      {"truthfulqa_mc2", TaskMetric::TruthfulQAMC2, [](const std::string& d) { return truthfulqa_mc2(d + "/truthfulqa/mc_task.json"); }},
   };
   return table;
 }
@@ -245,19 +246,22 @@ std::pair<std::string, std::string> Document::request(size_t choice) const {
 }
 
 const std::vector<std::string>& task_names() {
-  static const std::vector<std::string> names{"arc_easy", "arc_challenge", "hellaswag", "piqa",
-                                              "social_iqa", "openbookqa", "winogrande", "truthfulqa_mc2"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const TaskSource& source : sources()) n.push_back(source.name);
+    return n;
+  }();
   return names;
 }
 
 Task load_task(const std::string& name, const std::string& data_dir) {
-  const auto it = sources().find(name);
+  const auto it = std::find_if(sources().begin(), sources().end(), [&](const TaskSource& s) { return s.name == name; });
   if (it == sources().end()) {
     std::string known;
     for (const std::string& n : task_names()) known += (known.empty() ? "" : ", ") + n;
     throw std::invalid_argument("unknown task '" + name + "' (known: " + known + ")");
   }
-  return {name, it->second.metric, it->second.read(data_dir)};
+  return {name, it->metric, it->read(data_dir)};
 }
 
 std::string hellaswag_preprocess(const std::string& text) {

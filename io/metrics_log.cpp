@@ -4,8 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "io/error.h"
+#include "io/metric_keys.h"
 
 namespace pldr::io {
+
+using namespace metric_keys;
 
 MetricsTable read_metrics(const std::string& path) {
   std::ifstream in(path);
@@ -15,11 +18,11 @@ MetricsTable read_metrics(const std::string& path) {
   for (int64_t number = 1; std::getline(in, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("step") || !j["step"].is_number())
+    if (j.is_discarded() || !j.is_object() || !j.contains(kStep) || !j[kStep].is_number())
       throw IoError("metrics " + path + ": line " + std::to_string(number) + " is not a JSON object with a numeric step");
-    const double step = j["step"].get<double>();
+    const double step = j[kStep].get<double>();
     for (auto it = j.begin(); it != j.end(); ++it)
-      if (it.key() != "step" && it.value().is_number()) table.columns[it.key()].emplace_back(step, it.value().get<double>());
+      if (it.key() != kStep && it.value().is_number()) table.columns[it.key()].emplace_back(step, it.value().get<double>());
   }
   return table;
 }
@@ -45,20 +48,20 @@ std::vector<Panel> training_curve_panels(const MetricsTable& t) {
   auto add = [&](Panel p) {
     if (!p.series.empty()) panels.push_back(std::move(p));
   };
-  add(panel(t, "Loss", "cross-entropy (nats/token)", {{"loss", "training"}, {"val_loss", "validation"}}));
-  add(panel(t, "Validation bits per character", "bits/char", {{"val_bits_per_char", "validation"}}));
-  add(panel(t, "Learning rate", "lr", {{"lr", "learning rate"}}));
-  add(panel(t, "DAG terms", "|log(tr expm(M∘M)/dk)|", {{"dag_A_LM", "A_LM"}, {"dag_Ap", "Ap"}, {"dag_G_LM", "G_LM"}}));
-  add(panel(t, "Accuracy", "next-token accuracy", {{"accuracy", "training"}, {"val_accuracy", "validation"}}));
-  add(panel(t, "Throughput", "tokens/s", {{"tokens_per_s", "training"}}));
-  add(panel(t, "Epoch averages", "cross-entropy (nats/token)", {{"epoch_loss", "training, per epoch"}, {"global_loss", "training, whole run"}}));
-  // The deductive outputs' statistics (pldr/deductive_stats.h): one panel per output, mean and
+  add(panel(t, "Loss", "cross-entropy (nats/token)", {{kLoss, "training"}, {kValLoss, "validation"}}));
+  add(panel(t, "Validation bits per character", "bits/char", {{kValBitsPerChar, "validation"}}));
+  add(panel(t, "Learning rate", "lr", {{kLr, "learning rate"}}));
+  add(panel(t, "DAG terms", "|log(tr expm(M∘M)/dk)|", {{kDagALM, "A_LM"}, {kDagAp, "Ap"}, {kDagGLM, "G_LM"}}));
+  add(panel(t, "Accuracy", "next-token accuracy", {{kAccuracy, "training"}, {kValAccuracy, "validation"}}));
+  add(panel(t, "Throughput", "tokens/s", {{kTokensPerS, "training"}}));
+  add(panel(t, "Epoch averages", "cross-entropy (nats/token)", {{kEpochLoss, "training, per epoch"}, {kGlobalLoss, "training, whole run"}}));
+  // The deductive outputs' statistics (train/deductive_stats.h): one panel per output, mean and
   // std per layer.
   for (const char* output : {"A_LM", "Ap", "G_LM"}) {
     std::vector<std::pair<std::string, std::string>> keys;
-    for (int layer = 0; t.has(std::string(output) + "_mean_layer" + std::to_string(layer)); ++layer)
+    for (size_t layer = 0; t.has(deductive_stat(output, "mean", layer)); ++layer)
       for (const char* stat : {"mean", "std"})
-        keys.emplace_back(std::string(output) + "_" + stat + "_layer" + std::to_string(layer), "layer " + std::to_string(layer) + " " + stat);
+        keys.emplace_back(deductive_stat(output, stat, layer), "layer " + std::to_string(layer) + " " + stat);
     add(panel(t, std::string(output) + " per layer", "value", keys));
   }
   return panels;

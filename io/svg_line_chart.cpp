@@ -46,34 +46,50 @@ struct Range {
 
 bool usable(double x, double y, bool log_y) { return std::isfinite(x) && std::isfinite(y) && (!log_y || y > 0); }
 
-void draw_panel(std::string& svg, const Panel& p, double left, double top, double width, double height) {
+// A panel's plot area on the page and the value ranges it maps onto it, with the ticks.
+struct PlotArea {
+  double x0, x1, y0, y1;  // left, right, bottom and top edges of the plot area
+  Range xr, yr;           // y values are log10 on a log axis
+  std::vector<double> xt, yt;
+
+  double sx(double x) const { return x0 + (x - xr.lo) / (xr.hi - xr.lo) * (x1 - x0); }
+  double sy(double y) const { return y0 - (y - yr.lo) / (yr.hi - yr.lo) * (y0 - y1); }
+};
+
+// The plot area of a panel at (left, top): inside its margins, the ranges of its usable points
+// widened to whole ticks.
+PlotArea plot_area(const Panel& p, double left, double top, double width, double height) {
   const double ml = 64, mr = 16, mt = 28, mb = 44;  // margins around the plot area
-  const double x0 = left + ml, x1 = left + width - mr, y0 = top + height - mb, y1 = top + mt;
-  Range xr, yr;
+  PlotArea a{left + ml, left + width - mr, top + height - mb, top + mt, {}, {}, {}, {}};
+  Range& xr = a.xr;
+  Range& yr = a.yr;
   for (const Series& s : p.series)
     for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
       if (usable(s.x[i], s.y[i], p.log_y)) xr.add(s.x[i]), yr.add(p.log_y ? std::log10(s.y[i]) : s.y[i]);
   xr.widen();
   yr.widen();
-  const std::vector<double> xt = nice_ticks(xr.lo, xr.hi), yt = nice_ticks(yr.lo, yr.hi);
-  xr.lo = std::min(xr.lo, xt.front()), xr.hi = std::max(xr.hi, xt.back());
-  yr.lo = std::min(yr.lo, yt.front()), yr.hi = std::max(yr.hi, yt.back());
-  auto sx = [&](double x) { return x0 + (x - xr.lo) / (xr.hi - xr.lo) * (x1 - x0); };
-  auto sy = [&](double y) { return y0 - (y - yr.lo) / (yr.hi - yr.lo) * (y0 - y1); };
-  char buf[256];
+  a.xt = nice_ticks(xr.lo, xr.hi), a.yt = nice_ticks(yr.lo, yr.hi);
+  xr.lo = std::min(xr.lo, a.xt.front()), xr.hi = std::max(xr.hi, a.xt.back());
+  yr.lo = std::min(yr.lo, a.yt.front()), yr.hi = std::max(yr.hi, a.yt.back());
+  return a;
+}
 
+// The title, the gridlines and tick labels, the frame and the axis labels.
+void draw_axes(std::string& svg, const Panel& p, const PlotArea& a, double left, double top) {
+  const double x0 = a.x0, x1 = a.x1, y0 = a.y0, y1 = a.y1;
+  char buf[256];
   std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"14\" font-weight=\"bold\">", x0, top + 18);
   svg += buf + escape(p.title) + "</text>\n";
-  for (double t : xt) {
-    std::snprintf(buf, sizeof buf, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", sx(t), y0, sx(t), y1);
+  for (double t : a.xt) {
+    std::snprintf(buf, sizeof buf, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", a.sx(t), y0, a.sx(t), y1);
     svg += buf;
-    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">", sx(t), y0 + 15);
+    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">", a.sx(t), y0 + 15);
     svg += buf + number(t) + "</text>\n";
   }
-  for (double t : yt) {
-    std::snprintf(buf, sizeof buf, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", x0, sy(t), x1, sy(t));
+  for (double t : a.yt) {
+    std::snprintf(buf, sizeof buf, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", x0, a.sy(t), x1, a.sy(t));
     svg += buf;
-    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", x0 - 5, sy(t) + 4);
+    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", x0 - 5, a.sy(t) + 4);
     svg += buf + number(p.log_y ? std::pow(10.0, t) : t) + "</text>\n";
   }
   std::snprintf(buf, sizeof buf, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n", x0, y1,
@@ -84,31 +100,38 @@ void draw_panel(std::string& svg, const Panel& p, double left, double top, doubl
   std::snprintf(buf, sizeof buf, "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">",
                 left + 14, (y0 + y1) / 2);
   svg += buf + escape(p.y_label) + "</text>\n";
+}
 
-  for (size_t k = 0; k < p.series.size(); ++k) {
-    const Series& s = p.series[k];
-    const char* colour = kColours[k % (sizeof kColours / sizeof *kColours)];
-    std::string points;
-    size_t count = 0;
-    for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
-      if (!usable(s.x[i], s.y[i], p.log_y)) continue;
-      std::snprintf(buf, sizeof buf, "%s%.1f,%.1f", count++ ? " " : "", sx(s.x[i]), sy(p.log_y ? std::log10(s.y[i]) : s.y[i]));
-      points += buf;
-    }
-    svg += std::string("<polyline fill=\"none\" stroke=\"") + colour + "\" stroke-width=\"1.6\" points=\"" + points + "\"/>\n";
-    if (count == 1) {  // a lone point would be invisible as a line
-      const size_t comma = points.find(',');
-      std::snprintf(buf, sizeof buf, "<circle cx=\"%s\" cy=\"%s\" r=\"3\" fill=\"%s\"/>\n", points.substr(0, comma).c_str(),
-                    points.substr(comma + 1).c_str(), colour);
-      svg += buf;
-    }
-    const double ly = y1 + 14 + 16 * double(k);
-    std::snprintf(buf, sizeof buf,
-                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>"
-                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">",
-                  x1 - 120, ly, x1 - 100, ly, colour, x1 - 95, ly + 4);
-    svg += buf + escape(s.label) + "</text>\n";
+// Series k: its polyline (a dot when it has a single point) and its legend entry.
+void draw_series(std::string& svg, const Series& s, size_t k, bool log_y, const PlotArea& a) {
+  char buf[256];
+  const char* colour = kColours[k % (sizeof kColours / sizeof *kColours)];
+  std::string points;
+  size_t count = 0;
+  for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
+    if (!usable(s.x[i], s.y[i], log_y)) continue;
+    std::snprintf(buf, sizeof buf, "%s%.1f,%.1f", count++ ? " " : "", a.sx(s.x[i]), a.sy(log_y ? std::log10(s.y[i]) : s.y[i]));
+    points += buf;
   }
+  svg += std::string("<polyline fill=\"none\" stroke=\"") + colour + "\" stroke-width=\"1.6\" points=\"" + points + "\"/>\n";
+  if (count == 1) {  // a lone point would be invisible as a line
+    const size_t comma = points.find(',');
+    std::snprintf(buf, sizeof buf, "<circle cx=\"%s\" cy=\"%s\" r=\"3\" fill=\"%s\"/>\n", points.substr(0, comma).c_str(),
+                  points.substr(comma + 1).c_str(), colour);
+    svg += buf;
+  }
+  const double ly = a.y1 + 14 + 16 * double(k);
+  std::snprintf(buf, sizeof buf,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">",
+                a.x1 - 120, ly, a.x1 - 100, ly, colour, a.x1 - 95, ly + 4);
+  svg += buf + escape(s.label) + "</text>\n";
+}
+
+void draw_panel(std::string& svg, const Panel& p, double left, double top, double width, double height) {
+  const PlotArea area = plot_area(p, left, top, width, height);
+  draw_axes(svg, p, area, left, top);
+  for (size_t k = 0; k < p.series.size(); ++k) draw_series(svg, p.series[k], k, p.log_y, area);
 }
 
 }  // namespace

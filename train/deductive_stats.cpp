@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "io/metric_keys.h"
+
 namespace pldr {
 
 ValueSummary summarize(const Tensor& t) {
@@ -34,11 +36,10 @@ std::vector<LayerDeductiveStats> deductive_stats(const std::vector<LayerDeductiv
 
 void add_deductive_stats(nlohmann::json& line, const std::vector<LayerDeductiveStats>& stats) {
   auto put = [&](const std::string& output, size_t layer, const ValueSummary& s) {
-    const std::string suffix = "_layer" + std::to_string(layer);
-    line[output + "_mean" + suffix] = s.mean;
-    line[output + "_std" + suffix] = s.std;
-    line[output + "_min" + suffix] = s.min;
-    line[output + "_max" + suffix] = s.max;
+    line[io::metric_keys::deductive_stat(output, "mean", layer)] = s.mean;
+    line[io::metric_keys::deductive_stat(output, "std", layer)] = s.std;
+    line[io::metric_keys::deductive_stat(output, "min", layer)] = s.min;
+    line[io::metric_keys::deductive_stat(output, "max", layer)] = s.max;
   };
   for (size_t l = 0; l < stats.size(); ++l) {
     if (stats[l].has_A_LM) {

@@ -1,7 +1,8 @@
 // Summary statistics of the deductive outputs during training (the papers' study of how A_LM, Ap
 // and G_LM evolve with learning rate and warm-up): per layer, the mean, standard deviation, minimum
 // and maximum over every element of the batch and heads. Logged as flat metrics keys
-// "<output>_<stat>_layer<l>" (e.g. "G_LM_mean_layer0"), which `pldr plot` draws per layer.
+// "<output>_<stat>_layer<l>" (e.g. "G_LM_mean_layer0"; io/metric_keys.h), which `pldr plot` draws
+// per layer.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>

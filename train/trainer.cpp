@@ -15,6 +15,8 @@
 #include "data/sample_loader.h"
 #include "data/token_file.h"
 #include "data/tokenizer.h"
+#include "dist/gradients.h"
+#include "io/metric_keys.h"
 #include "optim/schedule.h"
 #include "pldr/losses.h"
 #include "tensor/backend.h"
@@ -33,6 +35,7 @@ namespace pldr {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+namespace keys = io::metric_keys;
 
 data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool shuffle, const dist::ProcessGroup& group) {
   auto tokens = std::make_shared<data::TokenFile>(path);
@@ -89,6 +92,99 @@ struct Run {
   std::optional<CheckpointHistory> history;
 };
 
+// Throws when a checkpoint was written by a run of another world size: its data position is per rank.
+void check_world_size(const LoadedCheckpoint& resumed, const std::string& path, int world_size) {
+  if (resumed.state.world_size != world_size)
+    throw std::runtime_error("checkpoint " + path + " was written by a run of " +
+                             std::to_string(resumed.state.world_size) + " ranks, this run has " + std::to_string(world_size) +
+                             ": resume it with " + std::to_string(resumed.state.world_size) +
+                             " ranks (its data position is per rank, so another world size would train on other samples)");
+}
+
+// Applies training.threads (OpenMP threads; 0 leaves the default).
+void set_threads(const RunConfig& config) {
+#ifdef _OPENMP
+  if (config.training.threads > 0) omp_set_num_threads(static_cast<int>(config.training.threads));
+#endif
+}
+
+// training.device, once checked: this build and machine have it, and a run on another device than
+// the CPU has one rank.
+Device checked_device(const RunConfig& config, int world_size) {
+  const Device device = device_from_name(config.training.device);
+  backend(device);  // fails here, before any file is written, when this build or machine has no such device
+  if (device != Device::CPU && world_size > 1)  // the gradient all-reduce reads host memory
+    throw std::runtime_error("training.device=" + config.training.device + " runs one rank only so far; this run has " +
+                             std::to_string(world_size));
+  return device;
+}
+
+// Writes <out_dir>/run_config.json, creating the folder.
+void write_run_config(const RunConfig& config) {
+  std::filesystem::create_directories(config.out_dir);
+  std::ofstream out(config.out_dir + "/run_config.json");
+  out << config.to_json().dump(2) << "\n";
+}
+
+// A fresh run's model (initialised from the seed, with an external G when configured) and state.
+void start_model(Run& run, DType dtype) {
+  const RunConfig& config = run.config;
+  run.model = std::make_unique<PldrModel>(config.model, dtype);
+  run.model->initialize(config.seed);
+  if (config.model.custom_G_type == GType::External)
+    run.model->predefined_G = load_external_G(config.external_G.file, config.external_G.group, config.model, dtype);
+  if (!config.tokenizer.empty()) run.state.tokenizer_identity = data::Tokenizer::load(config.tokenizer).identity();
+  run.state.world_size = run.group->world_size();
+}
+
+// Every rank starts from rank 0's parameters (they agree already when all read the same seed or
+// checkpoint; this makes sure).
+void broadcast_parameters(Run& run) {
+  for (ag::Variable& p : run.model->parameters()) {
+    Tensor& value = p.mutable_value();
+    run.group->broadcast(dist::floating_bytes(value), size_t(value.numel()) * dtype_size(value.dtype()), 0);
+  }
+}
+
+// Reads data.meta, which must name the run's tokenizer when the run knows it.
+void read_meta(Run& run) {
+  const RunConfig& config = run.config;
+  run.meta = data::read_corpus_meta(config.data.meta);
+  if (!run.state.tokenizer_identity.empty() && run.meta->tokenizer_identity != run.state.tokenizer_identity)
+    throw std::runtime_error("data " + config.data.meta + " was prepared with tokenizer " + run.meta->tokenizer_identity +
+                             ", the run uses " + run.state.tokenizer_identity);
+}
+
+// The AdamW optimiser over the model's parameters, with its state from the checkpoint on a resume.
+void create_optimizer(Run& run, const TrainOptions& options) {
+  const RunConfig& config = run.config;
+  run.adamw = std::make_unique<optim::AdamW>(
+      run.model->parameters(),
+      optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps, config.optimizer.weight_decay});
+  if (run.resumed) load_optimizer_state(options.resume_from, *run.model, *run.adamw);
+}
+
+// The training loader at the state's data position, and the validation loader when there is data.val.
+void open_loaders(Run& run) {
+  const RunConfig& config = run.config;
+  run.train_loader.emplace(make_loader(config.data.train, config, config.data.shuffle, *run.group));
+  run.train_loader->seek({run.state.data_epoch, run.state.data_index});
+  if (!config.data.val.empty()) run.val_loader.emplace(make_loader(config.data.val, config, false, *run.group));
+}
+
+// metrics.jsonl (rank 0; appended to on a resume), the running averages (restored on a resume)
+// and the checkpoint history.
+void open_outputs(Run& run) {
+  const RunConfig& config = run.config;
+  if (run.writer) {
+    run.metrics.open(config.out_dir + "/metrics.jsonl", run.resumed ? std::ios::app : std::ios::trunc);
+    if (!run.metrics) throw std::runtime_error("cannot write " + config.out_dir + "/metrics.jsonl");
+  }
+  run.running_path = config.out_dir + "/running_metrics.json";
+  if (run.resumed) run.running = RunningMetrics::load(run.running_path, run.state.step).value_or(RunningMetrics{});
+  run.history.emplace(config.out_dir, config.training.keep_every, config.training.keep_last);
+}
+
 void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options) {
   std::optional<LoadedCheckpoint> resumed;
   if (!options.resume_from.empty()) resumed = load_checkpoint(options.resume_from);
@@ -97,70 +193,26 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
   const RunConfig& config = run.config;
   config.validate();
   const int world_size = run.group->world_size();
-  if (resumed && resumed->state.world_size != world_size)
-    throw std::runtime_error("checkpoint " + options.resume_from + " was written by a run of " +
-                             std::to_string(resumed->state.world_size) + " ranks, this run has " + std::to_string(world_size) +
-                             ": resume it with " + std::to_string(resumed->state.world_size) +
-                             " ranks (its data position is per rank, so another world size would train on other samples)");
-#ifdef _OPENMP
-  if (config.training.threads > 0) omp_set_num_threads(static_cast<int>(config.training.threads));
-#endif
+  if (resumed) check_world_size(*resumed, options.resume_from, world_size);
+  set_threads(config);
   const DType dtype = dtype_from_name(config.training.dtype);
-  const Device device = device_from_name(config.training.device);
-  backend(device);  // fails here, before any file is written, when this build or machine has no such device
-  if (device != Device::CPU && world_size > 1)  // the gradient all-reduce reads host memory
-    throw std::runtime_error("training.device=" + config.training.device + " runs one rank only so far; this run has " +
-                             std::to_string(world_size));
+  const Device device = checked_device(config, world_size);
   run.checkpoint_path = config.out_dir + "/checkpoint.h5";
-  if (run.writer) {
-    std::filesystem::create_directories(config.out_dir);
-    std::ofstream out(config.out_dir + "/run_config.json");
-    out << config.to_json().dump(2) << "\n";
-  }
+  if (run.writer) write_run_config(config);
 
   if (resumed) {
     run.model = std::move(resumed->model);
     run.state = resumed->state;
   } else {
-    run.model = std::make_unique<PldrModel>(config.model, dtype);
-    run.model->initialize(config.seed);
-    if (config.model.custom_G_type == GType::External)
-      run.model->predefined_G = load_external_G(config.external_G.file, config.external_G.group, config.model, dtype);
-    if (!config.tokenizer.empty()) run.state.tokenizer_identity = data::Tokenizer::load(config.tokenizer).identity();
-    run.state.world_size = world_size;
+    start_model(run, dtype);
   }
-  // Every rank starts from rank 0's parameters (they agree already when all read the same seed or
-  // checkpoint; this makes sure).
-  for (ag::Variable& p : run.model->parameters()) {
-    Tensor& value = p.mutable_value();
-    run.group->broadcast(value.dtype() == DType::Float64 ? static_cast<void*>(value.data<double>()) : value.data<float>(),
-                         size_t(value.numel()) * dtype_size(value.dtype()), 0);
-  }
+  broadcast_parameters(run);
   run.model->to(device);  // after the broadcast, which reads host memory
 
-  if (!config.data.meta.empty()) {
-    run.meta = data::read_corpus_meta(config.data.meta);
-    if (!run.state.tokenizer_identity.empty() && run.meta->tokenizer_identity != run.state.tokenizer_identity)
-      throw std::runtime_error("data " + config.data.meta + " was prepared with tokenizer " + run.meta->tokenizer_identity +
-                               ", the run uses " + run.state.tokenizer_identity);
-  }
-
-  run.adamw = std::make_unique<optim::AdamW>(
-      run.model->parameters(),
-      optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps, config.optimizer.weight_decay});
-  if (resumed) load_optimizer_state(options.resume_from, *run.model, *run.adamw);
-
-  run.train_loader.emplace(make_loader(config.data.train, config, config.data.shuffle, *run.group));
-  run.train_loader->seek({run.state.data_epoch, run.state.data_index});
-  if (!config.data.val.empty()) run.val_loader.emplace(make_loader(config.data.val, config, false, *run.group));
-
-  if (run.writer) {
-    run.metrics.open(config.out_dir + "/metrics.jsonl", resumed ? std::ios::app : std::ios::trunc);
-    if (!run.metrics) throw std::runtime_error("cannot write " + config.out_dir + "/metrics.jsonl");
-  }
-  run.running_path = config.out_dir + "/running_metrics.json";
-  if (resumed) run.running = RunningMetrics::load(run.running_path, run.state.step).value_or(RunningMetrics{});
-  run.history.emplace(config.out_dir, config.training.keep_every, config.training.keep_last);
+  if (!config.data.meta.empty()) read_meta(run);
+  create_optimizer(run, options);
+  open_loaders(run);
+  open_outputs(run);
 }
 
 // Validation: the same first batches every time, no tape.
@@ -204,22 +256,166 @@ StepSettings step_settings(const RunConfig& c) {
 
 nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const RunningMetrics& running, int64_t tokens_seen,
                             double elapsed, bool learned_G, const Validation* val) {
-  nlohmann::json line{{"step", p.step}, {"loss", p.loss}, {"accuracy", p.accuracy},
-                      {"global_loss", running.global_loss()}, {"global_accuracy", running.global_accuracy()}, {"lr", p.lr},
-                      {"grad_norm", p.grad_norm}, {"tokens_per_s", p.tokens_per_s}, {"tokens_seen", tokens_seen},
-                      {"elapsed_s", elapsed}};
+  nlohmann::json line{{keys::kStep, p.step}, {keys::kLoss, p.loss}, {keys::kAccuracy, p.accuracy},
+                      {keys::kGlobalLoss, running.global_loss()}, {keys::kGlobalAccuracy, running.global_accuracy()}, {keys::kLr, p.lr},
+                      {keys::kGradNorm, p.grad_norm}, {keys::kTokensPerS, p.tokens_per_s}, {keys::kTokensSeen, tokens_seen},
+                      {keys::kElapsedS, elapsed}};
   if (learned_G) {
-    line["dag_A_LM"] = r.dag[0];
-    line["dag_Ap"] = r.dag[1];
-    line["dag_G_LM"] = r.dag[2];
+    line[keys::kDagALM] = r.dag[0];
+    line[keys::kDagAp] = r.dag[1];
+    line[keys::kDagGLM] = r.dag[2];
   }
   add_deductive_stats(line, r.deductive);
   if (val) {
-    line["val_loss"] = val->loss;
-    line["val_accuracy"] = val->accuracy;
-    if (val->bits_per_char > 0) line["val_bits_per_char"] = val->bits_per_char;
+    line[keys::kValLoss] = val->loss;
+    line[keys::kValAccuracy] = val->accuracy;
+    if (val->bits_per_char > 0) line[keys::kValBitsPerChar] = val->bits_per_char;
   }
   return line;
+}
+
+// What every step of a train_ranks call reads.
+struct LoopSettings {
+  optim::WarmupCosine schedule;
+  StepSettings step_settings;
+  bool learned_G = false;
+  int64_t first_step = 0, last_step = 0;  // this call trains steps first_step .. last_step - 1
+  int64_t tokens_per_step = 0;            // over the micro-batches and the ranks
+};
+
+// The loop's settings for a call that starts at step first_step.
+LoopSettings loop_settings(const RunConfig& config, const TrainOptions& options, int64_t first_step, int world_size) {
+  LoopSettings s;
+  s.schedule = {config.optimizer.lr, config.schedule.warmup_steps, config.training.steps, config.schedule.alpha};
+  s.step_settings = step_settings(config);
+  s.learned_G = config.model.custom_G_type == GType::Learned;
+  s.last_step = options.stop_after >= 0 ? std::min(options.stop_after, config.training.steps) : config.training.steps;
+  s.first_step = first_step;
+  s.tokens_per_step = config.data.batch_size * config.data.context * config.data.grad_accum * world_size;
+  return s;
+}
+
+// What the loop carries from step to step besides the TrainingState: the logging window (the
+// averages and throughput since the previous metrics line), the last validation and the last
+// logged loss.
+struct LoopState {
+  Clock::time_point start;         // of the loop
+  Clock::time_point window_start;  // moved on by validation time: tokens/s counts training time only
+  int64_t window_tokens = 0;
+  Average running_loss, running_acc;
+  Validation last_val;
+  double last_logged_loss = 0;
+};
+
+// One optimiser step on data.grad_accum micro-batches; a diverged step becomes an error naming
+// the step and the last good checkpoint.
+StepResult run_step(Run& run, const StepSettings& settings, double lr) {
+  std::vector<Example> micro_batches;
+  for (int64_t micro = 0; micro < run.config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader, run.model->device()));
+  try {
+    return train_step(*run.model, *run.adamw, micro_batches, lr, settings, run.group);
+  } catch (const TrainingDiverged& e) {
+    throw std::runtime_error(std::string("training diverged: ") + e.what() + " at step " + std::to_string(run.state.step + 1) +
+                             "; parameters were not updated. The last good checkpoint, if any, is " + run.checkpoint_path);
+  }
+}
+
+// Counts step `step` as done in the state: the step, the tokens seen and the data position.
+void advance_state(Run& run, int64_t step, int64_t tokens_per_step) {
+  TrainingState& state = run.state;
+  state.step = step + 1;
+  state.tokens_seen += tokens_per_step;
+  const data::LoaderPosition pos = run.train_loader->position();
+  state.data_epoch = pos.epoch;
+  state.data_index = pos.index;
+}
+
+// Adds the step's loss and accuracy to the window and to the running averages; when the step
+// began a new data epoch, rank 0 writes the finished epoch's line.
+void add_to_averages(Run& run, LoopState& loop, const StepResult& r, int64_t step, uint64_t step_epoch, int64_t tokens_per_step) {
+  loop.window_tokens += tokens_per_step;
+  loop.running_loss.add(r.loss);
+  loop.running_acc.add(r.accuracy);
+  if (const std::optional<EpochMetrics> e = run.running.add(r.loss, r.accuracy, step_epoch); e && run.writer)
+    run.metrics << nlohmann::json{{keys::kStep, step}, {keys::kEpoch, e->epoch}, {keys::kEpochLoss, e->loss},
+                                  {keys::kEpochAccuracy, e->accuracy}}.dump()
+                << "\n";
+}
+
+// Validates when due (every training.eval_every steps, and at the last); returns whether it did.
+bool validate_if_due(Run& run, LoopState& loop, bool last) {
+  const int64_t eval_every = run.config.training.eval_every;
+  const bool eval_now = eval_every > 0 && (run.state.step % eval_every == 0 || last);
+  if (eval_now) {
+    const auto eval_start = Clock::now();
+    loop.last_val = validate(run);
+    loop.window_start += Clock::now() - eval_start;  // tokens/s counts training time only
+  }
+  return eval_now;
+}
+
+// The progress line of the window that ends `now`.
+TrainProgress window_progress(const Run& run, const LoopSettings& settings, const LoopState& loop, const StepResult& r, double lr,
+                              bool eval_now, bool last, Clock::time_point now) {
+  const double window_s = std::chrono::duration<double>(now - loop.window_start).count();
+  const double elapsed = std::chrono::duration<double>(now - loop.start).count();
+  TrainProgress p;
+  p.step = run.state.step;
+  p.last_step = settings.last_step;
+  p.loss = loop.running_loss.mean();
+  p.accuracy = loop.running_acc.mean();
+  p.lr = lr;
+  p.grad_norm = r.grad_norm;
+  p.tokens_per_s = window_s > 0 ? double(loop.window_tokens) / window_s : 0;
+  p.eta_s = double(settings.last_step - run.state.step) * elapsed / double(run.state.step - settings.first_step);
+  p.validated = eval_now && run.val_loader;
+  p.val_loss = loop.last_val.loss;
+  p.val_bits_per_char = loop.last_val.bits_per_char;
+  p.final = last;
+  return p;
+}
+
+// Ends the logging window at this step: rank 0 writes its metrics line, on_progress receives it,
+// and the next window starts.
+void end_window(Run& run, const LoopSettings& settings, LoopState& loop, const TrainOptions& options, const StepResult& r, double lr,
+                bool eval_now, bool last) {
+  const auto now = Clock::now();
+  const double elapsed = std::chrono::duration<double>(now - loop.start).count();
+  const TrainProgress p = window_progress(run, settings, loop, r, lr, eval_now, last, now);
+  if (run.writer)
+    run.metrics << metrics_line(p, r, run.running, run.state.tokens_seen, elapsed, settings.learned_G,
+                                p.validated ? &loop.last_val : nullptr).dump()
+                << "\n" << std::flush;
+  if (options.on_progress) options.on_progress(p);
+  loop.last_logged_loss = loop.running_loss.mean();
+  loop.running_loss = loop.running_acc = Average{};
+  loop.window_start = now;
+  loop.window_tokens = 0;
+}
+
+// Rank 0 saves a checkpoint at the last step and every training.checkpoint_every steps, records it
+// in the history and saves the running averages beside it.
+void checkpoint_if_due(Run& run, bool last) {
+  const RunConfig& config = run.config;
+  const TrainingState& state = run.state;
+  if (run.writer && (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0))) {
+    save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
+    run.history->record(run.checkpoint_path, state.step);
+    run.running.save(run.running_path, state.step);
+  }
+}
+
+// What train returns: the steps done, the last losses and validation, the time taken, the checkpoint.
+TrainSummary summary_of(const Run& run, const LoopState& loop) {
+  TrainSummary summary;
+  summary.steps = run.state.step;
+  summary.last_loss = loop.last_logged_loss;
+  summary.val_loss = loop.last_val.loss;
+  summary.val_accuracy = loop.last_val.accuracy;
+  summary.val_bits_per_char = loop.last_val.bits_per_char;
+  summary.seconds = std::chrono::duration<double>(Clock::now() - loop.start).count();
+  summary.checkpoint = run.checkpoint_path;
+  return summary;
 }
 
 TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options, dist::ProcessGroup& group) {
@@ -229,101 +425,28 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
   open_run(run, config_in, options);
   const RunConfig& config = run.config;
   TrainingState& state = run.state;
-  const optim::WarmupCosine schedule{config.optimizer.lr, config.schedule.warmup_steps, config.training.steps, config.schedule.alpha};
-  const StepSettings settings = step_settings(config);
-  const bool learned_G = config.model.custom_G_type == GType::Learned;
-
-  const int64_t last_step = options.stop_after >= 0 ? std::min(options.stop_after, config.training.steps) : config.training.steps;
-  const int64_t first_step = state.step;
+  const LoopSettings settings = loop_settings(config, options, state.step, group.world_size());
   if (options.on_start)
     options.on_start({run.model->parameter_count(), group.world_size(), config.training.dtype, config.model.custom_G_type, run.resumed,
-                      first_step, last_step});
+                      settings.first_step, settings.last_step});
 
   const ag::AutocastGuard precision(ag::precision_from_name(config.training.precision));  // forwards, backwards, validation
-  const auto start = Clock::now();
-  auto window_start = start;
-  int64_t window_tokens = 0;
-  Average running_loss, running_acc;
-  Validation last_val;
-  double last_logged_loss = 0;
-  const int64_t tokens_per_step = config.data.batch_size * config.data.context * config.data.grad_accum * group.world_size();
-
-  while (state.step < last_step) {
+  LoopState loop;
+  loop.start = loop.window_start = Clock::now();
+  while (state.step < settings.last_step) {
     const int64_t step = state.step;
     const uint64_t step_epoch = state.data_epoch;  // the data epoch this step's batches come from
-    const double lr = schedule.lr(step);
-    std::vector<Example> micro_batches;
-    for (int64_t micro = 0; micro < config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader, run.model->device()));
-    StepResult r;
-    try {
-      r = train_step(*run.model, *run.adamw, micro_batches, lr, settings, &group);
-    } catch (const TrainingDiverged& e) {
-      throw std::runtime_error(std::string("training diverged: ") + e.what() + " at step " + std::to_string(step + 1) +
-                               "; parameters were not updated. The last good checkpoint, if any, is " + run.checkpoint_path);
-    }
+    const double lr = settings.schedule.lr(step);
+    const StepResult r = run_step(run, settings.step_settings, lr);
+    advance_state(run, step, settings.tokens_per_step);
+    add_to_averages(run, loop, r, step, step_epoch, settings.tokens_per_step);
 
-    state.step = step + 1;
-    state.tokens_seen += tokens_per_step;
-    const data::LoaderPosition pos = run.train_loader->position();
-    state.data_epoch = pos.epoch;
-    state.data_index = pos.index;
-    window_tokens += tokens_per_step;
-    running_loss.add(r.loss);
-    running_acc.add(r.accuracy);
-    if (const std::optional<EpochMetrics> e = run.running.add(r.loss, r.accuracy, step_epoch); e && run.writer)
-      run.metrics << nlohmann::json{{"step", step}, {"epoch", e->epoch}, {"epoch_loss", e->loss}, {"epoch_accuracy", e->accuracy}}.dump()
-                  << "\n";
-
-    const bool last = state.step == last_step;
-    const bool eval_now = config.training.eval_every > 0 && (state.step % config.training.eval_every == 0 || last);
-    if (eval_now) {
-      const auto eval_start = Clock::now();
-      last_val = validate(run);
-      window_start += Clock::now() - eval_start;  // tokens/s counts training time only
-    }
-    if (state.step % config.training.log_every == 0 || last || eval_now) {
-      const auto now = Clock::now();
-      const double window_s = std::chrono::duration<double>(now - window_start).count();
-      const double elapsed = std::chrono::duration<double>(now - start).count();
-      TrainProgress p;
-      p.step = state.step;
-      p.last_step = last_step;
-      p.loss = running_loss.mean();
-      p.accuracy = running_acc.mean();
-      p.lr = lr;
-      p.grad_norm = r.grad_norm;
-      p.tokens_per_s = window_s > 0 ? double(window_tokens) / window_s : 0;
-      p.eta_s = double(last_step - state.step) * elapsed / double(state.step - first_step);
-      p.validated = eval_now && run.val_loader;
-      p.val_loss = last_val.loss;
-      p.val_bits_per_char = last_val.bits_per_char;
-      p.final = last;
-      if (run.writer)
-        run.metrics << metrics_line(p, r, run.running, state.tokens_seen, elapsed, learned_G,
-                                    p.validated ? &last_val : nullptr).dump()
-                    << "\n" << std::flush;
-      if (options.on_progress) options.on_progress(p);
-      last_logged_loss = running_loss.mean();
-      running_loss = running_acc = Average{};
-      window_start = now;
-      window_tokens = 0;
-    }
-    if (run.writer && (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0))) {
-      save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
-      run.history->record(run.checkpoint_path, state.step);
-      run.running.save(run.running_path, state.step);
-    }
+    const bool last = state.step == settings.last_step;
+    const bool eval_now = validate_if_due(run, loop, last);
+    if (state.step % config.training.log_every == 0 || last || eval_now) end_window(run, settings, loop, options, r, lr, eval_now, last);
+    checkpoint_if_due(run, last);
   }
-
-  TrainSummary summary;
-  summary.steps = state.step;
-  summary.last_loss = last_logged_loss;
-  summary.val_loss = last_val.loss;
-  summary.val_accuracy = last_val.accuracy;
-  summary.val_bits_per_char = last_val.bits_per_char;
-  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  summary.checkpoint = run.checkpoint_path;
-  return summary;
+  return summary_of(run, loop);
 }
 
 }  // namespace

@@ -25,41 +25,43 @@ constexpr std::chrono::seconds kGrace{5};
 
 int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
-}  // namespace
+// In a forked child: becomes rank `rank` of `nproc` (its environment set, this program run again
+// with `argv`); returns only by exiting when the program cannot be started.
+[[noreturn]] void exec_rank(int rank, int nproc, const std::string& port, char* const* argv) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // no rank outlives the launcher
+  ::setenv("RANK", std::to_string(rank).c_str(), 1);
+  ::setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
+  ::setenv("MASTER_ADDR", "127.0.0.1", 1);
+  ::setenv("MASTER_PORT", port.c_str(), 1);
+  // The ranks share the cores (training.threads, when set, still decides).
+  if (!std::getenv("OMP_NUM_THREADS"))
+    ::setenv("OMP_NUM_THREADS", std::to_string(std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN) / nproc)).c_str(), 1);
+  ::execv("/proc/self/exe", argv);
+  std::perror("pldr: cannot start a rank");
+  ::_exit(127);
+}
 
-int launch_ranks(int nproc, const std::vector<std::string>& args) {
-  const std::string port = std::to_string(dist::local_port(dist::listen_on(0)));  // free now; rank 0 takes it
-  std::vector<std::string> argv_text{"pldr"};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  std::map<pid_t, int> ranks;  // running children
+// Forks the ranks; returns the running children (pid -> rank).
+std::map<pid_t, int> start_ranks(int nproc, const std::string& port, char* const* argv) {
+  std::map<pid_t, int> ranks;
   for (int r = 0; r < nproc; ++r) {
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("--nproc: cannot start rank " + std::to_string(r));
-    if (pid == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // no rank outlives the launcher
-      ::setenv("RANK", std::to_string(r).c_str(), 1);
-      ::setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
-      ::setenv("MASTER_ADDR", "127.0.0.1", 1);
-      ::setenv("MASTER_PORT", port.c_str(), 1);
-      // The ranks share the cores (training.threads, when set, still decides).
-      if (!std::getenv("OMP_NUM_THREADS"))
-        ::setenv("OMP_NUM_THREADS", std::to_string(std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN) / nproc)).c_str(), 1);
-      ::execv("/proc/self/exe", argv.data());
-      std::perror("pldr: cannot start a rank");
-      ::_exit(127);
-    }
+    if (pid == 0) exec_rank(r, nproc, port, argv);
     ranks[pid] = r;
   }
+  return ranks;
+}
 
-  // Every rank's end, in the order they were reaped; ranks this launcher killed are not causes.
-  struct End {
-    int rank, status;
-    bool killed_here;
-  };
+// A rank's end; ranks this launcher killed are not causes.
+struct End {
+  int rank, status;
+  bool killed_here;
+};
+
+// Waits for every rank to end; once one fails, the others get kGrace to exit, then are killed.
+// Returns every rank's end, in the order they were reaped.
+std::vector<End> wait_for_ranks(std::map<pid_t, int> ranks) {
   std::vector<End> ends;
   bool killed_rest = false;
   auto kill_at = std::chrono::steady_clock::time_point::max();
@@ -78,8 +80,13 @@ int launch_ranks(int nproc, const std::vector<std::string>& args) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  // The cause: a rank killed by a signal from outside (the others exit with 1 on noticing it,
-  // possibly before it is reaped), else the first rank that failed.
+  return ends;
+}
+
+// The cause of the run's failure, null when every rank succeeded: a rank killed by a signal from
+// outside (the others exit with 1 on noticing it, possibly before it is reaped), else the first
+// rank that failed.
+const End* failure_cause(const std::vector<End>& ends) {
   const End* cause = nullptr;
   for (const End& e : ends)
     if (WIFSIGNALED(e.status) && !e.killed_here) {
@@ -88,6 +95,21 @@ int launch_ranks(int nproc, const std::vector<std::string>& args) {
     }
   for (const End& e : ends)
     if (!cause && exit_code(e.status) != 0) cause = &e;
+  return cause;
+}
+
+}  // namespace
+
+int launch_ranks(int nproc, const std::vector<std::string>& args) {
+  const std::string port = std::to_string(dist::local_port(dist::listen_on(0)));  // free now; rank 0 takes it
+  std::vector<std::string> argv_text{"pldr"};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  const std::vector<End> ends = wait_for_ranks(start_ranks(nproc, port, argv.data()));
+  const End* cause = failure_cause(ends);
   if (!cause) return 0;
   if (WIFSIGNALED(cause->status)) std::fprintf(stderr, "pldr: rank %d was killed by signal %d\n", cause->rank, WTERMSIG(cause->status));
   return exit_code(cause->status);

@@ -1,4 +1,4 @@
-// The checkpoint-history policy (pldr/checkpoint_history.h): which steps it keeps, and the files.
+// The checkpoint-history policy (train/checkpoint_history.h): which steps it keeps, and the files.
 #include "train/checkpoint_history.h"
 
 #include <gtest/gtest.h>

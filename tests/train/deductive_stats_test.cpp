@@ -1,4 +1,4 @@
-// Summary statistics of the deductive outputs (pldr/deductive_stats.h).
+// Summary statistics of the deductive outputs (train/deductive_stats.h).
 #include "train/deductive_stats.h"
 
 #include <gtest/gtest.h>

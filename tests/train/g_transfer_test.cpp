@@ -1,4 +1,4 @@
-// The v510Gi transfer (pldr/g_transfer.h): on the prompt its G came from, the transferred model
+// The v510Gi transfer (train/g_transfer.h): on the prompt its G came from, the transferred model
 // (no metric learner, predefined G) gives the trained model's logits; inspect's file loads as that G.
 #include "train/g_transfer.h"
 

@@ -1,4 +1,4 @@
-// Epoch and global averages of the training loss (pldr/running_metrics.h), and their file.
+// Epoch and global averages of the training loss (train/running_metrics.h), and their file.
 #include "train/running_metrics.h"
 
 #include <gtest/gtest.h>
