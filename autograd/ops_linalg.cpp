@@ -5,8 +5,6 @@
 
 namespace pldr::ag {
 
-namespace T = ::pldr;
-
 // C = A B:  dA = G Bᵀ,  dB = Aᵀ G, each summed over the batch axes it was broadcast along.
 // A weight B [K, N] shared by a batch is handled as one [batch*M, K]ᵀ x [batch*M, N] product.
 Variable matmul(const Variable& a, const Variable& b) {
@@ -15,14 +13,14 @@ Variable matmul(const Variable& a, const Variable& b) {
     AutocastGuard as_written(Precision::Float32);
     return cast(matmul(cast(a, compute), cast(b, compute)), a.dtype());
   }
-  return record(T::matmul(a.value(), b.value()), "matmul", {a, b}, [va = a.value(), vb = b.value()](const Tensor& g) {
-    Tensor ga = T::sum_to_shape(T::matmul(g, vb.transpose(-1, -2)), va.shape());
+  return record(ops::matmul(a.value(), b.value()), "matmul", {a, b}, [va = a.value(), vb = b.value()](const Tensor& g) {
+    Tensor ga = ops::sum_to_shape(ops::matmul(g, vb.transpose(-1, -2)), va.shape());
     Tensor gb;
     if (vb.dim() == 2 && va.dim() > 2) {
       const int64_t k = va.shape().back(), n = g.shape().back();
-      gb = T::matmul(va.reshape({-1, k}).transpose(0, 1), g.reshape({-1, n}));
+      gb = ops::matmul(va.reshape({-1, k}).transpose(0, 1), g.reshape({-1, n}));
     } else {
-      gb = T::sum_to_shape(T::matmul(va.transpose(-1, -2), g), vb.shape());
+      gb = ops::sum_to_shape(ops::matmul(va.transpose(-1, -2), g), vb.shape());
     }
     return std::vector<Tensor>{ga, gb};
   });
@@ -30,16 +28,16 @@ Variable matmul(const Variable& a, const Variable& b) {
 
 // d tr(X) / dX = I, scaled by the gradient of each batch item.
 Variable trace(const Variable& x) {
-  return record(T::trace(x.value()), "trace", {x}, [shape = x.shape(), dt = x.dtype()](const Tensor& g) {
+  return record(ops::trace(x.value()), "trace", {x}, [shape = x.shape(), dt = x.dtype()](const Tensor& g) {
     const int64_t n = shape.back();
-    return std::vector<Tensor>{T::mul(g.unsqueeze(-1).unsqueeze(-1), T::eye(n, dt))};
+    return std::vector<Tensor>{ops::mul(g.unsqueeze(-1).unsqueeze(-1), ops::eye(n, dt))};
   });
 }
 
 // For f = <G, expm(A)>, df/dA = L(Aᵀ, G), the Fréchet derivative of expm at Aᵀ in direction G.
 Variable expm(const Variable& x) {
-  return record(T::expm(x.value()), "expm", {x}, [v = x.value()](const Tensor& g) {
-    return std::vector<Tensor>{T::expm_frechet(v.transpose(-1, -2).contiguous(), g.contiguous())};
+  return record(ops::expm(x.value()), "expm", {x}, [v = x.value()](const Tensor& g) {
+    return std::vector<Tensor>{ops::expm_frechet(v.transpose(-1, -2).contiguous(), g.contiguous())};
   });
 }
 
@@ -49,8 +47,8 @@ namespace pldr::ag {
 
 // d log tr expm(X) / dX = expm(X)ᵀ / tr expm(X), scaled by each matrix's upstream gradient.
 Variable log_trace_expm(const Variable& x) {
-  return record(::pldr::log_trace_expm(x.value()), "log_trace_expm", {x}, [v = x.value()](const Tensor& g) {
-    return std::vector<Tensor>{::pldr::mul(g.unsqueeze(-1).unsqueeze(-1), ::pldr::log_trace_expm_grad(v))};
+  return record(::pldr::ops::log_trace_expm(x.value()), "log_trace_expm", {x}, [v = x.value()](const Tensor& g) {
+    return std::vector<Tensor>{::pldr::ops::mul(g.unsqueeze(-1).unsqueeze(-1), ::pldr::ops::log_trace_expm_grad(v))};
   });
 }
 

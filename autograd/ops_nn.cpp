@@ -6,37 +6,35 @@
 
 namespace pldr::ag {
 
-namespace T = ::pldr;
-
 Variable softmax(const Variable& x) {
-  Tensor out = T::softmax(x.value());
-  return record(out, "softmax", {x}, [out](const Tensor& g) { return std::vector<Tensor>{T::softmax_back(out, g)}; });
+  Tensor out = ops::softmax(x.value());
+  return record(out, "softmax", {x}, [out](const Tensor& g) { return std::vector<Tensor>{ops::softmax_back(out, g)}; });
 }
 
 Variable log_softmax(const Variable& x) {
-  Tensor out = T::log_softmax(x.value());
-  return record(out, "log_softmax", {x}, [out](const Tensor& g) { return std::vector<Tensor>{T::log_softmax_back(out, g)}; });
+  Tensor out = ops::log_softmax(x.value());
+  return record(out, "log_softmax", {x}, [out](const Tensor& g) { return std::vector<Tensor>{ops::log_softmax_back(out, g)}; });
 }
 
 Variable layer_norm(const Variable& x, const Variable& gamma, const Variable& beta, double eps) {
-  LayerNormResult r = T::layer_norm(x.value(), gamma.value(), beta.value(), eps);
+  LayerNormResult r = ops::layer_norm(x.value(), gamma.value(), beta.value(), eps);
   return record(r.y, "layer_norm", {x, gamma, beta}, [vx = x.value(), vg = gamma.value(), r](const Tensor& g) {
-    LayerNormGrads d = T::layer_norm_back(g, vx, r.mean, r.rstd, vg);
+    LayerNormGrads d = ops::layer_norm_back(g, vx, r.mean, r.rstd, vg);
     return std::vector<Tensor>{d.dx, d.dgamma, d.dbeta};
   });
 }
 
 Variable embedding(const Variable& weight, const Tensor& ids) {
-  return record(T::embedding(weight.value(), ids), "embedding", {weight}, [ids, vocab = weight.size(0)](const Tensor& g) {
-    return std::vector<Tensor>{T::embedding_back(g, ids, vocab)};
+  return record(ops::embedding(weight.value(), ids), "embedding", {weight}, [ids, vocab = weight.size(0)](const Tensor& g) {
+    return std::vector<Tensor>{ops::embedding_back(g, ids, vocab)};
   });
 }
 
 Variable cross_entropy(const Variable& logits, const Tensor& targets, int ignore_id) {
-  CrossEntropyResult r = T::cross_entropy(logits.value(), targets, ignore_id);
+  ops::CrossEntropyResult r = ops::cross_entropy(logits.value(), targets, ignore_id);
   // The upstream gradient stays a tensor: backward reads nothing back from the device.
   return record(r.loss, "cross_entropy", {logits}, [v = logits.value(), targets, ignore_id, counted = r.counted](const Tensor& g) {
-    return std::vector<Tensor>{T::cross_entropy_back(v, targets, ignore_id, counted, g.to(v.dtype()))};
+    return std::vector<Tensor>{ops::cross_entropy_back(v, targets, ignore_id, counted, g.to(v.dtype()))};
   });
 }
 

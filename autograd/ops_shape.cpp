@@ -7,8 +7,6 @@
 
 namespace pldr::ag {
 
-namespace T = ::pldr;
-
 Variable reshape(const Variable& x, const Shape& shape) {
   return record(x.value().reshape(shape), "reshape", {x},
                 [in = x.shape()](const Tensor& g) { return std::vector<Tensor>{g.reshape(in)}; });
@@ -36,7 +34,7 @@ Variable slice(const Variable& x, int axis, int64_t begin, int64_t end) {
 
 Variable expand(const Variable& x, const Shape& shape) {
   return record(x.value().expand(shape), "expand", {x},
-                [in = x.shape()](const Tensor& g) { return std::vector<Tensor>{T::sum_to_shape(g, in)}; });
+                [in = x.shape()](const Tensor& g) { return std::vector<Tensor>{ops::sum_to_shape(g, in)}; });
 }
 
 Variable concat(const std::vector<Variable>& parts, int axis) {
@@ -46,7 +44,7 @@ Variable concat(const std::vector<Variable>& parts, int axis) {
     values.push_back(p.value());
     sizes.push_back(p.shape()[normalize_axis(axis, p.dim())]);
   }
-  return record(T::concat(values, axis), "concat", parts, [axis, sizes](const Tensor& g) {
+  return record(ops::concat(values, axis), "concat", parts, [axis, sizes](const Tensor& g) {
     std::vector<Tensor> grads;
     int64_t at = 0;
     for (int64_t s : sizes) {

@@ -79,7 +79,7 @@ void Variable::backward(const Tensor& seed) const {
     Tensor g = std::move(found->second);
     grads.erase(found);
     if (v.is_leaf()) {
-      v.state_->grad = v.state_->grad.defined() ? add(v.state_->grad, g) : g.clone();  // own copy: g may be shared
+      v.state_->grad = v.state_->grad.defined() ? ops::add(v.state_->grad, g) : g.clone();  // own copy: g may be shared
       continue;
     }
     const Node& node = *v.grad_fn();
@@ -93,7 +93,7 @@ void Variable::backward(const Tensor& seed) const {
                                to_string(input_grads[i].shape()) + " for an input of shape " + to_string(in.shape()));
       auto slot = grads.find(in.id());
       if (slot == grads.end()) grads.emplace(in.id(), std::move(input_grads[i]));
-      else slot->second = add(slot->second, input_grads[i]);
+      else slot->second = ops::add(slot->second, input_grads[i]);
     }
   }
 }

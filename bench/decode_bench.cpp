@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   for (DType dtype : {DType::Float32, DType::BFloat16}) {
     const Weights w = make_weights(layers, dtype);
     const double ms = best_ms(reps, [&] {
-      for (size_t i = 0; i < w.transposed.size(); ++i) matmul(w.inputs[i], w.transposed[i]);
+      for (size_t i = 0; i < w.transposed.size(); ++i) ops::matmul(w.inputs[i], w.transposed[i]);
     });
     if (dtype == DType::Float32) ms_f32 = ms;
     measured[dtype_name(dtype)] = {{"bytes_per_token", w.bytes}, {"ms_per_token", ms}, {"tokens_per_s", 1e3 / ms},

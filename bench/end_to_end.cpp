@@ -40,6 +40,7 @@
 #include "train/run_config.h"
 #include "train/trainer.h"
 #include "tensor/memory_policy.h"
+#include "apps/flags.h"
 
 namespace {
 
@@ -53,20 +54,16 @@ struct Options {
 };
 
 Options parse(int argc, char** argv) {
+  const pldr::cli::Flags flags({argv + 1, argv + argc}, {"config", "steps", "gen-tokens", "prompt", "output"}, {});
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--config") o.config = value();
-    else if (a == "--steps") o.steps = std::stoll(value());
-    else if (a == "--gen-tokens") o.gen_tokens = std::stoll(value());
-    else if (a == "--prompt") o.prompt = value();
-    else if (a == "-o" || a == "--output") o.output = value();
-    else if (a.find('=') != std::string::npos && a.rfind("--", 0) != 0) o.overrides.push_back(a);
-    else throw std::invalid_argument("unknown argument " + a);
+  o.config = flags.get("config", o.config);
+  o.steps = flags.get_int("steps", o.steps);
+  o.gen_tokens = flags.get_int("gen-tokens", o.gen_tokens);
+  o.prompt = flags.get("prompt", o.prompt);
+  o.output = flags.get("output", o.output);
+  for (const std::string& a : flags.positionals()) {
+    if (a.find('=') == std::string::npos) throw std::invalid_argument("unknown argument " + a);
+    o.overrides.push_back(a);  // section.key=value
   }
   if (o.steps < 2) throw std::invalid_argument("--steps must be at least 2");
   if (o.gen_tokens < 1) throw std::invalid_argument("--gen-tokens must be positive");

@@ -26,6 +26,7 @@
 #include "train/run_config.h"
 #include "tensor/memory_policy.h"
 #include "tensor/random.h"
+#include "apps/flags.h"
 
 namespace {
 
@@ -37,21 +38,15 @@ struct Options {
 };
 
 Options parse(int argc, char** argv) {
+  const pldr::cli::Flags flags({argv + 1, argv + argc}, {"config", "checkpoint", "prompts", "new-tokens", "repeats", "output"}, {});
+  if (!flags.positionals().empty()) throw std::invalid_argument("unknown argument " + flags.positionals()[0]);
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--config") o.config = value();
-    else if (a == "--checkpoint") o.checkpoint = value();
-    else if (a == "--prompts") o.prompts = std::stoll(value());
-    else if (a == "--new-tokens") o.new_tokens = std::stoll(value());
-    else if (a == "--repeats") o.repeats = std::stoll(value());
-    else if (a == "-o") o.output = value();
-    else throw std::invalid_argument("unknown argument " + a);
-  }
+  o.config = flags.get("config", o.config);
+  o.checkpoint = flags.get("checkpoint", o.checkpoint);
+  o.prompts = flags.get_int("prompts", o.prompts);
+  o.new_tokens = flags.get_int("new-tokens", o.new_tokens);
+  o.repeats = flags.get_int("repeats", o.repeats);
+  o.output = flags.get("output", o.output);
   if (o.prompts < 1 || o.new_tokens < 1 || o.repeats < 1) throw std::invalid_argument("--prompts, --new-tokens and --repeats must be positive");
   return o;
 }

@@ -70,7 +70,7 @@ double libm_baseline(const std::vector<float>& logits, const std::vector<int32_t
 double ours(const Tensor& logits, const Tensor& targets) {
   ag::Variable x(logits, true);
   ag::Variable loss = ag::cross_entropy(x, targets, -1);
-  count_correct(logits, targets, -1);
+  ops::count_correct(logits, targets, -1);
   loss.backward();
   return loss.value().item();
 }

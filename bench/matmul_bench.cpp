@@ -64,7 +64,7 @@ void BM_Ours(benchmark::State& state) {
   const int64_t n = state.range(0);
   const Inputs& in = inputs(n);
   for (auto _ : state) {
-    pldr::Tensor c = pldr::matmul(in.a, in.b);
+    pldr::Tensor c = pldr::ops::matmul(in.a, in.b);
     benchmark::DoNotOptimize(c.data<float>());
     benchmark::ClobberMemory();
   }
@@ -81,7 +81,7 @@ void BM_OursTransposedA(benchmark::State& state) {
     return;
   }
   for (auto _ : state) {
-    pldr::Tensor c = pldr::matmul(at, in.b);
+    pldr::Tensor c = pldr::ops::matmul(at, in.b);
     benchmark::DoNotOptimize(c.data<float>());
     benchmark::ClobberMemory();
   }

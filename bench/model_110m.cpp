@@ -32,6 +32,7 @@
 #include "tensor/creation.h"
 #include "tensor/random.h"
 #include "train/step.h"
+#include "apps/flags.h"
 
 namespace {
 
@@ -46,33 +47,31 @@ struct Options {
 };
 
 Options parse(int argc, char** argv) {
+  const pldr::cli::Flags flags({argv + 1, argv + argc},
+                               {"device", "dtype", "batch", "seq", "steps", "warmup", "gen-tokens", "prompt-tokens", "gen-runs",
+                                "peak-tflops", "output"},
+                               {});
+  auto count = [&](const std::string& name, int64_t fallback) {
+    const int64_t n = flags.get_int(name, fallback);
+    if (n < 0) throw std::invalid_argument("--" + name + " must not be negative");
+    return n;
+  };
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    auto count = [&]() {
-      const int64_t n = std::stoll(value());
-      if (n < 0) throw std::invalid_argument(a + " must not be negative");
-      return n;
-    };
-    if (a == "--device") o.device = value();
-    else if (a == "--dtype") o.dtype = value();
-    else if (a == "--batch") o.batch = count();
-    else if (a == "--seq") o.seq = count();
-    else if (a == "--steps") o.steps = count();
-    else if (a == "--warmup") o.warmup = count();
-    else if (a == "--gen-tokens") o.gen_tokens = count();
-    else if (a == "--prompt-tokens") o.prompt_tokens = count();
-    else if (a == "--gen-runs") o.gen_runs = count();
-    else if (a == "--peak-tflops") o.peak_tflops = std::stod(value());
-    else if (a == "-o" || a == "--output") o.output = value();
-    else if (a.rfind("model.", 0) == 0 && a.find('=') != std::string::npos) {
-      const size_t eq = a.find('=');
-      o.model_overrides[a.substr(6, eq - 6)] = json::parse(a.substr(eq + 1));
-    } else throw std::invalid_argument("unknown argument " + a);
+  o.device = flags.get("device", o.device);
+  o.dtype = flags.get("dtype", o.dtype);
+  o.batch = count("batch", o.batch);
+  o.seq = count("seq", o.seq);
+  o.steps = count("steps", o.steps);
+  o.warmup = count("warmup", o.warmup);
+  o.gen_tokens = count("gen-tokens", o.gen_tokens);
+  o.prompt_tokens = count("prompt-tokens", o.prompt_tokens);
+  o.gen_runs = count("gen-runs", o.gen_runs);
+  o.peak_tflops = flags.get_double("peak-tflops", o.peak_tflops);
+  o.output = flags.get("output", o.output);
+  for (const std::string& a : flags.positionals()) {  // model.KEY=VALUE
+    const size_t eq = a.find('=');
+    if (a.rfind("model.", 0) != 0 || eq == std::string::npos) throw std::invalid_argument("unknown argument " + a);
+    o.model_overrides[a.substr(6, eq - 6)] = json::parse(a.substr(eq + 1));
   }
   if (o.batch < 1 || o.seq < 1 || o.steps < 1 || o.prompt_tokens < 1 || o.gen_runs < 1)
     throw std::invalid_argument("--batch, --seq, --steps, --prompt-tokens and --gen-runs must be positive");

@@ -47,7 +47,7 @@ void add_token(Score& s, const double* log_probs, int64_t V, int32_t target) {
 // log_softmax of the logits that predict the targets; sums them and checks greediness.
 Score score_row(const Tensor& logits /* [S, V] */, const Window& w) {
   const int64_t n = static_cast<int64_t>(w.targets.size());
-  const Tensor lp = log_softmax(logits.slice(0, w.first_scored, w.first_scored + n).contiguous());
+  const Tensor lp = ops::log_softmax(logits.slice(0, w.first_scored, w.first_scored + n).contiguous());
   const int64_t V = lp.shape()[1];
   const std::vector<double> values = lp.to_vector<double>();
   Score s;
@@ -65,7 +65,7 @@ Score score_with_cache(const PldrModel& model, const Window& w) {
     const Tensor logits = model.forward(from_vector(step, {1, static_cast<int64_t>(step.size())}, DType::Int32, model.device()), &cache)
                               .logits.value()
                               .select(0, 0);
-    const std::vector<double> lp = log_softmax(logits.slice(0, logits.shape()[0] - 1, logits.shape()[0]).contiguous()).to_vector<double>();
+    const std::vector<double> lp = ops::log_softmax(logits.slice(0, logits.shape()[0] - 1, logits.shape()[0]).contiguous()).to_vector<double>();
     add_token(s, lp.data(), static_cast<int64_t>(lp.size()), w.targets[i]);
     step = {w.targets[i]};
   }

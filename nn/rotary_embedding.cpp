@@ -64,8 +64,8 @@ ag::Variable RotaryEmbedding::forward(const ag::Variable& x, int64_t offset) con
   const Table& t = table(x.value().device(), offset + seq);
   const Tensor cos = t.cos.slice(0, offset, offset + seq), sin = t.sin.slice(0, offset, offset + seq);
   const RotaryPairing pairing = pairing_;
-  return ag::record(rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
-    return std::vector<Tensor>{rotary(g, cos, sin, pairing, true)};
+  return ag::record(ops::rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
+    return std::vector<Tensor>{ops::rotary(g, cos, sin, pairing, true)};
   });
 }
 

@@ -31,7 +31,7 @@ void AdamW::step(double lr) {
     ag::Variable& p = params_[i];
     if (!p.grad().defined()) continue;
     if (!p.mutable_value().is_contiguous()) p.mutable_value() = p.value().contiguous();
-    adamw_update(p.mutable_value(), m_[i], v_[i], p.grad(), scalars);
+    ops::adamw_update(p.mutable_value(), m_[i], v_[i], p.grad(), scalars);
   }
 }
 

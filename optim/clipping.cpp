@@ -8,14 +8,14 @@ namespace pldr::optim {
 
 void clip_grad_value(std::vector<ag::Variable>& parameters, double clip) {
   for (ag::Variable& p : parameters)
-    if (p.grad().defined()) p.set_grad(clamp(p.grad(), -clip, clip));
+    if (p.grad().defined()) p.set_grad(ops::clamp(p.grad(), -clip, clip));
 }
 
 Tensor grad_norm_tensor(const std::vector<ag::Variable>& parameters) {
   std::vector<Tensor> grads;
   for (const ag::Variable& p : parameters)
     if (p.grad().defined()) grads.push_back(p.grad());
-  return global_norm(grads);
+  return ops::global_norm(grads);
 }
 
 double grad_norm(const std::vector<ag::Variable>& parameters) { return grad_norm_tensor(parameters).item(); }
@@ -24,9 +24,9 @@ Tensor clip_grad_norm_tensor(std::vector<ag::Variable>& parameters, double max_n
   const Tensor norm = grad_norm_tensor(parameters);
   if (std::isfinite(max_norm)) {
     // Scaling by 1 when the norm is within bounds leaves every gradient bit for bit as it was.
-    const Tensor coefficient = clip_coefficient(norm, max_norm);
+    const Tensor coefficient = ops::clip_coefficient(norm, max_norm);
     for (ag::Variable& p : parameters)
-      if (p.grad().defined()) p.set_grad(mul(p.grad(), coefficient.to(p.grad().dtype())));
+      if (p.grad().defined()) p.set_grad(ops::mul(p.grad(), coefficient.to(p.grad().dtype())));
   }
   return norm;
 }

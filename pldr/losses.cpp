@@ -12,7 +12,7 @@ namespace pldr {
 LanguageModelLoss masked_cross_entropy(const ag::Variable& logits, const Tensor& targets, int pad_id) {
   LanguageModelLoss r;
   r.loss = ag::cross_entropy(logits, targets, pad_id);
-  r.prediction_counts = count_correct(logits.value(), targets, pad_id);
+  r.prediction_counts = ops::count_correct(logits.value(), targets, pad_id);
   const std::vector<double> counts = r.prediction_counts.to_vector<double>();
   r.counted = static_cast<int64_t>(counts[1]);
   r.accuracy = r.counted ? counts[0] / counts[1] : 0.0;

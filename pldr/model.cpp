@@ -47,7 +47,7 @@ PldrModel::PldrModel(const PldrConfig& config, DType dtype)
   register_module("decoder", decoder);
   register_module("final_layer", final_layer);
   if (config.custom_G_type != GType::Learned) {
-    const Tensor identity = eye(config.head_dim, dtype).expand({1, config.num_attention_heads, config.head_dim, config.head_dim});
+    const Tensor identity = ops::eye(config.head_dim, dtype).expand({1, config.num_attention_heads, config.head_dim, config.head_dim});
     for (int64_t l = 0; l < config.num_hidden_layers; ++l) predefined_G.push_back(identity.contiguous());
   }
 }
@@ -130,12 +130,12 @@ ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache, const
   const int64_t position = cache ? cache->length() : 0;
   Tensor key_ids = ids;
   if (cache) {
-    key_ids = cache->key_ids.defined() ? concat({cache->key_ids, ids}, 1) : ids.contiguous();
+    key_ids = cache->key_ids.defined() ? ops::concat({cache->key_ids, ids}, 1) : ids.contiguous();
     cache->key_ids = key_ids;
   }
-  Tensor mask = attention_mask(key_ids, ids.shape()[1], dtype_, static_cast<int>(config_.pad_token_id));
+  Tensor mask = ops::attention_mask(key_ids, ids.shape()[1], dtype_, static_cast<int>(config_.pad_token_id));
   const std::optional<PaddedLayout> padded = padded_input(ids, key_ids.shape()[1], cache, padding, dtype_);
-  if (padded) mask = add(mask, padded->key_mask);
+  if (padded) mask = ops::add(mask, padded->key_mask);
 
   // §3.1: embedding scaled by sqrt(d) (computed in float32 by the reference), then decoder.layernorm1.
   const double sqrt_d = static_cast<float>(std::sqrt(static_cast<float>(config_.hidden_size)));

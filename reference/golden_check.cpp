@@ -200,7 +200,7 @@ struct TrainingRun {
 TrainingRun run_training(H5File& f, PldrModel& model, double perturbation) {
   auto attr = [&](const char* name) { return f.read_attribute_double("train", name); };
   if (perturbation != 0)
-    for (ag::Variable& p : model.parameters()) p.mutable_value() = mul_scalar(p.value(), 1.0 + perturbation);
+    for (ag::Variable& p : model.parameters()) p.mutable_value() = ops::mul_scalar(p.value(), 1.0 + perturbation);
   const std::vector<double> betas = f.read_attribute_doubles("train", "betas");
   optim::AdamW adamw(model.parameters(), {betas.at(0), betas.at(1), attr("eps"), attr("wd")});
   const optim::WarmupCosine schedule{attr("lr"), int64_t(attr("warmup")), int64_t(attr("total")), attr("alpha")};
@@ -263,7 +263,7 @@ void check_generation(H5File& f, const PldrModel& model, Comparer& cmp, DType dt
     o.cache = mode == "no_cache" ? CacheMode::None : CacheMode::KVG;
     if (mode == "identity_G") {
       const Tensor identity =
-          eye(c.head_dim, dtype).expand({1, c.num_attention_heads, c.head_dim, c.head_dim}).contiguous().to(model.device());
+          ops::eye(c.head_dim, dtype).expand({1, c.num_attention_heads, c.head_dim, c.head_dim}).contiguous().to(model.device());
       o.fixed_G.assign(c.num_hidden_layers, identity);
     }
     const GenerationResult g = generate(model, prompt, o);

@@ -9,7 +9,7 @@
 #include "tensor/creation.h"
 #include "tensor/op_checks.h"
 
-namespace pldr {
+namespace pldr::ops {
 
 using namespace op_checks;
 

@@ -1,4 +1,5 @@
-// Tensor operations without gradients: the kernels autograd/ builds on.
+// Tensor operations without gradients, in namespace pldr::ops (ops::matmul): the kernels
+// autograd/ builds on.
 //
 // Every function checks its arguments, makes one call through the backend table of its operands'
 // device (tensor/backend.h) and returns a new dense tensor on that device. Shapes in comments: B batch dims,
@@ -9,7 +10,7 @@
 #include "tensor/op_types.h"
 #include "tensor/tensor.h"
 
-namespace pldr {
+namespace pldr::ops {
 
 // ---- elementwise, broadcasting (NumPy rules) ----
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
@@ -95,7 +96,7 @@ Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignor
 Tensor count_correct(const Tensor& logits, const Tensor& targets, int ignore_id);
 
 // ---- optimiser ----
-// One AdamW update in place (the formula: tensor/cpu/kernels.h adamw_update): param, m and v dense
+// One AdamW update in place (the formula: tensor/op_list.h adamw_update): param, m and v dense
 // tensors of one shape, dtype and device; grad of the same shape on that device (converted to
 // param's dtype first when it differs).
 void adamw_update(Tensor& param, Tensor& m, Tensor& v, const Tensor& grad, const AdamWStep& step);
@@ -104,10 +105,6 @@ void adamw_update(Tensor& param, Tensor& m, Tensor& v, const Tensor& grad, const
 Tensor global_norm(const std::vector<Tensor>& xs);
 // [] float64: max_norm / (norm + 1e-6) when norm > max_norm, else 1, for norm [] float64.
 Tensor clip_coefficient(const Tensor& norm, double max_norm);
-
-}  // namespace pldr
-
-namespace pldr {
 
 // ---- rotary position embedding (spec §3.3 step 2) ----
 // x [B, S, H, dk]; cos, sin float32 [S, dk/2] (angle p·θ_i of each position and pair), cast to
@@ -121,4 +118,4 @@ Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairi
 // reference adds -1e9·mask to the scores).
 Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, int pad_id);
 
-}  // namespace pldr
+}  // namespace pldr::ops

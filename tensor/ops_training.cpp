@@ -6,7 +6,7 @@
 #include "tensor/op_checks.h"
 #include "tensor/ops.h"
 
-namespace pldr {
+namespace pldr::ops {
 
 using namespace op_checks;
 
@@ -84,4 +84,4 @@ Tensor clip_coefficient(const Tensor& norm, double max_norm) {
   return out;
 }
 
-}  // namespace pldr
+}  // namespace pldr::ops

@@ -23,7 +23,7 @@ void fill_training_fields(RunConfig& config, const std::string& hf_dir) {
 
 }  // namespace
 
-int convert(const Args& args) {
+int cmd_convert(const Args& args) {
   const Flags flags(args, {"hf", "dtype", "output", "tokenizer"}, {});
   if (!flags.has("hf")) throw UsageError("--hf DIR is required");
   const std::string out = flags.require("output");

@@ -5,14 +5,14 @@
 #include <cstdio>
 
 #include "apps/pldr/commands.h"
-#include "apps/pldr/flags.h"
+#include "apps/flags.h"
 #include "data/prepare.h"
 #include "data/tokenizer.h"
 #include "data/tokenizer_trainer.h"
 
 namespace pldr::cli {
 
-int tokenizer(const Args& args) {
+int cmd_tokenizer(const Args& args) {
   if (args.empty() || args[0] != "train") throw UsageError("usage: pldr tokenizer train FILES... --vocab-size N --output PREFIX");
   const Flags flags(Args(args.begin() + 1, args.end()), {"vocab-size", "output", "model-type", "threads"}, {});
   data::TrainOptions o;
@@ -28,7 +28,7 @@ int tokenizer(const Args& args) {
   return 0;
 }
 
-int prepare(const Args& args) {
+int cmd_prepare(const Args& args) {
   const Flags flags(args, {"tokenizer", "output", "format", "field", "split", "val-fraction", "val", "test-fraction",
                                   "shuffle-buffer", "shuffle-seed"},
                     {"quiet"});

@@ -87,7 +87,7 @@ int evaluate_text(const LoadedModel& m, const Flags& flags) {
 
 }  // namespace
 
-int eval(const Args& args) {
+int cmd_eval(const Args& args) {
   const Flags flags(args, {"checkpoint", "hf", "dtype", "tokenizer", "tasks", "limit", "batch-size", "device", "data-dir", "output", "samples",
                            "text", "window"},
                     {});

@@ -4,13 +4,13 @@
 #include <filesystem>
 
 #include "apps/pldr/commands.h"
-#include "apps/pldr/flags.h"
+#include "apps/flags.h"
 #include "train/checkpoint.h"
 #include "interop/hf_export.h"
 
 namespace pldr::cli {
 
-int export_hf(const Args& args) {
+int cmd_export(const Args& args) {
   const Flags flags(args, {"output"}, {});
   if (flags.positionals().size() != 1) throw UsageError("give one checkpoint");
   const std::string dir = flags.require("output");

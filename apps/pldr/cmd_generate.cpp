@@ -116,7 +116,7 @@ int generate_for_prompts(const LoadedModel& m, const Flags& flags, GenerationOpt
 
 }  // namespace
 
-int generate(const Args& args) {
+int cmd_generate(const Args& args) {
   const Flags flags(args,
                     {"checkpoint", "hf", "dtype", "prompt", "prompts", "ids", "batch-size", "pads", "tokenizer", "max-new-tokens",
                      "temperature", "top-k", "top-p", "nucleus", "seed", "device"},

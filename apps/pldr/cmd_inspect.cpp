@@ -8,7 +8,7 @@
 
 namespace pldr::cli {
 
-int inspect(const Args& args) {
+int cmd_inspect(const Args& args) {
   const Flags flags(args, {"checkpoint", "hf", "dtype", "prompt", "tokenizer", "output", "device"}, {});
   const std::string out = flags.require("output");
   LoadedModel m = load_model_and_tokenizer(flags);

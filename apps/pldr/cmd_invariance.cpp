@@ -88,7 +88,7 @@ std::function<nlohmann::json(const PldrModel&, CacheMode)> task_scores(const eva
 
 }  // namespace
 
-int invariance(const Args& args) {
+int cmd_invariance(const Args& args) {
   const Flags flags(args, {"checkpoint", "hf", "dtype", "prompts", "tokenizer", "output", "max-new-tokens", "svg", "task", "task-limit", "data-dir"},
                     {"token-ids"});
   const std::string out = flags.require("output"), prompts_path = flags.require("prompts");

@@ -4,13 +4,13 @@
 #include <fstream>
 
 #include "apps/pldr/commands.h"
-#include "apps/pldr/flags.h"
+#include "apps/flags.h"
 #include "io/atomic_file.h"
 #include "io/metrics_log.h"
 
 namespace pldr::cli {
 
-int plot(const Args& args) {
+int cmd_plot(const Args& args) {
   const Flags flags(args, {"output"}, {});
   if (flags.positionals().size() != 1) throw UsageError("plot takes one metrics.jsonl file");
   const std::string out = flags.require("output");

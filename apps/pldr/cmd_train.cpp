@@ -11,7 +11,7 @@
 #include <string>
 
 #include "apps/pldr/commands.h"
-#include "apps/pldr/flags.h"
+#include "apps/flags.h"
 #include "apps/pldr/launch_ranks.h"
 #include "dist/process_group.h"
 #include "train/trainer.h"
@@ -48,7 +48,7 @@ void print_progress(const TrainProgress& p, bool tty) {
 
 }  // namespace
 
-int train(const Args& args) {
+int cmd_train(const Args& args) {
   const Flags flags(args, {"config", "resume", "stop-after", "nproc"}, {"quiet"});
   const int64_t nproc = flags.get_int("nproc", 1);
   if (nproc < 1 || nproc > 1024) throw UsageError("--nproc must be between 1 and 1024");

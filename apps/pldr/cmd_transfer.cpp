@@ -7,13 +7,13 @@
 #include <cstdio>
 
 #include "apps/pldr/commands.h"
-#include "apps/pldr/flags.h"
+#include "apps/flags.h"
 #include "train/checkpoint.h"
 #include "train/g_transfer.h"
 
 namespace pldr::cli {
 
-int transfer(const Args& args) {
+int cmd_transfer(const Args& args) {
   const Flags flags(args, {"checkpoint", "G", "group", "output", "out-dir"}, {});
   const std::string out = flags.require("output"), g_file = flags.require("G"), group = flags.get("group", "G_LM");
   const LoadedCheckpoint trained = load_checkpoint(flags.require("checkpoint"));

@@ -5,12 +5,12 @@
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/device_flag.h"
-#include "apps/pldr/flags.h"
+#include "apps/flags.h"
 #include "reference/golden_check.h"
 
 namespace pldr::cli {
 
-int verify_golden(const Args& args) {
+int cmd_verify_golden(const Args& args) {
   const Flags flags(args, {"dtype", "rope-table", "simd", "device"}, {});
   if (flags.positionals().size() != 1) throw UsageError("verify-golden takes one golden file");
   const DType dtype = dtype_from_name(flags.get("dtype", "float64"));

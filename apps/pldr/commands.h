@@ -8,17 +8,17 @@ namespace pldr::cli {
 
 using Args = std::vector<std::string>;
 
-int verify_golden(const Args& args);
-int tokenizer(const Args& args);
-int prepare(const Args& args);
-int train(const Args& args);
-int generate(const Args& args);
-int inspect(const Args& args);
-int invariance(const Args& args);
-int transfer(const Args& args);
-int plot(const Args& args);
-int eval(const Args& args);
-int convert(const Args& args);
-int export_hf(const Args& args);
+int cmd_verify_golden(const Args& args);
+int cmd_tokenizer(const Args& args);
+int cmd_prepare(const Args& args);
+int cmd_train(const Args& args);
+int cmd_generate(const Args& args);
+int cmd_inspect(const Args& args);
+int cmd_invariance(const Args& args);
+int cmd_transfer(const Args& args);
+int cmd_plot(const Args& args);
+int cmd_eval(const Args& args);
+int cmd_convert(const Args& args);
+int cmd_export(const Args& args);
 
 }  // namespace pldr::cli

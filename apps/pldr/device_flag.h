@@ -1,6 +1,6 @@
 // --device cpu|cuda, shared by the commands that run a model.
 #pragma once
-#include "apps/pldr/flags.h"
+#include "apps/flags.h"
 #include "tensor/device.h"
 
 namespace pldr::cli {

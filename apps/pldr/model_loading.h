@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "apps/pldr/flags.h"
+#include "apps/flags.h"
 #include "train/checkpoint.h"
 #if PLDR_APP_FULL
 #include "data/tokenizer.h"

@@ -68,8 +68,8 @@ TEST(Autocast, Float64AndOtherOpsAreLeftAlone) {
   Generator gen(4);
   const Tensor a = gen.uniform({3, 3}, -1, 1, DType::Float64), x = gen.uniform({2, 5}, -1, 1, DType::Float32);
   AutocastGuard mixed(Precision::BFloat16Mixed);
-  EXPECT_EQ(matmul(Variable(a), Variable(a)).value().to_vector<double>(), pldr::matmul(a, a).to_vector<double>());
-  EXPECT_EQ(softmax(Variable(x)).value().to_vector<double>(), pldr::softmax(x).to_vector<double>());
+  EXPECT_EQ(matmul(Variable(a), Variable(a)).value().to_vector<double>(), pldr::ops::matmul(a, a).to_vector<double>());
+  EXPECT_EQ(softmax(Variable(x)).value().to_vector<double>(), pldr::ops::softmax(x).to_vector<double>());
 }
 
 }  // namespace

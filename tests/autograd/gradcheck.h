@@ -84,7 +84,7 @@ inline void check_gradients(const GradCase& c) {
     ag::NoGradGuard no_grad;
     std::vector<ag::Variable> vars;
     for (const Tensor& v : values) vars.push_back(ag::Variable(v));
-    return ::pldr::sum(::pldr::mul(c.op(vars).value(), weights)).item();
+    return ::pldr::ops::sum(::pldr::ops::mul(c.op(vars).value(), weights)).item();
   };
   std::vector<ag::Variable> probe;
   for (const Tensor& t : c.inputs) probe.push_back(ag::Variable(same_layout_copy(t)));

@@ -202,9 +202,9 @@ INSTANTIATE_TEST_SUITE_P(autograd_gradcheck, GradientCheck,
 TEST(autograd_Gradcheck, CatchesAWrongGradient) {
   // One element, so exactly one mismatch is reported.
   const GradCase wrong{"exp with the gradient of x²/2", {rnd({1}, 140)}, [](const V& v) {
-                         const Tensor y = ::pldr::exp(v[0].value());
+                         const Tensor y = ::pldr::ops::exp(v[0].value());
                          return ag::record(y, "wrong_exp", {v[0]}, [x = v[0].value()](const Tensor& g) {
-                           return std::vector<Tensor>{::pldr::mul(g, x)};
+                           return std::vector<Tensor>{::pldr::ops::mul(g, x)};
                          });
                        }};
   EXPECT_NONFATAL_FAILURE(testing::check_gradients(wrong), "element");

@@ -33,7 +33,7 @@ double direct_loglikelihood(const PldrModel& model, const Request& r) {
   std::vector<int32_t> all = r.context;
   all.insert(all.end(), r.continuation.begin(), r.continuation.end());
   const std::vector<int32_t> input(all.begin(), all.end() - 1);
-  const Tensor lp = log_softmax(model.forward(testing::ids(input)).logits.value().select(0, 0).contiguous());
+  const Tensor lp = ops::log_softmax(model.forward(testing::ids(input)).logits.value().select(0, 0).contiguous());
   double sum = 0;
   for (size_t i = r.context.size(); i < all.size(); ++i) sum += lp.select(0, i - 1).select(0, all[i]).item();
   return sum;
@@ -94,7 +94,7 @@ TEST(Scoring, GreedyFlagFollowsTheArgmax) {
   ag::NoGradGuard no_grad;
   const std::vector<int32_t> context{5, 9, 14};
   const Tensor logits = model->forward(testing::ids(context)).logits.value();
-  const int32_t best = static_cast<int32_t>(argmax_last(logits.select(0, 0).select(0, 2)).item());
+  const int32_t best = static_cast<int32_t>(ops::argmax_last(logits.select(0, 0).select(0, 2)).item());
   EXPECT_TRUE(score(*model, {{context, {best}}}, {})[0].is_greedy);
   EXPECT_FALSE(score(*model, {{context, {best == 4 ? 5 : 4}}}, {})[0].is_greedy);
 }

@@ -72,7 +72,7 @@ TEST(Cache, FixedIdentityGEqualsTheIdentityModel) {
     for (auto& [n2, q] : learned_params)
       if (n2 == name) p.mutable_value() = q.value();
   ag::NoGradGuard no_grad;
-  const Tensor I = eye(8, DType::Float64).expand({1, 2, 8, 8}).contiguous();
+  const Tensor I = ops::eye(8, DType::Float64).expand({1, 2, 8, 8}).contiguous();
   InferenceCache fixed = InferenceCache::with_fixed_G({I, I});
   const Tensor a = learned->forward(ids({3, 8, 12, 5}), &fixed).logits.value();
   const Tensor b = identity.forward(ids({3, 8, 12, 5})).logits.value();

@@ -77,7 +77,7 @@ TEST(PldrQuirks, PadsEnterA) {
 }
 
 TEST(PldrQuirks, PadKeysAreMasked) {
-  const Tensor mask = attention_mask(ids({4, 0, 6}), 3, DType::Float64, 0);
+  const Tensor mask = ops::attention_mask(ids({4, 0, 6}), 3, DType::Float64, 0);
   const std::vector<double> m = mask.to_vector<double>();  // [1,1,3,3]
   EXPECT_EQ(m, (std::vector<double>{0, -1e9, -1e9, 0, -1e9, -1e9, 0, -1e9, 0}));
 }

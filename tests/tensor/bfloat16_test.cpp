@@ -79,7 +79,7 @@ TEST(BFloat16, SupportsSaysWhereTheCpuHasAKernel) {
     EXPECT_TRUE(supports(Device::CPU, op, DType::BFloat16)) << op_name(op);
   for (Op op : {Op::Expm, Op::ExpmFrechet, Op::LogTraceExpm, Op::AdamW})
     EXPECT_FALSE(supports(Device::CPU, op, DType::BFloat16)) << op_name(op);
-  const std::string message = error_message([] { expm(zeros({2, 2}, DType::BFloat16)); });
+  const std::string message = error_message([] { ops::expm(zeros({2, 2}, DType::BFloat16)); });
   EXPECT_NE(message.find("expm"), std::string::npos) << message;
   EXPECT_NE(message.find("bfloat16"), std::string::npos) << message;
 }
@@ -88,9 +88,9 @@ TEST(BFloat16, SumsAccumulateInFloat32) {
   // A bfloat16 running sum of ones stops at 256 (256 + 1 rounds back to 256); 1000 is exact in
   // bfloat16, so a float32 accumulator rounded once at the end gives it.
   const int64_t k = 1000;
-  EXPECT_EQ(matmul(ones({1, k}, DType::BFloat16), ones({k, 1}, DType::BFloat16)).item(), 1000.0);
-  EXPECT_EQ(sum(ones({k}, DType::BFloat16)).item(), 1000.0);
-  EXPECT_EQ(sum(ones({k, 3}, DType::BFloat16), {0}).to_vector<double>(), (std::vector<double>{1000, 1000, 1000}));
+  EXPECT_EQ(ops::matmul(ones({1, k}, DType::BFloat16), ones({k, 1}, DType::BFloat16)).item(), 1000.0);
+  EXPECT_EQ(ops::sum(ones({k}, DType::BFloat16)).item(), 1000.0);
+  EXPECT_EQ(ops::sum(ones({k, 3}, DType::BFloat16), {0}).to_vector<double>(), (std::vector<double>{1000, 1000, 1000}));
 }
 
 TEST(BFloat16, DecodeRowsTimesATransposedWeightMatchTheFloat32Product) {
@@ -100,10 +100,10 @@ TEST(BFloat16, DecodeRowsTimesATransposedWeightMatchTheFloat32Product) {
   Generator gen(5);
   for (int64_t rows : {1, 3, 8, 9}) {
     const Tensor x = gen.uniform({1, rows, 300}, -1, 1, DType::BFloat16), w = gen.uniform({70, 300}, -1, 1, DType::BFloat16);
-    const Tensor y = matmul(x, w.transpose(0, 1));
+    const Tensor y = ops::matmul(x, w.transpose(0, 1));
     ASSERT_EQ(y.dtype(), DType::BFloat16);
     ASSERT_EQ(y.shape(), (Shape{1, rows, 70}));
-    const std::vector<double> expected = matmul(x.to(DType::Float32), w.to(DType::Float32).transpose(0, 1)).to_vector<double>();
+    const std::vector<double> expected = ops::matmul(x.to(DType::Float32), w.to(DType::Float32).transpose(0, 1)).to_vector<double>();
     const std::vector<double> got = y.to_vector<double>();
     for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], expected[i], std::abs(expected[i]) / 256 + 1e-6) << rows << " rows, " << i;
   }

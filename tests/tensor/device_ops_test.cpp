@@ -10,7 +10,7 @@
 #include "tensor/random.h"
 #include "tensor_testing.h"
 
-namespace pldr {
+namespace pldr::ops {
 namespace {
 
 using testing::error_message;
@@ -163,4 +163,4 @@ TEST(DevicePlumbing, DtypeSizes) {
 }
 
 }  // namespace
-}  // namespace pldr
+}  // namespace pldr::ops

@@ -9,7 +9,7 @@
 #include "tensor/random.h"
 #include "tensor_testing.h"
 
-namespace pldr {
+namespace pldr::ops {
 namespace {
 
 using testing::expect_close;
@@ -185,4 +185,4 @@ TEST(tensor_LogTraceExpm, MatchesTheDirectFormulaAndStaysFinite) {
 }
 
 }  // namespace
-}  // namespace pldr
+}  // namespace pldr::ops

@@ -11,7 +11,7 @@
 #include "tensor/random.h"
 #include "tensor_testing.h"
 
-namespace pldr {
+namespace pldr::ops {
 namespace {
 
 using testing::contains;
@@ -208,4 +208,4 @@ INSTANTIATE_TEST_SUITE_P(tensor_matmul, Matmul, ::testing::Values(DType::Float32
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
 }  // namespace
-}  // namespace pldr
+}  // namespace pldr::ops

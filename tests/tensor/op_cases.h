@@ -132,15 +132,15 @@ inline ag::Variable rotary_case(const ag::Variable& x, RotaryPairing pairing) {
   }
   const Tensor cos = from_vector(cos_values, table, DType::Float32, x.value().device());
   const Tensor sin = from_vector(sin_values, table, DType::Float32, x.value().device());
-  return ag::record(rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
-    return std::vector<Tensor>{rotary(g, cos, sin, pairing, true)};
+  return ag::record(ops::rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
+    return std::vector<Tensor>{ops::rotary(g, cos, sin, pairing, true)};
   });
 }
 
 // One AdamW update of a parameter from its moments and gradient; returns the parameter.
 inline ag::Variable adamw_case(const std::vector<ag::Variable>& v) {
   Tensor param = v[0].value().clone(), m = v[1].value().clone(), second = v[2].value().clone();
-  adamw_update(param, m, second, v[3].value(), {.decay = 0.9999, .beta1 = 0.9, .beta2 = 0.95, .eps = 1e-5, .step_size = 0.01,
+  ops::adamw_update(param, m, second, v[3].value(), {.decay = 0.9999, .beta1 = 0.9, .beta2 = 0.95, .eps = 1e-5, .step_size = 0.01,
                                                 .bias2_sqrt = 0.3});
   return ag::Variable(param);
 }
@@ -167,8 +167,8 @@ inline std::vector<OpCase> op_cases() {
       // abs's gradient is sign(x): the inputs keep clear of 0, where abs has no derivative.
       {"abs and its sign gradient", Op::Abs, {{{3, 4}, Tr, 0.2, 1.5}}, [](const V& v, const I&) { return ag::abs(ag::neg(v[0])); }},
       {"pow_scalar", Op::PowScalar, {{{3, 4}, Sl, 0.5, 2}},
-       [](const V& v, const I&) { return ag::Variable(pow_scalar(v[0].value(), 1.5)); }, false},
-      {"clamp", Op::Clamp, {{{3, 4}, Tr}}, [](const V& v, const I&) { return ag::Variable(clamp(v[0].value(), -0.5, 0.25)); }, false},
+       [](const V& v, const I&) { return ag::Variable(ops::pow_scalar(v[0].value(), 1.5)); }, false},
+      {"clamp", Op::Clamp, {{{3, 4}, Tr}}, [](const V& v, const I&) { return ag::Variable(ops::clamp(v[0].value(), -0.5, 0.25)); }, false},
       {"fill", Op::Fill, {{{2, 3}, Tr}},
        [](const V& v, const I&) {
          Tensor t = v[0].value().clone();
@@ -176,7 +176,7 @@ inline std::vector<OpCase> op_cases() {
          return ag::Variable(t);
        },
        false},
-      {"argmax_last", Op::Argmax, {{{4, 5}, Tr}}, [](const V& v, const I&) { return ag::Variable(argmax_last(v[0].value()).to(v[0].dtype())); },
+      {"argmax_last", Op::Argmax, {{{4, 5}, Tr}}, [](const V& v, const I&) { return ag::Variable(ops::argmax_last(v[0].value()).to(v[0].dtype())); },
        false},
       {"sum leading axis of transposed", Op::Sum, {{{4, 3}, Tr}}, [](const V& v, const I&) { return ag::sum(v[0], {0}); }},
       {"sum all", Op::Sum, {{{2, 3, 4}, Sl}}, [](const V& v, const I&) { return ag::sum(v[0]); }},
@@ -208,14 +208,14 @@ inline std::vector<OpCase> op_cases() {
       // -1e9 into the finite differences).
       {"softmax of masked scores", Op::AttentionMask, {{{2, 1, 3, 5}}, {{2, 5}, D, 1, 4, true}},
        [](const V& v, const I& ids) {
-         return ag::softmax(ag::add(v[0], ag::Variable(attention_mask(ids[0], 3, v[0].dtype(), 2))));
+         return ag::softmax(ag::add(v[0], ag::Variable(ops::attention_mask(ids[0], 3, v[0].dtype(), 2))));
        }},
       {"count_correct", Op::CountCorrect, {{{6, 5}, Tr}, {{6}, D, 0, 5, true}},
-       [](const V& v, const I& ids) { return ag::Variable(count_correct(v[0].value(), ids[0], 0)); }, false},
+       [](const V& v, const I& ids) { return ag::Variable(ops::count_correct(v[0].value(), ids[0], 0)); }, false},
       {"global_norm", Op::SumOfSquares, {{{3, 4}, Tr}, {{5}, Sl}},
-       [](const V& v, const I&) { return ag::Variable(global_norm({v[0].value(), v[1].value()})); }, false},
+       [](const V& v, const I&) { return ag::Variable(ops::global_norm({v[0].value(), v[1].value()})); }, false},
       {"clip_coefficient", Op::ClipCoefficient, {{{}, D, 0, 3}},
-       [](const V& v, const I&) { return ag::Variable(clip_coefficient(v[0].value().to(DType::Float64), 1.0).to(v[0].dtype())); },
+       [](const V& v, const I&) { return ag::Variable(ops::clip_coefficient(v[0].value().to(DType::Float64), 1.0).to(v[0].dtype())); },
        false},
       {"adamw_update", Op::AdamW, {{{3, 4}}, {{3, 4}, D, -0.1, 0.1}, {{3, 4}, D, 0, 0.1}, {{3, 4}, Tr}},
        [](const V& v, const I&) { return adamw_case(v); }, false},

@@ -59,9 +59,9 @@ TEST(OpList, EveryOpHasACaseInTheOpCaseTable) {
 TEST(OpList, EachDispatchIsCountedOnce) {
   const Tensor a = ones({2, 3}), b = ones({3, 4});
   reset_dispatch_counts();
-  matmul(a, b);
-  matmul(a, b);
-  softmax(a);
+  ops::matmul(a, b);
+  ops::matmul(a, b);
+  ops::softmax(a);
   EXPECT_EQ(dispatch_count(Op::Matmul), 2u);
   EXPECT_EQ(dispatch_count(Op::Softmax), 1u);
   EXPECT_EQ(dispatch_count(Op::LogSoftmax), 0u);

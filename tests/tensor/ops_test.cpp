@@ -15,7 +15,7 @@
 #include "tensor/random.h"
 #include "tensor_testing.h"
 
-namespace pldr {
+namespace pldr::ops {
 namespace {
 
 using testing::at;
@@ -571,4 +571,4 @@ TEST(tensor_Determinism, KernelsAreBitwiseStableAcrossThreadCounts) {
 }
 
 }  // namespace
-}  // namespace pldr
+}  // namespace pldr::ops

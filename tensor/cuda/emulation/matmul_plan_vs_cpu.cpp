@@ -1,6 +1,6 @@
 // matmul's plan (matmul_plan.h) executed on the CPU by a naive column-major GEMM that does what
 // cublasGemmStridedBatchedEx documents (including its leading-dimension rules), against
-// pldr::matmul, for transposed, sliced, broadcast and permuted operands. Built and run by run.sh.
+// pldr::ops::matmul, for transposed, sliced, broadcast and permuted operands. Built and run by run.sh.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -65,7 +65,7 @@ Tensor via_plan(const Tensor& a0, const Tensor& b0, int* ncalls) {
 
 void check(const char* name, const Tensor& a, const Tensor& b) {
   int calls = 0;
-  Tensor want = matmul(a, b), got = via_plan(a, b, &calls);
+  Tensor want = ops::matmul(a, b), got = via_plan(a, b, &calls);
   auto w = want.to_vector<double>(), g = got.to_vector<double>();
   double err = w.size() == g.size() ? 0 : 1e9;
   for (size_t i = 0; i < w.size() && i < g.size(); ++i) err = std::max(err, std::isnan(g[i]) ? 1e9 : std::abs(w[i] - g[i]));

@@ -1,4 +1,4 @@
-#include "apps/pldr/flags.h"
+#include "apps/flags.h"
 
 #include <cmath>
 #include <sstream>

@@ -1,5 +1,6 @@
-// A small command-line parser: `--name value`, `--name=value`, boolean `--name`, positionals.
-// Every flag a command reads must be declared; anything else is a usage error naming it.
+// A small command-line parser (library pldr_flags, used by the pldr tool and bench/): `--name value`,
+// `--name=value`, boolean `--name`, positionals; `-o` is `--output`. Every flag a command reads must
+// be declared; anything else is a usage error naming it.
 #pragma once
 #include <map>
 #include <set>
