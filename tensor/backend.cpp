@@ -21,6 +21,15 @@ namespace {
 std::array<std::atomic<uint64_t>, kOpCount> dispatches{};
 }  // namespace
 
+bool listed_support(Device device, Op op, DType dtype) {
+  constexpr DTypeSet kListed[kOpCount][2] = {  // [op][CPU, CUDA]
+#define PLDR_LISTED_DTYPES(op, name, cpu, cuda) {cpu, cuda},
+      PLDR_OPS(PLDR_LISTED_DTYPES)
+#undef PLDR_LISTED_DTYPES
+  };
+  return kListed[static_cast<int>(op)][device == Device::CPU ? 0 : 1].contains(dtype);
+}
+
 void count_dispatch(Op op) { dispatches[static_cast<size_t>(op)].fetch_add(1, std::memory_order_relaxed); }
 uint64_t dispatch_count(Op op) { return dispatches[static_cast<size_t>(op)].load(std::memory_order_relaxed); }
 void reset_dispatch_counts() {

@@ -56,6 +56,9 @@ bool supports(Device device, Op op, DType dtype);
 // Throws std::invalid_argument naming the op, device and dtype when it cannot run.
 void require_support(Device device, Op op, DType dtype);
 
+// What tensor/op_list.h's dtype columns say `device` runs `op` for: each table's supports().
+bool listed_support(Device device, Op op, DType dtype);
+
 // How many times each op was dispatched to a backend since the last reset (every device, all
 // threads): what a test or benchmark reads to count the kernels a piece of work launches.
 uint64_t dispatch_count(Op op);

@@ -30,17 +30,10 @@ template <auto Kernel> constexpr auto entry() {
     return &cpu::via_float<Kernel>::run;
 }
 
-constexpr DTypeSet kCpuDTypes[kOpCount] = {
-#define PLDR_CPU_DTYPES(op, name, cpu, cuda) cpu,
-    PLDR_OPS(PLDR_CPU_DTYPES)
-#undef PLDR_CPU_DTYPES
-};
-bool cpu_supports(Op op, DType dtype) { return kCpuDTypes[static_cast<int>(op)].contains(dtype); }
-
 constexpr Backend kCpuBackend{
     .name = "cpu",
     .device = Device::CPU,
-    .supports = cpu_supports,
+    .supports = [](Op op, DType dtype) { return listed_support(Device::CPU, op, dtype); },
     .allocate = cpu::allocate,
     .release = cpu::release,
     .memset_zero = cpu::memset_zero,

@@ -11,17 +11,10 @@ namespace pldr {
 
 namespace {
 
-constexpr DTypeSet kCudaDTypes[kOpCount] = {
-#define PLDR_CUDA_DTYPES(op, name, cpu, cuda) cuda,
-    PLDR_OPS(PLDR_CUDA_DTYPES)
-#undef PLDR_CUDA_DTYPES
-};
-bool cuda_supports(Op op, DType dtype) { return kCudaDTypes[static_cast<int>(op)].contains(dtype); }
-
 constexpr Backend kCudaBackend{
     .name = "cuda",
     .device = Device::CUDA,
-    .supports = cuda_supports,
+    .supports = [](Op op, DType dtype) { return listed_support(Device::CUDA, op, dtype); },
     .allocate = cuda::allocate,
     .release = cuda::release,
     .memset_zero = cuda::memset_zero,
