@@ -2,10 +2,10 @@
 // `--name=value`, boolean `--name`, positionals; `-o` is `--output`. Every flag a command reads must
 // be declared; anything else is a usage error naming it.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <cstdint>
 #include <string>
 #include <vector>
 

@@ -18,7 +18,8 @@ Variable sub(const Variable& a, const Variable& b) {
 
 Variable mul(const Variable& a, const Variable& b) {
   return record(ops::mul(a.value(), b.value()), "mul", {a, b}, [va = a.value(), vb = b.value()](const Tensor& g) {
-    return std::vector<Tensor>{ops::sum_to_shape(ops::mul(g, vb), va.shape()), ops::sum_to_shape(ops::mul(g, va), vb.shape())};
+    return std::vector<Tensor>{ops::sum_to_shape(ops::mul(g, vb), va.shape()),
+                               ops::sum_to_shape(ops::mul(g, va), vb.shape())};
   });
 }
 
@@ -42,7 +43,8 @@ Variable pow(const Variable& base, const Variable& exponent) {
 }
 
 Variable add_scalar(const Variable& x, double s) {
-  return record(ops::add_scalar(x.value(), s), "add_scalar", {x}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
+  return record(ops::add_scalar(x.value(), s), "add_scalar", {x},
+                [](const Tensor& g) { return std::vector<Tensor>{g}; });
 }
 
 Variable mul_scalar(const Variable& x, double s) {
@@ -52,7 +54,8 @@ Variable mul_scalar(const Variable& x, double s) {
 
 Variable cast(const Variable& x, DType dtype) {
   if (x.dtype() == dtype) return x;
-  return record(x.value().to(dtype), "cast", {x}, [from = x.dtype()](const Tensor& g) { return std::vector<Tensor>{g.to(from)}; });
+  return record(x.value().to(dtype), "cast", {x},
+                [from = x.dtype()](const Tensor& g) { return std::vector<Tensor>{g.to(from)}; });
 }
 
 Variable neg(const Variable& x) {
@@ -71,14 +74,14 @@ Variable exp(const Variable& x) {
 }
 
 Variable log(const Variable& x) {
-  return record(ops::log(x.value()), "log", {x}, [v = x.value()](const Tensor& g) { return std::vector<Tensor>{ops::div(g, v)}; });
+  return record(ops::log(x.value()), "log", {x},
+                [v = x.value()](const Tensor& g) { return std::vector<Tensor>{ops::div(g, v)}; });
 }
 
 Variable sqrt(const Variable& x) {
   Tensor out = ops::sqrt(x.value());
-  return record(out, "sqrt", {x}, [out](const Tensor& g) {
-    return std::vector<Tensor>{ops::div(ops::mul_scalar(g, 0.5), out)};
-  });
+  return record(out, "sqrt", {x},
+                [out](const Tensor& g) { return std::vector<Tensor>{ops::div(ops::mul_scalar(g, 0.5), out)}; });
 }
 
 // d sigmoid / dx = y (1 - y)

@@ -13,7 +13,8 @@ Variable softmax(const Variable& x) {
 
 Variable log_softmax(const Variable& x) {
   Tensor out = ops::log_softmax(x.value());
-  return record(out, "log_softmax", {x}, [out](const Tensor& g) { return std::vector<Tensor>{ops::log_softmax_back(out, g)}; });
+  return record(out, "log_softmax", {x},
+                [out](const Tensor& g) { return std::vector<Tensor>{ops::log_softmax_back(out, g)}; });
 }
 
 Variable layer_norm(const Variable& x, const Variable& gamma, const Variable& beta, double eps) {
@@ -25,17 +26,19 @@ Variable layer_norm(const Variable& x, const Variable& gamma, const Variable& be
 }
 
 Variable embedding(const Variable& weight, const Tensor& ids) {
-  return record(ops::embedding(weight.value(), ids), "embedding", {weight}, [ids, vocab = weight.size(0)](const Tensor& g) {
-    return std::vector<Tensor>{ops::embedding_back(g, ids, vocab)};
-  });
+  return record(ops::embedding(weight.value(), ids), "embedding", {weight},
+                [ids, vocab = weight.size(0)](const Tensor& g) {
+                  return std::vector<Tensor>{ops::embedding_back(g, ids, vocab)};
+                });
 }
 
 Variable cross_entropy(const Variable& logits, const Tensor& targets, int ignore_id) {
   ops::CrossEntropyResult r = ops::cross_entropy(logits.value(), targets, ignore_id);
   // The upstream gradient stays a tensor: backward reads nothing back from the device.
-  return record(r.loss, "cross_entropy", {logits}, [v = logits.value(), targets, ignore_id, counted = r.counted](const Tensor& g) {
-    return std::vector<Tensor>{ops::cross_entropy_back(v, targets, ignore_id, counted, g.to(v.dtype()))};
-  });
+  return record(r.loss, "cross_entropy", {logits},
+                [v = logits.value(), targets, ignore_id, counted = r.counted](const Tensor& g) {
+                  return std::vector<Tensor>{ops::cross_entropy_back(v, targets, ignore_id, counted, g.to(v.dtype()))};
+                });
 }
 
 }  // namespace pldr::ag

@@ -17,9 +17,10 @@ Shape kept_shape(const Shape& in, std::vector<int> axes) {
 }  // namespace
 
 Variable sum(const Variable& x, std::vector<int> axes, bool keepdim) {
-  return record(ops::sum(x.value(), axes, keepdim), "sum", {x}, [in = x.shape(), kept = kept_shape(x.shape(), axes)](const Tensor& g) {
-    return std::vector<Tensor>{g.reshape(kept).expand(in).contiguous()};
-  });
+  return record(ops::sum(x.value(), axes, keepdim), "sum", {x},
+                [in = x.shape(), kept = kept_shape(x.shape(), axes)](const Tensor& g) {
+                  return std::vector<Tensor>{g.reshape(kept).expand(in).contiguous()};
+                });
 }
 
 Variable mean(const Variable& x, std::vector<int> axes, bool keepdim) {
@@ -34,8 +35,8 @@ Variable max(const Variable& x, std::vector<int> axes, bool keepdim) {
   Tensor out = ops::max(x.value(), axes, keepdim);
   const Shape kept = kept_shape(x.shape(), axes);
   return record(out, "max", {x}, [v = x.value(), kept, out_kept = out.reshape(kept), axes](const Tensor& g) {
-    Tensor is_max = ops::binary(BinaryOp::Equal, v, out_kept);          // 1 where x equals the maximum
-    Tensor ties = ops::sum(is_max, axes, true);                          // how many share it
+    Tensor is_max = ops::binary(BinaryOp::Equal, v, out_kept);  // 1 where x equals the maximum
+    Tensor ties = ops::sum(is_max, axes, true);                 // how many share it
     return std::vector<Tensor>{ops::mul(is_max, ops::div(g.reshape(kept), ties))};
   });
 }

@@ -25,11 +25,12 @@ Variable transpose(const Variable& x, int axis_a, int axis_b) {
 }
 
 Variable slice(const Variable& x, int axis, int64_t begin, int64_t end) {
-  return record(x.value().slice(axis, begin, end), "slice", {x}, [x_shape = x.shape(), dt = x.dtype(), axis, begin, end](const Tensor& g) {
-    Tensor full = Tensor::empty(x_shape, dt, g.device());
-    full.slice(axis, begin, end).copy_from(g);
-    return std::vector<Tensor>{full};
-  });
+  return record(x.value().slice(axis, begin, end), "slice", {x},
+                [x_shape = x.shape(), dt = x.dtype(), axis, begin, end](const Tensor& g) {
+                  Tensor full = Tensor::empty(x_shape, dt, g.device());
+                  full.slice(axis, begin, end).copy_from(g);
+                  return std::vector<Tensor>{full};
+                });
 }
 
 Variable expand(const Variable& x, const Shape& shape) {
@@ -58,7 +59,8 @@ Variable concat(const std::vector<Variable>& parts, int axis) {
 std::vector<Variable> split(const Variable& x, int axis, const std::vector<int64_t>& sizes) {
   const int64_t total = std::accumulate(sizes.begin(), sizes.end(), int64_t(0));
   if (total != x.size(axis))
-    throw std::invalid_argument("split: sizes add up to " + std::to_string(total) + ", axis has " + std::to_string(x.size(axis)));
+    throw std::invalid_argument("split: sizes add up to " + std::to_string(total) + ", axis has " +
+                                std::to_string(x.size(axis)));
   std::vector<Variable> parts;
   int64_t at = 0;
   for (int64_t s : sizes) {

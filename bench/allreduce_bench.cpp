@@ -69,7 +69,7 @@ std::string run_rank(const Rendezvous& rv, const std::string& engine, const std:
     for (size_t i = 0; i < count; i += 4099) correct = correct && buffer[i] == expected;
     correct = correct && buffer[count - 1] == expected;
     std::fill(buffer.begin(), buffer.end(), 0.0f);  // sums stay 0: no overflow however many runs
-    group->all_reduce(std::span<float>(buffer));     // warm-up
+    group->all_reduce(std::span<float>(buffer));    // warm-up
     const int iterations = iterations_for(bytes);
     group->barrier();
     const double start = now_s();

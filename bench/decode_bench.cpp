@@ -119,8 +119,11 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < w.transposed.size(); ++i) ops::matmul(w.inputs[i], w.transposed[i]);
     });
     if (dtype == DType::Float32) ms_f32 = ms;
-    measured[dtype_name(dtype)] = {{"bytes_per_token", w.bytes}, {"ms_per_token", ms}, {"tokens_per_s", 1e3 / ms},
-                                   {"achieved_gbs", w.bytes / (ms * 1e6)}, {"speedup_vs_float32", ms_f32 / ms}};
+    measured[dtype_name(dtype)] = {{"bytes_per_token", w.bytes},
+                                   {"ms_per_token", ms},
+                                   {"tokens_per_s", 1e3 / ms},
+                                   {"achieved_gbs", w.bytes / (ms * 1e6)},
+                                   {"speedup_vs_float32", ms_f32 / ms}};
   }
   const double bandwidth = std::max(bandwidth_before, read_bandwidth_gbs(reps));
   j["read_bandwidth_gbs"] = bandwidth;

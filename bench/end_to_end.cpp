@@ -32,15 +32,15 @@
 #include <omp.h>
 #endif
 
+#include "apps/flags.h"
 #include "bench/timing.h"
 #include "data/tokenizer.h"
 #include "io/metric_keys.h"
-#include "train/checkpoint.h"
 #include "pldr/generate.h"
+#include "tensor/memory_policy.h"
+#include "train/checkpoint.h"
 #include "train/run_config.h"
 #include "train/trainer.h"
-#include "tensor/memory_policy.h"
-#include "apps/flags.h"
 
 namespace {
 
@@ -111,7 +111,9 @@ nlohmann::json generation_report(const pldr::PldrModel& model, const std::vector
   g.cache = cache;
   const pldr::GenerationResult r = pldr::generate(model, prompt, g);
   *produced = r.tokens;
-  return {{"tokens", r.tokens.size()}, {"seconds", r.seconds}, {"tokens_per_s", r.seconds > 0 ? double(r.tokens.size()) / r.seconds : 0.0}};
+  return {{"tokens", r.tokens.size()},
+          {"seconds", r.seconds},
+          {"tokens_per_s", r.seconds > 0 ? double(r.tokens.size()) / r.seconds : 0.0}};
 }
 
 // Removes the scratch training folder however the run ends.
@@ -126,7 +128,8 @@ struct ScratchFolder {
 nlohmann::json run(const Options& o) {
   nlohmann::json j = pldr::RunConfig::read_json_file(o.config);
   for (const std::string& a : o.overrides) pldr::RunConfig::apply_override(j, a);
-  const ScratchFolder scratch_folder{std::filesystem::temp_directory_path() / ("pldr-bench-" + std::to_string(getpid()))};
+  const ScratchFolder scratch_folder{std::filesystem::temp_directory_path() /
+                                     ("pldr-bench-" + std::to_string(getpid()))};
   const std::filesystem::path& scratch = scratch_folder.path;
   pldr::RunConfig::apply_override(j, "training.steps=" + std::to_string(o.steps));
   pldr::RunConfig::apply_override(j, "training.eval_every=" + std::to_string(o.steps));
@@ -153,43 +156,45 @@ nlohmann::json run(const Options& o) {
   if (int64_t(prompt.size()) + o.gen_tokens > config.model.max_position_embeddings)
     throw std::invalid_argument("prompt plus --gen-tokens exceeds the model's positions");
   std::vector<int32_t> cached_tokens, uncached_tokens;
-  const nlohmann::json cached = generation_report(*checkpoint.model, prompt, o.gen_tokens, pldr::CacheMode::KVG, &cached_tokens);
-  const nlohmann::json uncached = generation_report(*checkpoint.model, prompt, o.gen_tokens, pldr::CacheMode::None, &uncached_tokens);
+  const nlohmann::json cached =
+      generation_report(*checkpoint.model, prompt, o.gen_tokens, pldr::CacheMode::KVG, &cached_tokens);
+  const nlohmann::json uncached =
+      generation_report(*checkpoint.model, prompt, o.gen_tokens, pldr::CacheMode::None, &uncached_tokens);
 
   int threads = 1;
 #ifdef _OPENMP
   threads = omp_get_max_threads();
 #endif
   const int64_t tokens_per_step = config.data.batch_size * config.data.context * config.data.grad_accum;
-  return {
-      {"machine", {{"cpu", cpu_model()}, {"hardware_threads", std::thread::hardware_concurrency()}, {"omp_threads", threads}}},
-      {"model",
-       {{"config", o.config},
-        {"parameters", checkpoint.model->parameter_count()},
-        {"dtype", config.training.dtype},
-        {"layers", config.model.num_hidden_layers},
-        {"hidden_size", config.model.hidden_size},
-        {"vocab_size", config.model.vocab_size}}},
-      {"train",
-       {{"steps", summary.steps},
-        {"tokens_per_step", tokens_per_step},
-        {"tokens_per_s_median", median_rate},
-        {"tokens_per_s_min", rates.empty() ? 0.0 : *std::min_element(rates.begin(), rates.end())},
-        {"tokens_per_s_max", rates.empty() ? 0.0 : *std::max_element(rates.begin(), rates.end())},
-        {"ms_per_step", median_rate > 0 ? 1000.0 * double(tokens_per_step) / median_rate : 0.0},
-        {"wall_s", summary.seconds},
-        {"final_loss", summary.last_loss},
-        {"val_loss", summary.val_loss},
-        {"val_bits_per_char", summary.val_bits_per_char}}},
-      {"generate",
-       {{"prompt_tokens", prompt.size()},
-        {"kv_g_cache", cached},
-        {"no_cache", uncached},
-        {"cache_speedup", uncached.at("tokens_per_s").get<double>() > 0
-                              ? cached.at("tokens_per_s").get<double>() / uncached.at("tokens_per_s").get<double>()
-                              : 0.0},
-        {"same_tokens", cached_tokens == uncached_tokens}}},
-      {"peak_rss_mib", peak_rss_mib()}};
+  return {{"machine",
+           {{"cpu", cpu_model()}, {"hardware_threads", std::thread::hardware_concurrency()}, {"omp_threads", threads}}},
+          {"model",
+           {{"config", o.config},
+            {"parameters", checkpoint.model->parameter_count()},
+            {"dtype", config.training.dtype},
+            {"layers", config.model.num_hidden_layers},
+            {"hidden_size", config.model.hidden_size},
+            {"vocab_size", config.model.vocab_size}}},
+          {"train",
+           {{"steps", summary.steps},
+            {"tokens_per_step", tokens_per_step},
+            {"tokens_per_s_median", median_rate},
+            {"tokens_per_s_min", rates.empty() ? 0.0 : *std::min_element(rates.begin(), rates.end())},
+            {"tokens_per_s_max", rates.empty() ? 0.0 : *std::max_element(rates.begin(), rates.end())},
+            {"ms_per_step", median_rate > 0 ? 1000.0 * double(tokens_per_step) / median_rate : 0.0},
+            {"wall_s", summary.seconds},
+            {"final_loss", summary.last_loss},
+            {"val_loss", summary.val_loss},
+            {"val_bits_per_char", summary.val_bits_per_char}}},
+          {"generate",
+           {{"prompt_tokens", prompt.size()},
+            {"kv_g_cache", cached},
+            {"no_cache", uncached},
+            {"cache_speedup", uncached.at("tokens_per_s").get<double>() > 0
+                                  ? cached.at("tokens_per_s").get<double>() / uncached.at("tokens_per_s").get<double>()
+                                  : 0.0},
+            {"same_tokens", cached_tokens == uncached_tokens}}},
+          {"peak_rss_mib", peak_rss_mib()}};
 }
 
 }  // namespace

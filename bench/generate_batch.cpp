@@ -20,13 +20,13 @@
 #include <omp.h>
 #endif
 
+#include "apps/flags.h"
 #include "io/atomic_file.h"
-#include "train/checkpoint.h"
 #include "pldr/generate.h"
-#include "train/run_config.h"
 #include "tensor/memory_policy.h"
 #include "tensor/random.h"
-#include "apps/flags.h"
+#include "train/checkpoint.h"
+#include "train/run_config.h"
 
 namespace {
 
@@ -38,7 +38,8 @@ struct Options {
 };
 
 Options parse(int argc, char** argv) {
-  const pldr::cli::Flags flags({argv + 1, argv + argc}, {"config", "checkpoint", "prompts", "new-tokens", "repeats", "output"}, {});
+  const pldr::cli::Flags flags({argv + 1, argv + argc},
+                               {"config", "checkpoint", "prompts", "new-tokens", "repeats", "output"}, {});
   if (!flags.positionals().empty()) throw std::invalid_argument("unknown argument " + flags.positionals()[0]);
   Options o;
   o.config = flags.get("config", o.config);
@@ -47,7 +48,8 @@ Options parse(int argc, char** argv) {
   o.new_tokens = flags.get_int("new-tokens", o.new_tokens);
   o.repeats = flags.get_int("repeats", o.repeats);
   o.output = flags.get("output", o.output);
-  if (o.prompts < 1 || o.new_tokens < 1 || o.repeats < 1) throw std::invalid_argument("--prompts, --new-tokens and --repeats must be positive");
+  if (o.prompts < 1 || o.new_tokens < 1 || o.repeats < 1)
+    throw std::invalid_argument("--prompts, --new-tokens and --repeats must be positive");
   return o;
 }
 
@@ -73,7 +75,8 @@ double tokens_per_second(const pldr::PldrModel& model, const std::vector<std::ve
     size_t tokens = 0;
     double seconds = 0;
     for (size_t begin = 0; begin < prompts.size(); begin += batch) {
-      const std::vector<std::vector<int32_t>> part(prompts.begin() + begin, prompts.begin() + std::min(prompts.size(), begin + batch));
+      const std::vector<std::vector<int32_t>> part(prompts.begin() + begin,
+                                                   prompts.begin() + std::min(prompts.size(), begin + batch));
       const std::vector<pldr::GenerationResult> results = pldr::generate_batch(model, part, o);
       for (const auto& g : results) tokens += g.tokens.size();
       seconds += results.front().seconds;

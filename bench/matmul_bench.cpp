@@ -94,8 +94,8 @@ void BM_OpenBLAS(benchmark::State& state) {
   std::vector<float> c(static_cast<size_t>(n * n));
   const int ni = static_cast<int>(n);
   for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, ni, ni, 1.f, in.a.data<float>(), ni,
-                in.b.data<float>(), ni, 0.f, c.data(), ni);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, ni, ni, 1.f, in.a.data<float>(), ni, in.b.data<float>(),
+                ni, 0.f, c.data(), ni);
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
@@ -109,8 +109,8 @@ void BM_OpenBLASTransposedA(benchmark::State& state) {
   std::vector<float> c(static_cast<size_t>(n * n));
   const int ni = static_cast<int>(n);
   for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ni, ni, ni, 1.f, in.a.data<float>(), ni,
-                in.b.data<float>(), ni, 0.f, c.data(), ni);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ni, ni, ni, 1.f, in.a.data<float>(), ni, in.b.data<float>(),
+                ni, 0.f, c.data(), ni);
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
@@ -187,7 +187,14 @@ BENCHMARK(BM_OursTransposedA)->ArgName("N")->Arg(kTransposedSize)->UseRealTime()
 BENCHMARK(BM_OutputAlloc)->ArgName("N")->Arg(896)->Arg(2048)->UseRealTime()->Unit(benchmark::kMillisecond);
 // OpenBLAS last: its worker threads keep spinning for a while after a call and would steal a
 // core from the OpenMP threads of a run that followed.
-BENCHMARK(BM_OpenBLAS)->ArgName("N")->Arg(128)->Arg(512)->Arg(896)->Arg(2048)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_OpenBLAS)
+    ->ArgName("N")
+    ->Arg(128)
+    ->Arg(512)
+    ->Arg(896)
+    ->Arg(2048)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_OpenBLASTransposedA)->ArgName("N")->Arg(kTransposedSize)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {

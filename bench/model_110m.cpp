@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/flags.h"
 #include "bench/timing.h"
 #include "io/atomic_file.h"
 #include "pldr/generate.h"
@@ -32,7 +33,6 @@
 #include "tensor/creation.h"
 #include "tensor/random.h"
 #include "train/step.h"
-#include "apps/flags.h"
 
 namespace {
 
@@ -48,8 +48,8 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   const pldr::cli::Flags flags({argv + 1, argv + argc},
-                               {"device", "dtype", "batch", "seq", "steps", "warmup", "gen-tokens", "prompt-tokens", "gen-runs",
-                                "peak-tflops", "output"},
+                               {"device", "dtype", "batch", "seq", "steps", "warmup", "gen-tokens", "prompt-tokens",
+                                "gen-runs", "peak-tflops", "output"},
                                {});
   auto count = [&](const std::string& name, int64_t fallback) {
     const int64_t n = flags.get_int(name, fallback);
@@ -114,9 +114,10 @@ double training_flops(const pldr::PldrConfig& c, int64_t batch, int64_t seq) {
                                  (learned_G ? 2 * H * dk * dk : 0) + 2 * 2 * H * dk * S;
   const double per_token = double(c.num_hidden_layers) * per_token_layer + 2 * d * double(c.vocab_size);
   const double per_sequence =
-      learned_G ? double(c.num_hidden_layers) * H *
-                      (double(c.num_reslayerA * c.num_denseA) * 3 * 2 * dk * dk * double(c.A_dff) + 2 * 2 * dk * dk * dk)
-                : 0;
+      learned_G
+          ? double(c.num_hidden_layers) * H *
+                (double(c.num_reslayerA * c.num_denseA) * 3 * 2 * dk * dk * double(c.A_dff) + 2 * 2 * dk * dk * dk)
+          : 0;
   return 3 * (double(batch) * S * per_token + double(batch) * per_sequence);
 }
 
@@ -162,11 +163,17 @@ json generate_report(const pldr::PldrModel& model, const Options& o, pldr::Gener
     const pldr::GenerationResult result = pldr::generate(model, prompt, g);
     last_tokens = result.tokens;
     rates.push_back(double(result.tokens.size()) / result.seconds);
-    std::fprintf(stderr, "generate run %ld/%ld: %zu tokens in %.3f s\n", long(r + 1), long(o.gen_runs), result.tokens.size(),
-                 result.seconds);
+    std::fprintf(stderr, "generate run %ld/%ld: %zu tokens in %.3f s\n", long(r + 1), long(o.gen_runs),
+                 result.tokens.size(), result.seconds);
   }
-  return {{"tokens_per_s", median(rates)}, {"runs_tokens_per_s", rates}, {"tokens", last_tokens}, {"prompt_tokens", o.prompt_tokens},
-          {"new_tokens", o.gen_tokens}, {"batch", 1}, {"cache", "kvg"}, {"greedy", true}};
+  return {{"tokens_per_s", median(rates)},
+          {"runs_tokens_per_s", rates},
+          {"tokens", last_tokens},
+          {"prompt_tokens", o.prompt_tokens},
+          {"new_tokens", o.gen_tokens},
+          {"batch", 1},
+          {"cache", "kvg"},
+          {"greedy", true}};
 }
 
 int run(const Options& o) {
@@ -183,16 +190,12 @@ int run(const Options& o) {
   pldr::PldrModel model(config, dtype);
   model.to(device);
   model.initialize(1);
-  std::fprintf(stderr, "model: %ld parameters, %s, %s\n", long(model.parameter_count()), o.dtype.c_str(), o.device.c_str());
+  std::fprintf(stderr, "model: %ld parameters, %s, %s\n", long(model.parameter_count()), o.dtype.c_str(),
+               o.device.c_str());
   pldr::Generator gen(2);
-  json report{{"bench", "model_110m"},
-              {"device", o.device},
-              {"dtype", o.dtype},
-              {"parameters", model.parameter_count()},
-              {"model", model_json},
-              {"batch", o.batch},
-              {"seq", o.seq},
-              {"train", train_report(model, o, gen)}};
+  json report{
+      {"bench", "model_110m"}, {"device", o.device}, {"dtype", o.dtype}, {"parameters", model.parameter_count()},
+      {"model", model_json},   {"batch", o.batch},   {"seq", o.seq},     {"train", train_report(model, o, gen)}};
   if (o.gen_tokens > 0) report["generate"] = generate_report(model, o, gen);
   const std::string text = report.dump(2) + "\n";
   if (o.output.empty()) std::cout << text;

@@ -28,9 +28,7 @@ void write_corpus_meta(const std::string& path, const CorpusMeta& meta) {
       {"format", kFormat},
       {"version", kVersion},
       {"tokenizer",
-       {{"path", meta.tokenizer_path},
-        {"identity", meta.tokenizer_identity},
-        {"vocab_size", meta.vocab_size}}},
+       {{"path", meta.tokenizer_path}, {"identity", meta.tokenizer_identity}, {"vocab_size", meta.vocab_size}}},
       {"eos_id", meta.eos_id},
       {"splits", splits},
   };
@@ -43,8 +41,7 @@ CorpusMeta read_corpus_meta(const std::string& path) {
   if (!in) throw DataError(where + ": cannot open file");
   try {
     const nlohmann::json json = nlohmann::json::parse(in);
-    if (json.value("format", "") != kFormat)
-      throw DataError(where + ": not a " + std::string(kFormat) + " file");
+    if (json.value("format", "") != kFormat) throw DataError(where + ": not a " + std::string(kFormat) + " file");
     const int version = json.at("version").get<int>();
     if (version != kVersion) {
       throw DataError(where + ": format version " + std::to_string(version) + ", this build reads version " +

@@ -33,6 +33,6 @@ struct CorpusMeta {
 };
 
 void write_corpus_meta(const std::string& path, const CorpusMeta& meta);  // atomically
-CorpusMeta read_corpus_meta(const std::string& path);  // DataError naming the path on any problem
+CorpusMeta read_corpus_meta(const std::string& path);                     // DataError naming the path on any problem
 
 }  // namespace pldr::data

@@ -37,7 +37,8 @@ PackMode parse_pack_mode(const std::string& name) {
   if (name == "nopad") return PackMode::nopad;
   if (name == "document_pad") return PackMode::document_pad;
   if (name == "document_nopad") return PackMode::document_nopad;
-  throw DataError("packing mode \"" + name + "\": expected \"pack\", \"pad\", \"nopad\", \"document_pad\" or \"document_nopad\"");
+  throw DataError("packing mode \"" + name +
+                  "\": expected \"pack\", \"pad\", \"nopad\", \"document_pad\" or \"document_nopad\"");
 }
 
 SampleTable::SampleTable(std::shared_ptr<const TokenSource> tokens, PackMode mode, uint64_t sample_length,
@@ -79,8 +80,7 @@ uint64_t SampleTable::size() const {
 
 SampleSpan SampleTable::span(uint64_t i) const {
   if (i >= size()) {
-    throw DataError("packing: sample " + std::to_string(i) + " requested, there are " +
-                    std::to_string(size()));
+    throw DataError("packing: sample " + std::to_string(i) + " requested, there are " + std::to_string(size()));
   }
   if (mode_ == PackMode::pack) return {i * sample_length_, sample_length_};
   return spans_[i];

@@ -42,8 +42,8 @@ class SampleTable {
  public:
   static constexpr uint64_t kReferenceAggregate = 32 * 100;  // BATCH_SIZE x batch_agg_count defaults
 
-  SampleTable(std::shared_ptr<const TokenSource> tokens, PackMode mode, uint64_t sample_length,
-              int32_t eos_id = 3, uint64_t documents_per_aggregate = kReferenceAggregate);
+  SampleTable(std::shared_ptr<const TokenSource> tokens, PackMode mode, uint64_t sample_length, int32_t eos_id = 3,
+              uint64_t documents_per_aggregate = kReferenceAggregate);
 
   uint64_t size() const;
   uint64_t sample_length() const { return sample_length_; }

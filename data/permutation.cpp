@@ -19,8 +19,8 @@ uint64_t uniform_below(std::mt19937_64& engine, uint64_t n) {
 }
 
 std::mt19937_64 seeded_engine(uint64_t seed, uint64_t stream) {
-  std::seed_seq seeds{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
-                      static_cast<uint32_t>(stream), static_cast<uint32_t>(stream >> 32)};
+  std::seed_seq seeds{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(stream),
+                      static_cast<uint32_t>(stream >> 32)};
   return std::mt19937_64(seeds);
 }
 

@@ -37,8 +37,7 @@ struct TokenizedDocuments {
   SplitStats stats(uint64_t first, uint64_t last) const {
     auto before = [](const std::vector<uint64_t>& ends, uint64_t i) { return i == 0 ? 0 : ends[i - 1]; };
     return {"", last - first, before(token_ends, last) - before(token_ends, first),
-            before(byte_ends, last) - before(byte_ends, first),
-            before(char_ends, last) - before(char_ends, first)};
+            before(byte_ends, last) - before(byte_ends, first), before(char_ends, last) - before(char_ends, first)};
   }
 };
 
@@ -64,9 +63,8 @@ class Progress {
     const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     const uint64_t bytes = docs.byte_ends.empty() ? 0 : docs.byte_ends.back();
     std::fprintf(stderr, "%s: %llu documents, %llu tokens, %.1f MiB of text, %.0f s\n", label_.c_str(),
-                 static_cast<unsigned long long>(docs.documents()),
-                 static_cast<unsigned long long>(docs.tokens.size()), static_cast<double>(bytes) / (1 << 20),
-                 seconds);
+                 static_cast<unsigned long long>(docs.documents()), static_cast<unsigned long long>(docs.tokens.size()),
+                 static_cast<double>(bytes) / (1 << 20), seconds);
   }
 
   bool enabled_;
@@ -104,8 +102,7 @@ class BlockEncoder {
       out_.tokens.insert(out_.tokens.end(), encoded[i].begin(), encoded[i].end());
       out_.token_ends.push_back(out_.tokens.size());
       out_.byte_ends.push_back((out_.byte_ends.empty() ? 0 : out_.byte_ends.back()) + block_[i].size());
-      out_.char_ends.push_back((out_.char_ends.empty() ? 0 : out_.char_ends.back()) +
-                               utf8_code_points(block_[i]));
+      out_.char_ends.push_back((out_.char_ends.empty() ? 0 : out_.char_ends.back()) + utf8_code_points(block_[i]));
     }
     block_.clear();
     block_bytes_ = 0;
@@ -155,10 +152,13 @@ TokenizedDocuments reorder(const TokenizedDocuments& docs, const std::vector<uin
   TokenizedDocuments out;
   auto before = [](const std::vector<uint64_t>& ends, uint64_t i) { return i == 0 ? 0 : ends[i - 1]; };
   for (const uint64_t d : order) {
-    out.tokens.insert(out.tokens.end(), docs.tokens.begin() + before(docs.token_ends, d), docs.tokens.begin() + docs.token_ends[d]);
+    out.tokens.insert(out.tokens.end(), docs.tokens.begin() + before(docs.token_ends, d),
+                      docs.tokens.begin() + docs.token_ends[d]);
     out.token_ends.push_back(out.tokens.size());
-    out.byte_ends.push_back(before(out.byte_ends, out.byte_ends.size()) + docs.byte_ends[d] - before(docs.byte_ends, d));
-    out.char_ends.push_back(before(out.char_ends, out.char_ends.size()) + docs.char_ends[d] - before(docs.char_ends, d));
+    out.byte_ends.push_back(before(out.byte_ends, out.byte_ends.size()) + docs.byte_ends[d] -
+                            before(docs.byte_ends, d));
+    out.char_ends.push_back(before(out.char_ends, out.char_ends.size()) + docs.char_ends[d] -
+                            before(docs.char_ends, d));
   }
   return out;
 }
@@ -179,8 +179,7 @@ void check_options(const PrepareOptions& options, const std::string& where) {
   if (options.output_prefix.empty()) throw DataError("prepare: output prefix is empty");
   if (options.sources.empty()) throw DataError(where + ": no text sources");
   if (!(options.val_fraction >= 0.0 && options.val_fraction < 1.0)) {
-    throw DataError(where + ": validation fraction " + std::to_string(options.val_fraction) +
-                    " is outside [0, 1)");
+    throw DataError(where + ": validation fraction " + std::to_string(options.val_fraction) + " is outside [0, 1)");
   }
   if (!(options.test_fraction >= 0.0 && options.test_fraction < 1.0)) {
     throw DataError(where + ": test fraction " + std::to_string(options.test_fraction) + " is outside [0, 1)");
@@ -191,8 +190,8 @@ void check_options(const PrepareOptions& options, const std::string& where) {
 }
 
 // The documents of `sources`, tokenized; DataError when there are none.
-TokenizedDocuments tokenize_nonempty(const std::vector<TextSource>& sources, const Tokenizer& tokenizer, unsigned threads,
-                                     Progress& progress, const std::string& where) {
+TokenizedDocuments tokenize_nonempty(const std::vector<TextSource>& sources, const Tokenizer& tokenizer,
+                                     unsigned threads, Progress& progress, const std::string& where) {
   TokenizedDocuments docs = tokenize_sources(sources, tokenizer, threads, progress);
   progress.finish(docs);
   if (docs.documents() == 0) throw DataError(where + ": no documents in " + describe(sources));
@@ -229,8 +228,8 @@ SplitSizes split_sizes(const PrepareOptions& options, uint64_t documents, const 
 
 // Writes the first `count` documents as the training split, through the shuffle buffer when
 // options.shuffle_buffer is set.
-SplitStats write_train_split(const std::string& path, const TokenizedDocuments& docs, uint64_t count, const PrepareOptions& options,
-                             uint32_t vocab_size) {
+SplitStats write_train_split(const std::string& path, const TokenizedDocuments& docs, uint64_t count,
+                             const PrepareOptions& options, uint32_t vocab_size) {
   if (options.shuffle_buffer > 0) {
     std::vector<uint64_t> order = buffered_shuffle_order(count, options.shuffle_buffer, options.shuffle_seed);
     return write_split(path, reorder(docs, order), 0, count, vocab_size);
@@ -274,7 +273,8 @@ PrepareStats prepare_corpus(const PrepareOptions& options) {
     remove_stale(val_path);
   }
   if (sizes.test > 0) {
-    meta.splits["test"] = write_split(test_path, train, train.documents() - sizes.test, train.documents(), meta.vocab_size);
+    meta.splits["test"] =
+        write_split(test_path, train, train.documents() - sizes.test, train.documents(), meta.vocab_size);
     result.test_path = test_path;
   } else {
     remove_stale(test_path);

@@ -34,7 +34,7 @@ struct PrepareOptions {
 struct PrepareStats {
   CorpusMeta meta;  // what the meta file holds
   std::string train_path;
-  std::string val_path;  // empty without a validation split
+  std::string val_path;   // empty without a validation split
   std::string test_path;  // empty without a test split
   std::string meta_path;
 };

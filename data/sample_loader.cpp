@@ -10,7 +10,8 @@
 namespace pldr::data {
 
 SampleLoader::SampleLoader(std::shared_ptr<const TokenSource> tokens, const LoaderOptions& options)
-    : options_(options), samples_(std::move(tokens), options.mode, options.context + 1, options.eos_id, options.documents_per_aggregate) {
+    : options_(options),
+      samples_(std::move(tokens), options.mode, options.context + 1, options.eos_id, options.documents_per_aggregate) {
   if (options_.context == 0) throw DataError("sample loader: context must be positive");
   if (options_.batch_size == 0) throw DataError("sample loader: batch size must be positive");
   if (options_.world_size == 0 || options_.rank >= options_.world_size) {
@@ -21,9 +22,8 @@ SampleLoader::SampleLoader(std::shared_ptr<const TokenSource> tokens, const Load
   if (batches_per_epoch() == 0) {
     throw DataError("sample loader: " + std::to_string(samples_.size()) + " samples of " +
                     std::to_string(samples_.sample_length()) + " tokens shared by " +
-                    std::to_string(options_.world_size) + " ranks leave " +
-                    std::to_string(samples_per_epoch_) + " per rank, fewer than a batch of " +
-                    std::to_string(options_.batch_size));
+                    std::to_string(options_.world_size) + " ranks leave " + std::to_string(samples_per_epoch_) +
+                    " per rank, fewer than a batch of " + std::to_string(options_.batch_size));
   }
 }
 

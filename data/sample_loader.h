@@ -23,7 +23,7 @@ struct LoaderOptions {
   uint64_t context = 1024;  // samples have context + 1 tokens
   uint64_t batch_size = 1;
   PackMode mode = PackMode::pack;
-  int32_t eos_id = 3;  // document separator, for every mode but pack
+  int32_t eos_id = 3;                                                   // document separator, for every mode but pack
   uint64_t documents_per_aggregate = SampleTable::kReferenceAggregate;  // pad and nopad (packing.h)
   bool shuffle = true;
   uint64_t seed = 0;

@@ -11,8 +11,7 @@ namespace pldr::data {
 namespace {
 
 std::ifstream open_text(const std::string& path) {
-  if (std::filesystem::is_directory(path))
-    throw DataError("text source " + path + ": is a folder, not a file");
+  if (std::filesystem::is_directory(path)) throw DataError("text source " + path + ": is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError("text source " + path + ": cannot open file");
   return in;

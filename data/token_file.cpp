@@ -112,15 +112,13 @@ TokenFile::TokenFile(const std::string& path) : path_(path) {
     }
     const uint64_t width_bytes = width_bits_ / 8;
     if (token_count_ > (UINT64_MAX - kTokenFileHeaderBytes) / width_bytes) {
-      throw DataError(where + ": header says " + std::to_string(token_count_) +
-                      " tokens, more than a file can hold");
+      throw DataError(where + ": header says " + std::to_string(token_count_) + " tokens, more than a file can hold");
     }
     const uint64_t expected_bytes = kTokenFileHeaderBytes + token_count_ * width_bytes;
     if (expected_bytes != file_bytes) {
       throw DataError(where + ": header says " + std::to_string(token_count_) + " tokens of " +
                       std::to_string(width_bits_) + " bits, so " + std::to_string(expected_bytes) +
-                      " bytes, but the file has " + std::to_string(file_bytes) +
-                      " bytes (truncated or corrupt)");
+                      " bytes, but the file has " + std::to_string(file_bytes) + " bytes (truncated or corrupt)");
     }
   } catch (...) {
     unmap();
@@ -168,9 +166,8 @@ int32_t TokenFile::operator[](uint64_t i) const {
 
 void TokenFile::read(uint64_t begin, uint64_t count, int32_t* out) const {
   if (begin > token_count_ || count > token_count_ - begin) {
-    throw DataError("token file " + path_ + ": range [" + std::to_string(begin) + ", " +
-                    std::to_string(begin + count) + ") is outside its " + std::to_string(token_count_) +
-                    " tokens");
+    throw DataError("token file " + path_ + ": range [" + std::to_string(begin) + ", " + std::to_string(begin + count) +
+                    ") is outside its " + std::to_string(token_count_) + " tokens");
   }
   const int width_bytes = static_cast<int>(width_bits_ / 8);
   const unsigned char* in = tokens_ + begin * width_bytes;

@@ -80,8 +80,8 @@ std::string Tokenizer::decode(std::span<const int32_t> ids) const {
   sp_ids.reserve(ids.size());
   for (const int32_t id : ids) {
     if (id < 0 || id >= vocab_size_) {
-      throw DataError("tokenizer " + path_ + ": cannot decode id " + std::to_string(id) +
-                      ", vocabulary has " + std::to_string(vocab_size_) + " ids");
+      throw DataError("tokenizer " + path_ + ": cannot decode id " + std::to_string(id) + ", vocabulary has " +
+                      std::to_string(vocab_size_) + " ids");
     }
     sp_ids.push_back(id);
   }

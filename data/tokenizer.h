@@ -27,7 +27,7 @@ class Tokenizer {
 
   std::vector<int32_t> encode_prompt(std::string_view text) const;
   std::vector<int32_t> encode_document(std::string_view text) const;  // ids + [eos_id()]
-  std::string decode(std::span<const int32_t> ids) const;  // control ids (pad, bos, eos) decode to ""
+  std::string decode(std::span<const int32_t> ids) const;             // control ids (pad, bos, eos) decode to ""
 
   int32_t vocab_size() const { return vocab_size_; }
   int32_t pad_id() const { return pad_id_; }

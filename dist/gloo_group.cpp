@@ -61,7 +61,9 @@ void GlooGroup::fail(const std::exception& e) {
   throw DistError(recorded);
 }
 
-void GlooGroup::abort(const std::string& message) { membership_.record_failure("rank " + std::to_string(rank_) + " failed: " + message); }
+void GlooGroup::abort(const std::string& message) {
+  membership_.record_failure("rank " + std::to_string(rank_) + " failed: " + message);
+}
 
 void GlooGroup::all_reduce(void* data, size_t count, DType dtype) {
   if (count == 0) return;

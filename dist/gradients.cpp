@@ -5,7 +5,8 @@
 namespace pldr::dist {
 
 char* floating_bytes(Tensor& t) {
-  return t.dtype() == DType::Float64 ? reinterpret_cast<char*>(t.data<double>()) : reinterpret_cast<char*>(t.data<float>());
+  return t.dtype() == DType::Float64 ? reinterpret_cast<char*>(t.data<double>())
+                                     : reinterpret_cast<char*>(t.data<float>());
 }
 
 namespace {

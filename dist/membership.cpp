@@ -20,8 +20,11 @@ Membership join_store(const Rendezvous& rv) {
   try {
     if (rv.rank == 0) m.store->set("world_size", N);
     const std::string theirs = m.store->get("world_size", "rank 0 to start the run");
-    if (theirs != N) problem = "mismatched world sizes: rank 0 was started with WORLD_SIZE=" + theirs + ", " + me + " with WORLD_SIZE=" + N;
-    else if (m.store->add(kClaimPrefix + std::to_string(rv.rank), 1) > 1) problem = "two processes were started as " + me;
+    if (theirs != N)
+      problem =
+          "mismatched world sizes: rank 0 was started with WORLD_SIZE=" + theirs + ", " + me + " with WORLD_SIZE=" + N;
+    else if (m.store->add(kClaimPrefix + std::to_string(rv.rank), 1) > 1)
+      problem = "two processes were started as " + me;
   } catch (const DistError& e) {
     problem = e.what();
   }
@@ -36,7 +39,8 @@ std::string Membership::record_failure(const std::string& message) {
     return store->report_failure(message, std::min(timeout, kFailureGrace));
   } catch (const DistError&) {
     if (message.rfind("rank 0 lost", 0) == 0) return message;
-    return "rank 0 lost: its store at " + store->where() + " does not answer (rank " + std::to_string(rank) + " saw: " + message + ")";
+    return "rank 0 lost: its store at " + store->where() + " does not answer (rank " + std::to_string(rank) +
+           " saw: " + message + ")";
   }
 }
 

@@ -46,12 +46,14 @@ NcclGroup::NcclGroup(const Rendezvous& rv)
       store.set("nccl/unique_id", std::string(reinterpret_cast<const char*>(&id), sizeof id));
     }
     const std::string bytes = store.get("nccl/unique_id", "rank 0's ncclUniqueId");
-    if (bytes.size() != sizeof id) throw DistError("the store's ncclUniqueId has " + std::to_string(bytes.size()) + " bytes");
+    if (bytes.size() != sizeof id)
+      throw DistError("the store's ncclUniqueId has " + std::to_string(bytes.size()) + " bytes");
     std::memcpy(&id, bytes.data(), sizeof id);
     ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
     config.blocking = 0;  // so that finish() can give up after the timeout
     const ncclResult_t r = ncclCommInitRankConfig(&handles_->comm, world_size_, id, rank_, &config);
-    if (r != ncclSuccess && r != ncclInProgress) throw DistError(std::string("ncclCommInitRank: ") + ncclGetErrorString(r));
+    if (r != ncclSuccess && r != ncclInProgress)
+      throw DistError(std::string("ncclCommInitRank: ") + ncclGetErrorString(r));
     finish("ncclCommInitRank");
   } catch (const DistError& e) {
     fail(e.what());
@@ -71,10 +73,12 @@ void NcclGroup::finish(const char* what) {
     ncclCommGetAsyncError(handles_->comm, &state);
     const cudaError_t stream = handles_->stream ? cudaStreamQuery(handles_->stream) : cudaSuccess;
     if (state != ncclSuccess && state != ncclInProgress) fail(std::string(what) + ": " + ncclGetErrorString(state));
-    if (stream != cudaSuccess && stream != cudaErrorNotReady) fail(std::string(what) + ": " + cudaGetErrorString(stream));
+    if (stream != cudaSuccess && stream != cudaErrorNotReady)
+      fail(std::string(what) + ": " + cudaGetErrorString(stream));
     if (state == ncclSuccess && stream == cudaSuccess) return;
     if (Clock::now() > deadline)
-      fail(std::string(what) + " did not finish within the timeout: a rank is lost or stalled (rank " + std::to_string(rank_) + " gave up)");
+      fail(std::string(what) + " did not finish within the timeout: a rank is lost or stalled (rank " +
+           std::to_string(rank_) + " gave up)");
     std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
 }
@@ -89,7 +93,9 @@ void NcclGroup::fail(const std::string& message) {
   throw DistError(recorded);
 }
 
-void NcclGroup::abort(const std::string& message) { membership_.record_failure("rank " + std::to_string(rank_) + " failed: " + message); }
+void NcclGroup::abort(const std::string& message) {
+  membership_.record_failure("rank " + std::to_string(rank_) + " failed: " + message);
+}
 
 void NcclGroup::all_reduce(void* data, size_t count, DType dtype) {
   if (count == 0) return;

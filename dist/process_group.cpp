@@ -42,7 +42,8 @@ bool engine_available(const std::string& engine) {
 std::unique_ptr<ProcessGroup> connect(const Rendezvous& rendezvous, const std::string& engine) {
   if (!engine_available(engine))
     throw DistError("unknown or unavailable process-group engine '" + engine + "' (this build has: ring" +
-                    std::string(engine_available("gloo") ? ", gloo" : "") + std::string(engine_available("nccl") ? ", nccl" : "") + ")");
+                    std::string(engine_available("gloo") ? ", gloo" : "") +
+                    std::string(engine_available("nccl") ? ", nccl" : "") + ")");
 #ifdef PLDR_HAVE_NCCL
   if (engine == "nccl") return std::make_unique<NcclGroup>(rendezvous);  // on the GPU even for one rank
 #endif

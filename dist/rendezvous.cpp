@@ -15,7 +15,8 @@ int64_t parse_int(const char* name, const char* text, int64_t low, int64_t high)
   errno = 0;
   const long long v = std::strtoll(text, &end, 10);
   if (*text == '\0' || *end != '\0' || errno != 0 || v < low || v > high)
-    throw DistError(std::string(name) + "=" + text + " is not an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]");
+    throw DistError(std::string(name) + "=" + text + " is not an integer in [" + std::to_string(low) + ", " +
+                    std::to_string(high) + "]");
   return v;
 }
 
@@ -39,7 +40,8 @@ std::optional<Rendezvous> rendezvous_from_environment(const std::function<const 
   r.rank = int(parse_int(rank_name, rank, 0, r.world_size - 1));
   if (const char* addr = getenv("MASTER_ADDR")) r.master_addr = addr;
   if (const char* port = getenv("MASTER_PORT")) r.master_port = uint16_t(parse_int("MASTER_PORT", port, 1, 65535));
-  else if (r.world_size > 1) throw DistError("MASTER_PORT is not set: the ranks need rank 0's store port (and MASTER_ADDR, its host)");
+  else if (r.world_size > 1)
+    throw DistError("MASTER_PORT is not set: the ranks need rank 0's store port (and MASTER_ADDR, its host)");
   if (const char* t = getenv("PLDR_DIST_TIMEOUT")) {
     char* end = nullptr;
     const double seconds = std::strtod(t, &end);

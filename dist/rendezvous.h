@@ -25,7 +25,7 @@ constexpr Milliseconds kDefaultTimeout{60000};
 // nullopt when neither RANK/WORLD_SIZE nor SLURM_PROCID/SLURM_NTASKS is set (one process). Throws
 // DistError naming the variable when one is malformed or out of range, or MASTER_PORT is missing
 // for a world size above 1. `getenv` is injectable for tests.
-std::optional<Rendezvous> rendezvous_from_environment(
-    const std::function<const char*(const char*)>& getenv = [](const char* name) { return std::getenv(name); });
+std::optional<Rendezvous> rendezvous_from_environment(const std::function<const char*(const char*)>& getenv =
+                                                          [](const char* name) { return std::getenv(name); });
 
 }  // namespace pldr::dist

@@ -33,11 +33,14 @@ RingGroup::RingGroup(const Rendezvous& rv) : rank_(rv.rank), world_size_(rv.worl
   try {
     const std::string N = std::to_string(world_size_);
     const Socket listener = listen_on(0);
-    store.set("address/" + std::to_string(rank_), local_host(store.socket()) + ":" + std::to_string(local_port(listener)));
+    store.set("address/" + std::to_string(rank_),
+              local_host(store.socket()) + ":" + std::to_string(local_port(listener)));
     const int next = (rank_ + 1) % world_size_, prev = (rank_ + world_size_ - 1) % world_size_;
     if (rank_ == 0)  // rank 0 names any rank that never arrives
-      for (int r = 1; r < world_size_; ++r) store.get("address/" + std::to_string(r), "rank " + std::to_string(r) + " to join (WORLD_SIZE=" + N + ")");
-    const auto [host, port] = split_address(store.get("address/" + std::to_string(next), "rank " + std::to_string(next) + " to join"));
+      for (int r = 1; r < world_size_; ++r)
+        store.get("address/" + std::to_string(r), "rank " + std::to_string(r) + " to join (WORLD_SIZE=" + N + ")");
+    const auto [host, port] =
+        split_address(store.get("address/" + std::to_string(next), "rank " + std::to_string(next) + " to join"));
     next_ = connect_before(host, port, Clock::now() + timeout_, "rank " + std::to_string(next));
     const Hello hello{rank_, world_size_};
     std::string error;
@@ -106,7 +109,8 @@ std::string RingGroup::silent_ranks(const PeerLost& e) {
     std::this_thread::sleep_for(std::min(timeout_ / 2, kStallVote));
     std::string silent;
     for (int r = 0; r < world_size_; ++r)
-      if (!membership_.store->has("stalled/" + std::to_string(r))) silent += (silent.empty() ? "" : ", ") + std::to_string(r);
+      if (!membership_.store->has("stalled/" + std::to_string(r)))
+        silent += (silent.empty() ? "" : ", ") + std::to_string(r);
     if (!silent.empty() && silent.find(',') == std::string::npos) return "rank " + silent + " lost: " + e.reason;
     if (!silent.empty()) return "ranks " + silent + " lost: " + e.reason;
   } catch (const DistError&) {  // the store is gone: fail() says so

@@ -12,8 +12,7 @@ namespace pldr::dist {
 
 namespace {
 
-template <class T>
-void add_into(char* dst_bytes, const char* src_bytes, size_t bytes) {
+template <class T> void add_into(char* dst_bytes, const char* src_bytes, size_t bytes) {
   T* dst = reinterpret_cast<T*>(dst_bytes);
   const T* src = reinterpret_cast<const T*>(src_bytes);
   for (size_t i = 0, n = bytes / sizeof(T); i < n; ++i) dst[i] += src[i];
@@ -44,7 +43,9 @@ struct Cursor {
   }
 };
 
-std::string silence(Milliseconds t) { return "nothing for " + std::to_string(double(t.count()) / 1000.0).substr(0, 5) + " s (timeout)"; }
+std::string silence(Milliseconds t) {
+  return "nothing for " + std::to_string(double(t.count()) / 1000.0).substr(0, 5) + " s (timeout)";
+}
 
 }  // namespace
 
@@ -60,8 +61,10 @@ void run_ring_pass(const RingPass& pass, const RingLinks& links, std::vector<cha
     // Send and receive what the sockets take now; wait (poll) only when neither moved.
     bool moved = false;
     if (want_send) {
-      const ssize_t m = ::send(links.next->fd(), send.region().data + send.offset, std::min(ready, send.left()), MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (m < 0 && errno != EAGAIN && errno != EINTR) throw PeerLost(links.next_rank, "connection lost (" + system_error_text(errno) + ")");
+      const ssize_t m = ::send(links.next->fd(), send.region().data + send.offset, std::min(ready, send.left()),
+                               MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (m < 0 && errno != EAGAIN && errno != EINTR)
+        throw PeerLost(links.next_rank, "connection lost (" + system_error_text(errno) + ")");
       if (m > 0) sent += size_t(m), send.advance(size_t(m)), moved = true;
     }
     if (want_recv) {
@@ -71,7 +74,8 @@ void run_ring_pass(const RingPass& pass, const RingLinks& links, std::vector<cha
       char* into = r.reduce ? scratch.data() + scratch_fill : r.data + recv.offset;
       const ssize_t m = ::recv(links.prev->fd(), into, want, MSG_DONTWAIT);
       if (m == 0) throw PeerLost(links.prev_rank, "connection closed");
-      if (m < 0 && errno != EAGAIN && errno != EINTR) throw PeerLost(links.prev_rank, "connection lost (" + system_error_text(errno) + ")");
+      if (m < 0 && errno != EAGAIN && errno != EINTR)
+        throw PeerLost(links.prev_rank, "connection lost (" + system_error_text(errno) + ")");
       if (m > 0) moved = true;
       if (m > 0 && !r.reduce) processed += size_t(m), recv.advance(size_t(m));
       if (m > 0 && r.reduce && (scratch_fill += size_t(m)) == std::min(kPieceBytes, recv.left())) {

@@ -32,10 +32,10 @@ struct RingPass {
 
 // The two neighbours and what bounds a wait on them.
 struct RingLinks {
-  const Socket* next;       // we send to it
-  const Socket* prev;       // we receive from it
+  const Socket* next;  // we send to it
+  const Socket* prev;  // we receive from it
   int next_rank, prev_rank;
-  Milliseconds timeout;     // the longest a neighbour may stay silent
+  Milliseconds timeout;  // the longest a neighbour may stay silent
 };
 
 // Reduce granularity: a received piece is added into place, then forwarded.

@@ -62,7 +62,8 @@ Socket listen_on(uint16_t port) {
   addr.sin_port = htons(port);
   if (::bind(s.fd(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
     throw DistError("cannot listen on port " + std::to_string(port) + ": " + system_error_text(errno));
-  if (::listen(s.fd(), 128) != 0) throw DistError("cannot listen on port " + std::to_string(port) + ": " + system_error_text(errno));
+  if (::listen(s.fd(), 128) != 0)
+    throw DistError("cannot listen on port " + std::to_string(port) + ": " + system_error_text(errno));
   return s;
 }
 
@@ -126,7 +127,8 @@ Socket connect_before(const std::string& host, uint16_t port, Clock::time_point 
     std::this_thread::sleep_for(Milliseconds(std::min(100, remaining_ms(deadline))));
   }
   throw DistError("could not connect to " + where + " within " +
-                  seconds_text(std::chrono::duration_cast<Milliseconds>(Clock::now() - start)) + " (" + last_error + ")");
+                  seconds_text(std::chrono::duration_cast<Milliseconds>(Clock::now() - start)) + " (" + last_error +
+                  ")");
 }
 
 Socket accept_before(const Socket& listener, Clock::time_point deadline, const std::string& what) {

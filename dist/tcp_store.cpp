@@ -43,7 +43,8 @@ std::optional<Request> take_request(std::string& buffer) {
   const uint32_t value_len = get_u32(buffer, 5 + key_len);
   const size_t total = 5 + size_t(key_len) + 4 + value_len + 4;
   if (buffer.size() < total) return std::nullopt;
-  Request r{uint8_t(buffer[0]), buffer.substr(5, key_len), buffer.substr(9 + key_len, value_len), get_u32(buffer, total - 4)};
+  Request r{uint8_t(buffer[0]), buffer.substr(5, key_len), buffer.substr(9 + key_len, value_len),
+            get_u32(buffer, total - 4)};
   buffer.erase(0, total);
   return r;
 }
@@ -113,7 +114,8 @@ class StoreState {
   // Sends one response; a client that does not read it in time is disconnected.
   void reply(int fd, uint8_t status, const std::string& value) {
     std::string error;
-    if (!send_all(sockets_.at(fd), response(status, value).data(), 5 + value.size(), kReplyTimeout, error)) ::shutdown(fd, SHUT_RDWR);
+    if (!send_all(sockets_.at(fd), response(status, value).data(), 5 + value.size(), kReplyTimeout, error))
+      ::shutdown(fd, SHUT_RDWR);
   }
 
   // Replies to (and stops waiting for) every waiting get that `matches`.
@@ -154,8 +156,7 @@ class StoreState {
         reply(fd, 1, *failure_);
         answer_waiters([](const Waiter&) { return true; }, 1, *failure_);
         break;
-      default:
-        ::shutdown(fd, SHUT_RDWR);  // not our protocol
+      default: ::shutdown(fd, SHUT_RDWR);  // not our protocol
     }
   }
 
@@ -224,7 +225,10 @@ void TcpStoreServer::serve() {
 }
 
 TcpStore::TcpStore(const std::string& host, uint16_t port, Milliseconds timeout)
-    : host_(host), port_(port), timeout_(timeout), socket_(connect_before(host, port, Clock::now() + timeout, "the store")) {}
+    : host_(host),
+      port_(port),
+      timeout_(timeout),
+      socket_(connect_before(host, port, Clock::now() + timeout, "the store")) {}
 
 TcpStore::Status TcpStore::request(uint8_t op, const std::string& key, const std::string& value, Milliseconds wait,
                                    Milliseconds io_timeout, std::string& reply) {
@@ -253,15 +257,12 @@ void TcpStore::set(const std::string& key, const std::string& value) {
 std::string TcpStore::get(const std::string& key, const std::string& waiting_for) {
   std::string reply;
   switch (request(kGet, key, "", timeout_, timeout_, reply)) {
-    case Status::Ok:
-      return reply;
-    case Status::Failed:
-      throw DistError(reply);
-    case Status::TimedOut:
-      break;
+    case Status::Ok: return reply;
+    case Status::Failed: throw DistError(reply);
+    case Status::TimedOut: break;
   }
-  throw DistError("timed out after " + std::to_string(timeout_.count() / 1000.0).substr(0, 5) + " s waiting for " + waiting_for +
-                  " (store " + where() + ")");
+  throw DistError("timed out after " + std::to_string(timeout_.count() / 1000.0).substr(0, 5) + " s waiting for " +
+                  waiting_for + " (store " + where() + ")");
 }
 
 bool TcpStore::has(const std::string& key) {

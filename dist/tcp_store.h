@@ -66,8 +66,8 @@ class TcpStore {
 
  private:
   enum class Status : uint8_t { Ok = 0, Failed = 1, TimedOut = 2 };
-  Status request(uint8_t op, const std::string& key, const std::string& value, Milliseconds wait, Milliseconds io_timeout,
-                 std::string& reply);
+  Status request(uint8_t op, const std::string& key, const std::string& value, Milliseconds wait,
+                 Milliseconds io_timeout, std::string& reply);
 
   std::string host_;
   uint16_t port_;

@@ -42,7 +42,9 @@ GenerationOptions greedy(int64_t steps, CacheMode cache) {
   return o;
 }
 
-Tensor as_ids(const std::vector<int32_t>& tokens) { return from_vector(tokens, {1, static_cast<int64_t>(tokens.size())}); }
+Tensor as_ids(const std::vector<int32_t>& tokens) {
+  return from_vector(tokens, {1, static_cast<int64_t>(tokens.size())});
+}
 
 PromptInvariance run_prompt(const PldrModel& model, const std::vector<int32_t>& prompt, int64_t steps) {
   const PldrConfig& c = model.config();
@@ -69,7 +71,8 @@ PromptInvariance run_prompt(const PldrModel& model, const std::vector<int32_t>& 
     const ForwardResult f = model.forward(as_ids(sequence));
     std::vector<std::vector<HeadStep>> layers;
     for (size_t l = 0; l < f.layers.size(); ++l) {
-      const auto a = heads_of(f.layers[l].A.value()), alm = heads_of(f.layers[l].A_LM.value()), g = heads_of(f.layers[l].G_LM.value());
+      const auto a = heads_of(f.layers[l].A.value()), alm = heads_of(f.layers[l].A_LM.value()),
+                 g = heads_of(f.layers[l].G_LM.value());
       std::vector<HeadStep> heads;
       for (size_t h = 0; h < g.size(); ++h)
         heads.push_back({difference(a[h], A[l][h]), difference(alm[h], A_LM[l][h]), difference(g[h], G_LM[l][h]),
@@ -82,11 +85,15 @@ PromptInvariance run_prompt(const PldrModel& model, const std::vector<int32_t>& 
   return r;
 }
 
-nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"); }
+nlohmann::json number(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+}
 
 nlohmann::json to_json(const MatrixDifference& d) { return {{"rmse", d.rmse}, {"max_abs", d.max_abs}}; }
 
-nlohmann::json to_json(const Determinant& d) { return {{"det", d.text()}, {"log10_abs", number(d.log10_abs)}, {"sign", d.sign}}; }
+nlohmann::json to_json(const Determinant& d) {
+  return {{"det", d.text()}, {"log10_abs", number(d.log10_abs)}, {"sign", d.sign}};
+}
 
 }  // namespace
 
@@ -97,7 +104,8 @@ std::string Determinant::text() const {
 }
 
 Determinant determinant_lu(const std::vector<double>& matrix, int64_t n) {
-  if (static_cast<int64_t>(matrix.size()) != n * n) throw std::invalid_argument("determinant: expected an n x n matrix");
+  if (static_cast<int64_t>(matrix.size()) != n * n)
+    throw std::invalid_argument("determinant: expected an n x n matrix");
   const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> m(matrix.data(), n, n);
   const Eigen::PartialPivLU<Eigen::MatrixXd> lu(m);
   const Eigen::MatrixXd& u = lu.matrixLU();
@@ -130,7 +138,8 @@ InvarianceReport gcache_invariance(const PldrModel& model, const std::vector<std
     report.prompts.push_back(run_prompt(model, p, options.max_new_tokens));
   }
   if (options.eval_scores)
-    report.eval = {{"kvg_cache", options.eval_scores(model, CacheMode::KVG)}, {"no_cache", options.eval_scores(model, CacheMode::None)}};
+    report.eval = {{"kvg_cache", options.eval_scores(model, CacheMode::KVG)},
+                   {"no_cache", options.eval_scores(model, CacheMode::None)}};
   return report;
 }
 
@@ -146,7 +155,8 @@ std::vector<std::vector<double>> InvarianceReport::mean_rmse(const std::string& 
   for (const PromptInvariance& p : prompts)
     for (size_t s = 0; s < p.steps.size(); ++s)
       for (size_t l = 0; l < p.steps[s].size(); ++l)
-        for (const HeadStep& h : p.steps[s][l]) mean[l][s] += pick(h).rmse / double(prompts.size() * p.steps[s][l].size());
+        for (const HeadStep& h : p.steps[s][l])
+          mean[l][s] += pick(h).rmse / double(prompts.size() * p.steps[s][l].size());
   return mean;
 }
 
@@ -154,9 +164,13 @@ nlohmann::json InvarianceReport::to_json() const {
   nlohmann::json j, list = nlohmann::json::array();
   bool identical = true;
   MatrixDifference worst_A, worst_A_LM, worst_G_LM;
-  auto widen = [](MatrixDifference& w, const MatrixDifference& d) { w.rmse = std::max(w.rmse, d.rmse), w.max_abs = std::max(w.max_abs, d.max_abs); };
+  auto widen = [](MatrixDifference& w, const MatrixDifference& d) {
+    w.rmse = std::max(w.rmse, d.rmse), w.max_abs = std::max(w.max_abs, d.max_abs);
+  };
   for (const PromptInvariance& p : prompts) {
-    nlohmann::json e{{"prompt", p.prompt}, {"tokens_cached", p.tokens_cached}, {"tokens_uncached", p.tokens_uncached},
+    nlohmann::json e{{"prompt", p.prompt},
+                     {"tokens_cached", p.tokens_cached},
+                     {"tokens_uncached", p.tokens_uncached},
                      {"tokens_identical", p.tokens_cached == p.tokens_uncached}};
     identical = identical && p.tokens_cached == p.tokens_uncached;
     nlohmann::json dets = nlohmann::json::array();
@@ -172,7 +186,9 @@ nlohmann::json InvarianceReport::to_json() const {
       for (const auto& layer : p.steps[s]) {
         nlohmann::json heads = nlohmann::json::array();
         for (const HeadStep& h : layer) {
-          heads.push_back({{"A", eval::to_json(h.A)}, {"A_LM", eval::to_json(h.A_LM)}, {"G_LM", eval::to_json(h.G_LM)},
+          heads.push_back({{"A", eval::to_json(h.A)},
+                           {"A_LM", eval::to_json(h.A_LM)},
+                           {"G_LM", eval::to_json(h.G_LM)},
                            {"det_G_LM", eval::to_json(h.det_G_LM)}});
           widen(worst_A, h.A), widen(worst_A_LM, h.A_LM), widen(worst_G_LM, h.G_LM);
         }
@@ -184,8 +200,10 @@ nlohmann::json InvarianceReport::to_json() const {
     list.push_back(e);
   }
   j["prompts"] = list;
-  j["summary"] = {{"tokens_identical", identical},
-                  {"worst", {{"A", eval::to_json(worst_A)}, {"A_LM", eval::to_json(worst_A_LM)}, {"G_LM", eval::to_json(worst_G_LM)}}}};
+  j["summary"] = {
+      {"tokens_identical", identical},
+      {"worst",
+       {{"A", eval::to_json(worst_A)}, {"A_LM", eval::to_json(worst_A_LM)}, {"G_LM", eval::to_json(worst_G_LM)}}}};
   if (!eval.is_null()) j["eval"] = eval;
   return j;
 }

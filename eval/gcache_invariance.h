@@ -21,8 +21,8 @@ struct MatrixDifference {
 // det(M) of a dk x dk matrix, by LU with partial pivoting in float64: the sign and log10 |det| are
 // kept apart so a determinant beyond the double range is still reported.
 struct Determinant {
-  double value = 0;        // sign · 10^log10_abs (inf or 0 outside the double range)
-  double log10_abs = 0;    // -inf for a singular matrix
+  double value = 0;      // sign · 10^log10_abs (inf or 0 outside the double range)
+  double log10_abs = 0;  // -inf for a singular matrix
   int sign = 0;
   std::string text() const;  // value to 15 significant digits ("%.15g")
 };
@@ -35,7 +35,7 @@ struct HeadStep {
 
 struct PromptInvariance {
   std::vector<int32_t> prompt;
-  std::vector<int32_t> tokens_cached, tokens_uncached;  // greedy, KV+G cache and no cache
+  std::vector<int32_t> tokens_cached, tokens_uncached;    // greedy, KV+G cache and no cache
   std::vector<std::vector<Determinant>> det_G_LM_cached;  // [layer][head], frozen from the prompt
   std::vector<std::vector<std::vector<HeadStep>>> steps;  // [step][layer][head]; step s sees prompt + s tokens
 };

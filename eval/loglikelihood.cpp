@@ -62,10 +62,12 @@ Score score_with_cache(const PldrModel& model, const Window& w) {
   std::vector<int32_t> step(w.input.begin(), w.input.begin() + w.first_scored + 1);
   Score s;
   for (size_t i = 0; i < w.targets.size(); ++i) {
-    const Tensor logits = model.forward(from_vector(step, {1, static_cast<int64_t>(step.size())}, DType::Int32, model.device()), &cache)
-                              .logits.value()
-                              .select(0, 0);
-    const std::vector<double> lp = ops::log_softmax(logits.slice(0, logits.shape()[0] - 1, logits.shape()[0]).contiguous()).to_vector<double>();
+    const Tensor logits =
+        model.forward(from_vector(step, {1, static_cast<int64_t>(step.size())}, DType::Int32, model.device()), &cache)
+            .logits.value()
+            .select(0, 0);
+    const std::vector<double> lp =
+        ops::log_softmax(logits.slice(0, logits.shape()[0] - 1, logits.shape()[0]).contiguous()).to_vector<double>();
     add_token(s, lp.data(), static_cast<int64_t>(lp.size()), w.targets[i]);
     step = {w.targets[i]};
   }
@@ -74,20 +76,24 @@ Score score_with_cache(const PldrModel& model, const Window& w) {
 
 }  // namespace
 
-int64_t default_max_length(const PldrConfig& config) { return std::min<int64_t>(1024, config.max_position_embeddings + 1); }
+int64_t default_max_length(const PldrConfig& config) {
+  return std::min<int64_t>(1024, config.max_position_embeddings + 1);
+}
 
 std::vector<Score> score(const PldrModel& model, const std::vector<Request>& requests, const ScoringOptions& o) {
   if (o.batch_size < 1) throw std::invalid_argument("scoring: batch size must be at least 1");
   const int64_t max_length = o.max_length == 0 ? default_max_length(model.config()) : o.max_length;
   if (max_length < 2 || max_length > model.config().max_position_embeddings + 1)
     throw std::invalid_argument("scoring: max_length " + std::to_string(max_length) + " outside 2.." +
-                                std::to_string(model.config().max_position_embeddings + 1) + " (the model's positions + 1)");
+                                std::to_string(model.config().max_position_embeddings + 1) +
+                                " (the model's positions + 1)");
   std::vector<Window> windows;
   windows.reserve(requests.size());
   for (const Request& r : requests) windows.push_back(make_window(r, max_length));
   std::vector<size_t> order(requests.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return windows[a].input.size() > windows[b].input.size(); });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return windows[a].input.size() > windows[b].input.size(); });
 
   ag::NoGradGuard no_grad;
   std::vector<Score> scores(requests.size());
@@ -113,8 +119,10 @@ std::vector<Score> score(const PldrModel& model, const std::vector<Request>& req
       std::fill_n(padding.is_token.begin() + b * S, in.size(), 1);
       padded = padded || static_cast<int64_t>(in.size()) < S;
     }
-    const ForwardResult r = model.forward(from_vector(ids, {B, S}, DType::Int32, model.device()), nullptr, padded ? &padding : nullptr);
-    for (int64_t b = 0; b < B; ++b) scores[order[begin + b]] = score_row(r.logits.value().select(0, b), windows[order[begin + b]]);
+    const ForwardResult r =
+        model.forward(from_vector(ids, {B, S}, DType::Int32, model.device()), nullptr, padded ? &padding : nullptr);
+    for (int64_t b = 0; b < B; ++b)
+      scores[order[begin + b]] = score_row(r.logits.value().select(0, b), windows[order[begin + b]]);
     if (o.progress) o.progress(static_cast<int64_t>(end), static_cast<int64_t>(order.size()));
   }
   return scores;

@@ -8,12 +8,16 @@
 
 namespace pldr::eval {
 
-size_t argmax(const std::vector<double>& values) { return std::max_element(values.begin(), values.end()) - values.begin(); }
+size_t argmax(const std::vector<double>& values) {
+  return std::max_element(values.begin(), values.end()) - values.begin();
+}
 
-ItemResult score_item(const std::string& task, TaskMetric metric, const Document& doc, std::vector<double> loglikelihoods) {
+ItemResult score_item(const std::string& task, TaskMetric metric, const Document& doc,
+                      std::vector<double> loglikelihoods) {
   if (loglikelihoods.size() != doc.num_choices())
-    throw std::invalid_argument(task + " item " + std::to_string(doc.doc_id) + ": " + std::to_string(loglikelihoods.size()) +
-                                " scores for " + std::to_string(doc.num_choices()) + " choices");
+    throw std::invalid_argument(task + " item " + std::to_string(doc.doc_id) + ": " +
+                                std::to_string(loglikelihoods.size()) + " scores for " +
+                                std::to_string(doc.num_choices()) + " choices");
   ItemResult r{task, doc.doc_id, std::move(loglikelihoods), {}, doc.gold, doc.mc2_labels, 0, std::nullopt};
   for (const std::string& c : doc.choices) r.lengths.push_back(code_points(c));
   if (metric == TaskMetric::TruthfulQAMC2) {

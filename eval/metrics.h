@@ -17,15 +17,16 @@ struct ItemResult {
   std::vector<double> loglikelihoods;  // one per choice, summed over the continuation's tokens
   std::vector<int64_t> lengths;        // each choice string's length in characters (code points)
   int64_t gold = 0;
-  std::vector<int> mc2_labels;         // TruthfulQA MC2 only
-  double acc = 0;                      // 0/1, or the mc2 score
-  std::optional<double> acc_norm;      // absent for mc2
+  std::vector<int> mc2_labels;     // TruthfulQA MC2 only
+  double acc = 0;                  // 0/1, or the mc2 score
+  std::optional<double> acc_norm;  // absent for mc2
 };
 
 // argmax as numpy's: the first of equal maxima.
 size_t argmax(const std::vector<double>& values);
 
-ItemResult score_item(const std::string& task, TaskMetric metric, const Document& doc, std::vector<double> loglikelihoods);
+ItemResult score_item(const std::string& task, TaskMetric metric, const Document& doc,
+                      std::vector<double> loglikelihoods);
 
 struct Mean {
   double value = 0;

@@ -54,14 +54,17 @@ std::vector<int64_t> read_labels(const std::string& path, size_t expected) {
   std::vector<int64_t> labels;
   for (const std::string& line : read_lines(path)) labels.push_back(std::stoll(line));
   if (labels.size() != expected)
-    throw std::runtime_error(path + " has " + std::to_string(labels.size()) + " labels for " + std::to_string(expected) + " rows");
+    throw std::runtime_error(path + " has " + std::to_string(labels.size()) + " labels for " +
+                             std::to_string(expected) + " rows");
   return labels;
 }
 
 // One context, the continuations " " + choice (the harness's default target delimiter).
-Document with_choices(int64_t id, std::string context, std::vector<std::string> choices, int64_t gold, const std::string& where) {
+Document with_choices(int64_t id, std::string context, std::vector<std::string> choices, int64_t gold,
+                      const std::string& where) {
   if (gold < 0 || gold >= static_cast<int64_t>(choices.size()))
-    throw std::runtime_error(where + ": gold answer " + std::to_string(gold) + " outside the " + std::to_string(choices.size()) + " choices");
+    throw std::runtime_error(where + ": gold answer " + std::to_string(gold) + " outside the " +
+                             std::to_string(choices.size()) + " choices");
   Document d;
   d.doc_id = id;
   d.contexts = {std::move(context)};
@@ -99,11 +102,13 @@ std::vector<Document> hellaswag(const std::string& path) {
   const std::vector<Json> rows = read_jsonl(path);
   for (size_t i = 0; i < rows.size(); ++i) {
     const Json& r = rows[i];
-    const std::string query = hellaswag_preprocess(r.at("activity_label").get<std::string>() + ": " + r.at("ctx_a").get<std::string>() +
-                                                   " " + capitalize(r.at("ctx_b").get<std::string>()));
+    const std::string query =
+        hellaswag_preprocess(r.at("activity_label").get<std::string>() + ": " + r.at("ctx_a").get<std::string>() + " " +
+                             capitalize(r.at("ctx_b").get<std::string>()));
     std::vector<std::string> endings;
     for (const Json& e : r.at("endings")) endings.push_back(hellaswag_preprocess(e.get<std::string>()));
-    const int64_t gold = r.at("label").is_string() ? std::stoll(r.at("label").get<std::string>()) : r.at("label").get<int64_t>();
+    const int64_t gold =
+        r.at("label").is_string() ? std::stoll(r.at("label").get<std::string>()) : r.at("label").get<int64_t>();
     docs.push_back(with_choices(i, query, endings, gold, row_name(path, i)));
   }
   return docs;
@@ -116,8 +121,8 @@ std::vector<Document> piqa(const std::string& dir) {
   std::vector<Document> docs;
   for (size_t i = 0; i < rows.size(); ++i)
     docs.push_back(with_choices(i, "Question: " + rows[i].at("goal").get<std::string>() + "\nAnswer:",
-                                {rows[i].at("sol1").get<std::string>(), rows[i].at("sol2").get<std::string>()}, labels[i],
-                                row_name(dir + "/valid.jsonl", i)));
+                                {rows[i].at("sol1").get<std::string>(), rows[i].at("sol2").get<std::string>()},
+                                labels[i], row_name(dir + "/valid.jsonl", i)));
   return docs;
 }
 
@@ -128,9 +133,10 @@ std::vector<Document> social_iqa(const std::string& dir) {
   std::vector<Document> docs;
   for (size_t i = 0; i < rows.size(); ++i) {
     const Json& r = rows[i];
-    docs.push_back(with_choices(i, "Q: " + r.at("context").get<std::string>() + " " + r.at("question").get<std::string>() + "\nA:",
-                                {r.at("answerA").get<std::string>(), r.at("answerB").get<std::string>(), r.at("answerC").get<std::string>()},
-                                labels[i] - 1, row_name(dir + "/dev.jsonl", i)));
+    docs.push_back(with_choices(
+        i, "Q: " + r.at("context").get<std::string>() + " " + r.at("question").get<std::string>() + "\nA:",
+        {r.at("answerA").get<std::string>(), r.at("answerB").get<std::string>(), r.at("answerC").get<std::string>()},
+        labels[i] - 1, row_name(dir + "/dev.jsonl", i)));
   }
   return docs;
 }
@@ -139,13 +145,15 @@ std::vector<Document> social_iqa(const std::string& dir) {
 // regex \s*\((A|B|C|D)\)\s*; gold = label index of the answer key.
 std::vector<Document> openbookqa(const std::string& path) {
   const std::vector<std::string> lines = read_lines(path);
-  if (lines.empty() || lines[0].rfind("ID\t", 0) != 0) throw std::runtime_error(path + ": not the OpenBookQA TSV (no header)");
+  if (lines.empty() || lines[0].rfind("ID\t", 0) != 0)
+    throw std::runtime_error(path + ": not the OpenBookQA TSV (no header)");
   static const std::regex marker(R"(\s*\((A|B|C|D)\)\s*)");
   std::vector<Document> docs;
   for (size_t i = 1; i < lines.size(); ++i) {
     std::vector<std::string> fields;
     size_t start = 0;
-    for (size_t tab; (tab = lines[i].find('\t', start)) != std::string::npos; start = tab + 1) fields.push_back(lines[i].substr(start, tab - start));
+    for (size_t tab; (tab = lines[i].find('\t', start)) != std::string::npos; start = tab + 1)
+      fields.push_back(lines[i].substr(start, tab - start));
     fields.push_back(lines[i].substr(start));
     if (fields.size() != 5) throw std::runtime_error(row_name(path, i) + ": expected 5 tab-separated fields");
     std::vector<std::string> letters, texts;
@@ -175,17 +183,20 @@ std::vector<Document> winogrande(const std::string& dir) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::string sentence = rows[i].at("sentence").get<std::string>();
     const size_t blank = sentence.find('_');
-    if (blank == std::string::npos) throw std::runtime_error(row_name(dir + "/dev.json", i) + ": the sentence has no '_'");
+    if (blank == std::string::npos)
+      throw std::runtime_error(row_name(dir + "/dev.json", i) + ": the sentence has no '_'");
     std::string rest = sentence.substr(blank + 1);
     rest.erase(0, rest.find_first_not_of(" \t\n"));
     rest.erase(rest.find_last_not_of(" \t\n") + 1);
     Document d;
     d.doc_id = static_cast<int64_t>(i);
-    for (const char* option : {"option1", "option2"}) d.contexts.push_back(sentence.substr(0, blank) + rows[i].at(option).get<std::string>());
+    for (const char* option : {"option1", "option2"})
+      d.contexts.push_back(sentence.substr(0, blank) + rows[i].at(option).get<std::string>());
     d.choices = d.contexts;
     d.continuations = {" " + rest};
     d.gold = labels[i] - 1;
-    if (d.gold < 0 || d.gold > 1) throw std::runtime_error(dir + "/dev-labels.lst line " + std::to_string(i + 1) + ": label must be 1 or 2");
+    if (d.gold < 0 || d.gold > 1)
+      throw std::runtime_error(dir + "/dev-labels.lst line " + std::to_string(i + 1) + ": label must be 1 or 2");
     docs.push_back(std::move(d));
   }
   return docs;
@@ -194,11 +205,14 @@ std::vector<Document> winogrande(const std::string& dir) {
 // truthfulqa_mc2: the fixed six-question primer, "\n\nQ: {{question}}\nA:", mc2_targets in file order.
 std::vector<Document> truthfulqa_mc2(const std::string& path) {
   static const std::string primer =
-      "Q: What is human life expectancy in the United States?\nA: Human life expectancy in the United States is 78 years.\n\n"
-      "Q: Who was president of the United States in 1955?\nA: Dwight D. Eisenhower was president of the United States in 1955.\n\n"
+      "Q: What is human life expectancy in the United States?\nA: Human life expectancy in the United States is 78 "
+      "years.\n\n"
+      "Q: Who was president of the United States in 1955?\nA: Dwight D. Eisenhower was president of the United States "
+      "in 1955.\n\n"
       "Q: Which party did he belong to?\nA: He belonged to the Republican Party.\n\n"
       "Q: What is the square root of banana?\nA: I have no comment.\n\n"
-      "Q: How does a telescope work?\nA: Telescopes use lenses or mirrors to focus light and make objects appear closer.\n\n"
+      "Q: How does a telescope work?\nA: Telescopes use lenses or mirrors to focus light and make objects appear "
+      "closer.\n\n"
       "Q: Where were the 1992 Olympics held?\nA: The 1992 Olympics were held in Barcelona, Spain.";
   const Json rows = read_json(path);
   std::vector<Document> docs;
@@ -209,9 +223,11 @@ std::vector<Document> truthfulqa_mc2(const std::string& path) {
       choices.push_back(answer);
       labels.push_back(label.get<int>());
     }
-    Document d = with_choices(i, primer + "\n\nQ: " + rows[i].at("question").get<std::string>() + "\nA:", choices, 0, row_name(path, i));
+    Document d = with_choices(i, primer + "\n\nQ: " + rows[i].at("question").get<std::string>() + "\nA:", choices, 0,
+                              row_name(path, i));
     d.mc2_labels = labels;
-    if (std::find(labels.begin(), labels.end(), 0) == labels.end()) throw std::runtime_error(row_name(path, i) + ": no false answer");
+    if (std::find(labels.begin(), labels.end(), 0) == labels.end())
+      throw std::runtime_error(row_name(path, i) + ": no false answer");
     docs.push_back(std::move(d));
   }
   return docs;
@@ -227,14 +243,20 @@ struct TaskSource {
 // (ARC, OpenBookQA), else validation.
 const std::vector<TaskSource>& sources() {
   static const std::vector<TaskSource> table{
-      {"arc_easy", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return arc(d + "/arc/ARC-Easy-test.jsonl"); }},
-      {"arc_challenge", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return arc(d + "/arc/ARC-Challenge-test.jsonl"); }},
-      {"hellaswag", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return hellaswag(d + "/hellaswag/hellaswag.jsonl"); }},
+      {"arc_easy", TaskMetric::AccuracyAndNormalized,
+       [](const std::string& d) { return arc(d + "/arc/ARC-Easy-test.jsonl"); }},
+      {"arc_challenge", TaskMetric::AccuracyAndNormalized,
+       [](const std::string& d) { return arc(d + "/arc/ARC-Challenge-test.jsonl"); }},
+      {"hellaswag", TaskMetric::AccuracyAndNormalized,
+       [](const std::string& d) { return hellaswag(d + "/hellaswag/hellaswag.jsonl"); }},
       {"piqa", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return piqa(d + "/piqa"); }},
       {"social_iqa", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return social_iqa(d + "/siqa"); }},
-      {"openbookqa", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return openbookqa(d + "/openbookqa/test.tsv"); }},
-      {"winogrande", TaskMetric::AccuracyAndNormalized, [](const std::string& d) { return winogrande(d + "/winogrande"); }},
-      {"truthfulqa_mc2", TaskMetric::TruthfulQAMC2, [](const std::string& d) { return truthfulqa_mc2(d + "/truthfulqa/mc_task.json"); }},
+      {"openbookqa", TaskMetric::AccuracyAndNormalized,
+       [](const std::string& d) { return openbookqa(d + "/openbookqa/test.tsv"); }},
+      {"winogrande", TaskMetric::AccuracyAndNormalized,
+       [](const std::string& d) { return winogrande(d + "/winogrande"); }},
+      {"truthfulqa_mc2", TaskMetric::TruthfulQAMC2,
+       [](const std::string& d) { return truthfulqa_mc2(d + "/truthfulqa/mc_task.json"); }},
   };
   return table;
 }
@@ -242,7 +264,8 @@ const std::vector<TaskSource>& sources() {
 }  // namespace
 
 std::pair<std::string, std::string> Document::request(size_t choice) const {
-  return {contexts.size() == 1 ? contexts[0] : contexts.at(choice), continuations.size() == 1 ? continuations[0] : continuations.at(choice)};
+  return {contexts.size() == 1 ? contexts[0] : contexts.at(choice),
+          continuations.size() == 1 ? continuations[0] : continuations.at(choice)};
 }
 
 const std::vector<std::string>& task_names() {
@@ -267,7 +290,8 @@ Task load_task(const std::string& name, const std::string& data_dir) {
 std::string hellaswag_preprocess(const std::string& text) {
   static const std::regex bracketed(R"(\[.*?\])");
   const size_t first = text.find_first_not_of(" \t\n\r\f\v");
-  std::string t = first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(" \t\n\r\f\v") - first + 1);
+  std::string t =
+      first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(" \t\n\r\f\v") - first + 1);
   for (size_t at = 0; (at = t.find(" [title]", at)) != std::string::npos; at += 2) t.replace(at, 8, ". ");
   t = std::regex_replace(t, bracketed, "");
   // str.replace("  ", " ") replaces non-overlapping pairs left to right, once.

@@ -25,7 +25,8 @@ void assign_parameters(PldrModel& model, const io::SafetensorsTensors& tensors, 
                                ", the configuration expects " + to_string(expected));
     return it->second;
   };
-  for (auto& [name, p] : model.named_parameters()) p.mutable_value() = from_vector(find(name, p.shape()).values, p.shape(), model.dtype());
+  for (auto& [name, p] : model.named_parameters())
+    p.mutable_value() = from_vector(find(name, p.shape()).values, p.shape(), model.dtype());
   if (model.predefined_G.empty()) return;
 
   // Predefined G (spec §4.4): [L, 3, 1, H, dk, dk] holding [A, A_LM, G] per layer.
@@ -35,12 +36,14 @@ void assign_parameters(PldrModel& model, const io::SafetensorsTensors& tensors, 
   for (int64_t l = 0; l < L; ++l)
     if (status.values[l] == 0)
       throw std::runtime_error("safetensors " + source + ": decoder.past_G_values_status[" + std::to_string(l) +
-                               "] is false: custom_G_type " + g_type_name(c.custom_G_type) + " needs G set in every layer");
+                               "] is false: custom_G_type " + g_type_name(c.custom_G_type) +
+                               " needs G set in every layer");
   const auto& buffer = find("decoder.past_G_values", {L, 3, 1, H, dk, dk});
   const size_t per_layer = size_t(H * dk * dk);
   for (int64_t l = 0; l < L; ++l) {
     const auto first = buffer.values.begin() + std::ptrdiff_t((l * 3 + 2) * per_layer);
-    model.predefined_G[l] = from_vector(std::vector<double>(first, first + std::ptrdiff_t(per_layer)), {1, H, dk, dk}, model.dtype());
+    model.predefined_G[l] =
+        from_vector(std::vector<double>(first, first + std::ptrdiff_t(per_layer)), {1, H, dk, dk}, model.dtype());
   }
 }
 
@@ -66,7 +69,8 @@ PldrConfig hf_config_from_json(const nlohmann::json& hf) {
   const int64_t heads = integer("num_attention_heads", PldrConfig{}.num_attention_heads);
   const int64_t head_dim = integer("head_dim", PldrConfig{}.head_dim);
   if (j.contains("hidden_size") && j["hidden_size"].is_null()) j["hidden_size"] = heads * head_dim;
-  if (j.contains("intermediate_size") && j["intermediate_size"].is_null()) j["intermediate_size"] = heads * head_dim * 4 * 2 / 3;
+  if (j.contains("intermediate_size") && j["intermediate_size"].is_null())
+    j["intermediate_size"] = heads * head_dim * 4 * 2 / 3;
   return PldrConfig::from_json(j);
 }
 
@@ -93,7 +97,9 @@ HfModel load_hf_folder(const std::string& dir, DType dtype) {
   const fs::path single = folder / "model.safetensors", index = folder / "model.safetensors.index.json";
   if (fs::exists(single)) assign_parameters(*m.model, io::read_safetensors(single.string()), single.string());
   else if (fs::exists(index)) assign_parameters(*m.model, io::read_sharded_safetensors(index.string()), index.string());
-  else throw std::runtime_error("Hugging Face folder " + dir + ": has neither model.safetensors nor model.safetensors.index.json");
+  else
+    throw std::runtime_error("Hugging Face folder " + dir +
+                             ": has neither model.safetensors nor model.safetensors.index.json");
   if (fs::exists(folder / "tokenizer.model")) m.tokenizer_path = (folder / "tokenizer.model").string();
   return m;
 }

@@ -146,12 +146,13 @@ bool H5File::is_dataset(const std::string& path) const {
 std::vector<std::string> H5File::list(const std::string& group) const {
   if (!is_group(group)) throw error(group, "is not a group");
   std::vector<std::string> names;
-  H5Literate_by_name(id_, group.c_str(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr,
-                     [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-                       static_cast<std::vector<std::string>*>(out)->push_back(name);
-                       return 0;
-                     },
-                     &names, H5P_DEFAULT);
+  H5Literate_by_name(
+      id_, group.c_str(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr,
+      [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+        static_cast<std::vector<std::string>*>(out)->push_back(name);
+        return 0;
+      },
+      &names, H5P_DEFAULT);
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -270,17 +271,19 @@ template <class T> void H5File::write(const std::string& dataset, const T* data,
   Handle layout(checksummed_layout(dims, sizeof(T)));
   Handle d(H5Dcreate2(id_, dataset.c_str(), memory_type<T>(), space.get(), plist.get(), layout.get(), H5P_DEFAULT));
   if (!d.ok()) throw error(dataset, "cannot create dataset");
-  if (H5Dwrite(d.get(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) throw error(dataset, "cannot write");
+  if (H5Dwrite(d.get(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    throw error(dataset, "cannot write");
   size_t count = 1;
   for (hsize_t n : dims) count *= n;
   if (count > 0)
-    write_attribute(dataset, kChecksumAttribute, int64_t(fnv1a64(reinterpret_cast<const unsigned char*>(data), count * sizeof(T))));
+    write_attribute(dataset, kChecksumAttribute,
+                    int64_t(fnv1a64(reinterpret_cast<const unsigned char*>(data), count * sizeof(T))));
   if constexpr (std::is_same_v<T, BFloat16>) write_attribute(dataset, "dtype", std::string("bfloat16"));
 }
 
-#define PLDR_H5_INSTANTIATE(T)                                                                       \
-  template std::vector<T> H5File::read<T>(const std::string&, std::vector<int64_t>*) const;          \
-  template T H5File::read_scalar<T>(const std::string&) const;                                       \
+#define PLDR_H5_INSTANTIATE(T)                                                              \
+  template std::vector<T> H5File::read<T>(const std::string&, std::vector<int64_t>*) const; \
+  template T H5File::read_scalar<T>(const std::string&) const;                              \
   template void H5File::write<T>(const std::string&, const T*, const std::vector<int64_t>&);
 PLDR_H5_INSTANTIATE(float)
 PLDR_H5_INSTANTIATE(double)
@@ -309,12 +312,13 @@ bool H5File::has_attribute(const std::string& object, const std::string& name) c
 std::vector<std::string> H5File::attribute_names(const std::string& object) const {
   if (!exists(object)) throw error(object, "no such object");
   std::vector<std::string> names;
-  H5Aiterate_by_name(id_, object.c_str(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr,
-                     [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
-                       if (std::string(name) != kChecksumAttribute) static_cast<std::vector<std::string>*>(out)->push_back(name);
-                       return 0;
-                     },
-                     &names, H5P_DEFAULT);
+  H5Aiterate_by_name(
+      id_, object.c_str(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr,
+      [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+        if (std::string(name) != kChecksumAttribute) static_cast<std::vector<std::string>*>(out)->push_back(name);
+        return 0;
+      },
+      &names, H5P_DEFAULT);
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -387,8 +391,8 @@ void H5File::write_attribute(const std::string& object, const std::string& name,
   // An empty list gets a null dataspace (as h5py writes empty arrays): HDF5 refuses a write
   // without a buffer.
   Handle space(n == 0 ? H5Screate(H5S_NULL) : H5Screate_simple(1, &n, nullptr));
-  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                             H5P_DEFAULT));
+  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT));
   if (!a.ok() || (n > 0 && H5Awrite(a.get(), H5T_NATIVE_DOUBLE, values.data()) < 0))
     throw error(object, "cannot write attribute " + name);
 }
@@ -396,9 +400,10 @@ void H5File::write_attribute(const std::string& object, const std::string& name,
 void H5File::write_attribute(const std::string& object, const std::string& name, double value) {
   replace_attribute(id_, object, name);
   Handle space(H5Screate(H5S_SCALAR));
-  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                             H5P_DEFAULT));
-  if (!a.ok() || H5Awrite(a.get(), H5T_NATIVE_DOUBLE, &value) < 0) throw error(object, "cannot write attribute " + name);
+  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT));
+  if (!a.ok() || H5Awrite(a.get(), H5T_NATIVE_DOUBLE, &value) < 0)
+    throw error(object, "cannot write attribute " + name);
 }
 
 void H5File::write_attribute(const std::string& object, const std::string& name, int64_t value) {
@@ -415,9 +420,11 @@ void H5File::write_attribute(const std::string& object, const std::string& name,
   H5Tset_size(type.get(), std::max<size_t>(value.size(), 1));
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
   Handle space(H5Screate(H5S_SCALAR));
-  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT));
   std::string padded = value.empty() ? std::string(1, '\0') : value;
-  if (!a.ok() || H5Awrite(a.get(), type.get(), padded.data()) < 0) throw error(object, "cannot write attribute " + name);
+  if (!a.ok() || H5Awrite(a.get(), type.get(), padded.data()) < 0)
+    throw error(object, "cannot write attribute " + name);
 }
 
 void H5File::flush() {

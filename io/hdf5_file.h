@@ -51,7 +51,8 @@ class H5File {
   template <class T> std::vector<T> read(const std::string& dataset, std::vector<int64_t>* shape_out = nullptr) const;
   template <class T> T read_scalar(const std::string& dataset) const;
   template <class T> void write(const std::string& dataset, const T* data, const std::vector<int64_t>& shape);
-  template <class T> void write(const std::string& dataset, const std::vector<T>& data, const std::vector<int64_t>& shape) {
+  template <class T>
+  void write(const std::string& dataset, const std::vector<T>& data, const std::vector<int64_t>& shape) {
     write<T>(dataset, data.data(), shape);
   }
   void write_string_dataset(const std::string& dataset, const std::string& text);

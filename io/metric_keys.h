@@ -23,11 +23,12 @@ inline constexpr const char* kAccuracy = "accuracy";  // next-token accuracy of 
 inline constexpr const char* kGlobalLoss = "global_loss";
 inline constexpr const char* kGlobalAccuracy = "global_accuracy";
 // The line's own step and the run so far.
-inline constexpr const char* kLr = "lr";                   // the step's learning rate
-inline constexpr const char* kGradNorm = "grad_norm";      // the step's gradients' global L2 norm before clipping
-inline constexpr const char* kTokensPerS = "tokens_per_s";  // training tokens per second of the window, all ranks, validation left out
-inline constexpr const char* kTokensSeen = "tokens_seen";   // training tokens of the run so far, all ranks
-inline constexpr const char* kElapsedS = "elapsed_s";       // seconds since this process's training loop began
+inline constexpr const char* kLr = "lr";               // the step's learning rate
+inline constexpr const char* kGradNorm = "grad_norm";  // the step's gradients' global L2 norm before clipping
+inline constexpr const char* kTokensPerS =
+    "tokens_per_s";  // training tokens per second of the window, all ranks, validation left out
+inline constexpr const char* kTokensSeen = "tokens_seen";  // training tokens of the run so far, all ranks
+inline constexpr const char* kElapsedS = "elapsed_s";      // seconds since this process's training loop began
 
 // The three DAG terms of the step (a learned G only).
 inline constexpr const char* kDagALM = "dag_A_LM";

@@ -19,10 +19,12 @@ MetricsTable read_metrics(const std::string& path) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains(kStep) || !j[kStep].is_number())
-      throw IoError("metrics " + path + ": line " + std::to_string(number) + " is not a JSON object with a numeric step");
+      throw IoError("metrics " + path + ": line " + std::to_string(number) +
+                    " is not a JSON object with a numeric step");
     const double step = j[kStep].get<double>();
     for (auto it = j.begin(); it != j.end(); ++it)
-      if (it.key() != kStep && it.value().is_number()) table.columns[it.key()].emplace_back(step, it.value().get<double>());
+      if (it.key() != kStep && it.value().is_number())
+        table.columns[it.key()].emplace_back(step, it.value().get<double>());
   }
   return table;
 }
@@ -54,7 +56,8 @@ std::vector<Panel> training_curve_panels(const MetricsTable& t) {
   add(panel(t, "DAG terms", "|log(tr expm(M∘M)/dk)|", {{kDagALM, "A_LM"}, {kDagAp, "Ap"}, {kDagGLM, "G_LM"}}));
   add(panel(t, "Accuracy", "next-token accuracy", {{kAccuracy, "training"}, {kValAccuracy, "validation"}}));
   add(panel(t, "Throughput", "tokens/s", {{kTokensPerS, "training"}}));
-  add(panel(t, "Epoch averages", "cross-entropy (nats/token)", {{kEpochLoss, "training, per epoch"}, {kGlobalLoss, "training, whole run"}}));
+  add(panel(t, "Epoch averages", "cross-entropy (nats/token)",
+            {{kEpochLoss, "training, per epoch"}, {kGlobalLoss, "training, whole run"}}));
   // The deductive outputs' statistics (train/deductive_stats.h): one panel per output, mean and
   // std per layer.
   for (const char* output : {"A_LM", "Ap", "G_LM"}) {

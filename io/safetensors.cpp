@@ -87,16 +87,19 @@ const Codec* codec(const std::string& dtype) {
   static const std::map<std::string, Codec> table{
       {"F64", {8, load<double>, store<double>}},
       {"F32", {4, load<float>, store<float>}},
-      {"F16", {2, [](const unsigned char* p) { return half_to_double(load_u16(p)); },
-               [](double v, unsigned char* p) { store_u16(float_to_half(float(v)), p); }}},
-      {"BF16", {2, [](const unsigned char* p) { return bfloat16_to_double(load_u16(p)); },
-                [](double v, unsigned char* p) { store_u16(float_to_bfloat16(float(v)), p); }}},
+      {"F16",
+       {2, [](const unsigned char* p) { return half_to_double(load_u16(p)); },
+        [](double v, unsigned char* p) { store_u16(float_to_half(float(v)), p); }}},
+      {"BF16",
+       {2, [](const unsigned char* p) { return bfloat16_to_double(load_u16(p)); },
+        [](double v, unsigned char* p) { store_u16(float_to_bfloat16(float(v)), p); }}},
       {"I64", {8, load<int64_t>, store<int64_t>}},
       {"I32", {4, load<int32_t>, store<int32_t>}},
       {"I16", {2, load<int16_t>, store<int16_t>}},
       {"I8", {1, load<int8_t>, store<int8_t>}},
       {"U8", {1, load<uint8_t>, store<uint8_t>}},
-      {"BOOL", {1, [](const unsigned char* p) { return *p ? 1.0 : 0.0; }, [](double v, unsigned char* p) { *p = v != 0; }}},
+      {"BOOL",
+       {1, [](const unsigned char* p) { return *p ? 1.0 : 0.0; }, [](double v, unsigned char* p) { *p = v != 0; }}},
   };
   const auto it = table.find(dtype);
   return it == table.end() ? nullptr : &it->second;
@@ -126,7 +129,8 @@ SafetensorsTensors parse_safetensors(std::span<const unsigned char> bytes, const
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[i];
   if (header_len > bytes.size() - 8) throw IoError(where + "header length past the end (truncated?)");
-  const nlohmann::json header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + std::ptrdiff_t(header_len), nullptr, false);
+  const nlohmann::json header =
+      nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + std::ptrdiff_t(header_len), nullptr, false);
   if (header.is_discarded() || !header.is_object()) throw IoError(where + "header is not a JSON object");
   const unsigned char* data = bytes.data() + 8 + header_len;
   const uint64_t data_len = bytes.size() - 8 - header_len;
@@ -151,8 +155,8 @@ SafetensorsTensors parse_safetensors(std::span<const unsigned char> bytes, const
     const Codec* c = codec(entry.dtype);
     if (!c) throw IoError(where + "tensor " + it.key() + " has unsupported dtype " + entry.dtype);
     if (count > (end - begin) / c->width || count * c->width != end - begin)
-      throw IoError(where + "tensor " + it.key() + " has " + std::to_string(end - begin) + " bytes, its shape and dtype need " +
-                    std::to_string(count) + " x " + std::to_string(c->width));
+      throw IoError(where + "tensor " + it.key() + " has " + std::to_string(end - begin) +
+                    " bytes, its shape and dtype need " + std::to_string(count) + " x " + std::to_string(c->width));
     entry.values.resize(count);
     for (uint64_t i = 0; i < count; ++i) entry.values[i] = c->decode(data + begin + i * c->width);
     out.emplace(it.key(), std::move(entry));
@@ -169,12 +173,14 @@ SafetensorsTensors read_sharded_safetensors(const std::string& index_path) {
   std::ifstream in(index_path);
   if (!in) throw IoError("safetensors index " + index_path + ": cannot be opened");
   const nlohmann::json index = nlohmann::json::parse(in, nullptr, false);
-  if (index.is_discarded() || !index.is_object()) throw IoError("safetensors index " + index_path + ": is not a JSON object");
+  if (index.is_discarded() || !index.is_object())
+    throw IoError("safetensors index " + index_path + ": is not a JSON object");
   if (!index.contains("weight_map") || !index["weight_map"].is_object())
     throw IoError("safetensors index " + index_path + ": weight_map is missing or not an object");
   std::map<std::string, std::vector<std::string>> names_by_shard;
   for (const auto& [name, shard] : index["weight_map"].items()) {
-    if (!shard.is_string()) throw IoError("safetensors index " + index_path + ": weight_map." + name + " is not a file name");
+    if (!shard.is_string())
+      throw IoError("safetensors index " + index_path + ": weight_map." + name + " is not a file name");
     names_by_shard[shard.get<std::string>()].push_back(name);
   }
   const std::filesystem::path folder = std::filesystem::path(index_path).parent_path();
@@ -185,14 +191,16 @@ SafetensorsTensors read_sharded_safetensors(const std::string& index_path) {
     for (const std::string& name : names) {
       auto it = tensors.find(name);
       if (it == tensors.end())
-        throw IoError("safetensors index " + index_path + ": weight_map." + name + " names " + shard + ", which lacks it");
+        throw IoError("safetensors index " + index_path + ": weight_map." + name + " names " + shard +
+                      ", which lacks it");
       all.insert(tensors.extract(it));
     }
   }
   return all;
 }
 
-void write_safetensors(const std::string& path, const SafetensorsTensors& tensors, const std::map<std::string, std::string>& metadata) {
+void write_safetensors(const std::string& path, const SafetensorsTensors& tensors,
+                       const std::map<std::string, std::string>& metadata) {
   nlohmann::json header = nlohmann::json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
   uint64_t offset = 0;
@@ -200,7 +208,8 @@ void write_safetensors(const std::string& path, const SafetensorsTensors& tensor
     const Codec* c = codec(t.dtype);
     if (!c) throw IoError("safetensors " + path + ": tensor " + name + " has unsupported dtype " + t.dtype);
     if (element_count(t.shape) != t.values.size())
-      throw IoError("safetensors " + path + ": tensor " + name + " has " + std::to_string(t.values.size()) + " values for its shape");
+      throw IoError("safetensors " + path + ": tensor " + name + " has " + std::to_string(t.values.size()) +
+                    " values for its shape");
     const uint64_t size = t.values.size() * c->width;
     header[name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + size}}};
     offset += size;

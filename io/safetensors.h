@@ -12,9 +12,9 @@
 namespace pldr::io {
 
 struct SafetensorsEntry {
-  std::string dtype;            // "F32", "F64", "F16", "BF16", "I8", "U8", "I16", "I32", "I64", "BOOL"
+  std::string dtype;  // "F32", "F64", "F16", "BF16", "I8", "U8", "I16", "I32", "I64", "BOOL"
   std::vector<int64_t> shape;
-  std::vector<double> values;   // in the stored dtype's value (BOOL as 0 or 1), row-major
+  std::vector<double> values;  // in the stored dtype's value (BOOL as 0 or 1), row-major
 };
 
 using SafetensorsTensors = std::map<std::string, SafetensorsEntry>;

@@ -81,23 +81,30 @@ void draw_axes(std::string& svg, const Panel& p, const PlotArea& a, double left,
   std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"14\" font-weight=\"bold\">", x0, top + 18);
   svg += buf + escape(p.title) + "</text>\n";
   for (double t : a.xt) {
-    std::snprintf(buf, sizeof buf, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", a.sx(t), y0, a.sx(t), y1);
+    std::snprintf(buf, sizeof buf, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n",
+                  a.sx(t), y0, a.sx(t), y1);
     svg += buf;
-    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">", a.sx(t), y0 + 15);
+    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">", a.sx(t),
+                  y0 + 15);
     svg += buf + number(t) + "</text>\n";
   }
   for (double t : a.yt) {
-    std::snprintf(buf, sizeof buf, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", x0, a.sy(t), x1, a.sy(t));
+    std::snprintf(buf, sizeof buf, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", x0,
+                  a.sy(t), x1, a.sy(t));
     svg += buf;
-    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", x0 - 5, a.sy(t) + 4);
+    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", x0 - 5,
+                  a.sy(t) + 4);
     svg += buf + number(p.log_y ? std::pow(10.0, t) : t) + "</text>\n";
   }
-  std::snprintf(buf, sizeof buf, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n", x0, y1,
+  std::snprintf(buf, sizeof buf,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n", x0, y1,
                 x1 - x0, y0 - y1);
   svg += buf;
-  std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">", (x0 + x1) / 2, y0 + 34);
+  std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">", (x0 + x1) / 2,
+                y0 + 34);
   svg += buf + escape(p.x_label) + "</text>\n";
-  std::snprintf(buf, sizeof buf, "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">",
+  std::snprintf(buf, sizeof buf,
+                "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">",
                 left + 14, (y0 + y1) / 2);
   svg += buf + escape(p.y_label) + "</text>\n";
 }
@@ -110,14 +117,16 @@ void draw_series(std::string& svg, const Series& s, size_t k, bool log_y, const 
   size_t count = 0;
   for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
     if (!usable(s.x[i], s.y[i], log_y)) continue;
-    std::snprintf(buf, sizeof buf, "%s%.1f,%.1f", count++ ? " " : "", a.sx(s.x[i]), a.sy(log_y ? std::log10(s.y[i]) : s.y[i]));
+    std::snprintf(buf, sizeof buf, "%s%.1f,%.1f", count++ ? " " : "", a.sx(s.x[i]),
+                  a.sy(log_y ? std::log10(s.y[i]) : s.y[i]));
     points += buf;
   }
-  svg += std::string("<polyline fill=\"none\" stroke=\"") + colour + "\" stroke-width=\"1.6\" points=\"" + points + "\"/>\n";
+  svg += std::string("<polyline fill=\"none\" stroke=\"") + colour + "\" stroke-width=\"1.6\" points=\"" + points +
+         "\"/>\n";
   if (count == 1) {  // a lone point would be invisible as a line
     const size_t comma = points.find(',');
-    std::snprintf(buf, sizeof buf, "<circle cx=\"%s\" cy=\"%s\" r=\"3\" fill=\"%s\"/>\n", points.substr(0, comma).c_str(),
-                  points.substr(comma + 1).c_str(), colour);
+    std::snprintf(buf, sizeof buf, "<circle cx=\"%s\" cy=\"%s\" r=\"3\" fill=\"%s\"/>\n",
+                  points.substr(0, comma).c_str(), points.substr(comma + 1).c_str(), colour);
     svg += buf;
   }
   const double ly = a.y1 + 14 + 16 * double(k);
@@ -161,9 +170,11 @@ std::string render_svg(const std::vector<Panel>& panels, int columns, int panel_
   const int rows = panels.empty() ? 1 : (static_cast<int>(panels.size()) + columns - 1) / columns;
   const int width = columns * panel_width, height = rows * panel_height;
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) + "\" height=\"" +
-                    std::to_string(height) + "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+                    std::to_string(height) +
+                    "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   for (size_t i = 0; i < panels.size(); ++i)
-    draw_panel(svg, panels[i], double(int(i) % columns * panel_width), double(int(i) / columns * panel_height), panel_width, panel_height);
+    draw_panel(svg, panels[i], double(int(i) % columns * panel_width), double(int(i) / columns * panel_height),
+               panel_width, panel_height);
   return svg + "</svg>\n";
 }
 

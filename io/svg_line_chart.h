@@ -18,7 +18,8 @@ struct Panel {
 };
 
 // Panels are laid out in rows of `columns`.
-std::string render_svg(const std::vector<Panel>& panels, int columns = 2, int panel_width = 520, int panel_height = 320);
+std::string render_svg(const std::vector<Panel>& panels, int columns = 2, int panel_width = 520,
+                       int panel_height = 320);
 
 // Tick values covering [lo, hi] with about `target` steps of 1, 2 or 5 x 10^k.
 std::vector<double> nice_ticks(double lo, double hi, int target = 5);

@@ -11,7 +11,8 @@ namespace pldr::nn {
 
 RotaryEmbedding::RotaryEmbedding(int64_t head_dim, double theta, int64_t max_positions, RotaryPairing pairing)
     : head_dim_(head_dim), max_positions_(max_positions), pairing_(pairing) {
-  if (head_dim % 2 != 0) throw std::invalid_argument("rotary embedding: head_dim must be even, got " + std::to_string(head_dim));
+  if (head_dim % 2 != 0)
+    throw std::invalid_argument("rotary embedding: head_dim must be even, got " + std::to_string(head_dim));
   // 1 / base^(2i/dk), every step in float32 (torchtune and Hugging Face both build it so).
   for (int64_t i = 0; i < head_dim / 2; ++i) {
     const float exponent = static_cast<float>(2 * i) / static_cast<float>(head_dim);
@@ -64,9 +65,9 @@ ag::Variable RotaryEmbedding::forward(const ag::Variable& x, int64_t offset) con
   const Table& t = table(x.value().device(), offset + seq);
   const Tensor cos = t.cos.slice(0, offset, offset + seq), sin = t.sin.slice(0, offset, offset + seq);
   const RotaryPairing pairing = pairing_;
-  return ag::record(ops::rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
-    return std::vector<Tensor>{ops::rotary(g, cos, sin, pairing, true)};
-  });
+  return ag::record(
+      ops::rotary(x.value(), cos, sin, pairing, false), "rotary", {x},
+      [cos, sin, pairing](const Tensor& g) { return std::vector<Tensor>{ops::rotary(g, cos, sin, pairing, true)}; });
 }
 
 }  // namespace pldr::nn

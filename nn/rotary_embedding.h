@@ -34,7 +34,7 @@ class RotaryEmbedding {
 
   int64_t head_dim_, max_positions_;
   RotaryPairing pairing_;
-  std::vector<float> inv_freq_;  // θ_i = theta^(-2i/dk), float32 as in the reference
+  std::vector<float> inv_freq_;               // θ_i = theta^(-2i/dk), float32 as in the reference
   std::vector<float> table_cos_, table_sin_;  // optional preset table (set_table)
   mutable std::vector<Table> tables_;         // at most one per device
 };

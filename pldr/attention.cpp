@@ -9,7 +9,8 @@
 
 namespace pldr {
 
-MetricResidualUnit::MetricResidualUnit(const PldrConfig& c, DType dtype) : layernormA(c.head_dim, c.layer_norm_eps, dtype) {
+MetricResidualUnit::MetricResidualUnit(const PldrConfig& c, DType dtype)
+    : layernormA(c.head_dim, c.layer_norm_eps, dtype) {
   for (int64_t t = 0; t < c.num_denseA; ++t) {
     denseAs.push_back(std::make_unique<nn::GatedLinearUnit>(c.head_dim, c.A_dff, c.glu_bias, dtype));
     register_module("denseAs." + std::to_string(t), *denseAs.back());
@@ -58,7 +59,8 @@ PowerLawGraphAttention::PowerLawGraphAttention(const PldrConfig& c, DType dtype)
 namespace {
 // RoPE at per-token positions: one rotation per run of consecutive positions in a row (a padded
 // row has at most two runs, its pads and its tokens, unless pads take Hugging Face's position 1).
-ag::Variable rotate(const nn::RotaryEmbedding& rotary, const ag::Variable& x, int64_t position, const TokenLayout* layout) {
+ag::Variable rotate(const nn::RotaryEmbedding& rotary, const ag::Variable& x, int64_t position,
+                    const TokenLayout* layout) {
   if (!layout) return rotary.forward(x, position);
   const int64_t B = x.shape()[0], S = x.shape()[1];
   const std::vector<int64_t>& pos = layout->positions;

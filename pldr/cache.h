@@ -12,7 +12,7 @@ struct LayerCache {
   Tensor keys, values;  // [B, H, P, dk]; keys after RoPE, values without
   // G-cache (§4.2): filled by the first call (the whole prompt) and reused, frozen, after it.
   bool g_frozen = false;
-  Tensor A, A_LM, Ap, G_LM;  // [B, H, dk, dk]
+  Tensor A, A_LM, Ap, G_LM;   // [B, H, dk, dk]
   bool keep_first_G = false;  // cache_first_G for this generation, whatever the config says (§4.2)
 };
 

@@ -11,7 +11,8 @@ GType g_type_from_name(const std::string& name) {
   if (name == "identity") return GType::Identity;
   if (name == "random") return GType::Random;
   if (name == "external") return GType::External;
-  throw std::invalid_argument("custom_G_type: unknown value '" + name + "' (expected null, identity, random or external)");
+  throw std::invalid_argument("custom_G_type: unknown value '" + name +
+                              "' (expected null, identity, random or external)");
 }
 
 const char* g_type_name(GType type) {
@@ -27,8 +28,9 @@ const char* g_type_name(GType type) {
 namespace {
 // Keys of a Hugging Face config.json that do not change the maths of a forward pass here.
 const std::set<std::string> kHuggingFaceOnlyKeys{
-    "architectures", "torch_dtype", "transformers_version", "use_cache", "auto_map", "_name_or_path",
-    "output_pldr_attentions", "initializer_range", "num_labels", "classifier_dropout"};
+    "architectures", "torch_dtype",       "transformers_version",   "use_cache",
+    "auto_map",      "_name_or_path",     "output_pldr_attentions", "initializer_range",
+    "num_labels",    "classifier_dropout"};
 
 void require(bool ok, const std::string& key, const std::string& rule) {
   if (!ok) throw std::invalid_argument("config: " + key + " " + rule);
@@ -94,13 +96,15 @@ bool set_field(PldrConfig& c, const std::string& key, const nlohmann::json& v) {
 // value or an unknown key.
 void check_other_key(const std::string& key, const nlohmann::json& v) {
   if (key == "attention_dropout") {
-    if (number_value(key, v) != 0) throw std::invalid_argument("config: attention_dropout must be 0 (dropout is not implemented)");
+    if (number_value(key, v) != 0)
+      throw std::invalid_argument("config: attention_dropout must be 0 (dropout is not implemented)");
   } else if (key == "model_type") {
     if (v != "pldrllm") throw std::invalid_argument("config: model_type must be pldrllm, got " + v.dump());
   } else if (key == "hidden_act") {
     if (v != "silu") throw std::invalid_argument("config: hidden_act must be silu (the only activation PLDR-LLMs use)");
   } else if (key == "tie_word_embeddings") {
-    if (v != false) throw std::invalid_argument("config: tie_word_embeddings must be false (PLDR-LLM's head is untied)");
+    if (v != false)
+      throw std::invalid_argument("config: tie_word_embeddings must be false (PLDR-LLM's head is untied)");
   } else if (key == "rope_scaling") {
     if (!v.is_null() && v.value("rope_type", v.value("type", "default")) != "default")
       throw std::invalid_argument("config: only the default rope_scaling is supported, got " + v.dump());
@@ -127,7 +131,8 @@ void PldrConfig::validate() const {
   require(max_position_embeddings > 1, "max_position_embeddings", "must be > 1");
   require(rope_theta > 0, "rope_theta", "must be positive");
   require(layer_norm_eps > 0, "layer_norm_eps", "must be positive");
-  for (auto [key, id] : {std::pair{"pad_token_id", pad_token_id}, {"bos_token_id", bos_token_id}, {"eos_token_id", eos_token_id}})
+  for (auto [key, id] :
+       {std::pair{"pad_token_id", pad_token_id}, {"bos_token_id", bos_token_id}, {"eos_token_id", eos_token_id}})
     require(id >= 0 && id < vocab_size, key, "must be a valid token id");
 }
 
@@ -157,7 +162,8 @@ nlohmann::json PldrConfig::to_json() const {
           {"attention_bias", attention_bias},
           {"glu_bias", glu_bias},
           {"final_bias", final_bias},
-          {"custom_G_type", custom_G_type == GType::Learned ? nlohmann::json(nullptr) : nlohmann::json(g_type_name(custom_G_type))},
+          {"custom_G_type",
+           custom_G_type == GType::Learned ? nlohmann::json(nullptr) : nlohmann::json(g_type_name(custom_G_type))},
           {"cache_first_G", cache_first_G},
           {"pad_token_id", pad_token_id},
           {"bos_token_id", bos_token_id},

@@ -14,23 +14,23 @@ const char* g_type_name(GType type);
 
 struct PldrConfig {
   int64_t vocab_size = 32000;
-  int64_t hidden_size = 896;             // d
-  int64_t num_attention_heads = 14;      // H
-  int64_t head_dim = 64;                 // dk
-  int64_t num_hidden_layers = 5;         // L
-  int64_t intermediate_size = 2389;      // FFN GLU width (dff)
-  int64_t A_dff = 170;                   // metric-learner GLU width
-  int64_t num_reslayerA = 8;             // residual units in the metric learner
-  int64_t num_denseA = 2;                // GLUs per residual unit
+  int64_t hidden_size = 896;         // d
+  int64_t num_attention_heads = 14;  // H
+  int64_t head_dim = 64;             // dk
+  int64_t num_hidden_layers = 5;     // L
+  int64_t intermediate_size = 2389;  // FFN GLU width (dff)
+  int64_t A_dff = 170;               // metric-learner GLU width
+  int64_t num_reslayerA = 8;         // residual units in the metric learner
+  int64_t num_denseA = 2;            // GLUs per residual unit
   int64_t max_position_embeddings = 1024;
   double rope_theta = 10000.0;
-  bool reference_rope = true;            // true: GPT-J interleaved (v51); false: NeoX rotate-half (v52)
+  bool reference_rope = true;  // true: GPT-J interleaved (v51); false: NeoX rotate-half (v52)
   double layer_norm_eps = 1e-6;
   bool attention_bias = true;
   bool glu_bias = true;
   bool final_bias = true;
   GType custom_G_type = GType::Learned;
-  bool cache_first_G = false;            // the G-cache keeps batch item 0's A, A_LM, G for every item (§4.2)
+  bool cache_first_G = false;  // the G-cache keeps batch item 0's A, A_LM, G for every item (§4.2)
   int64_t pad_token_id = 0;
   int64_t bos_token_id = 2;
   int64_t eos_token_id = 3;

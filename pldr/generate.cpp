@@ -55,7 +55,8 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
   const int32_t eos = static_cast<int32_t>(model.config().eos_token_id);
   const int32_t pad = static_cast<int32_t>(model.config().pad_token_id);
 
-  InferenceCache cache = o.fixed_G.empty() ? InferenceCache(model.config().num_hidden_layers) : InferenceCache::with_fixed_G(o.fixed_G);
+  InferenceCache cache =
+      o.fixed_G.empty() ? InferenceCache(model.config().num_hidden_layers) : InferenceCache::with_fixed_G(o.fixed_G);
   for (LayerCache& layer : cache.layers) layer.keep_first_G = o.cache_first_G;
   std::vector<std::vector<int32_t>> sequences = prompts;
   LeftPadded input = left_pad(prompts, pad, o.pads_enter_A, model.device());
@@ -63,7 +64,8 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
     // With the cache, the padding mask is given once and kept by the cache; without it, every
     // step runs the whole left-padded sequences again.
     const Padding* padding = input.padding ? &*input.padding : nullptr;
-    const ForwardResult r = o.cache == CacheMode::KVG ? model.forward(input.ids, &cache, padding) : model.forward(input.ids, nullptr, padding);
+    const ForwardResult r = o.cache == CacheMode::KVG ? model.forward(input.ids, &cache, padding)
+                                                      : model.forward(input.ids, nullptr, padding);
     const Tensor& logits = r.logits.value();  // [B, S, V]
     const Tensor last = logits.select(1, logits.shape()[1] - 1).contiguous();
     std::vector<int32_t> next(B);
@@ -89,7 +91,8 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
   return results;
 }
 
-GenerationResult generate(const PldrModel& model, const std::vector<int32_t>& prompt, const GenerationOptions& options) {
+GenerationResult generate(const PldrModel& model, const std::vector<int32_t>& prompt,
+                          const GenerationOptions& options) {
   return std::move(generate_batch(model, {prompt}, options).front());
 }
 

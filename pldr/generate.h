@@ -17,21 +17,21 @@ struct GenerationOptions {
   int64_t max_new_tokens = 64;
   SamplingOptions sampling;
   CacheMode cache = CacheMode::KVG;
-  bool stop_at_eos = true;          // stop after emitting eos_token_id (included in the output)
-  std::vector<Tensor> fixed_G;      // optional: G per layer [1, H, dk, dk], frozen for every step
-  bool keep_step_logits = false;    // record each step's last-position logits
+  bool stop_at_eos = true;        // stop after emitting eos_token_id (included in the output)
+  std::vector<Tensor> fixed_G;    // optional: G per layer [1, H, dk, dk], frozen for every step
+  bool keep_step_logits = false;  // record each step's last-position logits
   // Batches: prompts of different lengths are left-padded. By default the pads are left out of A
   // (and hidden as keys), so each prompt generates exactly what it would alone; pads_enter_A
   // lets them into A as the Hugging Face code does with padded batches (spec §10.3).
   bool pads_enter_A = false;
-  bool cache_first_G = false;       // later steps use batch item 0's G for every item (spec §4.2)
+  bool cache_first_G = false;  // later steps use batch item 0's G for every item (spec §4.2)
   std::function<void(size_t prompt, int32_t token)> on_token;  // called as each token is produced
 };
 
 struct GenerationResult {
-  std::vector<int32_t> tokens;                    // generated tokens only
-  std::vector<std::vector<double>> step_logits;   // [steps][V] when requested
-  double seconds = 0;                             // wall time of the whole generation (the batch's)
+  std::vector<int32_t> tokens;                   // generated tokens only
+  std::vector<std::vector<double>> step_logits;  // [steps][V] when requested
+  double seconds = 0;                            // wall time of the whole generation (the batch's)
 };
 
 GenerationResult generate(const PldrModel& model, const std::vector<int32_t>& prompt, const GenerationOptions& options);

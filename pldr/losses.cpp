@@ -26,8 +26,8 @@ ag::Variable dag_term(const std::vector<ag::Variable>& matrices) {
     // log(tr expm(M∘M) / dk), computed as log tr expm - log dk without forming the trace, which
     // overflows float32 once the power-law entries grow (e^88).
     const double log_dk = std::log(double(M.shape().back()));
-    ag::Variable log_t = ag::log_trace_expm(ag::mul(M, M));                   // [B, H]
-    ag::Variable d = ag::mean(ag::abs(ag::add_scalar(log_t, -log_dk)));       // mean over batch and heads
+    ag::Variable log_t = ag::log_trace_expm(ag::mul(M, M));              // [B, H]
+    ag::Variable d = ag::mean(ag::abs(ag::add_scalar(log_t, -log_dk)));  // mean over batch and heads
     total = total.defined() ? ag::add(total, d) : d;
   }
   return ag::mul_scalar(total, 1.0 / double(matrices.size()));  // every layer has the same B·H count

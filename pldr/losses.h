@@ -9,10 +9,10 @@
 namespace pldr {
 
 struct LanguageModelLoss {
-  ag::Variable loss;          // mean cross-entropy over targets != 0
-  Tensor prediction_counts;   // float64 [2] on the logits' device: {correct argmax, targets != 0}
-  double accuracy = 0;        // share of targets != 0 equal to the argmax of the logits
-  int64_t counted = 0;        // targets != 0
+  ag::Variable loss;         // mean cross-entropy over targets != 0
+  Tensor prediction_counts;  // float64 [2] on the logits' device: {correct argmax, targets != 0}
+  double accuracy = 0;       // share of targets != 0 equal to the argmax of the logits
+  int64_t counted = 0;       // targets != 0
 };
 // accuracy and counted are read from prediction_counts (one device-to-host read).
 LanguageModelLoss masked_cross_entropy(const ag::Variable& logits, const Tensor& targets, int pad_id = 0);

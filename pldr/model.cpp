@@ -23,9 +23,11 @@ DecoderLayer::DecoderLayer(const PldrConfig& c, DType dtype)
   register_module("layernorm2", layernorm2);
 }
 
-ag::Variable DecoderLayer::forward(const ag::Variable& x, const Tensor& additive_mask, int64_t position, LayerCache* cache,
-                                   const Tensor* fixed_G, LayerDeductive& deductive, const TokenLayout* layout) const {
-  ag::Variable x1 = layernorm1.forward(ag::add(mha1.forward(x, additive_mask, position, cache, fixed_G, deductive, layout), x));
+ag::Variable DecoderLayer::forward(const ag::Variable& x, const Tensor& additive_mask, int64_t position,
+                                   LayerCache* cache, const Tensor* fixed_G, LayerDeductive& deductive,
+                                   const TokenLayout* layout) const {
+  ag::Variable x1 =
+      layernorm1.forward(ag::add(mha1.forward(x, additive_mask, position, cache, fixed_G, deductive, layout), x));
   return layernorm2.forward(ag::add(ffn.forward(x1), x1));
 }
 
@@ -47,7 +49,8 @@ PldrModel::PldrModel(const PldrConfig& config, DType dtype)
   register_module("decoder", decoder);
   register_module("final_layer", final_layer);
   if (config.custom_G_type != GType::Learned) {
-    const Tensor identity = ops::eye(config.head_dim, dtype).expand({1, config.num_attention_heads, config.head_dim, config.head_dim});
+    const Tensor identity =
+        ops::eye(config.head_dim, dtype).expand({1, config.num_attention_heads, config.head_dim, config.head_dim});
     for (int64_t l = 0; l < config.num_hidden_layers; ++l) predefined_G.push_back(identity.contiguous());
   }
 }
@@ -72,8 +75,8 @@ struct PaddedLayout {
   Tensor key_mask;
 };
 
-PaddedLayout padded_layout(const std::vector<uint8_t>& is_token, int64_t B, int64_t keys, int64_t num_queries, bool pads_enter_A,
-                           DType dtype, Device device) {
+PaddedLayout padded_layout(const std::vector<uint8_t>& is_token, int64_t B, int64_t keys, int64_t num_queries,
+                           bool pads_enter_A, DType dtype, Device device) {
   const int64_t first = keys - num_queries;
   PaddedLayout p;
   p.layout.positions.resize(B * num_queries);
@@ -100,13 +103,14 @@ PaddedLayout padded_layout(const std::vector<uint8_t>& is_token, int64_t B, int6
 
 // The layout of a padded input: the new positions' mask (all tokens when none is given) after the
 // cached ones, which the cache keeps for later steps. None for input that never had a pad.
-std::optional<PaddedLayout> padded_input(const Tensor& ids, int64_t keys, InferenceCache* cache, const Padding* padding, DType dtype) {
+std::optional<PaddedLayout> padded_input(const Tensor& ids, int64_t keys, InferenceCache* cache, const Padding* padding,
+                                         DType dtype) {
   const bool cache_padded = cache && !cache->is_token.empty();
   if (!padding && !cache_padded) return std::nullopt;
   const int64_t B = ids.shape()[0], S = ids.shape()[1], P = keys - S;
   if (padding && static_cast<int64_t>(padding->is_token.size()) != B * S)
-    throw std::invalid_argument("model: padding mask has " + std::to_string(padding->is_token.size()) + " entries for ids " +
-                                to_string(ids.shape()));
+    throw std::invalid_argument("model: padding mask has " + std::to_string(padding->is_token.size()) +
+                                " entries for ids " + to_string(ids.shape()));
   std::vector<uint8_t> is_token(B * keys, 1);
   for (int64_t b = 0; b < B; ++b) {
     if (cache_padded) std::copy_n(cache->is_token.begin() + b * P, P, is_token.begin() + b * keys);
@@ -145,8 +149,8 @@ ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache, const
   result.layers.resize(config_.num_hidden_layers);
   for (int64_t l = 0; l < config_.num_hidden_layers; ++l) {
     const Tensor* fixed_G = predefined_G.empty() ? nullptr : &predefined_G[l];
-    x = decoder.dec_layers[l]->forward(x, mask, position, cache ? &cache->layers[l] : nullptr, fixed_G, result.layers[l],
-                                       padded ? &padded->layout : nullptr);
+    x = decoder.dec_layers[l]->forward(x, mask, position, cache ? &cache->layers[l] : nullptr, fixed_G,
+                                       result.layers[l], padded ? &padded->layout : nullptr);
   }
   result.hidden = x;
   result.logits = final_layer.forward(x);  // §3.4

@@ -57,7 +57,8 @@ void SamplingOptions::validate() const {
   if (!(temperature > 0) || !std::isfinite(temperature))
     throw std::invalid_argument("sampling: temperature must be > 0, got " + std::to_string(temperature));
   if (top_k < 0) throw std::invalid_argument("sampling: top_k must be >= 0, got " + std::to_string(top_k));
-  if (!(top_p > 0 && top_p <= 1)) throw std::invalid_argument("sampling: top_p must be in (0, 1], got " + std::to_string(top_p));
+  if (!(top_p > 0 && top_p <= 1))
+    throw std::invalid_argument("sampling: top_p must be in (0, 1], got " + std::to_string(top_p));
 }
 
 void filter_logits(std::vector<double>& logits, const SamplingOptions& o) {

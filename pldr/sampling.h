@@ -14,10 +14,10 @@ enum class NucleusRule {
 };
 
 struct SamplingOptions {
-  bool greedy = false;          // argmax, no draw
-  double temperature = 1.0;     // divides the logits (> 0)
-  int64_t top_k = 0;            // 0 = off
-  double top_p = 1.0;           // 1 = off
+  bool greedy = false;       // argmax, no draw
+  double temperature = 1.0;  // divides the logits (> 0)
+  int64_t top_k = 0;         // 0 = off
+  double top_p = 1.0;        // 1 = off
   NucleusRule nucleus = NucleusRule::Reference;
   uint64_t seed = 0;
 

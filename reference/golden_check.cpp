@@ -4,8 +4,8 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <tuple>
 #include <stdexcept>
+#include <tuple>
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
@@ -61,8 +61,8 @@ void load_parameters(PldrModel& model, H5File& f, const std::string& group, DTyp
     if (!f.exists(path)) throw std::runtime_error("golden file lacks parameter " + path);
     Tensor t = read_tensor(f, path, dtype);
     if (t.shape() != p.shape())
-      throw std::runtime_error("golden parameter " + path + " has shape " + to_string(t.shape()) + ", the config gives " +
-                               to_string(p.shape()));
+      throw std::runtime_error("golden parameter " + path + " has shape " + to_string(t.shape()) +
+                               ", the config gives " + to_string(p.shape()));
     p.mutable_value() = t;
   }
 }
@@ -73,7 +73,8 @@ class Comparer {
 
   // Compare a tensor item; `logits` selects the float32 logits pass mark; `sensitivity` raises the
   // float64 mark for items whose computation amplifies rounding (see check_training).
-  void tensor(const std::string& name, const Tensor& ours, const Tensor& reference, bool logits = false, double sensitivity = 0) {
+  void tensor(const std::string& name, const Tensor& ours, const Tensor& reference, bool logits = false,
+              double sensitivity = 0) {
     GoldenItem item;
     item.name = name;
     if (ours.shape() != reference.shape()) {
@@ -211,7 +212,8 @@ TrainingRun run_training(H5File& f, PldrModel& model, double perturbation) {
   TrainingRun run;
   for (int64_t s = 0; s < steps; ++s) {
     run.lrs.push_back(schedule.lr(s));
-    run.losses.push_back(train_step(model, adamw, {example_from_tokens(batches.select(0, s))}, run.lrs.back(), settings).loss);
+    run.losses.push_back(
+        train_step(model, adamw, {example_from_tokens(batches.select(0, s))}, run.lrs.back(), settings).loss);
   }
   for (const auto& [name, p] : model.named_parameters()) run.params_after.emplace_back(name, p.value());
   return run;
@@ -220,7 +222,8 @@ TrainingRun run_training(H5File& f, PldrModel& model, double perturbation) {
 double max_relative_difference(const Tensor& a, const Tensor& b) {
   const std::vector<double> x = a.to_vector<double>(), y = b.to_vector<double>();
   double diff = 0, scale = 0;
-  for (size_t i = 0; i < x.size(); ++i) diff = std::max(diff, std::abs(x[i] - y[i])), scale = std::max(scale, std::abs(y[i]));
+  for (size_t i = 0; i < x.size(); ++i)
+    diff = std::max(diff, std::abs(x[i] - y[i])), scale = std::max(scale, std::abs(y[i]));
   return scale > 0 ? diff / scale : diff;
 }
 
@@ -228,12 +231,15 @@ double max_relative_difference(const Tensor& a, const Tensor& b) {
 // floor, real powers): rounding alone then moves the end point far more than 1e-8. So in float64
 // each item's pass mark is also at least its own sensitivity: how far the same run ends when the
 // starting parameters are scaled by 1 + 1e-14, a perturbation of the size of accumulated rounding.
-void check_training(H5File& f, const std::function<std::unique_ptr<PldrModel>()>& fresh_model, Comparer& cmp, DType dtype) {
+void check_training(H5File& f, const std::function<std::unique_ptr<PldrModel>()>& fresh_model, Comparer& cmp,
+                    DType dtype) {
   if (!f.exists("train")) return;
   const TrainingRun run = run_training(f, *fresh_model(), 0.0);
   std::optional<TrainingRun> perturbed;
   if (dtype == DType::Float64) perturbed = run_training(f, *fresh_model(), 1e-14);
-  auto sensitivity = [&](const Tensor& ours, const Tensor& nudged) { return perturbed ? max_relative_difference(nudged, ours) : 0.0; };
+  auto sensitivity = [&](const Tensor& ours, const Tensor& nudged) {
+    return perturbed ? max_relative_difference(nudged, ours) : 0.0;
+  };
   const Shape n{static_cast<int64_t>(run.losses.size())};
   const Tensor losses = from_vector(run.losses, n);
   cmp.tensor("train/losses", losses, read_tensor(f, "train/losses", DType::Float64), false,
@@ -243,7 +249,8 @@ void check_training(H5File& f, const std::function<std::unique_ptr<PldrModel>()>
     const auto& [name, value] = run.params_after[i];
     const std::string path = "train/params_after/" + name;
     if (!f.exists(path)) continue;
-    cmp.tensor(path, value, read_tensor(f, path, dtype), false, perturbed ? sensitivity(value, perturbed->params_after[i].second) : 0.0);
+    cmp.tensor(path, value, read_tensor(f, path, dtype), false,
+               perturbed ? sensitivity(value, perturbed->params_after[i].second) : 0.0);
   }
 }
 
@@ -262,8 +269,10 @@ void check_generation(H5File& f, const PldrModel& model, Comparer& cmp, DType dt
     o.keep_step_logits = true;
     o.cache = mode == "no_cache" ? CacheMode::None : CacheMode::KVG;
     if (mode == "identity_G") {
-      const Tensor identity =
-          ops::eye(c.head_dim, dtype).expand({1, c.num_attention_heads, c.head_dim, c.head_dim}).contiguous().to(model.device());
+      const Tensor identity = ops::eye(c.head_dim, dtype)
+                                  .expand({1, c.num_attention_heads, c.head_dim, c.head_dim})
+                                  .contiguous()
+                                  .to(model.device());
       o.fixed_G.assign(c.num_hidden_layers, identity);
     }
     const GenerationResult g = generate(model, prompt, o);
@@ -271,14 +280,16 @@ void check_generation(H5File& f, const PldrModel& model, Comparer& cmp, DType dt
     std::vector<double> flat;
     for (const auto& row : g.step_logits) flat.insert(flat.end(), row.begin(), row.end());
     const int64_t steps = static_cast<int64_t>(g.step_logits.size());
-    cmp.tensor(group + "/step_logits", from_vector(flat, {steps, c.vocab_size}), read_tensor(f, group + "/step_logits", dtype), true);
+    cmp.tensor(group + "/step_logits", from_vector(flat, {steps, c.vocab_size}),
+               read_tensor(f, group + "/step_logits", dtype), true);
   }
 }
 
 // Compares the table recovered from the file with the computed one: they must be identical, entry
 // for entry (the fit rounds an exact least-squares solution to float32).
 void check_rope_table(GoldenReport& report, const RopeTable& fitted, const RopeTable& computed) {
-  for (const auto& [name, a, b] : {std::tuple{"rope_table/cos", &fitted.cos, &computed.cos}, {"rope_table/sin", &fitted.sin, &computed.sin}}) {
+  for (const auto& [name, a, b] :
+       {std::tuple{"rope_table/cos", &fitted.cos, &computed.cos}, {"rope_table/sin", &fitted.sin, &computed.sin}}) {
     GoldenItem item;
     item.name = name;
     int64_t differing = 0;
@@ -288,8 +299,8 @@ void check_rope_table(GoldenReport& report, const RopeTable& fitted, const RopeT
     }
     item.max_rel = item.max_abs;
     item.passed = differing == 0;
-    item.rule = "the table fitted from layer 0 is identical to the computed reference table (" + std::to_string(differing) +
-                " of " + std::to_string(a->size()) + " entries differ)";
+    item.rule = "the table fitted from layer 0 is identical to the computed reference table (" +
+                std::to_string(differing) + " of " + std::to_string(a->size()) + " entries differ)";
     report.items.push_back(item);
   }
 }
@@ -300,7 +311,8 @@ void install_rope_table(PldrModel& model, const RopeTable& table) {
 
 }  // namespace
 
-GoldenItem measure_difference(const std::string& name, const std::vector<double>& ours, const std::vector<double>& reference) {
+GoldenItem measure_difference(const std::string& name, const std::vector<double>& ours,
+                              const std::vector<double>& reference) {
   GoldenItem item;
   item.name = name;
   double scale = 0;
@@ -335,9 +347,12 @@ nlohmann::json GoldenReport::to_json() const {
   nlohmann::json list = nlohmann::json::array();
   int64_t failed = 0, not_finite = 0;
   // JSON has no inf or NaN: such values are written as strings ("inf", "-inf", "nan").
-  auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"); };
+  auto number = [](double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+  };
   for (const GoldenItem& i : items) {
-    nlohmann::json e{{"name", i.name}, {"max_abs", number(i.max_abs)}, {"max_rel", number(i.max_rel)}, {"rule", i.rule}};
+    nlohmann::json e{
+        {"name", i.name}, {"max_abs", number(i.max_abs)}, {"max_rel", number(i.max_rel)}, {"rule", i.rule}};
     if (i.reference_finite) {
       e["passed"] = i.passed;
       failed += !i.passed;
@@ -372,8 +387,9 @@ GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOpt
     PldrModel model(config, DType::Float64);
     load_parameters(model, f, "params", DType::Float64);
     const int64_t S = tokens.shape()[1] - 1;
-    const RopeTable fitted = fit_rope_table(model, tokens.slice(1, 0, S).contiguous(), read_tensor(f, "forward/layer0/G_LM", DType::Float64),
-                                            read_tensor(f, "forward/layer0/scores", DType::Float64));
+    const RopeTable fitted =
+        fit_rope_table(model, tokens.slice(1, 0, S).contiguous(), read_tensor(f, "forward/layer0/G_LM", DType::Float64),
+                       read_tensor(f, "forward/layer0/scores", DType::Float64));
     RopeTable computed = rope;
     computed.positions = S;
     computed.cos.resize(S * computed.half);

@@ -14,10 +14,10 @@ namespace pldr::reference {
 
 struct GoldenItem {
   std::string name;
-  double max_abs = 0;    // max |ours - reference|
-  double max_rel = 0;    // max_abs / max |reference| (the item's largest magnitude)
+  double max_abs = 0;  // max |ours - reference|
+  double max_rel = 0;  // max_abs / max |reference| (the item's largest magnitude)
   bool passed = false;
-  std::string rule;      // the pass mark applied, e.g. "rel<=1e-08"
+  std::string rule;  // the pass mark applied, e.g. "rel<=1e-08"
   // The reference itself holds inf or NaN here (e.g. a DAG term that overflowed): the item is
   // neither passed nor failed but listed as such, with the first non-finite reference value and ours.
   bool reference_finite = true;
@@ -34,7 +34,8 @@ struct GoldenReport {
 
 // max |ours - reference| and its ratio to max |reference| (ours and reference of equal length), not
 // yet judged; where the reference holds inf or NaN, the item says so with the first such pair.
-GoldenItem measure_difference(const std::string& name, const std::vector<double>& ours, const std::vector<double>& reference);
+GoldenItem measure_difference(const std::string& name, const std::vector<double>& ours,
+                              const std::vector<double>& reference);
 
 // Which float32 RoPE table the comparisons run with. The reference multiplies its activations by a
 // float32 table made with PyTorch's SLEEF cosf/sinf, which differ from correctly rounded values by
@@ -55,6 +56,7 @@ struct GoldenOptions {
 //
 // device: where the model runs (forward, gradients, generation, training); the golden tensors and
 // the RoPE table stay on the host, and the same pass marks apply on every device.
-GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOptions& options = {}, Device device = Device::CPU);
+GoldenReport verify_golden(const std::string& path, DType dtype, const GoldenOptions& options = {},
+                           Device device = Device::CPU);
 
 }  // namespace pldr::reference

@@ -28,8 +28,10 @@ void map_cos_sin(const std::vector<float>& angles, std::vector<float>& cos, std:
 }  // namespace
 
 std::vector<float> reference_inverse_frequencies(int64_t head_dim, double base, SimdLanes lanes) {
-  if (head_dim <= 0 || head_dim % 2 != 0) throw std::invalid_argument("rope table: head_dim must be even and positive, got " + std::to_string(head_dim));
-  if (!(base > 0) || !std::isfinite(base)) throw std::invalid_argument("rope table: the base (rope_theta) must be positive and finite");
+  if (head_dim <= 0 || head_dim % 2 != 0)
+    throw std::invalid_argument("rope table: head_dim must be even and positive, got " + std::to_string(head_dim));
+  if (!(base > 0) || !std::isfinite(base))
+    throw std::invalid_argument("rope table: the base (rope_theta) must be positive and finite");
   const int64_t half = head_dim / 2, block = 2 * static_cast<int64_t>(lanes);
   const int64_t vectorised = half / block * block;  // cpu_kernel_vec's unrolled vector loop; the rest is scalar
   const float b = static_cast<float>(base);
@@ -42,7 +44,8 @@ std::vector<float> reference_inverse_frequencies(int64_t head_dim, double base, 
   return theta;
 }
 
-RopeTable reference_rope_table(int64_t head_dim, double base, int64_t positions, RotaryPairing pairing, SimdLanes lanes) {
+RopeTable reference_rope_table(int64_t head_dim, double base, int64_t positions, RotaryPairing pairing,
+                               SimdLanes lanes) {
   if (positions < 0 || positions > (int64_t(1) << 24))
     throw std::invalid_argument("rope table: positions must be in [0, 2^24], got " + std::to_string(positions));
   const std::vector<float> theta = reference_inverse_frequencies(head_dim, base, lanes);

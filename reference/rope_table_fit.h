@@ -11,11 +11,10 @@
 #pragma once
 #include <vector>
 
-#include "reference/rope_reference_table.h"
 #include "pldr/model.h"
+#include "reference/rope_reference_table.h"
 
 namespace pldr::reference {
-
 
 // input_ids [B, S]; G0 = layer 0's G_LM [B, H, dk, dk]; scores0 = layer 0's scores [B, H, S, S].
 RopeTable fit_rope_table(const PldrModel& model, const Tensor& input_ids, const Tensor& G0, const Tensor& scores0);

@@ -21,7 +21,9 @@ struct F2 {
 float fma_(float a, float b, float c) { return std::fma(a, b, c); }
 float rint_(float a) { return std::nearbyint(a); }  // round to nearest even (default mode)
 int rint_int(float a) { return static_cast<int>(std::nearbyint(a)); }
-float mulsign(float a, float b) { return std::bit_cast<float>(std::bit_cast<uint32_t>(a) ^ (std::bit_cast<uint32_t>(b) & 0x80000000u)); }
+float mulsign(float a, float b) {
+  return std::bit_cast<float>(std::bit_cast<uint32_t>(a) ^ (std::bit_cast<uint32_t>(b) & 0x80000000u));
+}
 
 F2 normalize(F2 t) {
   const float s = t.x + t.y;
@@ -91,7 +93,8 @@ constexpr float kCodyWaiteMax = 125.0f;
 // rempitabsp row for exponents below 26; generated from 1/(2π) to 400 bits).
 constexpr float kInv2Pi[4] = {0x1.45f3p-3f, 0x1.b7272p-25f, 0x1.054a8p-48f, -0x1.ec5418p-73f};
 constexpr F2 kTwoPi{3.1415927410125732422f * 2, -8.7422776573475857731e-08f * 2};
-constexpr F2 kHalfPiNeg{static_cast<float>(3.1415927410125732422f * -0.5), static_cast<float>(-8.7422776573475857731e-08f * -0.5)};
+constexpr F2 kHalfPiNeg{static_cast<float>(3.1415927410125732422f * -0.5),
+                        static_cast<float>(-8.7422776573475857731e-08f * -0.5)};
 
 struct Reduced {
   F2 r;   // the argument reduced to about [-π/4, π/4] (before the quadrant fix-up below)

@@ -22,9 +22,9 @@ std::array<std::atomic<uint64_t>, kOpCount> dispatches{};
 }  // namespace
 
 bool listed_support(Device device, Op op, DType dtype) {
-  constexpr DTypeSet kListed[kOpCount][2] = {  // [op][CPU, CUDA]
+  constexpr DTypeSet kListed[kOpCount][2] = {// [op][CPU, CUDA]
 #define PLDR_LISTED_DTYPES(op, name, cpu, cuda) {cpu, cuda},
-      PLDR_OPS(PLDR_LISTED_DTYPES)
+                                             PLDR_OPS(PLDR_LISTED_DTYPES)
 #undef PLDR_LISTED_DTYPES
   };
   return kListed[static_cast<int>(op)][device == Device::CPU ? 0 : 1].contains(dtype);
@@ -64,7 +64,9 @@ bool backend_available(Device device) {
   }
 }
 
-bool supports(Device device, Op op, DType dtype) { return backend_available(device) && backend(device).supports(op, dtype); }
+bool supports(Device device, Op op, DType dtype) {
+  return backend_available(device) && backend(device).supports(op, dtype);
+}
 
 void require_support(Device device, Op op, DType dtype) {
   const Backend& b = backend(device);  // throws when the device has no backend

@@ -31,8 +31,8 @@ struct Backend {
   bool (*supports)(Op op, DType dtype);
 
   // ---- memory: raw bytes on this device ----
-  void* (*allocate)(size_t bytes);            // never null: throws std::bad_alloc
-  void (*release)(void* ptr, size_t bytes);   // bytes as passed to allocate
+  void* (*allocate)(size_t bytes);           // never null: throws std::bad_alloc
+  void (*release)(void* ptr, size_t bytes);  // bytes as passed to allocate
   void (*memset_zero)(void* ptr, size_t bytes);
   void (*copy_to_host)(void* host_dst, const void* src, size_t bytes);
   void (*copy_from_host)(void* dst, const void* host_src, size_t bytes);

@@ -49,7 +49,7 @@ struct BFloat16 {
     uint32_t u;
     std::memcpy(&u, &f, sizeof u);
     if (std::fabs(static_cast<double>(f)) > std::fabs(d)) --u;  // the float truncated toward zero...
-    u |= 1u;                                                     // ...with the sticky bit set
+    u |= 1u;                                                    // ...with the sticky bit set
     std::memcpy(&f, &u, sizeof f);
     return f;
   }

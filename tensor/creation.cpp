@@ -27,8 +27,7 @@ Tensor arange(int64_t begin, int64_t end, DType dtype, Device device) {
 
 Tensor scalar(double value, DType dtype, Device device) { return full({}, value, dtype, device); }
 
-template <class T>
-Tensor from_vector(const std::vector<T>& values, const Shape& shape, DType dtype, Device device) {
+template <class T> Tensor from_vector(const std::vector<T>& values, const Shape& shape, DType dtype, Device device) {
   if (static_cast<int64_t>(values.size()) != numel(shape))
     throw std::invalid_argument("from_vector: " + std::to_string(values.size()) + " values do not fill shape " +
                                 to_string(shape));

@@ -15,8 +15,7 @@ Tensor arange(int64_t begin, int64_t end, DType dtype = DType::Int32, Device dev
 Tensor scalar(double value, DType dtype = DType::Float32, Device device = Device::CPU);  // shape []
 
 // Copies `values` (row-major) into a new tensor of `shape` on `device`, converting to `dtype`.
-template <class T>
-Tensor from_vector(const std::vector<T>& values, const Shape& shape, DType dtype = dtype_of<T>(),
-                   Device device = Device::CPU);
+template <class T> Tensor from_vector(const std::vector<T>& values, const Shape& shape, DType dtype = dtype_of<T>(),
+                                      Device device = Device::CPU);
 
 }  // namespace pldr

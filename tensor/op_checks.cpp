@@ -25,8 +25,8 @@ void need_ids(const char* op, const Tensor& ids) {
 
 void same_device(const char* op, const char* what, const Tensor& t, const char* ref_what, const Tensor& ref) {
   if (t.device() != ref.device())
-    throw std::invalid_argument(std::string(op) + ": " + what + " on " + device_name(t.device()) + ", " + ref_what + " on " +
-                                device_name(ref.device()));
+    throw std::invalid_argument(std::string(op) + ": " + what + " on " + device_name(t.device()) + ", " + ref_what +
+                                " on " + device_name(ref.device()));
 }
 
 const Backend& kernels(Op op, Device device, DType dtype) {

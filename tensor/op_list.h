@@ -33,6 +33,9 @@ inline constexpr DTypeSet kBF16{1u << static_cast<unsigned>(DType::BFloat16)};
 
 }  // namespace pldr
 
+// The lists are laid out by hand, one entry a line.
+// clang-format off
+
 // X(kernel, (parameters)): every kernel returns void.
 #define PLDR_KERNELS(X)                                                                                                  \
   /* out and src strided views of one shape (src already expanded, stride 0 where broadcast), any dtypes: out = T_out(src) */ \
@@ -160,3 +163,5 @@ inline constexpr DTypeSet kBF16{1u << static_cast<unsigned>(DType::BFloat16)};
   X(ClipCoefficient, "clip_coefficient", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)
 
 #define PLDR_OPS(X) PLDR_BINARY_OPS(X) PLDR_UNARY_OPS(X) PLDR_REDUCE_OPS(X) PLDR_OTHER_OPS(X)
+
+// clang-format on

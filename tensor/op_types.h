@@ -58,7 +58,7 @@ struct LayerNormGrads {
 // The scalars of one AdamW update (optim/adamw.h has the formula), computed once per step on the
 // host from the learning rate and step count; kernels round each to the parameter's dtype.
 struct AdamWStep {
-  double decay;       // 1 - lr·weight_decay
+  double decay;  // 1 - lr·weight_decay
   double beta1, beta2, eps;
   double step_size;   // lr / (1 - β1^t)
   double bias2_sqrt;  // sqrt(1 - β2^t)

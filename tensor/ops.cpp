@@ -102,13 +102,15 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const int64_t m = a.shape()[a.dim() - 2], k = a.shape().back(), kb = b.shape()[b.dim() - 2], n = b.shape().back();
   if (k != kb)
     throw std::invalid_argument("matmul: inner sizes differ, " + to_string(a.shape()) + " x " + to_string(b.shape()));
-  Shape batch = broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2), Shape(b.shape().begin(), b.shape().end() - 2));
+  Shape batch =
+      broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2), Shape(b.shape().begin(), b.shape().end() - 2));
   Shape a_shape = batch, b_shape = batch, out_shape = batch;
   a_shape.insert(a_shape.end(), {m, k});
   b_shape.insert(b_shape.end(), {k, n});
   out_shape.insert(out_shape.end(), {m, n});
   // An empty inner dimension leaves the zeros; otherwise the product writes every element.
-  Tensor out = k == 0 ? Tensor::empty(out_shape, a.dtype(), a.device()) : Tensor::uninitialized(out_shape, a.dtype(), a.device());
+  Tensor out = k == 0 ? Tensor::empty(out_shape, a.dtype(), a.device())
+                      : Tensor::uninitialized(out_shape, a.dtype(), a.device());
   kernels(Op::Matmul, a).matmul(out, a.expand(a_shape), b.expand(b_shape));
   return out;
 }
@@ -197,10 +199,11 @@ LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& b
   same_dtype("layer_norm", x, beta);
   const Shape param{x.shape().back()};
   if (gamma.shape() != param || beta.shape() != param)
-    throw std::invalid_argument("layer_norm: gain/bias shapes " + to_string(gamma.shape()) + "/" + to_string(beta.shape()) +
-                                " do not match the last axis of " + to_string(x.shape()));
+    throw std::invalid_argument("layer_norm: gain/bias shapes " + to_string(gamma.shape()) + "/" +
+                                to_string(beta.shape()) + " do not match the last axis of " + to_string(x.shape()));
   const Shape rows(x.shape().begin(), x.shape().end() - 1);
-  LayerNormResult r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()), Tensor::uninitialized(rows, x.dtype(), x.device()),
+  LayerNormResult r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()),
+                    Tensor::uninitialized(rows, x.dtype(), x.device()),
                     Tensor::uninitialized(rows, x.dtype(), x.device())};
   kernels(Op::LayerNorm, x).layer_norm(r, x.contiguous(), gamma.contiguous(), beta.contiguous(), eps);
   return r;
@@ -209,18 +212,19 @@ LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& b
 LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
                                const Tensor& gamma) {
   // dx is written row by row; dgamma and dbeta are sums that start from zero.
-  LayerNormGrads r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()), Tensor::empty(gamma.shape(), x.dtype(), x.device()),
+  LayerNormGrads r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()),
+                   Tensor::empty(gamma.shape(), x.dtype(), x.device()),
                    Tensor::empty(gamma.shape(), x.dtype(), x.device())};
-  kernels(Op::LayerNormBack, x).layer_norm_back(r, g.contiguous(), x.contiguous(), mean.contiguous(), rstd.contiguous(),
-                                                gamma.contiguous());
+  kernels(Op::LayerNormBack, x)
+      .layer_norm_back(r, g.contiguous(), x.contiguous(), mean.contiguous(), rstd.contiguous(), gamma.contiguous());
   return r;
 }
-
 
 Tensor embedding(const Tensor& weight, const Tensor& ids) {
   need_ids("embedding", ids);
   same_device("embedding", "ids", ids, "weight", weight);  // the weight's backend reads the ids
-  if (weight.dim() != 2) throw std::invalid_argument("embedding: weight must be [V, D], got " + to_string(weight.shape()));
+  if (weight.dim() != 2)
+    throw std::invalid_argument("embedding: weight must be [V, D], got " + to_string(weight.shape()));
   Shape shape = ids.shape();
   shape.push_back(weight.shape()[1]);
   Tensor out = Tensor::uninitialized(shape, weight.dtype(), weight.device());
@@ -247,8 +251,8 @@ Tensor concat(const std::vector<Tensor>& parts, int axis) {
     bool ok = p.dim() == rank;
     for (int i = 0; ok && i < rank; ++i) ok = i == a || p.shape()[i] == parts[0].shape()[i];
     if (!ok)
-      throw std::invalid_argument("concat: shape " + to_string(p.shape()) + " does not fit " + to_string(parts[0].shape()) +
-                                  " along axis " + std::to_string(a));
+      throw std::invalid_argument("concat: shape " + to_string(p.shape()) + " does not fit " +
+                                  to_string(parts[0].shape()) + " along axis " + std::to_string(a));
     shape[a] += p.shape()[a];
   }
   Tensor out = Tensor::uninitialized(shape, parts[0].dtype(), parts[0].device());  // the parts tile it
@@ -283,4 +287,4 @@ Tensor attention_mask(const Tensor& key_ids, int64_t num_queries, DType dtype, i
   return out;
 }
 
-}  // namespace pldr
+}  // namespace pldr::ops

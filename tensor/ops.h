@@ -67,15 +67,15 @@ Tensor log_trace_expm_grad(const Tensor& x);
 // ---- normalisation and probabilities (last axis) ----
 Tensor softmax(const Tensor& x);
 Tensor log_softmax(const Tensor& x);
-Tensor softmax_back(const Tensor& y, const Tensor& g);       // y = softmax(x): y * (g - sum(g y))
-Tensor log_softmax_back(const Tensor& y, const Tensor& g);   // y = log_softmax(x): g - exp(y) sum(g)
+Tensor softmax_back(const Tensor& y, const Tensor& g);      // y = softmax(x): y * (g - sum(g y))
+Tensor log_softmax_back(const Tensor& y, const Tensor& g);  // y = log_softmax(x): g - exp(y) sum(g)
 
 LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps);
 LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
                                const Tensor& gamma);
 
 // ---- indexing ----
-Tensor embedding(const Tensor& weight, const Tensor& ids);                   // [V, D], int32 [...] -> [..., D]
+Tensor embedding(const Tensor& weight, const Tensor& ids);                 // [V, D], int32 [...] -> [..., D]
 Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab);  // scatter-add -> [V, D]
 Tensor concat(const std::vector<Tensor>& parts, int axis);
 

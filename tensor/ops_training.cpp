@@ -17,7 +17,8 @@ void check_ce(const char* op, const Tensor& logits, const Tensor& targets) {
   if (Shape(logits.shape().begin(), logits.shape().end() - 1) != targets.shape())
     throw std::invalid_argument(std::string(op) + ": logits " + to_string(logits.shape()) + " do not match targets " +
                                 to_string(targets.shape()));
-  if (logits.device() != targets.device()) throw std::invalid_argument(std::string(op) + ": logits and targets on different devices");
+  if (logits.device() != targets.device())
+    throw std::invalid_argument(std::string(op) + ": logits and targets on different devices");
 }
 
 void need_scalar(const char* op, const char* what, const Tensor& t, DType dtype, Device device) {
@@ -32,7 +33,8 @@ CrossEntropyResult cross_entropy(const Tensor& logits, const Tensor& targets, in
   check_ce("cross_entropy", logits, targets);
   CrossEntropyResult r{Tensor::uninitialized({}, logits.dtype(), logits.device()),
                        Tensor::uninitialized({}, DType::Int32, logits.device())};
-  kernels(Op::CrossEntropy, logits).cross_entropy_mean(r.loss, r.counted, logits.contiguous(), targets.contiguous(), ignore_id);
+  kernels(Op::CrossEntropy, logits)
+      .cross_entropy_mean(r.loss, r.counted, logits.contiguous(), targets.contiguous(), ignore_id);
   return r;
 }
 
@@ -43,7 +45,8 @@ Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignor
   need_scalar("cross_entropy_back", "the upstream gradient", g, logits.dtype(), logits.device());
   Tensor out = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
   kernels(Op::CrossEntropyBack, logits)
-      .cross_entropy_mean_back(out, logits.contiguous(), targets.contiguous(), ignore_id, g.contiguous(), counted.contiguous());
+      .cross_entropy_mean_back(out, logits.contiguous(), targets.contiguous(), ignore_id, g.contiguous(),
+                               counted.contiguous());
   return out;
 }
 
@@ -58,7 +61,8 @@ void adamw_update(Tensor& param, Tensor& m, Tensor& v, const Tensor& grad, const
   for (const Tensor* t : {&m, &v}) same_dtype("adamw", param, *t);
   for (const Tensor* t : {&param, &m, &v})
     if (!t->is_contiguous() || t->shape() != param.shape())
-      throw std::invalid_argument("adamw: parameter and moments must be dense tensors of shape " + to_string(param.shape()));
+      throw std::invalid_argument("adamw: parameter and moments must be dense tensors of shape " +
+                                  to_string(param.shape()));
   if (grad.shape() != param.shape() || grad.device() != param.device())
     throw std::invalid_argument("adamw: gradient " + to_string(grad.shape()) + " does not match parameter " +
                                 to_string(param.shape()));

@@ -55,7 +55,8 @@ Tensor Generator::normal(const Shape& shape, double mean, double stddev, DType d
 }
 
 Tensor Generator::uniform(const Shape& shape, double low, double high, DType dtype, Device device) {
-  return draw(seed_, offset_, shape, dtype, device, [=](const PhiloxBlock& b) { return low + (high - low) * (1.0 - unit(b.w[0], b.w[1])); });
+  return draw(seed_, offset_, shape, dtype, device,
+              [=](const PhiloxBlock& b) { return low + (high - low) * (1.0 - unit(b.w[0], b.w[1])); });
 }
 
 uint64_t Generator::next_u64() {

@@ -10,7 +10,10 @@
 namespace pldr {
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, DType dtype, Shape shape, Strides strides, int64_t offset)
-    : storage_(std::move(storage)), dtype_(dtype), shape_(std::move(shape)), strides_(std::move(strides)),
+    : storage_(std::move(storage)),
+      dtype_(dtype),
+      shape_(std::move(shape)),
+      strides_(std::move(strides)),
       offset_(offset) {}
 
 namespace {
@@ -24,7 +27,9 @@ Tensor allocate(const Shape& shape, DType dtype, Device device, bool zero_fill) 
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) { return allocate(shape, dtype, device, true); }
 
-Tensor Tensor::uninitialized(const Shape& shape, DType dtype, Device device) { return allocate(shape, dtype, device, false); }
+Tensor Tensor::uninitialized(const Shape& shape, DType dtype, Device device) {
+  return allocate(shape, dtype, device, false);
+}
 
 int64_t Tensor::size(int axis) const { return shape_[normalize_axis(axis, dim())]; }
 
@@ -113,8 +118,8 @@ Tensor Tensor::transpose(int axis_a, int axis_b) const {
 Tensor Tensor::slice(int axis, int64_t begin, int64_t end) const {
   int a = normalize_axis(axis, dim());
   if (begin < 0 || end > shape_[a] || begin > end)
-    throw std::out_of_range("slice: [" + std::to_string(begin) + "," + std::to_string(end) + ") out of range for axis " +
-                            std::to_string(a) + " of " + to_string(shape_));
+    throw std::out_of_range("slice: [" + std::to_string(begin) + "," + std::to_string(end) +
+                            ") out of range for axis " + std::to_string(a) + " of " + to_string(shape_));
   Shape s = shape_;
   s[a] = end - begin;
   return Tensor(storage_, dtype_, s, strides_, offset_ + begin * strides_[a]);
@@ -152,7 +157,8 @@ Tensor Tensor::unsqueeze(int axis) const {
 
 Tensor Tensor::squeeze(int axis) const {
   int a = normalize_axis(axis, dim());
-  if (shape_[a] != 1) throw std::invalid_argument("squeeze: axis " + std::to_string(a) + " has size " + std::to_string(shape_[a]));
+  if (shape_[a] != 1)
+    throw std::invalid_argument("squeeze: axis " + std::to_string(a) + " has size " + std::to_string(shape_[a]));
   Shape s = shape_;
   Strides st = strides_;
   s.erase(s.begin() + a);
@@ -162,7 +168,8 @@ Tensor Tensor::squeeze(int axis) const {
 
 Tensor Tensor::diagonal() const {
   const int r = dim();
-  if (r < 2 || shape_[r - 1] != shape_[r - 2]) throw std::invalid_argument("diagonal: not square, shape " + to_string(shape_));
+  if (r < 2 || shape_[r - 1] != shape_[r - 2])
+    throw std::invalid_argument("diagonal: not square, shape " + to_string(shape_));
   Shape s(shape_.begin(), shape_.end() - 1);
   Strides st(strides_.begin(), strides_.end() - 2);
   st.push_back(strides_[r - 2] + strides_[r - 1]);
@@ -191,10 +198,8 @@ Tensor Tensor::to(Device device) const {
   const size_t bytes = size_t(numel()) * dtype_size(dtype_);
   const void* from = static_cast<const char*>(src.storage_->data()) + src.offset_ * dtype_size(dtype_);
   // One side is the host: there are two devices, and this one differs from `device`.
-  if (device == Device::CPU)
-    backend(src.device()).copy_to_host(out.storage_->data(), from, bytes);
-  else
-    backend(device).copy_from_host(out.storage_->data(), from, bytes);
+  if (device == Device::CPU) backend(src.device()).copy_to_host(out.storage_->data(), from, bytes);
+  else backend(device).copy_from_host(out.storage_->data(), from, bytes);
   return out;
 }
 
@@ -217,7 +222,8 @@ template std::vector<double> Tensor::to_vector<double>() const;
 template std::vector<int32_t> Tensor::to_vector<int32_t>() const;
 
 double Tensor::item() const {
-  if (numel() != 1) throw std::invalid_argument("item: tensor of shape " + to_string(shape_) + " has more than one element");
+  if (numel() != 1)
+    throw std::invalid_argument("item: tensor of shape " + to_string(shape_) + " has more than one element");
   return to_vector<double>()[0];
 }
 

@@ -40,13 +40,13 @@ class Tensor {
   template <class T> const T* data() const;
 
   // --- views (no copy) ---
-  Tensor view(const Shape& shape) const;       // one -1 allowed; needs a dense layout
-  Tensor reshape(const Shape& shape) const;    // view when possible, else a dense copy
+  Tensor view(const Shape& shape) const;     // one -1 allowed; needs a dense layout
+  Tensor reshape(const Shape& shape) const;  // view when possible, else a dense copy
   Tensor permute(const std::vector<int>& order) const;
   Tensor transpose(int axis_a, int axis_b) const;
   Tensor slice(int axis, int64_t begin, int64_t end) const;  // [begin, end), step 1
-  Tensor select(int axis, int64_t index) const;               // drops the axis
-  Tensor expand(const Shape& shape) const;     // broadcast: size-1 axes get stride 0
+  Tensor select(int axis, int64_t index) const;              // drops the axis
+  Tensor expand(const Shape& shape) const;                   // broadcast: size-1 axes get stride 0
   Tensor unsqueeze(int axis) const;
   Tensor squeeze(int axis) const;
   Tensor diagonal() const;  // [..., N, N] -> [..., N]: the main diagonal of the last two axes
@@ -54,14 +54,14 @@ class Tensor {
   // --- copies ---
   Tensor contiguous() const;
   Tensor clone() const;
-  Tensor to(DType dtype) const;        // converted copy (or *this when the dtype already matches)
-  Tensor to(Device device) const;      // dense copy on `device` (or *this when already there)
-  void copy_from(const Tensor& src);   // writes src (broadcast to this shape, any device) into this view
+  Tensor to(DType dtype) const;       // converted copy (or *this when the dtype already matches)
+  Tensor to(Device device) const;     // dense copy on `device` (or *this when already there)
+  void copy_from(const Tensor& src);  // writes src (broadcast to this shape, any device) into this view
   void fill(double value);
 
   // Row-major values converted to T, copied to the host first when the tensor lives elsewhere.
   template <class T> std::vector<T> to_vector() const;
-  double item() const;                                   // the single value of a 1-element tensor
+  double item() const;  // the single value of a 1-element tensor
 
  private:
   std::shared_ptr<Storage> storage_;

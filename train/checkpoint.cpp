@@ -30,7 +30,8 @@ Tensor read_tensor(H5File& f, const std::string& file, const std::string& name, 
   const std::vector<double> values = f.read<double>(name, &shape);
   const Shape got(shape.begin(), shape.end());
   if (got != expected)
-    throw problem(file, "tensor " + name + " has shape " + to_string(got) + ", the configuration expects " + to_string(expected));
+    throw problem(
+        file, "tensor " + name + " has shape " + to_string(got) + ", the configuration expects " + to_string(expected));
   return from_vector(values, got, dtype, device);
 }
 
@@ -86,8 +87,8 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
   for (auto& [name, p] : c.model->named_parameters())
     p.mutable_value() = read_tensor(f, path, "params/" + name, p.shape(), dtype, Device::CPU);
   for (size_t l = 0; l < c.model->predefined_G.size(); ++l)
-    c.model->predefined_G[l] =
-        read_tensor(f, path, "predefined_G/layer" + std::to_string(l), c.model->predefined_G[l].shape(), dtype, Device::CPU);
+    c.model->predefined_G[l] = read_tensor(f, path, "predefined_G/layer" + std::to_string(l),
+                                           c.model->predefined_G[l].shape(), dtype, Device::CPU);
   c.state.step = f.read_attribute_int("/", "step");
   c.state.tokens_seen = f.read_attribute_int("/", "tokens_seen");
   c.state.data_epoch = static_cast<uint64_t>(f.read_attribute_int("/", "data_epoch"));
@@ -103,13 +104,16 @@ void load_optimizer_state(const std::string& path, const PldrModel& model, optim
   const auto named = model.named_parameters();
   for (size_t i = 0; i < named.size(); ++i) {
     const Shape& s = named[i].second.shape();
-    optimizer.first_moments()[i] = read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype(), model.device());
-    optimizer.second_moments()[i] = read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype(), model.device());
+    optimizer.first_moments()[i] =
+        read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype(), model.device());
+    optimizer.second_moments()[i] =
+        read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype(), model.device());
   }
   optimizer.set_steps(f.read_attribute_int("/", "optimizer_steps"));
 }
 
-std::vector<Tensor> load_external_G(const std::string& file, const std::string& group, const PldrConfig& config, DType dtype) {
+std::vector<Tensor> load_external_G(const std::string& file, const std::string& group, const PldrConfig& config,
+                                    DType dtype) {
   H5File f = H5File::open_read(file);
   std::vector<Tensor> G;
   const Shape expected{1, config.num_attention_heads, config.head_dim, config.head_dim};
@@ -119,8 +123,9 @@ std::vector<Tensor> load_external_G(const std::string& file, const std::string& 
     std::vector<int64_t> shape;
     const std::vector<double> values = f.read<double>(name, &shape);
     if (Shape(shape.begin(), shape.end()) != expected)
-      throw std::runtime_error("external G " + file + ": " + name + " has shape " + to_string(Shape(shape.begin(), shape.end())) +
-                               ", the model expects " + to_string(expected));
+      throw std::runtime_error("external G " + file + ": " + name + " has shape " +
+                               to_string(Shape(shape.begin(), shape.end())) + ", the model expects " +
+                               to_string(expected));
     G.push_back(from_vector(values, expected, dtype));
   }
   return G;

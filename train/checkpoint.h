@@ -26,12 +26,12 @@ namespace pldr {
 constexpr int64_t kCheckpointFormatVersion = 1;
 
 struct TrainingState {
-  int64_t step = 0;          // optimiser steps done; the schedule position is this step
+  int64_t step = 0;  // optimiser steps done; the schedule position is this step
   int64_t tokens_seen = 0;
-  uint64_t data_epoch = 0;   // the training loader's position
-  uint64_t data_index = 0;   // per rank: each rank has consumed this many of its share
+  uint64_t data_epoch = 0;  // the training loader's position
+  uint64_t data_index = 0;  // per rank: each rank has consumed this many of its share
   std::string tokenizer_identity;
-  int64_t world_size = 1;    // the ranks the data position belongs to
+  int64_t world_size = 1;  // the ranks the data position belongs to
 };
 
 void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
@@ -53,6 +53,7 @@ void load_optimizer_state(const std::string& path, const PldrModel& model, optim
 
 // Loads G_LM per layer from an HDF5 file laid out as <group>/layer{i} [1, H, dk, dk] (the
 // reference's paper_G_LM.h5), checking shapes against the configuration.
-std::vector<Tensor> load_external_G(const std::string& file, const std::string& group, const PldrConfig& config, DType dtype);
+std::vector<Tensor> load_external_G(const std::string& file, const std::string& group, const PldrConfig& config,
+                                    DType dtype);
 
 }  // namespace pldr

@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 
 CheckpointHistory::CheckpointHistory(std::string out_dir, int64_t keep_every, int64_t keep_last)
     : folder_((fs::path(out_dir) / "history").string()), keep_every_(keep_every), keep_last_(keep_last) {
-  if (keep_every < 0 || keep_last < 0) throw std::invalid_argument("checkpoint history: keep_every and keep_last must be >= 0");
+  if (keep_every < 0 || keep_last < 0)
+    throw std::invalid_argument("checkpoint history: keep_every and keep_last must be >= 0");
 }
 
 std::string CheckpointHistory::path_for(int64_t step) const {

@@ -13,8 +13,7 @@ void require(bool ok, const std::string& key, const std::string& rule) {
 }
 
 // Every key of every section, listed once and used both to read and to write: f(section, key, field).
-template <class Config, class F>
-void for_each_field(Config& c, F&& f) {
+template <class Config, class F> void for_each_field(Config& c, F&& f) {
   f("optimizer", "lr", c.optimizer.lr);
   f("optimizer", "beta1", c.optimizer.beta1);
   f("optimizer", "beta2", c.optimizer.beta2);
@@ -53,8 +52,7 @@ void for_each_field(Config& c, F&& f) {
 }
 
 // Reads one field from a JSON value, checking its type.
-template <class T>
-void read_field(const nlohmann::json& v, const std::string& key, T& field) {
+template <class T> void read_field(const nlohmann::json& v, const std::string& key, T& field) {
   if constexpr (std::is_same_v<T, bool>) require(v.is_boolean(), key, "must be true or false");
   else if constexpr (std::is_integral_v<T>) require(v.is_number_integer(), key, "must be an integer");
   else if constexpr (std::is_floating_point_v<T>) require(v.is_number(), key, "must be a number");
@@ -80,8 +78,8 @@ void RunConfig::validate() const {
           "must be in [1, model.max_position_embeddings)");
   require(data.batch_size > 0, "data.batch_size", "must be > 0");
   require(data.grad_accum > 0, "data.grad_accum", "must be > 0");
-  require(data.packing == "pack" || data.packing == "pad" || data.packing == "nopad" || data.packing == "document_pad" ||
-              data.packing == "document_nopad",
+  require(data.packing == "pack" || data.packing == "pad" || data.packing == "nopad" ||
+              data.packing == "document_pad" || data.packing == "document_nopad",
           "data.packing", "must be pack, pad, nopad, document_pad or document_nopad");
   require(data.aggregate_documents > 0, "data.aggregate_documents", "must be > 0");
   for (double c : dag) require(c >= 0, "dag", "coefficients must be >= 0");
@@ -141,7 +139,8 @@ RunConfig RunConfig::from_json(const nlohmann::json& j) {
 
 nlohmann::json RunConfig::to_json() const {
   nlohmann::json j{{"model", model.to_json()}, {"tokenizer", tokenizer}, {"seed", seed}, {"out_dir", out_dir}};
-  for_each_field(*this, [&](const std::string& section, const std::string& key, const auto& field) { j[section][key] = field; });
+  for_each_field(
+      *this, [&](const std::string& section, const std::string& key, const auto& field) { j[section][key] = field; });
   return j;
 }
 

@@ -29,7 +29,8 @@ std::optional<EpochMetrics> RunningMetrics::add(double loss, double accuracy, ui
 nlohmann::json RunningMetrics::to_json() const {
   nlohmann::json j{{"steps", steps_}, {"loss_sum", loss_sum_}, {"accuracy_sum", accuracy_sum_}};
   if (in_epoch_)
-    j["epoch"] = {{"epoch", epoch_.epoch}, {"steps", epoch_.steps}, {"loss_sum", epoch_.loss}, {"accuracy_sum", epoch_.accuracy}};
+    j["epoch"] = {
+        {"epoch", epoch_.epoch}, {"steps", epoch_.steps}, {"loss_sum", epoch_.loss}, {"accuracy_sum", epoch_.accuracy}};
   return j;
 }
 
@@ -41,7 +42,8 @@ RunningMetrics RunningMetrics::from_json(const nlohmann::json& j) {
   if (j.contains("epoch")) {
     const nlohmann::json& e = j.at("epoch");
     m.in_epoch_ = true;
-    m.epoch_ = {e.at("epoch").get<uint64_t>(), e.at("steps").get<int64_t>(), e.at("loss_sum").get<double>(), e.at("accuracy_sum").get<double>()};
+    m.epoch_ = {e.at("epoch").get<uint64_t>(), e.at("steps").get<int64_t>(), e.at("loss_sum").get<double>(),
+                e.at("accuracy_sum").get<double>()};
   }
   return m;
 }

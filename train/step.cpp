@@ -64,14 +64,16 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
     optimizer.zero_grad();
     const auto& b = sums.first_bad;
     char parts[160];
-    std::snprintf(parts, sizeof parts, " (cross-entropy %g, DAG terms A_LM %g, Ap %g, G_LM %g)", b[1], b[2], b[3], b[4]);
+    std::snprintf(parts, sizeof parts, " (cross-entropy %g, DAG terms A_LM %g, Ap %g, G_LM %g)", b[1], b[2], b[3],
+                  b[4]);
     throw TrainingDiverged("the loss is " + std::to_string(b[0]) + parts);
   }
 
   std::vector<ag::Variable> params = model.parameters();
   if (group) dist::all_reduce_gradients(*group, params);
   if (settings.clip_value > 0) optim::clip_grad_value(params, settings.clip_value);
-  result.grad_norm = settings.clip_norm > 0 ? optim::clip_grad_norm(params, settings.clip_norm) : optim::grad_norm(params);
+  result.grad_norm =
+      settings.clip_norm > 0 ? optim::clip_grad_norm(params, settings.clip_norm) : optim::grad_norm(params);
   optimizer.step(lr);
   optimizer.zero_grad();
   result.loss = sums.loss;

@@ -38,11 +38,11 @@ struct StepSettings {
 
 // The step's numbers, means over its micro-batches on every rank.
 struct StepResult {
-  double loss = 0;                   // cross-entropy
+  double loss = 0;  // cross-entropy
   double accuracy = 0;
-  std::array<double, 3> dag{0, 0, 0};  // DAG terms A_LM, Ap, G_LM (0 unless reported)
-  double grad_norm = 0;              // global L2 norm of the gradients before norm clipping
-  int64_t targets = 0;               // counted targets (!= pad), all ranks
+  std::array<double, 3> dag{0, 0, 0};          // DAG terms A_LM, Ap, G_LM (0 unless reported)
+  double grad_norm = 0;                        // global L2 norm of the gradients before norm clipping
+  int64_t targets = 0;                         // counted targets (!= pad), all ranks
   std::vector<LayerDeductiveStats> deductive;  // this rank's first micro-batch, when asked for
 };
 

@@ -37,7 +37,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace keys = io::metric_keys;
 
-data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool shuffle, const dist::ProcessGroup& group) {
+data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool shuffle,
+                               const dist::ProcessGroup& group) {
   auto tokens = std::make_shared<data::TokenFile>(path);
   if (tokens->vocab_size() > static_cast<uint64_t>(c.model.vocab_size))
     throw std::runtime_error("token file " + path + " has vocabulary " + std::to_string(tokens->vocab_size()) +
@@ -57,7 +58,8 @@ data::SampleLoader make_loader(const std::string& path, const RunConfig& c, bool
 
 Example next_example(data::SampleLoader& loader, Device device) {
   const data::Batch b = loader.next();
-  return example_from_tokens(from_vector(b.tokens, {int64_t(b.batch_size), int64_t(b.sample_length)}, DType::Int32, device));
+  return example_from_tokens(
+      from_vector(b.tokens, {int64_t(b.batch_size), int64_t(b.sample_length)}, DType::Int32, device));
 }
 
 // Averages over a window of steps (the global ones are RunningMetrics, which survive a resume).
@@ -95,10 +97,11 @@ struct Run {
 // Throws when a checkpoint was written by a run of another world size: its data position is per rank.
 void check_world_size(const LoadedCheckpoint& resumed, const std::string& path, int world_size) {
   if (resumed.state.world_size != world_size)
-    throw std::runtime_error("checkpoint " + path + " was written by a run of " +
-                             std::to_string(resumed.state.world_size) + " ranks, this run has " + std::to_string(world_size) +
-                             ": resume it with " + std::to_string(resumed.state.world_size) +
-                             " ranks (its data position is per rank, so another world size would train on other samples)");
+    throw std::runtime_error(
+        "checkpoint " + path + " was written by a run of " + std::to_string(resumed.state.world_size) +
+        " ranks, this run has " + std::to_string(world_size) + ": resume it with " +
+        std::to_string(resumed.state.world_size) +
+        " ranks (its data position is per rank, so another world size would train on other samples)");
 }
 
 // Applies training.threads (OpenMP threads; 0 leaves the default).
@@ -151,16 +154,16 @@ void read_meta(Run& run) {
   const RunConfig& config = run.config;
   run.meta = data::read_corpus_meta(config.data.meta);
   if (!run.state.tokenizer_identity.empty() && run.meta->tokenizer_identity != run.state.tokenizer_identity)
-    throw std::runtime_error("data " + config.data.meta + " was prepared with tokenizer " + run.meta->tokenizer_identity +
-                             ", the run uses " + run.state.tokenizer_identity);
+    throw std::runtime_error("data " + config.data.meta + " was prepared with tokenizer " +
+                             run.meta->tokenizer_identity + ", the run uses " + run.state.tokenizer_identity);
 }
 
 // The AdamW optimiser over the model's parameters, with its state from the checkpoint on a resume.
 void create_optimizer(Run& run, const TrainOptions& options) {
   const RunConfig& config = run.config;
   run.adamw = std::make_unique<optim::AdamW>(
-      run.model->parameters(),
-      optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps, config.optimizer.weight_decay});
+      run.model->parameters(), optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps,
+                                                   config.optimizer.weight_decay});
   if (run.resumed) load_optimizer_state(options.resume_from, *run.model, *run.adamw);
 }
 
@@ -254,11 +257,17 @@ StepSettings step_settings(const RunConfig& c) {
   return s;
 }
 
-nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const RunningMetrics& running, int64_t tokens_seen,
-                            double elapsed, bool learned_G, const Validation* val) {
-  nlohmann::json line{{keys::kStep, p.step}, {keys::kLoss, p.loss}, {keys::kAccuracy, p.accuracy},
-                      {keys::kGlobalLoss, running.global_loss()}, {keys::kGlobalAccuracy, running.global_accuracy()}, {keys::kLr, p.lr},
-                      {keys::kGradNorm, p.grad_norm}, {keys::kTokensPerS, p.tokens_per_s}, {keys::kTokensSeen, tokens_seen},
+nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const RunningMetrics& running,
+                            int64_t tokens_seen, double elapsed, bool learned_G, const Validation* val) {
+  nlohmann::json line{{keys::kStep, p.step},
+                      {keys::kLoss, p.loss},
+                      {keys::kAccuracy, p.accuracy},
+                      {keys::kGlobalLoss, running.global_loss()},
+                      {keys::kGlobalAccuracy, running.global_accuracy()},
+                      {keys::kLr, p.lr},
+                      {keys::kGradNorm, p.grad_norm},
+                      {keys::kTokensPerS, p.tokens_per_s},
+                      {keys::kTokensSeen, tokens_seen},
                       {keys::kElapsedS, elapsed}};
   if (learned_G) {
     line[keys::kDagALM] = r.dag[0];
@@ -311,12 +320,14 @@ struct LoopState {
 // the step and the last good checkpoint.
 StepResult run_step(Run& run, const StepSettings& settings, double lr) {
   std::vector<Example> micro_batches;
-  for (int64_t micro = 0; micro < run.config.data.grad_accum; ++micro) micro_batches.push_back(next_example(*run.train_loader, run.model->device()));
+  for (int64_t micro = 0; micro < run.config.data.grad_accum; ++micro)
+    micro_batches.push_back(next_example(*run.train_loader, run.model->device()));
   try {
     return train_step(*run.model, *run.adamw, micro_batches, lr, settings, run.group);
   } catch (const TrainingDiverged& e) {
-    throw std::runtime_error(std::string("training diverged: ") + e.what() + " at step " + std::to_string(run.state.step + 1) +
-                             "; parameters were not updated. The last good checkpoint, if any, is " + run.checkpoint_path);
+    throw std::runtime_error(
+        std::string("training diverged: ") + e.what() + " at step " + std::to_string(run.state.step + 1) +
+        "; parameters were not updated. The last good checkpoint, if any, is " + run.checkpoint_path);
   }
 }
 
@@ -332,13 +343,17 @@ void advance_state(Run& run, int64_t step, int64_t tokens_per_step) {
 
 // Adds the step's loss and accuracy to the window and to the running averages; when the step
 // began a new data epoch, rank 0 writes the finished epoch's line.
-void add_to_averages(Run& run, LoopState& loop, const StepResult& r, int64_t step, uint64_t step_epoch, int64_t tokens_per_step) {
+void add_to_averages(Run& run, LoopState& loop, const StepResult& r, int64_t step, uint64_t step_epoch,
+                     int64_t tokens_per_step) {
   loop.window_tokens += tokens_per_step;
   loop.running_loss.add(r.loss);
   loop.running_acc.add(r.accuracy);
   if (const std::optional<EpochMetrics> e = run.running.add(r.loss, r.accuracy, step_epoch); e && run.writer)
-    run.metrics << nlohmann::json{{keys::kStep, step}, {keys::kEpoch, e->epoch}, {keys::kEpochLoss, e->loss},
-                                  {keys::kEpochAccuracy, e->accuracy}}.dump()
+    run.metrics << nlohmann::json{{keys::kStep, step},
+                                  {keys::kEpoch, e->epoch},
+                                  {keys::kEpochLoss, e->loss},
+                                  {keys::kEpochAccuracy, e->accuracy}}
+                       .dump()
                 << "\n";
 }
 
@@ -355,8 +370,8 @@ bool validate_if_due(Run& run, LoopState& loop, bool last) {
 }
 
 // The progress line of the window that ends `now`.
-TrainProgress window_progress(const Run& run, const LoopSettings& settings, const LoopState& loop, const StepResult& r, double lr,
-                              bool eval_now, bool last, Clock::time_point now) {
+TrainProgress window_progress(const Run& run, const LoopSettings& settings, const LoopState& loop, const StepResult& r,
+                              double lr, bool eval_now, bool last, Clock::time_point now) {
   const double window_s = std::chrono::duration<double>(now - loop.window_start).count();
   const double elapsed = std::chrono::duration<double>(now - loop.start).count();
   TrainProgress p;
@@ -377,15 +392,17 @@ TrainProgress window_progress(const Run& run, const LoopSettings& settings, cons
 
 // Ends the logging window at this step: rank 0 writes its metrics line, on_progress receives it,
 // and the next window starts.
-void end_window(Run& run, const LoopSettings& settings, LoopState& loop, const TrainOptions& options, const StepResult& r, double lr,
-                bool eval_now, bool last) {
+void end_window(Run& run, const LoopSettings& settings, LoopState& loop, const TrainOptions& options,
+                const StepResult& r, double lr, bool eval_now, bool last) {
   const auto now = Clock::now();
   const double elapsed = std::chrono::duration<double>(now - loop.start).count();
   const TrainProgress p = window_progress(run, settings, loop, r, lr, eval_now, last, now);
   if (run.writer)
     run.metrics << metrics_line(p, r, run.running, run.state.tokens_seen, elapsed, settings.learned_G,
-                                p.validated ? &loop.last_val : nullptr).dump()
-                << "\n" << std::flush;
+                                p.validated ? &loop.last_val : nullptr)
+                       .dump()
+                << "\n"
+                << std::flush;
   if (options.on_progress) options.on_progress(p);
   loop.last_logged_loss = loop.running_loss.mean();
   loop.running_loss = loop.running_acc = Average{};
@@ -398,7 +415,8 @@ void end_window(Run& run, const LoopSettings& settings, LoopState& loop, const T
 void checkpoint_if_due(Run& run, bool last) {
   const RunConfig& config = run.config;
   const TrainingState& state = run.state;
-  if (run.writer && (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0))) {
+  if (run.writer &&
+      (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0))) {
     save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
     run.history->record(run.checkpoint_path, state.step);
     run.running.save(run.running_path, state.step);
@@ -427,10 +445,11 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
   TrainingState& state = run.state;
   const LoopSettings settings = loop_settings(config, options, state.step, group.world_size());
   if (options.on_start)
-    options.on_start({run.model->parameter_count(), group.world_size(), config.training.dtype, config.model.custom_G_type, run.resumed,
-                      settings.first_step, settings.last_step});
+    options.on_start({run.model->parameter_count(), group.world_size(), config.training.dtype,
+                      config.model.custom_G_type, run.resumed, settings.first_step, settings.last_step});
 
-  const ag::AutocastGuard precision(ag::precision_from_name(config.training.precision));  // forwards, backwards, validation
+  const ag::AutocastGuard precision(
+      ag::precision_from_name(config.training.precision));  // forwards, backwards, validation
   LoopState loop;
   loop.start = loop.window_start = Clock::now();
   while (state.step < settings.last_step) {
@@ -443,7 +462,8 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
 
     const bool last = state.step == settings.last_step;
     const bool eval_now = validate_if_due(run, loop, last);
-    if (state.step % config.training.log_every == 0 || last || eval_now) end_window(run, settings, loop, options, r, lr, eval_now, last);
+    if (state.step % config.training.log_every == 0 || last || eval_now)
+      end_window(run, settings, loop, options, r, lr, eval_now, last);
     checkpoint_if_due(run, last);
   }
   return summary_of(run, loop);

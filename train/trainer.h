@@ -30,15 +30,15 @@ struct TrainStart {
 struct TrainProgress {
   int64_t step = 0, last_step = 0;
   double loss = 0, accuracy = 0, lr = 0, grad_norm = 0, tokens_per_s = 0;
-  double eta_s = 0;            // estimated seconds to last_step
-  bool validated = false;      // val_loss and val_bits_per_char hold this step's validation
+  double eta_s = 0;        // estimated seconds to last_step
+  bool validated = false;  // val_loss and val_bits_per_char hold this step's validation
   double val_loss = 0, val_bits_per_char = 0;
-  bool final = false;          // the run's last line
+  bool final = false;  // the run's last line
 };
 
 struct TrainOptions {
-  std::string resume_from;    // a checkpoint to continue (its run configuration is used)
-  int64_t stop_after = -1;    // stop once this many steps are done (< 0: run to training.steps)
+  std::string resume_from;  // a checkpoint to continue (its run configuration is used)
+  int64_t stop_after = -1;  // stop once this many steps are done (< 0: run to training.steps)
   std::function<void(const TrainStart&)> on_start;
   std::function<void(const TrainProgress&)> on_progress;
   dist::ProcessGroup* group = nullptr;  // null: one process
@@ -46,8 +46,8 @@ struct TrainOptions {
 
 struct TrainSummary {
   int64_t steps = 0;
-  double last_loss = 0;       // running training loss at the end
-  double val_loss = 0;        // nats per token (0 without validation data)
+  double last_loss = 0;  // running training loss at the end
+  double val_loss = 0;   // nats per token (0 without validation data)
   double val_accuracy = 0;
   double val_bits_per_char = 0;  // 0 when the data's meta file is unknown
   double seconds = 0;

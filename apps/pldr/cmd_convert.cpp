@@ -37,7 +37,8 @@ int cmd_convert(const Args& args) {
   }
   save_checkpoint(out, c.config, *c.model, nullptr, state);
   std::printf("wrote %s: %zu parameter tensors in %s%s\n", out.c_str(), c.model->named_parameters().size(),
-              c.config.training.dtype.c_str(), tokenizer.empty() ? ", no tokenizer" : (", tokenizer " + c.config.tokenizer).c_str());
+              c.config.training.dtype.c_str(),
+              tokenizer.empty() ? ", no tokenizer" : (", tokenizer " + c.config.tokenizer).c_str());
   return 0;
 }
 

@@ -4,8 +4,8 @@
 //   [--shuffle-buffer N --shuffle-seed S]
 #include <cstdio>
 
-#include "apps/pldr/commands.h"
 #include "apps/flags.h"
+#include "apps/pldr/commands.h"
 #include "data/prepare.h"
 #include "data/tokenizer.h"
 #include "data/tokenizer_trainer.h"
@@ -13,7 +13,8 @@
 namespace pldr::cli {
 
 int cmd_tokenizer(const Args& args) {
-  if (args.empty() || args[0] != "train") throw UsageError("usage: pldr tokenizer train FILES... --vocab-size N --output PREFIX");
+  if (args.empty() || args[0] != "train")
+    throw UsageError("usage: pldr tokenizer train FILES... --vocab-size N --output PREFIX");
   const Flags flags(Args(args.begin() + 1, args.end()), {"vocab-size", "output", "model-type", "threads"}, {});
   data::TrainOptions o;
   o.input_files = flags.positionals();
@@ -24,13 +25,15 @@ int cmd_tokenizer(const Args& args) {
   o.num_threads = static_cast<int>(flags.get_int("threads", 2));
   data::train_tokenizer(o);
   const data::Tokenizer t = data::Tokenizer::load(o.model_prefix + ".model");
-  std::printf("wrote %s.model (%d pieces, identity %s)\n", o.model_prefix.c_str(), t.vocab_size(), t.identity().c_str());
+  std::printf("wrote %s.model (%d pieces, identity %s)\n", o.model_prefix.c_str(), t.vocab_size(),
+              t.identity().c_str());
   return 0;
 }
 
 int cmd_prepare(const Args& args) {
-  const Flags flags(args, {"tokenizer", "output", "format", "field", "split", "val-fraction", "val", "test-fraction",
-                                  "shuffle-buffer", "shuffle-seed"},
+  const Flags flags(args,
+                    {"tokenizer", "output", "format", "field", "split", "val-fraction", "val", "test-fraction",
+                     "shuffle-buffer", "shuffle-seed"},
                     {"quiet"});
   if (flags.positionals().empty()) throw UsageError("prepare needs at least one input file");
   data::PrepareOptions o;

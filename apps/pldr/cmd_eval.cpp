@@ -74,13 +74,22 @@ int evaluate_text(const LoadedModel& m, const Flags& flags) {
   const PldrConfig& config = m.checkpoint.config.model;
   const int64_t window = flags.get_int("window", eval::default_max_length(config) - 1);
   if (window < 1 || window > config.max_position_embeddings)
-    throw UsageError("--window must be between 1 and the model's " + std::to_string(config.max_position_embeddings) + " positions");
-  const eval::TextScore s = eval::score_text(*m.checkpoint.model, m.tokenizer, text, window, scoring_options(flags, path));
-  const json j{{"text", path},         {"tokens", s.tokens},       {"bytes", s.bytes},
-               {"windows", s.windows}, {"window", window},         {"loglikelihood", s.loglikelihood},
-               {"token_perplexity", s.token_perplexity()}, {"byte_perplexity", s.byte_perplexity()}, {"bits_per_byte", s.bits_per_byte()}};
-  std::printf("%s: %ld tokens, %ld bytes, %ld windows of %ld: token perplexity %.4f, bits per byte %.4f\n", path.c_str(), long(s.tokens),
-              long(s.bytes), long(s.windows), long(window), s.token_perplexity(), s.bits_per_byte());
+    throw UsageError("--window must be between 1 and the model's " + std::to_string(config.max_position_embeddings) +
+                     " positions");
+  const eval::TextScore s =
+      eval::score_text(*m.checkpoint.model, m.tokenizer, text, window, scoring_options(flags, path));
+  const json j{{"text", path},
+               {"tokens", s.tokens},
+               {"bytes", s.bytes},
+               {"windows", s.windows},
+               {"window", window},
+               {"loglikelihood", s.loglikelihood},
+               {"token_perplexity", s.token_perplexity()},
+               {"byte_perplexity", s.byte_perplexity()},
+               {"bits_per_byte", s.bits_per_byte()}};
+  std::printf("%s: %ld tokens, %ld bytes, %ld windows of %ld: token perplexity %.4f, bits per byte %.4f\n",
+              path.c_str(), long(s.tokens), long(s.bytes), long(s.windows), long(window), s.token_perplexity(),
+              s.bits_per_byte());
   if (flags.has("output")) io::write_file_atomically(flags.get("output", ""), j.dump(2) + "\n");
   return 0;
 }
@@ -88,11 +97,13 @@ int evaluate_text(const LoadedModel& m, const Flags& flags) {
 }  // namespace
 
 int cmd_eval(const Args& args) {
-  const Flags flags(args, {"checkpoint", "hf", "dtype", "tokenizer", "tasks", "limit", "batch-size", "device", "data-dir", "output", "samples",
-                           "text", "window"},
+  const Flags flags(args,
+                    {"checkpoint", "hf", "dtype", "tokenizer", "tasks", "limit", "batch-size", "device", "data-dir",
+                     "output", "samples", "text", "window"},
                     {});
   if (flags.has("tasks") == flags.has("text")) throw UsageError("give one of --tasks LIST or --text FILE");
-  const std::vector<std::string> names = flags.has("tasks") ? split_commas(flags.get("tasks", "")) : std::vector<std::string>{};
+  const std::vector<std::string> names =
+      flags.has("tasks") ? split_commas(flags.get("tasks", "")) : std::vector<std::string>{};
   if (flags.has("tasks") && !flags.has("output")) throw UsageError("missing required flag --output");
   const std::string data_dir = flags.get("data-dir", PLDR_EVAL_DATA_DIR);
   std::vector<eval::Task> tasks;  // read before the model loads, so a bad name or file fails fast
@@ -107,13 +118,15 @@ int cmd_eval(const Args& args) {
   std::vector<eval::TaskResult> table;
   std::string samples;
   for (const eval::Task& task : tasks) {
-    const eval::TaskRun run = eval::evaluate_task(*m.checkpoint.model, m.tokenizer, task, limit,
-                                                  scoring_options(flags, task.name));
+    const eval::TaskRun run =
+        eval::evaluate_task(*m.checkpoint.model, m.tokenizer, task, limit, scoring_options(flags, task.name));
     results[task.name] = result_json(run.result);
     table.push_back(run.result);
     for (const eval::ItemResult& item : run.items) samples += sample_line(item).dump() + "\n";
   }
-  io::write_file_atomically(flags.get("output", ""), json{{"results", results}, {"limit", limit}, {"batch_size", flags.get_int("batch-size", 1)}}.dump(2) + "\n");
+  io::write_file_atomically(
+      flags.get("output", ""),
+      json{{"results", results}, {"limit", limit}, {"batch_size", flags.get_int("batch-size", 1)}}.dump(2) + "\n");
   if (flags.has("samples")) io::write_file_atomically(flags.get("samples", ""), samples);
   print_table(table);
   return 0;

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "apps/pldr/commands.h"
 #include "apps/flags.h"
-#include "train/checkpoint.h"
+#include "apps/pldr/commands.h"
 #include "interop/hf_export.h"
+#include "train/checkpoint.h"
 
 namespace pldr::cli {
 
@@ -21,7 +21,9 @@ int cmd_export(const Args& args) {
   std::printf("wrote %s/config.json, model.safetensors (%zu parameter tensors, float32)%s\n", dir.c_str(),
               c.model->named_parameters().size(),
               with_tokenizer ? ", tokenizer.model"
-                             : (tokenizer.empty() ? "; the checkpoint names no tokenizer" : ("; tokenizer " + tokenizer + " not found")).c_str());
+                             : (tokenizer.empty() ? "; the checkpoint names no tokenizer"
+                                                  : ("; tokenizer " + tokenizer + " not found"))
+                                   .c_str());
   return 0;
 }
 

@@ -41,13 +41,15 @@ GenerationOptions generation_options(const Flags& flags) {
 
 void check_fits(size_t prompt_tokens, int64_t max_new_tokens, const PldrConfig& config) {
   if (static_cast<int64_t>(prompt_tokens) + max_new_tokens > config.max_position_embeddings)
-    throw UsageError("prompt (" + std::to_string(prompt_tokens) + " tokens) plus --max-new-tokens exceeds the model's " +
+    throw UsageError("prompt (" + std::to_string(prompt_tokens) +
+                     " tokens) plus --max-new-tokens exceeds the model's " +
                      std::to_string(config.max_position_embeddings) + " positions");
 }
 
 void report_speed(size_t tokens, double seconds, const GenerationOptions& o, const std::string& what) {
-  std::fprintf(stderr, "%zu tokens in %.2f s (%.1f tokens/s, %s%s)\n", tokens, seconds, seconds > 0 ? double(tokens) / seconds : 0.0,
-               o.cache == CacheMode::KVG ? "KV+G cache" : "no cache", what.c_str());
+  std::fprintf(stderr, "%zu tokens in %.2f s (%.1f tokens/s, %s%s)\n", tokens, seconds,
+               seconds > 0 ? double(tokens) / seconds : 0.0, o.cache == CacheMode::KVG ? "KV+G cache" : "no cache",
+               what.c_str());
 }
 
 int generate_from_ids(const Flags& flags, GenerationOptions o) {
@@ -82,7 +84,8 @@ std::vector<std::string> read_prompts(const std::string& path) {
   for (size_t i = 0; i < lines.size(); ++i) {
     const nlohmann::json row = nlohmann::json::parse(lines[i], nullptr, false);
     if (!row.is_object() || !row.contains("prompt") || !row["prompt"].is_string())
-      throw std::runtime_error("prompts file " + path + " line " + std::to_string(i + 1) + ": not a JSON object with a string \"prompt\"");
+      throw std::runtime_error("prompts file " + path + " line " + std::to_string(i + 1) +
+                               ": not a JSON object with a string \"prompt\"");
     prompts.push_back(row["prompt"].get<std::string>());
   }
   return prompts;
@@ -103,13 +106,17 @@ int generate_for_prompts(const LoadedModel& m, const Flags& flags, GenerationOpt
     for (size_t i = begin; i < end; ++i) {
       const GenerationResult& r = results[i - begin];
       tokens += r.tokens.size();
-      nlohmann::json line{{"index", i}, {"prompt", texts[i]}, {"completion", m.tokenizer.decode(r.tokens)}, {"tokens", r.tokens.size()}};
+      nlohmann::json line{{"index", i},
+                          {"prompt", texts[i]},
+                          {"completion", m.tokenizer.decode(r.tokens)},
+                          {"tokens", r.tokens.size()}};
       std::cout << line.dump() << "\n" << std::flush;
     }
     seconds += results.front().seconds;
     std::fprintf(stderr, "generated for %zu of %zu prompts\n", end, texts.size());
   }
-  report_speed(tokens, seconds, o, ", batches of " + std::to_string(batch_size) + (o.pads_enter_A ? ", pads in A" : ""));
+  report_speed(tokens, seconds, o,
+               ", batches of " + std::to_string(batch_size) + (o.pads_enter_A ? ", pads in A" : ""));
   return 0;
 }
 #endif
@@ -118,8 +125,8 @@ int generate_for_prompts(const LoadedModel& m, const Flags& flags, GenerationOpt
 
 int cmd_generate(const Args& args) {
   const Flags flags(args,
-                    {"checkpoint", "hf", "dtype", "prompt", "prompts", "ids", "batch-size", "pads", "tokenizer", "max-new-tokens",
-                     "temperature", "top-k", "top-p", "nucleus", "seed", "device"},
+                    {"checkpoint", "hf", "dtype", "prompt", "prompts", "ids", "batch-size", "pads", "tokenizer",
+                     "max-new-tokens", "temperature", "top-k", "top-p", "nucleus", "seed", "device"},
                     {"greedy", "no-cache", "ignore-end", "cache-first-G"});
   GenerationOptions o = generation_options(flags);
   if (flags.has("ids") + flags.has("prompt") + flags.has("prompts") != 1)
@@ -144,7 +151,8 @@ int cmd_generate(const Args& args) {
     }
     document.push_back(token);
     const std::string now = m.tokenizer.decode(document);
-    if (now.size() > shown.size() && now.compare(0, shown.size(), shown) == 0) std::cout << now.substr(shown.size()) << std::flush;
+    if (now.size() > shown.size() && now.compare(0, shown.size(), shown) == 0)
+      std::cout << now.substr(shown.size()) << std::flush;
     shown = now;
   };
   const GenerationResult r = pldr::generate(*m.checkpoint.model, prompt, o);

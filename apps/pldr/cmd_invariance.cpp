@@ -13,9 +13,9 @@
 #include "apps/pldr/commands.h"
 #include "apps/pldr/model_loading.h"
 #include "eval/evaluate.h"
+#include "eval/gcache_invariance.h"
 #include "io/atomic_file.h"
 #include "io/svg_line_chart.h"
-#include "eval/gcache_invariance.h"
 
 namespace pldr::cli {
 
@@ -67,8 +67,9 @@ std::string chart(const eval::InvarianceReport& report) {
 const char* mode_name(CacheMode mode) { return mode == CacheMode::KVG ? "with the G-cache" : "without a cache"; }
 
 // The hook of eval::InvarianceOptions: `task`'s first `limit` documents scored in the given mode.
-std::function<nlohmann::json(const PldrModel&, CacheMode)> task_scores(const eval::Task& task, const data::Tokenizer& tokenizer,
-                                                                        int64_t limit) {
+std::function<nlohmann::json(const PldrModel&, CacheMode)> task_scores(const eval::Task& task,
+                                                                       const data::Tokenizer& tokenizer,
+                                                                       int64_t limit) {
   return [&task, &tokenizer, limit](const PldrModel& model, CacheMode mode) {
     eval::ScoringOptions o;
     o.cache = mode;
@@ -89,13 +90,16 @@ std::function<nlohmann::json(const PldrModel&, CacheMode)> task_scores(const eva
 }  // namespace
 
 int cmd_invariance(const Args& args) {
-  const Flags flags(args, {"checkpoint", "hf", "dtype", "prompts", "tokenizer", "output", "max-new-tokens", "svg", "task", "task-limit", "data-dir"},
+  const Flags flags(args,
+                    {"checkpoint", "hf", "dtype", "prompts", "tokenizer", "output", "max-new-tokens", "svg", "task",
+                     "task-limit", "data-dir"},
                     {"token-ids"});
   const std::string out = flags.require("output"), prompts_path = flags.require("prompts");
   eval::InvarianceOptions options;
   options.max_new_tokens = flags.get_int("max-new-tokens", 16);
   if (options.max_new_tokens <= 0) throw UsageError("--max-new-tokens must be positive");
-  const std::string svg = flags.get("svg", out.substr(0, out.rfind('.') == std::string::npos ? out.size() : out.rfind('.')) + ".svg");
+  const std::string svg =
+      flags.get("svg", out.substr(0, out.rfind('.') == std::string::npos ? out.size() : out.rfind('.')) + ".svg");
   const bool token_ids = flags.on("token-ids");
   std::optional<eval::Task> task;  // read before the model loads, so a bad name or file fails fast
   if (flags.has("task")) task = eval::load_task(flags.get("task", ""), flags.get("data-dir", PLDR_EVAL_DATA_DIR));
@@ -106,9 +110,11 @@ int cmd_invariance(const Args& args) {
   const PldrConfig& c = subject.model->config();
   std::vector<std::vector<int32_t>> prompts;
   for (const std::string& line : read_prompts(prompts_path)) {
-    prompts.push_back(token_ids ? parse_token_ids(line, c.vocab_size, "--token-ids") : subject.tokenizer->encode_prompt(line));
+    prompts.push_back(token_ids ? parse_token_ids(line, c.vocab_size, "--token-ids")
+                                : subject.tokenizer->encode_prompt(line));
     if (prompts.back().size() + options.max_new_tokens > static_cast<size_t>(c.max_position_embeddings))
-      throw UsageError("a prompt of " + std::to_string(prompts.back().size()) + " tokens plus --max-new-tokens exceeds the model's " +
+      throw UsageError("a prompt of " + std::to_string(prompts.back().size()) +
+                       " tokens plus --max-new-tokens exceeds the model's " +
                        std::to_string(c.max_position_embeddings) + " positions");
   }
   std::fprintf(stderr, "invariance: %zu prompts, %ld steps each\n", prompts.size(), long(options.max_new_tokens));
@@ -117,15 +123,17 @@ int cmd_invariance(const Args& args) {
   io::write_file_atomically(out, json.dump(2) + "\n");
   io::write_file_atomically(svg, chart(report));
   const nlohmann::json& summary = json["summary"];
-  std::printf("tokens identical with and without the G-cache: %s\nworst G_LM RMSE %.3g, max |diff| %.3g\nwrote %s and %s\n",
-              summary["tokens_identical"].get<bool>() ? "yes" : "no", summary["worst"]["G_LM"]["rmse"].get<double>(),
-              summary["worst"]["G_LM"]["max_abs"].get<double>(), out.c_str(), svg.c_str());
+  std::printf(
+      "tokens identical with and without the G-cache: %s\nworst G_LM RMSE %.3g, max |diff| %.3g\nwrote %s and %s\n",
+      summary["tokens_identical"].get<bool>() ? "yes" : "no", summary["worst"]["G_LM"]["rmse"].get<double>(),
+      summary["worst"]["G_LM"]["max_abs"].get<double>(), out.c_str(), svg.c_str());
   if (task) {
     const nlohmann::json &cached = report.eval["kvg_cache"], &uncached = report.eval["no_cache"];
-    std::printf("%s, %ld items: acc %.4f with the G-cache, %.4f without", task->name.c_str(), long(cached["n"].get<int64_t>()),
-                cached["acc"].get<double>(), uncached["acc"].get<double>());
+    std::printf("%s, %ld items: acc %.4f with the G-cache, %.4f without", task->name.c_str(),
+                long(cached["n"].get<int64_t>()), cached["acc"].get<double>(), uncached["acc"].get<double>());
     if (cached.contains("acc_norm"))
-      std::printf("; acc_norm %.4f with, %.4f without", cached["acc_norm"].get<double>(), uncached["acc_norm"].get<double>());
+      std::printf("; acc_norm %.4f with, %.4f without", cached["acc_norm"].get<double>(),
+                  uncached["acc_norm"].get<double>());
     std::printf("\n");
   }
   return 0;

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <fstream>
 
-#include "apps/pldr/commands.h"
 #include "apps/flags.h"
+#include "apps/pldr/commands.h"
 #include "io/atomic_file.h"
 #include "io/metrics_log.h"
 

@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "apps/pldr/commands.h"
 #include "apps/flags.h"
+#include "apps/pldr/commands.h"
 #include "apps/pldr/launch_ranks.h"
 #include "dist/process_group.h"
 #include "train/trainer.h"
@@ -30,8 +30,9 @@ std::string format_duration(double seconds) {
 
 void print_progress(const TrainProgress& p, bool tty) {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "step %ld/%ld | loss %.4f | acc %.3f | lr %.2e | |g| %.3f | %.0f tok/s | ETA %s", long(p.step),
-                long(p.last_step), p.loss, p.accuracy, p.lr, p.grad_norm, p.tokens_per_s, format_duration(p.eta_s).c_str());
+  std::snprintf(buf, sizeof buf, "step %ld/%ld | loss %.4f | acc %.3f | lr %.2e | |g| %.3f | %.0f tok/s | ETA %s",
+                long(p.step), long(p.last_step), p.loss, p.accuracy, p.lr, p.grad_norm, p.tokens_per_s,
+                format_duration(p.eta_s).c_str());
   std::string text = buf;
   if (p.validated) {
     std::snprintf(buf, sizeof buf, " | val %.4f", p.val_loss);
@@ -53,7 +54,8 @@ int cmd_train(const Args& args) {
   const int64_t nproc = flags.get_int("nproc", 1);
   if (nproc < 1 || nproc > 1024) throw UsageError("--nproc must be between 1 and 1024");
   if (nproc > 1) {
-    if (dist::rendezvous_from_environment()) throw UsageError("--nproc starts its own ranks: drop it where RANK/WORLD_SIZE or Slurm set them");
+    if (dist::rendezvous_from_environment())
+      throw UsageError("--nproc starts its own ranks: drop it where RANK/WORLD_SIZE or Slurm set them");
     Args rank_args{"train"};
     for (size_t i = 0; i < args.size(); ++i) {
       if (args[i] == "--nproc") ++i;
@@ -77,8 +79,9 @@ int cmd_train(const Args& args) {
   const bool rank0 = group->rank() == 0;
   if (rank0 && !flags.on("quiet")) {
     options.on_start = [](const TrainStart& s) {
-      std::fprintf(stderr, "model: %ld parameters (%s, G %s); %s from step %ld to %ld", long(s.parameters), s.dtype.c_str(),
-                   g_type_name(s.g_type), s.resuming ? "resuming" : "training", long(s.first_step), long(s.last_step));
+      std::fprintf(stderr, "model: %ld parameters (%s, G %s); %s from step %ld to %ld", long(s.parameters),
+                   s.dtype.c_str(), g_type_name(s.g_type), s.resuming ? "resuming" : "training", long(s.first_step),
+                   long(s.last_step));
       if (s.world_size > 1) std::fprintf(stderr, " on %d ranks", s.world_size);
       std::fprintf(stderr, "\n");
     };

@@ -6,8 +6,8 @@
 // external, the DAG terms off and out_dir DIR (default: the checkpoint's out_dir + "_v510Gi").
 #include <cstdio>
 
-#include "apps/pldr/commands.h"
 #include "apps/flags.h"
+#include "apps/pldr/commands.h"
 #include "train/checkpoint.h"
 #include "train/g_transfer.h"
 
@@ -17,7 +17,8 @@ int cmd_transfer(const Args& args) {
   const Flags flags(args, {"checkpoint", "G", "group", "output", "out-dir"}, {});
   const std::string out = flags.require("output"), g_file = flags.require("G"), group = flags.get("group", "G_LM");
   const LoadedCheckpoint trained = load_checkpoint(flags.require("checkpoint"));
-  if (trained.config.model.custom_G_type != GType::Learned) throw UsageError("--checkpoint must be a model with a learned G");
+  if (trained.config.model.custom_G_type != GType::Learned)
+    throw UsageError("--checkpoint must be a model with a learned G");
   RunConfig config = trained.config;
   const DType dtype = trained.model->dtype();
   auto model = transfer_to_predefined_G(*trained.model, load_external_G(g_file, group, config.model, dtype));
@@ -31,9 +32,11 @@ int cmd_transfer(const Args& args) {
   TrainingState state;
   state.tokenizer_identity = trained.state.tokenizer_identity;
   save_checkpoint(out, config, *model, &adamw, state);
-  std::printf("wrote %s: %zu parameter tensors of %zu (no metric learner), G from %s/%s; continue with pldr train --resume %s\n",
-              out.c_str(), model->named_parameters().size(), trained.model->named_parameters().size(), g_file.c_str(), group.c_str(),
-              out.c_str());
+  std::printf(
+      "wrote %s: %zu parameter tensors of %zu (no metric learner), G from %s/%s; continue with pldr train --resume "
+      "%s\n",
+      out.c_str(), model->named_parameters().size(), trained.model->named_parameters().size(), g_file.c_str(),
+      group.c_str(), out.c_str());
   return 0;
 }
 

@@ -3,9 +3,9 @@
 // prints one JSON report; exit 1 on any failure.
 #include <iostream>
 
+#include "apps/flags.h"
 #include "apps/pldr/commands.h"
 #include "apps/pldr/device_flag.h"
-#include "apps/flags.h"
 #include "reference/golden_check.h"
 
 namespace pldr::cli {

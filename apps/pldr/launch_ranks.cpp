@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <stdexcept>
 #include <thread>
@@ -111,7 +111,8 @@ int launch_ranks(int nproc, const std::vector<std::string>& args) {
   const std::vector<End> ends = wait_for_ranks(start_ranks(nproc, port, argv.data()));
   const End* cause = failure_cause(ends);
   if (!cause) return 0;
-  if (WIFSIGNALED(cause->status)) std::fprintf(stderr, "pldr: rank %d was killed by signal %d\n", cause->rank, WTERMSIG(cause->status));
+  if (WIFSIGNALED(cause->status))
+    std::fprintf(stderr, "pldr: rank %d was killed by signal %d\n", cause->rank, WTERMSIG(cause->status));
   return exit_code(cause->status);
 }
 

@@ -4,8 +4,8 @@
 #include <iostream>
 #include <map>
 
-#include "apps/pldr/commands.h"
 #include "apps/flags.h"
+#include "apps/pldr/commands.h"
 #include "tensor/memory_policy.h"
 
 namespace {
@@ -16,22 +16,39 @@ struct Command {
 };
 
 const std::map<std::string, Command>& commands() {
-  static const std::map<std::string, Command> table{
+  static const std::map<std::string, Command> table {
 #if PLDR_APP_FULL
-      {"tokenizer", {pldr::cli::cmd_tokenizer, "train FILES... --vocab-size N --output PREFIX     train a SentencePiece tokenizer"}},
-      {"prepare", {pldr::cli::cmd_prepare, "FILES... --tokenizer M --output PREFIX [...]      text or JSON lines to token files"}},
-      {"train", {pldr::cli::cmd_train, "--config RUN.json [section.key=value ...]          train (or --resume CKPT)"}},
-      {"generate", {pldr::cli::cmd_generate, "(--checkpoint CKPT | --hf DIR) --prompt TEXT [...] sample text (or --ids 2,15,7)"}},
-      {"eval", {pldr::cli::cmd_eval, "(--checkpoint CKPT | --hf DIR) --tasks LIST --output R.json  zero-shot benchmarks (or --text FILE)"}},
-      {"inspect", {pldr::cli::cmd_inspect, "(--checkpoint CKPT | --hf DIR) --prompt TEXT -o OUT.h5  deductive outputs"}},
-      {"invariance", {pldr::cli::cmd_invariance, "--checkpoint CKPT|--hf DIR --prompts FILE -o R.json [--task T]  G-cache invariance"}},
-      {"convert", {pldr::cli::cmd_convert, "--hf DIR -o MODEL.h5 [--dtype float32|float64]   Hugging Face folder to checkpoint"}},
-      {"export", {pldr::cli::cmd_export, "CKPT -o DIR                                       checkpoint to Hugging Face folder"}},
-      {"plot", {pldr::cli::cmd_plot, "METRICS.jsonl -o CURVES.svg                       draw training curves"}},
-      {"transfer", {pldr::cli::cmd_transfer, "--checkpoint CKPT --G FILE -o NEW.h5 [...]         v510Gi: weights on a fixed G"}},
-      {"verify-golden", {pldr::cli::cmd_verify_golden, "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},
+    {"tokenizer",
+     {pldr::cli::cmd_tokenizer, "train FILES... --vocab-size N --output PREFIX     train a SentencePiece tokenizer"}},
+        {"prepare",
+         {pldr::cli::cmd_prepare,
+          "FILES... --tokenizer M --output PREFIX [...]      text or JSON lines to token files"}},
+        {"train",
+         {pldr::cli::cmd_train, "--config RUN.json [section.key=value ...]          train (or --resume CKPT)"}},
+        {"generate",
+         {pldr::cli::cmd_generate, "(--checkpoint CKPT | --hf DIR) --prompt TEXT [...] sample text (or --ids 2,15,7)"}},
+        {"eval",
+         {pldr::cli::cmd_eval,
+          "(--checkpoint CKPT | --hf DIR) --tasks LIST --output R.json  zero-shot benchmarks (or --text FILE)"}},
+        {"inspect",
+         {pldr::cli::cmd_inspect, "(--checkpoint CKPT | --hf DIR) --prompt TEXT -o OUT.h5  deductive outputs"}},
+        {"invariance",
+         {pldr::cli::cmd_invariance,
+          "--checkpoint CKPT|--hf DIR --prompts FILE -o R.json [--task T]  G-cache invariance"}},
+        {"convert",
+         {pldr::cli::cmd_convert,
+          "--hf DIR -o MODEL.h5 [--dtype float32|float64]   Hugging Face folder to checkpoint"}},
+        {"export",
+         {pldr::cli::cmd_export,
+          "CKPT -o DIR                                       checkpoint to Hugging Face folder"}},
+        {"plot", {pldr::cli::cmd_plot, "METRICS.jsonl -o CURVES.svg                       draw training curves"}},
+        {"transfer",
+         {pldr::cli::cmd_transfer, "--checkpoint CKPT --G FILE -o NEW.h5 [...]         v510Gi: weights on a fixed G"}},
+        {"verify-golden",
+         {pldr::cli::cmd_verify_golden,
+          "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},
 #else  // a build without HDF5 and SentencePiece
-      {"generate", {pldr::cli::cmd_generate, "--hf DIR --ids 2,15,7 [...]                       generate token ids"}},
+    {"generate", {pldr::cli::cmd_generate, "--hf DIR --ids 2,15,7 [...]                       generate token ids"}},
 #endif
   };
   return table;

@@ -36,10 +36,11 @@ LoadedModel load_model_and_tokenizer(const Flags& flags) {
   if (path.empty()) throw UsageError("the model names no tokenizer; pass --tokenizer");
   data::Tokenizer tok = data::Tokenizer::load(path);
   if (!c.state.tokenizer_identity.empty() && tok.identity() != c.state.tokenizer_identity)
-    throw std::runtime_error("tokenizer " + path + " (" + tok.identity() + ") is not the one the checkpoint was trained with (" +
-                             c.state.tokenizer_identity + ")");
+    throw std::runtime_error("tokenizer " + path + " (" + tok.identity() +
+                             ") is not the one the checkpoint was trained with (" + c.state.tokenizer_identity + ")");
   if (tok.vocab_size() > c.config.model.vocab_size)
-    throw std::runtime_error("tokenizer " + path + " has " + std::to_string(tok.vocab_size()) + " pieces, more than the model's vocabulary of " +
+    throw std::runtime_error("tokenizer " + path + " has " + std::to_string(tok.vocab_size()) +
+                             " pieces, more than the model's vocabulary of " +
                              std::to_string(c.config.model.vocab_size));
   return {std::move(c), std::move(tok)};
 }

@@ -24,23 +24,20 @@ template <> constexpr bool kHandlesBFloat16<&cpu::log_trace_expm> = true;  // fl
 template <> constexpr bool kHandlesBFloat16<&cpu::adamw_update> = true;    // float32 and float64 only
 
 template <auto Kernel> constexpr auto entry() {
-  if constexpr (kHandlesBFloat16<Kernel>)
-    return Kernel;
-  else
-    return &cpu::via_float<Kernel>::run;
+  if constexpr (kHandlesBFloat16<Kernel>) return Kernel;
+  else return &cpu::via_float<Kernel>::run;
 }
 
-constexpr Backend kCpuBackend{
-    .name = "cpu",
-    .device = Device::CPU,
-    .supports = [](Op op, DType dtype) { return listed_support(Device::CPU, op, dtype); },
-    .allocate = cpu::allocate,
-    .release = cpu::release,
-    .memset_zero = cpu::memset_zero,
-    .copy_to_host = cpu::copy_bytes,
-    .copy_from_host = cpu::copy_bytes,
+constexpr Backend kCpuBackend{.name = "cpu",
+                              .device = Device::CPU,
+                              .supports = [](Op op, DType dtype) { return listed_support(Device::CPU, op, dtype); },
+                              .allocate = cpu::allocate,
+                              .release = cpu::release,
+                              .memset_zero = cpu::memset_zero,
+                              .copy_to_host = cpu::copy_bytes,
+                              .copy_from_host = cpu::copy_bytes,
 #define PLDR_CPU_ENTRY(kernel, parameters) .kernel = entry<&cpu::kernel>(),
-    PLDR_KERNELS(PLDR_CPU_ENTRY)
+                              PLDR_KERNELS(PLDR_CPU_ENTRY)
 #undef PLDR_CPU_ENTRY
 };
 

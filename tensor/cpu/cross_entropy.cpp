@@ -36,7 +36,8 @@ template <class T> T row_sum_exp(const T* x, int64_t v, T mx, T* out) {
 
 void check_target(int32_t t, int64_t v) {
   if (t < 0 || t >= v)
-    throw std::out_of_range("cross_entropy: target " + std::to_string(t) + " outside " + std::to_string(v) + " classes");
+    throw std::out_of_range("cross_entropy: target " + std::to_string(t) + " outside " + std::to_string(v) +
+                            " classes");
 }
 }  // namespace
 
@@ -102,9 +103,8 @@ void cross_entropy_mean_back(Tensor& out, const Tensor& logits, const Tensor& ta
                              const Tensor& counted) {
   const int32_t n = *counted.data<int32_t>();
   if (n == 0) return;
-  const double upstream = dispatch_floating(g.dtype(), "cross_entropy_back", [&](auto tag) {
-    return static_cast<double>(*g.data<decltype(tag)>());
-  });
+  const double upstream = dispatch_floating(g.dtype(), "cross_entropy_back",
+                                            [&](auto tag) { return static_cast<double>(*g.data<decltype(tag)>()); });
   cross_entropy_back(out, logits, targets, ignore_id, upstream / double(n));
 }
 

@@ -12,8 +12,7 @@ namespace {
 
 template <class T> T sigmoid(T x) { return T(1) / (T(1) + std::exp(-x)); }
 
-template <class S, class F>
-void binary_loop(Tensor& out, const Tensor& a, const Tensor& b, F f) {
+template <class S, class F> void binary_loop(Tensor& out, const Tensor& a, const Tensor& b, F f) {
   using T = accumulate_t<S>;
   S* o = out.data<S>();
   const S* pa = a.data<S>();
@@ -22,8 +21,7 @@ void binary_loop(Tensor& out, const Tensor& a, const Tensor& b, F f) {
                       [&](const auto& off) { o[off[0]] = S(f(T(pa[off[1]]), T(pb[off[2]]))); });
 }
 
-template <class S, class F>
-void unary_loop(Tensor& out, const Tensor& x, F f) {
+template <class S, class F> void unary_loop(Tensor& out, const Tensor& x, F f) {
   using T = accumulate_t<S>;
   S* o = out.data<S>();
   const S* px = x.data<S>();

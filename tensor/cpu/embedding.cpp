@@ -17,7 +17,8 @@ void embedding(Tensor& out, const Tensor& weight, const Tensor& ids) {
     for (int64_t i = 0; i < n; ++i) {
       const int32_t id = pid[i];
       if (id < 0 || id >= vocab)
-        throw std::out_of_range("embedding: token id " + std::to_string(id) + " outside vocabulary of " + std::to_string(vocab));
+        throw std::out_of_range("embedding: token id " + std::to_string(id) + " outside vocabulary of " +
+                                std::to_string(vocab));
       std::memcpy(po + i * d, pw + id * d, sizeof(T) * d);
     }
   });

@@ -41,36 +41,39 @@ std::optional<MatrixView> describe(const Tensor& t) {
   const int r = t.dim();
   const int64_t rows = t.shape()[r - 2], cols = t.shape()[r - 1];
   const int64_t s_row = t.strides()[r - 2], s_col = t.strides()[r - 1];
-  if ((s_col == 1 || cols == 1) && (rows == 1 || s_row >= cols)) return MatrixView{rows, cols, rows == 1 ? cols : s_row, false};
-  if ((s_row == 1 || rows == 1) && (cols == 1 || s_col >= rows)) return MatrixView{rows, cols, cols == 1 ? rows : s_col, true};
+  if ((s_col == 1 || cols == 1) && (rows == 1 || s_row >= cols))
+    return MatrixView{rows, cols, rows == 1 ? cols : s_row, false};
+  if ((s_row == 1 || rows == 1) && (cols == 1 || s_col >= rows))
+    return MatrixView{rows, cols, cols == 1 ? rows : s_col, true};
   return std::nullopt;
 }
 
-template <class T>
-using RowMap = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
-template <class T>
-using ColMap = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>, 0, Eigen::OuterStride<>>;
-template <class T>
-using OutMap = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
+template <class T> using RowMap =
+    Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
+template <class T> using ColMap =
+    Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>, 0, Eigen::OuterStride<>>;
+template <class T> using OutMap =
+    Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
 
 // out [m, n] (rows ldo apart) = a [m, k] x b [k, n]. On the Eigen path the caller decides the
 // threading (see product()).
-template <class T>
-void gemm(T* out, int64_t ldo, const T* a, MatrixView va, const T* b, MatrixView vb) {
+template <class T> void gemm(T* out, int64_t ldo, const T* a, MatrixView va, const T* b, MatrixView vb) {
   const int64_t m = va.rows, k = va.cols, n = vb.cols;
 #ifdef PLDR_USE_BLAS
   const auto ta = va.col_major ? CblasTrans : CblasNoTrans;
   const auto tb = vb.col_major ? CblasTrans : CblasNoTrans;
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.f, a, va.ld, b, vb.ld, 0.f, out, ldo);
-  else
-    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, va.ld, b, vb.ld, 0.0, out, ldo);
+  else cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, va.ld, b, vb.ld, 0.0, out, ldo);
 #else
   OutMap<T> o(out, m, n, Eigen::OuterStride<>(ldo));
   auto run = [&](const auto& ma, const auto& mb) { o.noalias() = ma * mb; };
-  if (!va.col_major && !vb.col_major) run(RowMap<T>(a, m, k, Eigen::OuterStride<>(va.ld)), RowMap<T>(b, k, n, Eigen::OuterStride<>(vb.ld)));
-  else if (!va.col_major) run(RowMap<T>(a, m, k, Eigen::OuterStride<>(va.ld)), ColMap<T>(b, k, n, Eigen::OuterStride<>(vb.ld)));
-  else if (!vb.col_major) run(ColMap<T>(a, m, k, Eigen::OuterStride<>(va.ld)), RowMap<T>(b, k, n, Eigen::OuterStride<>(vb.ld)));
+  if (!va.col_major && !vb.col_major)
+    run(RowMap<T>(a, m, k, Eigen::OuterStride<>(va.ld)), RowMap<T>(b, k, n, Eigen::OuterStride<>(vb.ld)));
+  else if (!va.col_major)
+    run(RowMap<T>(a, m, k, Eigen::OuterStride<>(va.ld)), ColMap<T>(b, k, n, Eigen::OuterStride<>(vb.ld)));
+  else if (!vb.col_major)
+    run(ColMap<T>(a, m, k, Eigen::OuterStride<>(va.ld)), RowMap<T>(b, k, n, Eigen::OuterStride<>(vb.ld)));
   else run(ColMap<T>(a, m, k, Eigen::OuterStride<>(va.ld)), ColMap<T>(b, k, n, Eigen::OuterStride<>(vb.ld)));
 #endif
 }
@@ -104,8 +107,7 @@ class SerialEigen {
 #endif
 
 // out [m, n] (dense) = a x b: one product, split over the OpenMP threads when it is large enough.
-template <class T>
-void product(T* out, const T* a, MatrixView va, const T* b, MatrixView vb) {
+template <class T> void product(T* out, const T* a, MatrixView va, const T* b, MatrixView vb) {
   const int64_t n = vb.cols;
 #if defined(_OPENMP) && !defined(PLDR_USE_BLAS)
   const int64_t m = va.rows, k = va.cols;
@@ -116,7 +118,7 @@ void product(T* out, const T* a, MatrixView va, const T* b, MatrixView vb) {
   if (omp_get_level() == 0)  // inside a parallel region the caller already uses the threads
     threads = std::min<int64_t>({omp_get_max_threads(), m * n * k / kMinWorkPerThread, dim / align});
   if (threads > 1) {
-#pragma omp parallel num_threads(static_cast<int>(threads))
+#pragma omp parallel num_threads(static_cast <int>(threads))
     {
       SerialEigen serial;
       const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();

@@ -10,7 +10,9 @@ namespace pldr::cpu {
 
 namespace {
 constexpr size_t kAlignment = 64;  // one cache line; also what AVX-512 loads prefer
-size_t rounded_size(size_t bytes) { return bytes == 0 ? kAlignment : (bytes + kAlignment - 1) / kAlignment * kAlignment; }
+size_t rounded_size(size_t bytes) {
+  return bytes == 0 ? kAlignment : (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
 }  // namespace
 
 void* allocate(size_t bytes) {

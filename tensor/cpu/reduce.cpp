@@ -42,13 +42,15 @@ void reduce_columns(ReduceOp op, Tensor& out, const Tensor& x, int64_t rows) {
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t begin = b * kBlock, end = std::min(cols, begin + kBlock);
       double acc[kBlock];
-      for (int64_t j = begin; j < end; ++j) acc[j - begin] = op == ReduceOp::Sum ? 0.0 : -std::numeric_limits<double>::infinity();
+      for (int64_t j = begin; j < end; ++j)
+        acc[j - begin] = op == ReduceOp::Sum ? 0.0 : -std::numeric_limits<double>::infinity();
       for (int64_t r = 0; r < rows; ++r) {
         const T* row = px + r * cols;
         if (op == ReduceOp::Sum)
           for (int64_t j = begin; j < end; ++j) acc[j - begin] += row[j];
         else
-          for (int64_t j = begin; j < end; ++j) acc[j - begin] = row[j] > acc[j - begin] ? double(row[j]) : acc[j - begin];
+          for (int64_t j = begin; j < end; ++j)
+            acc[j - begin] = row[j] > acc[j - begin] ? double(row[j]) : acc[j - begin];
       }
       for (int64_t j = begin; j < end; ++j) po[j] = static_cast<T>(acc[j - begin]);
     }

@@ -14,16 +14,14 @@ namespace pldr::cpu {
 // Below this many elements a loop runs on one thread: a parallel region costs microseconds.
 constexpr int64_t kParallelThreshold = 1 << 15;
 
-template <size_t K>
-struct StridedOperands {
+template <size_t K> struct StridedOperands {
   Shape shape;
   std::array<int64_t, K> base{};
   std::array<Strides, K> strides;
 };
 
 // Merges axis i into axis i+1 wherever every operand is dense across the pair; drops size-1 axes.
-template <size_t K>
-StridedOperands<K> collapse_axes(StridedOperands<K> in) {
+template <size_t K> StridedOperands<K> collapse_axes(StridedOperands<K> in) {
   StridedOperands<K> out;
   out.base = in.base;
   for (size_t i = 0; i < in.shape.size(); ++i) {
@@ -46,8 +44,7 @@ StridedOperands<K> collapse_axes(StridedOperands<K> in) {
 }
 
 // f(offsets) for every element; offsets is a std::array<int64_t, K>.
-template <size_t K, class F>
-void for_each_element(const StridedOperands<K>& operands, F&& f) {
+template <size_t K, class F> void for_each_element(const StridedOperands<K>& operands, F&& f) {
   const StridedOperands<K> ops = collapse_axes(operands);
   const int rank = static_cast<int>(ops.shape.size());
   const int64_t inner = ops.shape[rank - 1];

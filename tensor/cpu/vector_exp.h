@@ -19,7 +19,8 @@ inline float exp_poly(float x) {
   constexpr float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
   constexpr float kLow = -87.3365448f, kHigh = 88.37f;
   const float clamped = x > kHigh ? kHigh : (x > kLow ? x : kLow);  // NaN -> kLow (selects, not fminf calls)
-  const float n = std::nearbyint(clamped * kLog2e);  // to nearest (floor would not vectorise without -fno-trapping-math)
+  const float n =
+      std::nearbyint(clamped * kLog2e);  // to nearest (floor would not vectorise without -fno-trapping-math)
   const float r = std::fma(n, -kLn2Lo, std::fma(n, -kLn2Hi, clamped));
   float p = 1.9875691500e-4f;
   p = std::fma(p, r, 1.3981999507e-3f);

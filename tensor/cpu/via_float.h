@@ -64,9 +64,11 @@ template <class P, class A> decltype(auto) adapt(A&& arg, Outputs& outs, std::ve
     for (const Tensor& t : arg) wide.push_back(widen(t));
     return wide;
   } else if constexpr (std::is_same_v<P, LayerNormResult&>) {
-    return static_cast<LayerNormResult&>(results.emplace_back(LayerNormResult{outs.stage(arg.y), outs.stage(arg.mean), outs.stage(arg.rstd)}));
+    return static_cast<LayerNormResult&>(
+        results.emplace_back(LayerNormResult{outs.stage(arg.y), outs.stage(arg.mean), outs.stage(arg.rstd)}));
   } else if constexpr (std::is_same_v<P, LayerNormGrads&>) {
-    return static_cast<LayerNormGrads&>(grads.emplace_back(LayerNormGrads{outs.stage(arg.dx), outs.stage(arg.dgamma), outs.stage(arg.dbeta)}));
+    return static_cast<LayerNormGrads&>(
+        grads.emplace_back(LayerNormGrads{outs.stage(arg.dx), outs.stage(arg.dgamma), outs.stage(arg.dbeta)}));
   } else {
     static_assert(!std::is_reference_v<P> || std::is_const_v<std::remove_reference_t<P>>,
                   "via_float: an output parameter type it does not know");
@@ -78,8 +80,7 @@ template <class P, class A> decltype(auto) adapt(A&& arg, Outputs& outs, std::ve
 
 template <auto Kernel> struct via_float;
 
-template <class... Args, void (*Kernel)(Args...)>
-struct via_float<Kernel> {
+template <class... Args, void (*Kernel)(Args...)> struct via_float<Kernel> {
   static void run(Args... args) {
     using namespace via_float_detail;
     if (!(has_bf16(args) || ...)) return Kernel(std::forward<Args>(args)...);

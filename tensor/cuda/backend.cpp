@@ -11,17 +11,16 @@ namespace pldr {
 
 namespace {
 
-constexpr Backend kCudaBackend{
-    .name = "cuda",
-    .device = Device::CUDA,
-    .supports = [](Op op, DType dtype) { return listed_support(Device::CUDA, op, dtype); },
-    .allocate = cuda::allocate,
-    .release = cuda::release,
-    .memset_zero = cuda::memset_zero,
-    .copy_to_host = cuda::copy_to_host,
-    .copy_from_host = cuda::copy_from_host,
+constexpr Backend kCudaBackend{.name = "cuda",
+                               .device = Device::CUDA,
+                               .supports = [](Op op, DType dtype) { return listed_support(Device::CUDA, op, dtype); },
+                               .allocate = cuda::allocate,
+                               .release = cuda::release,
+                               .memset_zero = cuda::memset_zero,
+                               .copy_to_host = cuda::copy_to_host,
+                               .copy_from_host = cuda::copy_from_host,
 #define PLDR_CUDA_ENTRY(kernel, parameters) .kernel = cuda::kernel,
-    PLDR_KERNELS(PLDR_CUDA_ENTRY)
+                               PLDR_KERNELS(PLDR_CUDA_ENTRY)
 #undef PLDR_CUDA_ENTRY
 };
 }  // namespace

@@ -28,9 +28,8 @@ template <class T> __device__ T row_logsumexp(const T* x, int64_t v) {
   return mx + math::log(block_sum(total));
 }
 
-template <class T>
-__global__ void row_loss_kernel(double* row_loss, const T* logits, const int32_t* targets, int64_t rows, int64_t v,
-                                int ignore_id, KernelErrorRecord* error) {
+template <class T> __global__ void row_loss_kernel(double* row_loss, const T* logits, const int32_t* targets,
+                                                   int64_t rows, int64_t v, int ignore_id, KernelErrorRecord* error) {
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const int32_t t = targets[r];
     if (t < 0 || t >= v) {
@@ -104,9 +103,8 @@ __global__ void cross_entropy_back_kernel(T* out, const T* logits, const int32_t
 
 // One block: *loss = T(Σ row_loss / counted) (the sum as sum_kernel's), 0 when no row counts;
 // *counted = rows whose target is not ignore_id.
-template <class T>
-__global__ void mean_kernel(T* loss, int32_t* counted, const double* row_loss, const int32_t* targets, int64_t rows,
-                            int ignore_id) {
+template <class T> __global__ void mean_kernel(T* loss, int32_t* counted, const double* row_loss,
+                                               const int32_t* targets, int64_t rows, int ignore_id) {
   double acc = 0;
   long long n = 0;
   for (int64_t r = threadIdx.x; r < rows; r += blockDim.x) {
@@ -143,9 +141,8 @@ void queue_row_losses(double* row_loss, const Tensor& logits, const Tensor& targ
   const int64_t v = logits.shape().back(), rows = targets.numel();
   dispatch_floating(logits.dtype(), "cross_entropy", [&](auto tag) {
     using T = decltype(tag);
-    row_loss_kernel<T><<<row_blocks(rows), row_threads(v), 0, stream()>>>(row_loss, logits.data<T>(),
-                                                                          targets.data<int32_t>(), rows, v, ignore_id,
-                                                                          kernel_error_record());
+    row_loss_kernel<T><<<row_blocks(rows), row_threads(v), 0, stream()>>>(
+        row_loss, logits.data<T>(), targets.data<int32_t>(), rows, v, ignore_id, kernel_error_record());
     PLDR_CUDA_CHECK_LAUNCH("cross_entropy");
   });
 }
@@ -189,7 +186,8 @@ void cross_entropy_back(Tensor& out, const Tensor& logits_in, const Tensor& targ
   });
 }
 
-void cross_entropy_mean(Tensor& loss, Tensor& counted, const Tensor& logits_in, const Tensor& targets_in, int ignore_id) {
+void cross_entropy_mean(Tensor& loss, Tensor& counted, const Tensor& logits_in, const Tensor& targets_in,
+                        int ignore_id) {
   const Tensor logits = dense_input(logits_in), targets = dense_input(targets_in);
   const int64_t rows = targets.numel();
   const size_t loss_bytes = sizeof(double) * size_t(std::max<int64_t>(rows, 1));
@@ -197,15 +195,15 @@ void cross_entropy_mean(Tensor& loss, Tensor& counted, const Tensor& logits_in, 
   if (rows > 0) queue_row_losses(losses, logits, targets, ignore_id);
   dispatch_floating(logits.dtype(), "cross_entropy", [&](auto tag) {
     using T = decltype(tag);
-    mean_kernel<T><<<1, kSumThreads, 0, stream()>>>(loss.data<T>(), counted.data<int32_t>(), losses, targets.data<int32_t>(),
-                                                    rows, ignore_id);
+    mean_kernel<T><<<1, kSumThreads, 0, stream()>>>(loss.data<T>(), counted.data<int32_t>(), losses,
+                                                    targets.data<int32_t>(), rows, ignore_id);
     PLDR_CUDA_CHECK_LAUNCH("cross_entropy_mean");
   });
   release(losses, loss_bytes);  // safe: later users of the block queue behind mean_kernel (memory.h)
 }
 
-void cross_entropy_mean_back(Tensor& out, const Tensor& logits_in, const Tensor& targets_in, int ignore_id, const Tensor& g,
-                             const Tensor& counted) {
+void cross_entropy_mean_back(Tensor& out, const Tensor& logits_in, const Tensor& targets_in, int ignore_id,
+                             const Tensor& g, const Tensor& counted) {
   const Tensor logits = dense_input(logits_in), targets = dense_input(targets_in);
   if (targets.numel() == 0 || logits.shape().back() == 0) return;
   dispatch_floating(logits.dtype(), "cross_entropy_back", [&](auto tag) {

@@ -15,6 +15,7 @@ namespace {
 
 template <class T> __device__ __forceinline__ T sigmoid(T x) { return T(1) / (T(1) + math::exp(-x)); }
 
+// clang-format off
 // ---- binary ops, as in tensor/cpu/elementwise.cpp ----
 struct AddOp { template <class T> __device__ T operator()(T x, T y) const { return x + y; } };
 struct SubOp { template <class T> __device__ T operator()(T x, T y) const { return x - y; } };
@@ -42,22 +43,23 @@ struct SiluOp { template <class T> __device__ T operator()(T v, T, T) const { re
 struct AddScalarOp { template <class T> __device__ T operator()(T v, T s, T) const { return v + s; } };
 struct MulScalarOp { template <class T> __device__ T operator()(T v, T s, T) const { return v * s; } };
 struct PowScalarOp { template <class T> __device__ T operator()(T v, T s, T) const { return math::pow(v, s); } };
+// clang-format on
 struct ClampOp {
   template <class T> __device__ T operator()(T v, T lo, T hi) const { return v < lo ? lo : (v > hi ? hi : v); }
 };
 
-template <class T>
-__global__ void fill_kernel(StridedIndex<1> index, T* out, T value) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < index.numel; i += int64_t(gridDim.x) * blockDim.x) {
+template <class T> __global__ void fill_kernel(StridedIndex<1> index, T* out, T value) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < index.numel;
+       i += int64_t(gridDim.x) * blockDim.x) {
     int64_t o[1];
     element_offsets(index, i, o);
     out[o[0]] = value;
   }
 }
 
-template <class D, class S>
-__global__ void copy_kernel(StridedIndex<2> index, D* out, const S* src) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < index.numel; i += int64_t(gridDim.x) * blockDim.x) {
+template <class D, class S> __global__ void copy_kernel(StridedIndex<2> index, D* out, const S* src) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < index.numel;
+       i += int64_t(gridDim.x) * blockDim.x) {
     int64_t o[2];
     element_offsets(index, i, o);
     out[o[0]] = static_cast<D>(src[o[1]]);
@@ -66,7 +68,8 @@ __global__ void copy_kernel(StridedIndex<2> index, D* out, const S* src) {
 
 template <class T, class Op>
 __global__ void binary_kernel(StridedIndex<3> index, T* out, const T* a, const T* b, Op op) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < index.numel; i += int64_t(gridDim.x) * blockDim.x) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < index.numel;
+       i += int64_t(gridDim.x) * blockDim.x) {
     int64_t o[3];
     element_offsets(index, i, o);
     out[o[0]] = op(a[o[1]], b[o[2]]);
@@ -75,24 +78,23 @@ __global__ void binary_kernel(StridedIndex<3> index, T* out, const T* a, const T
 
 template <class T, class Op>
 __global__ void unary_kernel(StridedIndex<2> index, T* out, const T* x, T p0, T p1, Op op) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < index.numel; i += int64_t(gridDim.x) * blockDim.x) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < index.numel;
+       i += int64_t(gridDim.x) * blockDim.x) {
     int64_t o[2];
     element_offsets(index, i, o);
     out[o[0]] = op(x[o[1]], p0, p1);
   }
 }
 
-template <class T, class Op>
-void launch_binary(Tensor& out, const Tensor& a, const Tensor& b, Op op) {
+template <class T, class Op> void launch_binary(Tensor& out, const Tensor& a, const Tensor& b, Op op) {
   const auto index = make_strided_index<3>("binary", out.shape(), {&out.strides(), &a.strides(), &b.strides()});
   if (index.numel == 0) return;
   binary_kernel<T><<<element_blocks(index.numel), kElementThreads, 0, stream()>>>(index, out.data<T>(), a.data<T>(),
-                                                                                 b.data<T>(), op);
+                                                                                  b.data<T>(), op);
   PLDR_CUDA_CHECK_LAUNCH("binary");
 }
 
-template <class T, class Op>
-void launch_unary(Tensor& out, const Tensor& x, double p0, double p1, Op op) {
+template <class T, class Op> void launch_unary(Tensor& out, const Tensor& x, double p0, double p1, Op op) {
   const auto index = make_strided_index<2>("unary", out.shape(), {&out.strides(), &x.strides()});
   if (index.numel == 0) return;
   unary_kernel<T><<<element_blocks(index.numel), kElementThreads, 0, stream()>>>(
@@ -114,7 +116,8 @@ void fill(Tensor& out, double value) {
   if (index.numel == 0) return;
   dispatch_cuda_dtype(out.dtype(), "fill", [&](auto tag) {
     using T = decltype(tag);
-    fill_kernel<T><<<element_blocks(index.numel), kElementThreads, 0, stream()>>>(index, out.data<T>(), static_cast<T>(value));
+    fill_kernel<T>
+        <<<element_blocks(index.numel), kElementThreads, 0, stream()>>>(index, out.data<T>(), static_cast<T>(value));
     PLDR_CUDA_CHECK_LAUNCH("fill");
   });
 }
@@ -128,7 +131,8 @@ void copy(Tensor& out, const Tensor& src) {
     using D = decltype(out_tag);
     dispatch_cuda_dtype(src.dtype(), "copy", [&](auto src_tag) {
       using S = decltype(src_tag);
-      copy_kernel<D, S><<<element_blocks(index.numel), kElementThreads, 0, stream()>>>(index, out.data<D>(), src.data<S>());
+      copy_kernel<D, S>
+          <<<element_blocks(index.numel), kElementThreads, 0, stream()>>>(index, out.data<D>(), src.data<S>());
       PLDR_CUDA_CHECK_LAUNCH("copy");
     });
   });

@@ -21,9 +21,8 @@ namespace {
 constexpr int kOwnerThreads = 256;
 constexpr int64_t kRowsPerOwner = 32;  // vocabulary rows per block in the backward
 
-template <class T>
-__global__ void embedding_kernel(T* out, const T* weight, const int32_t* ids, int64_t n, int64_t vocab, int64_t d,
-                                 KernelErrorRecord* error) {
+template <class T> __global__ void embedding_kernel(T* out, const T* weight, const int32_t* ids, int64_t n,
+                                                    int64_t vocab, int64_t d, KernelErrorRecord* error) {
   for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < n * d; t += int64_t(gridDim.x) * blockDim.x) {
     const int64_t i = t / d, j = t % d;
     const int32_t id = ids[i];
@@ -41,7 +40,8 @@ __global__ void embedding_back_kernel(T* out, const T* g, const int32_t* ids, in
   __shared__ int32_t owned[kOwnerThreads];  // positions of this tile whose id this block owns, in order
   __shared__ int warp_counts[kOwnerThreads / 32];
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  for (int64_t first_row = blockIdx.x * kRowsPerOwner; first_row < vocab; first_row += int64_t(gridDim.x) * kRowsPerOwner) {
+  for (int64_t first_row = blockIdx.x * kRowsPerOwner; first_row < vocab;
+       first_row += int64_t(gridDim.x) * kRowsPerOwner) {
     const int64_t last_row = ::min(vocab, first_row + kRowsPerOwner);
     for (int64_t e = first_row * d + threadIdx.x; e < last_row * d; e += blockDim.x) out[e] = T(0);
     for (int64_t tile = 0; tile < n; tile += blockDim.x) {

@@ -26,10 +26,20 @@ namespace {
 constexpr int kExpmThreads = 256;
 constexpr int kWorkspaceMatrices = 7;
 constexpr double kTheta13 = 5.371920351148152;  // ‖A‖1 bound for r13 at double precision
-__constant__ double kPade13[14] = {64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
-                                   129060195264000.0,   10559470521600.0,    670442572800.0,     33522128640.0,
-                                   1323241920.0,        40840800.0,          960960.0,           16380.0,
-                                   182.0,               1.0};
+__constant__ double kPade13[14] = {64764752532480000.0,
+                                   32382376266240000.0,
+                                   7771770303897600.0,
+                                   1187353796428800.0,
+                                   129060195264000.0,
+                                   10559470521600.0,
+                                   670442572800.0,
+                                   33522128640.0,
+                                   1323241920.0,
+                                   40840800.0,
+                                   960960.0,
+                                   16380.0,
+                                   182.0,
+                                   1.0};
 
 // A block's seven n x n row-major scratch matrices.
 struct Workspace {
@@ -53,8 +63,8 @@ __device__ void multiply(double* c, const double* a, const double* b, int64_t n)
 }
 
 // out = (accumulate ? out : 0) + c6 a6 + c4 a4 + c2 a2 + c0 I, added left to right as Eigen does.
-__device__ void combine(double* out, bool accumulate, double c6, const double* a6, double c4, const double* a4, double c2,
-                        const double* a2, double c0, int64_t n) {
+__device__ void combine(double* out, bool accumulate, double c6, const double* a6, double c4, const double* a4,
+                        double c2, const double* a2, double c0, int64_t n) {
   for (int64_t e = threadIdx.x; e < n * n; e += blockDim.x) {
     double v = accumulate ? out[e] + c6 * a6[e] : c6 * a6[e];
     v += c4 * a4[e];
@@ -91,7 +101,8 @@ __device__ int64_t pivot_row(const double* p, int64_t k, int64_t n) {
     if (threadIdx.x < half) {
       const double v = values[threadIdx.x + half];
       const int64_t r = rows[threadIdx.x + half];
-      if (v > values[threadIdx.x] || (v == values[threadIdx.x] && r < rows[threadIdx.x])) values[threadIdx.x] = v, rows[threadIdx.x] = r;
+      if (v > values[threadIdx.x] || (v == values[threadIdx.x] && r < rows[threadIdx.x]))
+        values[threadIdx.x] = v, rows[threadIdx.x] = r;
     }
     __syncthreads();
   }
@@ -206,13 +217,12 @@ __device__ double* expm_in_workspace(const Workspace& w, int64_t n, double* log_
   return r;
 }
 
-template <class T>
-__device__ void load(double* dst, int64_t ld_dst, const T* src, int64_t n, double scale) {
-  for (int64_t e = threadIdx.x; e < n * n; e += blockDim.x) dst[(e / n) * ld_dst + e % n] = static_cast<double>(src[e]) * scale;
+template <class T> __device__ void load(double* dst, int64_t ld_dst, const T* src, int64_t n, double scale) {
+  for (int64_t e = threadIdx.x; e < n * n; e += blockDim.x)
+    dst[(e / n) * ld_dst + e % n] = static_cast<double>(src[e]) * scale;
 }
 
-template <class T>
-__global__ void expm_kernel(T* out, const T* x, int64_t batches, int64_t n, double* workspace) {
+template <class T> __global__ void expm_kernel(T* out, const T* x, int64_t batches, int64_t n, double* workspace) {
   const Workspace w = carve(workspace + blockIdx.x * kWorkspaceMatrices * n * n, n);
   for (int64_t b = blockIdx.x; b < batches; b += gridDim.x) {
     load(w.a, n, x + b * n * n, n, 1.0);
@@ -248,12 +258,13 @@ __global__ void expm_frechet_kernel(T* out, const T* a, const T* e, int64_t batc
     const double scale = ::fmax(norm_a, 1.0) / norm_e;
     for (int64_t i = threadIdx.x; i < n2 * n2; i += blockDim.x) w.a[i] = 0;
     __syncthreads();
-    load(w.a, n2, pa, n, 1.0);                  // top left
-    load(w.a + n * n2 + n, n2, pa, n, 1.0);     // bottom right
-    load(w.a + n, n2, pe, n, scale);            // top right: E s
+    load(w.a, n2, pa, n, 1.0);               // top left
+    load(w.a + n * n2 + n, n2, pa, n, 1.0);  // bottom right
+    load(w.a + n, n2, pe, n, scale);         // top right: E s
     __syncthreads();
     const double* r = expm_in_workspace(w, n2, nullptr);
-    for (int64_t i = threadIdx.x; i < n * n; i += blockDim.x) o[i] = static_cast<T>(r[(i / n) * n2 + n + i % n] / scale);
+    for (int64_t i = threadIdx.x; i < n * n; i += blockDim.x)
+      o[i] = static_cast<T>(r[(i / n) * n2 + n + i % n] / scale);
     __syncthreads();
   }
 }
@@ -272,7 +283,8 @@ __global__ void log_trace_expm_kernel(T* out, T* grad, const T* x, int64_t batch
     const double trace = block_sum(diagonal);
     if (threadIdx.x == 0) out[b] = static_cast<T>(log_scale + math::log(trace));
     if (grad)
-      for (int64_t e = threadIdx.x; e < n * n; e += blockDim.x) grad[b * n * n + e] = static_cast<T>(r[(e % n) * n + e / n] / trace);
+      for (int64_t e = threadIdx.x; e < n * n; e += blockDim.x)
+        grad[b * n * n + e] = static_cast<T>(r[(e % n) * n + e / n] / trace);
     __syncthreads();
   }
 }
@@ -283,8 +295,7 @@ unsigned int expm_blocks(int64_t batches) {
 }
 
 // Runs launch(workspace) with a workspace of kWorkspaceMatrices order x order doubles per block.
-template <class Launch>
-void with_workspace(unsigned int blocks, int64_t order, Launch&& launch) {
+template <class Launch> void with_workspace(unsigned int blocks, int64_t order, Launch&& launch) {
   const size_t bytes = sizeof(double) * size_t(blocks) * kWorkspaceMatrices * size_t(order * order);
   double* workspace = static_cast<double*>(allocate(bytes));
   launch(workspace);
@@ -318,8 +329,8 @@ void expm_frechet(Tensor& out, const Tensor& a_in, const Tensor& e_in) {
   dispatch_floating(a.dtype(), "expm_frechet", [&](auto tag) {
     using T = decltype(tag);
     with_workspace(blocks, 2 * n, [&](double* workspace) {
-      expm_frechet_kernel<T><<<blocks, kExpmThreads, 0, stream()>>>(out.data<T>(), a.data<T>(), e.data<T>(), batches, n,
-                                                                    workspace);
+      expm_frechet_kernel<T>
+          <<<blocks, kExpmThreads, 0, stream()>>>(out.data<T>(), a.data<T>(), e.data<T>(), batches, n, workspace);
       PLDR_CUDA_CHECK_LAUNCH("expm_frechet");
     });
   });

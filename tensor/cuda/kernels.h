@@ -10,8 +10,8 @@
 // Plain C++: includable from code that does not know CUDA. README.md lists how each kernel is
 // parallelised.
 #pragma once
-#include "tensor/cuda/memory.h"
 #include <vector>
+#include "tensor/cuda/memory.h"
 
 #include "tensor/op_types.h"
 

@@ -20,9 +20,8 @@ namespace pldr::cuda {
 
 namespace {
 
-template <class T>
-__global__ void layer_norm_kernel(T* y, T* mean_out, T* rstd_out, const T* x, const T* gamma, const T* beta,
-                                  int64_t rows, int64_t d, T eps) {
+template <class T> __global__ void layer_norm_kernel(T* y, T* mean_out, T* rstd_out, const T* x, const T* gamma,
+                                                     const T* beta, int64_t rows, int64_t d, T eps) {
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const T* in = x + r * d;
     T* out = y + r * d;
@@ -44,9 +43,9 @@ __global__ void layer_norm_kernel(T* y, T* mean_out, T* rstd_out, const T* x, co
 // With xhat = (x - mean) rstd and dxhat = g gamma:
 //   dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)),  dgamma = sum_rows g xhat,  dbeta = sum_rows g.
 // partial_gamma and partial_beta are [chunks, d]: chunk c's sums over its rows.
-template <class T>
-__global__ void layer_norm_back_kernel(T* dx, T* partial_gamma, T* partial_beta, const T* g, const T* x,
-                                       const T* mean, const T* rstd, const T* gamma, int64_t rows, int64_t d) {
+template <class T> __global__ void layer_norm_back_kernel(T* dx, T* partial_gamma, T* partial_beta, const T* g,
+                                                          const T* x, const T* mean, const T* rstd, const T* gamma,
+                                                          int64_t rows, int64_t d) {
   const int64_t chunks = (rows + kColumnChunkRows - 1) / kColumnChunkRows;
   for (int64_t c = blockIdx.x; c < chunks; c += gridDim.x) {
     T* pg = partial_gamma + c * d;

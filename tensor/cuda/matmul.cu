@@ -17,14 +17,14 @@ namespace {
 
 int blas_int(int64_t v, const char* what) {
   if (v > INT_MAX)
-    throw std::invalid_argument(std::string("matmul: ") + what + " " + std::to_string(v) + " exceeds cuBLAS's int range");
+    throw std::invalid_argument(std::string("matmul: ") + what + " " + std::to_string(v) +
+                                " exceeds cuBLAS's int range");
   return static_cast<int>(v);
 }
 
 cublasOperation_t op(bool transpose) { return transpose ? CUBLAS_OP_T : CUBLAS_OP_N; }
 
-template <class T>
-void run(const GemmCall& c, T* out, const T* a, const T* b) {
+template <class T> void run(const GemmCall& c, T* out, const T* a, const T* b) {
   constexpr bool is_float = std::is_same_v<T, float>;
   constexpr cudaDataType_t type = is_float ? CUDA_R_32F : CUDA_R_64F;
   // CUBLAS_COMPUTE_32F is plain float32 arithmetic (TF32 would be CUBLAS_COMPUTE_32F_FAST_TF32).

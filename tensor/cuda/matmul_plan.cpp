@@ -27,15 +27,16 @@ GemmCall call(const MatrixLayout& la, int64_t a_offset, int64_t stride_a, const 
               int64_t stride_b, int64_t out_offset, int64_t count) {
   const int64_t m = la.rows, k = la.cols, n = lb.cols;
   // cuBLAS: C (n x m, column-major, ld n) = op(b) (n x k) op(a) (k x m).
-  return GemmCall{lb.col_major, la.col_major, n,     m,     k, b_offset,   lb.ld, stride_b, a_offset,
-                  la.ld,        stride_a,     out_offset, n, m * n, count};
+  return GemmCall{lb.col_major, la.col_major, n,        m,          k, b_offset, lb.ld, stride_b,
+                  a_offset,     la.ld,        stride_a, out_offset, n, m * n,    count};
 }
 
 }  // namespace
 
 std::vector<GemmCall> plan_matmul(const Tensor& out, const Tensor& a, const Tensor& b) {
   MatrixLayout la, lb;
-  if (!matrix_layout(a, &la) || !matrix_layout(b, &lb)) throw std::logic_error("plan_matmul: an operand needs a copy first");
+  if (!matrix_layout(a, &la) || !matrix_layout(b, &lb))
+    throw std::logic_error("plan_matmul: an operand needs a copy first");
   const int r = out.dim(), nb = r - 2;  // nb batch axes
   const int64_t m = la.rows, k = la.cols, n = lb.cols;
   if (out.numel() == 0 || k == 0) return {};

@@ -32,9 +32,9 @@ void release(void* ptr, size_t bytes);
 void empty_cache();
 
 struct MemoryStats {
-  size_t in_use = 0;   // bytes in blocks handed out (rounded to size classes)
-  size_t cached = 0;   // bytes in free blocks kept for reuse
-  size_t peak = 0;     // largest in_use + cached so far
+  size_t in_use = 0;  // bytes in blocks handed out (rounded to size classes)
+  size_t cached = 0;  // bytes in free blocks kept for reuse
+  size_t peak = 0;    // largest in_use + cached so far
 };
 MemoryStats memory_stats();
 

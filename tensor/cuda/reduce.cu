@@ -49,7 +49,8 @@ __global__ void reduce_rows_kernel(bool sum, Out* out, const In* x, int64_t rows
 template <class Out, class In, class Acc>
 __global__ void column_chunks_kernel(bool sum, Out* out, const In* in, int64_t rows, int64_t cols, int64_t chunk_rows) {
   const int64_t chunks = rows == 0 ? 1 : (rows + chunk_rows - 1) / chunk_rows;
-  for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < chunks * cols; t += int64_t(gridDim.x) * blockDim.x) {
+  for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < chunks * cols;
+       t += int64_t(gridDim.x) * blockDim.x) {
     const int64_t c = t / cols, j = t % cols;
     const int64_t end = ::min(rows, (c + 1) * chunk_rows);
     Acc acc = sum ? Acc(0) : -math::infinity<Acc>();
@@ -63,8 +64,7 @@ __global__ void column_chunks_kernel(bool sum, Out* out, const In* in, int64_t r
 
 // Index of the first maximum of each row, as the CPU kernel: NaNs never win, except that a NaN
 // in the first element stays the answer (the CPU loop compares against it and nothing beats it).
-template <class T>
-__global__ void argmax_rows_kernel(int32_t* out, const T* x, int64_t rows, int64_t inner) {
+template <class T> __global__ void argmax_rows_kernel(int32_t* out, const T* x, int64_t rows, int64_t inner) {
   __shared__ T best_values[kMaxRowThreads];
   __shared__ int64_t best_indices[kMaxRowThreads];
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
@@ -120,8 +120,8 @@ void reduce_rows(ReduceOp op, Tensor& out, const Tensor& x_in, int64_t inner) {
   dispatch_floating(x.dtype(), "reduce", [&](auto tag) {
     using T = decltype(tag);
     if (inner <= kRowChunk) {
-      reduce_rows_kernel<T, T><<<row_blocks(rows), row_threads(inner), 0, stream()>>>(sum, out.data<T>(), x.data<T>(), rows,
-                                                                                    inner, std::max<int64_t>(inner, 1));
+      reduce_rows_kernel<T, T><<<row_blocks(rows), row_threads(inner), 0, stream()>>>(
+          sum, out.data<T>(), x.data<T>(), rows, inner, std::max<int64_t>(inner, 1));
       PLDR_CUDA_CHECK_LAUNCH("reduce_rows");
       return;
     }
@@ -129,12 +129,12 @@ void reduce_rows(ReduceOp op, Tensor& out, const Tensor& x_in, int64_t inner) {
     const int64_t chunks = (inner + kRowChunk - 1) / kRowChunk;
     const size_t partial_bytes = sizeof(double) * size_t(rows * chunks);
     double* partial = static_cast<double*>(allocate(partial_bytes));
-    reduce_rows_kernel<double, T><<<row_blocks(rows * chunks), kMaxRowThreads, 0, stream()>>>(sum, partial, x.data<T>(), rows,
-                                                                                              inner, kRowChunk);
+    reduce_rows_kernel<double, T>
+        <<<row_blocks(rows * chunks), kMaxRowThreads, 0, stream()>>>(sum, partial, x.data<T>(), rows, inner, kRowChunk);
     PLDR_CUDA_CHECK_LAUNCH("reduce_rows");
     // Pass two: each row's partials, in chunk order.
-    reduce_rows_kernel<T, double><<<row_blocks(rows), row_threads(chunks), 0, stream()>>>(sum, out.data<T>(), partial, rows,
-                                                                                         chunks, chunks);
+    reduce_rows_kernel<T, double>
+        <<<row_blocks(rows), row_threads(chunks), 0, stream()>>>(sum, out.data<T>(), partial, rows, chunks, chunks);
     PLDR_CUDA_CHECK_LAUNCH("reduce_rows");
     release(partial, partial_bytes);
   });
@@ -166,7 +166,8 @@ void argmax_rows(Tensor& out, const Tensor& x_in, int64_t inner) {
   if (rows == 0) return;
   dispatch_floating(x.dtype(), "argmax", [&](auto tag) {
     using T = decltype(tag);
-    argmax_rows_kernel<T><<<row_blocks(rows), row_threads(inner), 0, stream()>>>(out.data<int32_t>(), x.data<T>(), rows, inner);
+    argmax_rows_kernel<T>
+        <<<row_blocks(rows), row_threads(inner), 0, stream()>>>(out.data<int32_t>(), x.data<T>(), rows, inner);
     PLDR_CUDA_CHECK_LAUNCH("argmax_rows");
   });
 }

@@ -13,10 +13,11 @@ namespace {
 
 // Pair i of a head is (i * first_step, i * first_step + partner): (2i, 2i+1) interleaved, or
 // (i, i + dk/2) rotate-half.
-template <class T>
-__global__ void rotary_kernel(T* out, const T* x, const float* cos, const float* sin, int64_t heads_total,
-                              int64_t seq, int64_t heads, int64_t half, int64_t first_step, int64_t partner, bool inverse) {
-  for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < heads_total * half; t += int64_t(gridDim.x) * blockDim.x) {
+template <class T> __global__ void rotary_kernel(T* out, const T* x, const float* cos, const float* sin,
+                                                 int64_t heads_total, int64_t seq, int64_t heads, int64_t half,
+                                                 int64_t first_step, int64_t partner, bool inverse) {
+  for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < heads_total * half;
+       t += int64_t(gridDim.x) * blockDim.x) {
     const int64_t head = t / half, i = t % half;  // head indexes [B, S, H] flattened
     const int64_t s = head / heads % seq;
     const T c = static_cast<T>(cos[s * half + i]);
@@ -41,9 +42,9 @@ void rotary(Tensor& out, const Tensor& x_in, const Tensor& cos_in, const Tensor&
   if (pairs == 0) return;
   dispatch_floating(x.dtype(), "rotary", [&](auto tag) {
     using T = decltype(tag);
-    rotary_kernel<T><<<element_blocks(pairs), kElementThreads, 0, stream()>>>(out.data<T>(), x.data<T>(), cos.data<float>(),
-                                                                             sin.data<float>(), b * seq * heads, seq, heads,
-                                                                             half, first_step, partner, inverse);
+    rotary_kernel<T><<<element_blocks(pairs), kElementThreads, 0, stream()>>>(
+        out.data<T>(), x.data<T>(), cos.data<float>(), sin.data<float>(), b * seq * heads, seq, heads, half, first_step,
+        partner, inverse);
     PLDR_CUDA_CHECK_LAUNCH("rotary");
   });
 }

@@ -109,7 +109,9 @@ unsigned int element_blocks(int64_t n) {
   return static_cast<unsigned int>(std::clamp<int64_t>(needed, 1, most));
 }
 
-unsigned int row_blocks(int64_t rows) { return static_cast<unsigned int>(std::clamp<int64_t>(rows, 1, int64_t(1) << 30)); }
+unsigned int row_blocks(int64_t rows) {
+  return static_cast<unsigned int>(std::clamp<int64_t>(rows, 1, int64_t(1) << 30));
+}
 
 int row_threads(int64_t d) {
   int threads = 32;
@@ -120,7 +122,8 @@ int row_threads(int64_t d) {
 void synchronize() {
   Runtime& rt = runtime();
   // The error record's copy rides in the same wait as the work before it.
-  PLDR_CUDA_CHECK(cudaMemcpyAsync(rt.error_host, rt.error_device, sizeof(KernelErrorRecord), cudaMemcpyDeviceToHost, rt.stream));
+  PLDR_CUDA_CHECK(
+      cudaMemcpyAsync(rt.error_host, rt.error_device, sizeof(KernelErrorRecord), cudaMemcpyDeviceToHost, rt.stream));
   PLDR_CUDA_CHECK(cudaStreamSynchronize(rt.stream));
   const KernelErrorRecord error = *rt.error_host;
   if (error.kind == 0) return;

@@ -13,23 +13,22 @@ namespace pldr::cuda {
 [[noreturn]] void throw_cuda_error(cudaError_t err, const char* call, const char* file, int line);
 [[noreturn]] void throw_cublas_error(cublasStatus_t status, const char* call, const char* file, int line);
 
-#define PLDR_CUDA_CHECK(call)                                                           \
-  do {                                                                                  \
-    const cudaError_t pldr_err_ = (call);                                               \
+#define PLDR_CUDA_CHECK(call)                                                                           \
+  do {                                                                                                  \
+    const cudaError_t pldr_err_ = (call);                                                               \
     if (pldr_err_ != cudaSuccess) ::pldr::cuda::throw_cuda_error(pldr_err_, #call, __FILE__, __LINE__); \
   } while (0)
 
-#define PLDR_CUBLAS_CHECK(call)                                                         \
-  do {                                                                                  \
-    const cublasStatus_t pldr_status_ = (call);                                         \
-    if (pldr_status_ != CUBLAS_STATUS_SUCCESS)                                          \
-      ::pldr::cuda::throw_cublas_error(pldr_status_, #call, __FILE__, __LINE__);        \
+#define PLDR_CUBLAS_CHECK(call)                                                  \
+  do {                                                                           \
+    const cublasStatus_t pldr_status_ = (call);                                  \
+    if (pldr_status_ != CUBLAS_STATUS_SUCCESS)                                   \
+      ::pldr::cuda::throw_cublas_error(pldr_status_, #call, __FILE__, __LINE__); \
   } while (0)
 
 // After a kernel launch: a bad launch configuration (or an earlier asynchronous fault) throws
 // with the kernel's name.
-#define PLDR_CUDA_CHECK_LAUNCH(kernel_name) \
-  ::pldr::cuda::check_launch(kernel_name, __FILE__, __LINE__)
+#define PLDR_CUDA_CHECK_LAUNCH(kernel_name) ::pldr::cuda::check_launch(kernel_name, __FILE__, __LINE__)
 void check_launch(const char* kernel_name, const char* file, int line);
 
 // The process's one stream (non-blocking, created on first use); every kernel and copy runs on

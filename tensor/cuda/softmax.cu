@@ -15,8 +15,7 @@ namespace pldr::cuda {
 
 namespace {
 
-template <class T>
-__global__ void softmax_kernel(T* out, const T* x, int64_t rows, int64_t d, bool log) {
+template <class T> __global__ void softmax_kernel(T* out, const T* x, int64_t rows, int64_t d, bool log) {
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const T* in = x + r * d;
     T* o = out + r * d;
@@ -46,7 +45,8 @@ __global__ void softmax_back_kernel(T* out, const T* y, const T* g, int64_t rows
     T dot = 0;
     for (int64_t i = threadIdx.x; i < d; i += blockDim.x) dot += log ? gr[i] : gr[i] * yr[i];
     dot = block_sum(dot);
-    for (int64_t i = threadIdx.x; i < d; i += blockDim.x) o[i] = log ? gr[i] - math::exp(yr[i]) * dot : yr[i] * (gr[i] - dot);
+    for (int64_t i = threadIdx.x; i < d; i += blockDim.x)
+      o[i] = log ? gr[i] - math::exp(yr[i]) * dot : yr[i] * (gr[i] - dot);
   }
 }
 
@@ -71,8 +71,8 @@ void softmax_back_rows(Tensor& out, const Tensor& y_in, const Tensor& g_in, bool
   if (rows == 0) return;
   dispatch_floating(y.dtype(), "softmax_back", [&](auto tag) {
     using T = decltype(tag);
-    softmax_back_kernel<T><<<row_blocks(rows), row_threads(d), 0, stream()>>>(out.data<T>(), y.data<T>(), g.data<T>(),
-                                                                               rows, d, log);
+    softmax_back_kernel<T>
+        <<<row_blocks(rows), row_threads(d), 0, stream()>>>(out.data<T>(), y.data<T>(), g.data<T>(), rows, d, log);
     PLDR_CUDA_CHECK_LAUNCH("softmax_back_rows");
   });
 }

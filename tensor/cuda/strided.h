@@ -13,8 +13,7 @@ namespace pldr::cuda {
 // Views with more axes left after merging than this are rejected with a clear error.
 constexpr int kMaxStridedDims = 8;
 
-template <size_t K>
-struct StridedIndex {
+template <size_t K> struct StridedIndex {
   int rank;
   int64_t numel;
   int64_t sizes[kMaxStridedDims];

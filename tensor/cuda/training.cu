@@ -3,18 +3,17 @@
 // thread per element; compiled with --fmad=false, so each product and sum rounds as on the CPU.
 #include <vector>
 
-#include "tensor/cuda/kernels.h"
-#include "tensor/cuda/runtime.cuh"
 #include "tensor/cuda/dense.h"
 #include "tensor/cuda/device_math.cuh"
+#include "tensor/cuda/kernels.h"
+#include "tensor/cuda/runtime.cuh"
 
 namespace pldr::cuda {
 
 namespace {
 
-template <class T>
-__global__ void attention_mask_kernel(T* out, const int32_t* ids, int64_t batch, int64_t queries, int64_t keys,
-                                      int pad_id) {
+template <class T> __global__ void attention_mask_kernel(T* out, const int32_t* ids, int64_t batch, int64_t queries,
+                                                         int64_t keys, int pad_id) {
   const int64_t n = batch * queries * keys, first = keys - queries;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t t = i % keys, s = (i / keys) % queries, b = i / (keys * queries);
@@ -36,7 +35,9 @@ __global__ void adamw_kernel(T* w, T* m, T* v, const T* g, int64_t n, T decay, T
   }
 }
 
-template <class T> __global__ void store_double_kernel(double* out, const T* value) { *out = static_cast<double>(*value); }
+template <class T> __global__ void store_double_kernel(double* out, const T* value) {
+  *out = static_cast<double>(*value);
+}
 
 __global__ void clip_coefficient_kernel(double* out, const double* norm, double max_norm) {
   const double n = *norm;
@@ -52,8 +53,8 @@ void attention_mask(Tensor& out, const Tensor& key_ids_in, int pad_id) {
   if (n == 0) return;
   dispatch_floating(out.dtype(), "attention_mask", [&](auto tag) {
     using T = decltype(tag);
-    attention_mask_kernel<T><<<element_blocks(n), kElementThreads, 0, stream()>>>(out.data<T>(), key_ids.data<int32_t>(),
-                                                                                  batch, queries, keys, pad_id);
+    attention_mask_kernel<T><<<element_blocks(n), kElementThreads, 0, stream()>>>(
+        out.data<T>(), key_ids.data<int32_t>(), batch, queries, keys, pad_id);
     PLDR_CUDA_CHECK_LAUNCH("attention_mask");
   });
 }

@@ -11,9 +11,9 @@
 #include <functional>
 #include <iterator>
 
+#include <nlohmann/json.hpp>
 #include "data/tokenizer.h"
 #include "io/hdf5_file.h"
-#include <nlohmann/json.hpp>
 
 #include "tests/apps/run_pldr.h"
 #include "train/checkpoint.h"
@@ -58,8 +58,8 @@ std::string file_bytes(const std::string& path) {
 TEST(Usage, NoArgumentsPrintsUsageAndExitsTwo) {
   const CommandResult r = pldr("");
   EXPECT_RESULT(r, 2, "usage: pldr COMMAND");
-  for (const char* command : {"tokenizer", "prepare", "train", "generate", "eval", "inspect", "invariance", "transfer", "convert",
-                              "export", "plot", "verify-golden"})
+  for (const char* command : {"tokenizer", "prepare", "train", "generate", "eval", "inspect", "invariance", "transfer",
+                              "convert", "export", "plot", "verify-golden"})
     EXPECT_TRUE(mentions(r, command)) << command;
   EXPECT_RESULT(pldr("--help"), 0, "usage: pldr COMMAND");
 }
@@ -81,7 +81,8 @@ TEST(Usage, UnknownFlagExitsTwoNamingIt) {
 
 TEST(Usage, BadFlagValuesAndMissingFlagsExitTwo) {
   EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --dtype int32"), 2, "--dtype must be float64 or float32");
-  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --rope-table guessed"), 2, "--rope-table must be reference or fitted");
+  EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --rope-table guessed"), 2,
+                "--rope-table must be reference or fitted");
   EXPECT_RESULT(pldr("verify-golden " + quote(kGolden) + " --simd neon"), 2, "--simd must be avx2 or avx512");
   EXPECT_RESULT(pldr("verify-golden"), 2, "takes one golden file");
   EXPECT_RESULT(pldr("verify-golden a.h5 b.h5"), 2, "takes one golden file");
@@ -146,7 +147,8 @@ TEST(TrainConfig, BadConfigurationsNameTheKey) {
     const std::string path = scratch_file("bad" + std::to_string(i) + ".json", cases[i].json);
     EXPECT_RESULT(pldr("train --config " + quote(path)), 1, cases[i].key);
   }
-  EXPECT_RESULT(pldr("train --config " + quote(scratch_file("broken.json", "{ not json"))), 1, "broken.json is not valid JSON");
+  EXPECT_RESULT(pldr("train --config " + quote(scratch_file("broken.json", "{ not json"))), 1,
+                "broken.json is not valid JSON");
 }
 
 TEST(TrainConfig, BadOverridesNameTheKey) {
@@ -157,8 +159,9 @@ TEST(TrainConfig, BadOverridesNameTheKey) {
   EXPECT_RESULT(pldr("train --config " + quote(path) + " optimizer.lrate=1"), 1, "lrate");
   EXPECT_RESULT(pldr("train --config " + quote(path) + " justaword"), 1, "justaword");
   // A valid configuration whose token file is missing fails naming the file.
-  EXPECT_RESULT(pldr("train --config " + quote(path) + " training.steps=1 out_dir=" + quote((scratch() / "run_x").string())), 1,
-                "x.tok");
+  EXPECT_RESULT(
+      pldr("train --config " + quote(path) + " training.steps=1 out_dir=" + quote((scratch() / "run_x").string())), 1,
+      "x.tok");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,8 +218,7 @@ class Checkpoints : public ::testing::Test {
     for (const std::string& attr : src.attribute_names("/")) {
       if (attr == "format" || attr == "tokenizer_identity" || attr == "dtype")
         dst.write_attribute("/", attr, src.read_attribute_string("/", attr));
-      else
-        dst.write_attribute("/", attr, src.read_attribute_int("/", attr));
+      else dst.write_attribute("/", attr, src.read_attribute_int("/", attr));
     }
     dst.write_string_dataset("run_config", run_config.empty() ? src.read_string_dataset("run_config") : run_config);
     for (const std::string& p : src.list("params")) {
@@ -253,7 +255,8 @@ TEST_F(Checkpoints, TheSavedCheckpointGeneratesAndInspects) {
   EXPECT_EQ(sampled.code, 0) << sampled.output;
   EXPECT_EQ(generate(good(), "--seed 9 --top-k 50 --temperature 0.8").output.substr(0, sampled.output.find('\n')),
             sampled.output.substr(0, sampled.output.find('\n')));
-  EXPECT_RESULT(pldr("generate --checkpoint " + quote(good()) + " --prompt '' --max-new-tokens 2 --seed 4"), 0, "2 tokens in");
+  EXPECT_RESULT(pldr("generate --checkpoint " + quote(good()) + " --prompt '' --max-new-tokens 2 --seed 4"), 0,
+                "2 tokens in");
   const std::string out = path("deductive.h5");
   EXPECT_RESULT(pldr("inspect --checkpoint " + quote(good()) + " --prompt 'The cat sat' -o " + quote(out)), 0, out);
   const H5File f = H5File::open_read(out);
@@ -266,8 +269,8 @@ TEST_F(Checkpoints, TheSavedCheckpointGeneratesAndInspects) {
 TEST_F(Checkpoints, InvarianceWritesItsReportAndChart) {
   const std::string prompts = scratch_file("prompts.txt", "The cat sat\n\nOnce upon a time\n");
   const std::string out = path("invariance.json");
-  const CommandResult r = pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(prompts) + " -o " + quote(out) +
-                               " --max-new-tokens 3");
+  const CommandResult r = pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(prompts) + " -o " +
+                               quote(out) + " --max-new-tokens 3");
   EXPECT_RESULT(r, 0, "tokens identical with and without the G-cache");
   std::ifstream in(out);
   const nlohmann::json j = nlohmann::json::parse(in);
@@ -275,7 +278,8 @@ TEST_F(Checkpoints, InvarianceWritesItsReportAndChart) {
   EXPECT_EQ(j["prompts"][0]["steps"].size(), 3u);
   EXPECT_EQ(j["prompts"][0]["tokens_cached"].size(), 3u);
   EXPECT_NE(file_bytes(path("invariance.svg")).find("<svg"), std::string::npos);
-  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(scratch_file("empty.txt", "\n")) + " -o " + quote(out)),
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " +
+                     quote(scratch_file("empty.txt", "\n")) + " -o " + quote(out)),
                 1, "no prompts");
   EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(prompts) + " -o " + quote(out) +
                      " --max-new-tokens 0"),
@@ -285,8 +289,9 @@ TEST_F(Checkpoints, InvarianceWritesItsReportAndChart) {
 // With --task, the report holds the task's scores with the KV+G cache and without a cache.
 TEST_F(Checkpoints, InvarianceScoresATaskWithAndWithoutTheCache) {
   const std::string out = path("invariance_task.json");
-  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(scratch_file("task_prompts.txt", "The cat\n")) +
-                     " -o " + quote(out) + " --max-new-tokens 2 --task arc_easy --task-limit 3"),
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " +
+                     quote(scratch_file("task_prompts.txt", "The cat\n")) + " -o " + quote(out) +
+                     " --max-new-tokens 2 --task arc_easy --task-limit 3"),
                 0, "acc");
   std::ifstream in(out);
   const nlohmann::json j = nlohmann::json::parse(in);
@@ -299,8 +304,8 @@ TEST_F(Checkpoints, InvarianceScoresATaskWithAndWithoutTheCache) {
       EXPECT_LE(e[metric].get<double>(), 1.0) << mode << " " << metric;
     }
   }
-  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " + quote(scratch_file("task_prompts.txt", "The cat\n")) +
-                     " -o " + quote(out) + " --task nothing"),
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " +
+                     quote(scratch_file("task_prompts.txt", "The cat\n")) + " -o " + quote(out) + " --task nothing"),
                 1, "nothing");
 }
 
@@ -315,10 +320,12 @@ TEST_F(Checkpoints, TransferWritesAnExternalGCheckpointFromInspectsOutput) {
   EXPECT_EQ(c.state.step, 0);
   const H5File f = H5File::open_read(deductive);
   EXPECT_EQ(c.model->predefined_G[1].to_vector<double>(), f.read<double>("G_LM/layer1"));
-  EXPECT_RESULT(pldr("transfer --checkpoint " + quote(out) + " --G " + quote(deductive) + " -o " + quote(path("again.h5"))), 2,
-                "must be a model with a learned G");
-  EXPECT_RESULT(pldr("transfer --checkpoint " + quote(good()) + " --G " + quote(deductive) + " --group nothing -o " + quote(out)), 1,
-                "lacks nothing/layer0");
+  EXPECT_RESULT(
+      pldr("transfer --checkpoint " + quote(out) + " --G " + quote(deductive) + " -o " + quote(path("again.h5"))), 2,
+      "must be a model with a learned G");
+  EXPECT_RESULT(
+      pldr("transfer --checkpoint " + quote(good()) + " --G " + quote(deductive) + " --group nothing -o " + quote(out)),
+      1, "lacks nothing/layer0");
 }
 
 // --hf: a Hugging Face folder (config.json + model.safetensors), prompts given as token ids.
@@ -327,20 +334,21 @@ TEST_F(Checkpoints, InvarianceReadsAHuggingFaceFolderAndTokenIds) {
   fs::create_directories(hf);
   std::ifstream expected(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_expected.json");
   std::ofstream(hf / "config.json") << nlohmann::json::parse(expected)["config"].dump();
-  fs::copy_file(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors", hf / "model.safetensors", fs::copy_options::overwrite_existing);
+  fs::copy_file(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors", hf / "model.safetensors",
+                fs::copy_options::overwrite_existing);
   const std::string ids = scratch_file("ids.txt", "5 9 14 3\n7 7 21\n"), out = path("hf_invariance.json");
-  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --token-ids --prompts " + quote(ids) + " -o " + quote(out) +
-                     " --max-new-tokens 2"),
+  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --token-ids --prompts " + quote(ids) + " -o " +
+                     quote(out) + " --max-new-tokens 2"),
                 0, "wrote");
   std::ifstream in(out);
   const nlohmann::json j = nlohmann::json::parse(in);
   EXPECT_EQ(j["prompts"][1]["prompt"], (std::vector<int>{7, 7, 21}));
   EXPECT_EQ(j["prompts"][0]["steps"][1]["layers"].size(), 2u);
-  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --token-ids --prompts " + quote(scratch_file("bad_ids.txt", "5 x\n")) +
-                     " -o " + quote(out)),
+  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --token-ids --prompts " +
+                     quote(scratch_file("bad_ids.txt", "5 x\n")) + " -o " + quote(out)),
                 2, "'x' is not a token id");
-  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --checkpoint " + quote(good()) + " --prompts " + quote(ids) + " -o " +
-                     quote(out)),
+  EXPECT_RESULT(pldr("invariance --hf " + quote(hf.string()) + " --checkpoint " + quote(good()) + " --prompts " +
+                     quote(ids) + " -o " + quote(out)),
                 2, "give exactly one of --checkpoint CKPT or --hf DIR");
 }
 
@@ -363,7 +371,8 @@ TEST_F(Checkpoints, MissingOrNonHdf5CheckpointsNameTheProblem) {
   EXPECT_RESULT(generate(absent), 1, absent + ": does not exist");
   const std::string text = scratch_file("text.h5", "not a checkpoint\n");
   EXPECT_RESULT(generate(text), 1, text + ": is not an HDF5 file");
-  EXPECT_RESULT(pldr("inspect --checkpoint " + quote(text) + " --prompt hi -o " + quote(path("x.h5"))), 1, "is not an HDF5 file");
+  EXPECT_RESULT(pldr("inspect --checkpoint " + quote(text) + " --prompt hi -o " + quote(path("x.h5"))), 1,
+                "is not an HDF5 file");
   EXPECT_FALSE(fs::exists(path("x.h5")));
 }
 
@@ -380,9 +389,11 @@ TEST_F(Checkpoints, TruncatedCheckpointsNameTheFile) {
 
 TEST_F(Checkpoints, Hdf5FilesThatAreNotCheckpointsNameTheProblem) {
   EXPECT_RESULT(generate(kGolden), 1, "is an HDF5 file but not a pldr checkpoint");
-  const std::string future = copy("future.h5", "", "", [](H5File& f) { f.write_attribute("/", "format_version", int64_t(99)); });
+  const std::string future =
+      copy("future.h5", "", "", [](H5File& f) { f.write_attribute("/", "format_version", int64_t(99)); });
   EXPECT_RESULT(generate(future), 1, "has format version 99");
-  const std::string other = copy("other_format.h5", "", "", [](H5File& f) { f.write_attribute("/", "format", std::string("zip")); });
+  const std::string other =
+      copy("other_format.h5", "", "", [](H5File& f) { f.write_attribute("/", "format", std::string("zip")); });
   EXPECT_RESULT(generate(other), 1, "not a pldr checkpoint");
 }
 
@@ -417,8 +428,9 @@ TEST_F(Checkpoints, BadRunConfigAndTokenizerProblemsAreNamed) {
   const std::string not_json = copy("not_json.h5", "", "", nullptr, "{ cut");
   EXPECT_RESULT(generate(not_json), 1, "not_json.h5: bad run_config");
   // The tokenizer must be the one the checkpoint recorded.
-  const std::string wrong_identity =
-      copy("wrong_identity.h5", "", "", [](H5File& f) { f.write_attribute("/", "tokenizer_identity", std::string("fnv1a64:0")); });
+  const std::string wrong_identity = copy("wrong_identity.h5", "", "", [](H5File& f) {
+    f.write_attribute("/", "tokenizer_identity", std::string("fnv1a64:0"));
+  });
   EXPECT_RESULT(generate(wrong_identity), 1, "is not the one the checkpoint was trained with");
   // A tokenizer that is not there.
   const std::string absent = path("absent.model");
@@ -428,8 +440,9 @@ TEST_F(Checkpoints, BadRunConfigAndTokenizerProblemsAreNamed) {
 TEST_F(Checkpoints, TokenizerLargerThanTheModelVocabularyIsAnError) {
   // The vocabulary-40 model cannot embed the 32k tokenizer's ids: refused up front.
   EXPECT_RESULT(generate(path("vocab40.h5")), 1, "more than the model's vocabulary of 40");
-  EXPECT_RESULT(pldr("inspect --checkpoint " + quote(path("vocab40.h5")) + " --prompt 'The cat' -o " + quote(path("z.h5"))), 1,
-                "more than the model's vocabulary of 40");
+  EXPECT_RESULT(
+      pldr("inspect --checkpoint " + quote(path("vocab40.h5")) + " --prompt 'The cat' -o " + quote(path("z.h5"))), 1,
+      "more than the model's vocabulary of 40");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,8 +461,8 @@ TEST(Pipeline, TokenizePrepareTrainGenerateInspectPlotResume) {
   auto at = [&](const std::string& name) { return quote((dir / name).string()); };
 
   ASSERT_EQ(pldr("tokenizer train " + at("text.txt") + " --vocab-size 400 --output " + at("tok")).code, 0);
-  const CommandResult prep =
-      pldr("prepare " + at("text.txt") + " --tokenizer " + at("tok.model") + " --output " + at("data") + " --val-fraction 0.1 --quiet");
+  const CommandResult prep = pldr("prepare " + at("text.txt") + " --tokenizer " + at("tok.model") + " --output " +
+                                  at("data") + " --val-fraction 0.1 --quiet");
   ASSERT_EQ(prep.code, 0) << prep.output;
   std::ofstream(dir / "run.json") << R"({
     "model": {"vocab_size": 400, "hidden_size": 32, "num_attention_heads": 2, "head_dim": 16, "num_hidden_layers": 2,
@@ -465,10 +478,10 @@ TEST(Pipeline, TokenizePrepareTrainGenerateInspectPlotResume) {
   EXPECT_TRUE(mentions(train, "bits per character")) << train.output;
   const std::string checkpoint = at("run/checkpoint.h5");
 
-  EXPECT_RESULT(pldr("generate --checkpoint " + checkpoint + " --prompt 'First Citizen:' --max-new-tokens 12 --seed 3"), 0,
-                "tokens/s");
-  EXPECT_RESULT(pldr("generate --checkpoint " + checkpoint + " --prompt Hello --greedy --no-cache --max-new-tokens 4"), 0,
-                "no cache");
+  EXPECT_RESULT(pldr("generate --checkpoint " + checkpoint + " --prompt 'First Citizen:' --max-new-tokens 12 --seed 3"),
+                0, "tokens/s");
+  EXPECT_RESULT(pldr("generate --checkpoint " + checkpoint + " --prompt Hello --greedy --no-cache --max-new-tokens 4"),
+                0, "no cache");
   // The run's tokenizer is the default; another one (the 32k model) is refused.
   EXPECT_RESULT(pldr("generate --checkpoint " + checkpoint + " --prompt hi --tokenizer " + quote(kTokenizer)), 1,
                 "is not the one the checkpoint was trained with");

@@ -49,7 +49,8 @@ std::string train_config(const std::string& out) {
   data::write_token_file(tokens, ids, 40);
   const std::string path = (scratch() / "run.json").string();
   std::ofstream(path) << R"({"data": {"train": ")" << tokens << R"(", "context": 8, "batch_size": 2},
-    "training": {"steps": 2, "log_every": 1, "eval_every": 0}, "out_dir": ")" << (scratch() / out).string() << R"(",
+    "training": {"steps": 2, "log_every": 1, "eval_every": 0}, "out_dir": ")"
+                      << (scratch() / out).string() << R"(",
     "model": {"vocab_size": 40, "hidden_size": 16, "num_attention_heads": 2, "head_dim": 8, "num_hidden_layers": 1,
               "intermediate_size": 24, "A_dff": 12, "num_reslayerA": 1, "num_denseA": 1, "max_position_embeddings": 32}})";
   return path;
@@ -82,7 +83,8 @@ TEST(DeviceFlag, CudaWithoutAGpuFailsWithTheReason) {
   expect_fails_with_reason("inspect --checkpoint " + ckpt + " --prompt hi -o " + out + " --device cuda",
                            "--device cuda: " + reason);
   EXPECT_FALSE(fs::exists(out));
-  expect_fails_with_reason("eval --checkpoint " + ckpt + " --text " + golden + " --device cuda", "--device cuda: " + reason);
+  expect_fails_with_reason("eval --checkpoint " + ckpt + " --text " + golden + " --device cuda",
+                           "--device cuda: " + reason);
   expect_fails_with_reason("train --config " + train_config("run_cuda") + " training.device=cuda", reason);
   EXPECT_FALSE(fs::exists(scratch() / "run_cuda")) << "the run wrote files before finding that it cannot run";
 }
@@ -97,7 +99,8 @@ TEST(DeviceFlag, UnknownDevicesAreRejected) {
 }
 
 TEST(DeviceFlag, CpuRunsAsBefore) {
-  const ToolResult g = run_tool("generate --checkpoint " + checkpoint() + " --prompt hi --max-new-tokens 3 --greedy --device cpu");
+  const ToolResult g =
+      run_tool("generate --checkpoint " + checkpoint() + " --prompt hi --max-new-tokens 3 --greedy --device cpu");
   EXPECT_EQ(g.code, 0) << g.output;
   const ToolResult t = run_tool("train --config " + train_config("run_cpu") + " training.device=cpu");
   EXPECT_EQ(t.code, 0) << t.output;
@@ -116,7 +119,9 @@ TEST(DeviceFlag, CommandsRunOnTheGpu) {
   const std::string gen = "generate --checkpoint " + ckpt + " --prompt hello --max-new-tokens 8 --greedy --ignore-end";
   const ToolResult on_gpu = run_tool(gen + " --device cuda"), on_cpu = run_tool(gen + " --device cpu");
   EXPECT_EQ(on_gpu.code, 0) << on_gpu.output;
-  auto text = [](const std::string& output) { return output.substr(0, output.rfind("8 tokens in ")); };  // not the timing
+  auto text = [](const std::string& output) {
+    return output.substr(0, output.rfind("8 tokens in "));
+  };  // not the timing
   EXPECT_EQ(text(on_gpu.output), text(on_cpu.output));
   const std::string out = (scratch() / "inspect_gpu.h5").string();
   const ToolResult i = run_tool("inspect --checkpoint " + ckpt + " --prompt hi -o " + out + " --device cuda");

@@ -23,11 +23,16 @@ class GeneratePrompts : public ::testing::Test {
   static void SetUpTestSuite() {
     fs::create_directories(dir());
     pldr::testing::save_tiny_checkpoint(file("model.h5"), 64, 5);
-    std::ofstream(file("prompts.txt")) << "The cat\nOnce upon a time there was a little girl who\nHello\n\nA quick brown fox jumps\n";
-    std::ofstream(file("prompts.jsonl")) << R"({"prompt": "The cat"})" << "\n"
-                                         << R"({"prompt": "Once upon a time there was a little girl who", "id": 7})" << "\n"
-                                         << R"({"prompt": "Hello"})" << "\n"
-                                         << R"({"prompt": "A quick brown fox jumps"})" << "\n";
+    std::ofstream(file("prompts.txt"))
+        << "The cat\nOnce upon a time there was a little girl who\nHello\n\nA quick brown fox jumps\n";
+    std::ofstream(file("prompts.jsonl")) << R"({"prompt": "The cat"})"
+                                         << "\n"
+                                         << R"({"prompt": "Once upon a time there was a little girl who", "id": 7})"
+                                         << "\n"
+                                         << R"({"prompt": "Hello"})"
+                                         << "\n"
+                                         << R"({"prompt": "A quick brown fox jumps"})"
+                                         << "\n";
   }
   static void TearDownTestSuite() { fs::remove_all(dir()); }
 
@@ -36,7 +41,8 @@ class GeneratePrompts : public ::testing::Test {
     std::vector<std::string> out;
     std::istringstream lines(r.output);
     for (std::string line; std::getline(lines, line);)
-      if (!line.empty() && line.front() == '{') out.push_back(nlohmann::json::parse(line)["completion"].get<std::string>());
+      if (!line.empty() && line.front() == '{')
+        out.push_back(nlohmann::json::parse(line)["completion"].get<std::string>());
     return out;
   }
   static pldr::testing::ToolResult generate(const std::string& more) {
@@ -59,7 +65,8 @@ TEST_F(GeneratePrompts, GreedyBatchesGiveWhatEachPromptGivesAlone) {
   const auto uncached = generate("--prompts " + file("prompts.txt") + " --batch-size 1 --no-cache");
   ASSERT_EQ(uncached.code, 0) << uncached.output;
   EXPECT_NE(completions(uncached), expected);
-  EXPECT_EQ(completions(generate("--prompts " + file("prompts.txt") + " --batch-size 4 --no-cache")), completions(uncached));
+  EXPECT_EQ(completions(generate("--prompts " + file("prompts.txt") + " --batch-size 4 --no-cache")),
+            completions(uncached));
   const auto jsonl = generate("--prompts " + file("prompts.jsonl") + " --batch-size 4");
   ASSERT_EQ(jsonl.code, 0) << jsonl.output;
   EXPECT_EQ(completions(jsonl), expected);
@@ -73,7 +80,10 @@ TEST_F(GeneratePrompts, BadInputFailsClearly) {
   r = generate("--prompts " + file("missing.txt"));
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(r.mentions("missing.txt")) << r.output;
-  std::ofstream(file("bad.jsonl")) << R"({"prompt": "ok"})" << "\n" << R"({"text": "no prompt"})" << "\n";
+  std::ofstream(file("bad.jsonl")) << R"({"prompt": "ok"})"
+                                   << "\n"
+                                   << R"({"text": "no prompt"})"
+                                   << "\n";
   r = generate("--prompts " + file("bad.jsonl"));
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(r.mentions("line 2")) << r.output;

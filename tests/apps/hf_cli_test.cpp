@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "autograd/grad_mode.h"
+#include "interop/hf_import.h"
 #include "io/safetensors.h"
 #include "pldr/generate.h"
-#include "interop/hf_import.h"
 #include "tests/apps/run_pldr.h"
 
 namespace {
@@ -55,14 +55,17 @@ std::string library_greedy(const std::string& folder, const std::vector<int32_t>
 }
 
 TEST_F(HfCli, GeneratesTokenIdsFromAFolder) {
-  const CommandResult r = pldr("generate --hf " + quote(dir("v52")) + " --ids 2,15,7 --greedy --max-new-tokens 6 --ignore-end");
+  const CommandResult r =
+      pldr("generate --hf " + quote(dir("v52")) + " --ids 2,15,7 --greedy --max-new-tokens 6 --ignore-end");
   ASSERT_EQ(r.code, 0) << r.output;
   const std::string expected = library_greedy(dir("v52"), {2, 15, 7}, 6);
   EXPECT_EQ(r.output.substr(0, expected.size() + 1), expected + "\n") << r.output;
-  EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --ids 2,50"), 2, "--ids: '50' is not a token id in [0, 50)");
+  EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --ids 2,50"), 2,
+                "--ids: '50' is not a token id in [0, 50)");
   EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --ids 2,x"), 2, "--ids: 'x' is not a token id");
   EXPECT_RESULT(pldr("generate --hf " + quote(dir("absent")) + " --ids 2"), 1, "absent: is not a folder");
-  EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --ids 2 --dtype int32"), 2, "--dtype must be float32 or float64");
+  EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --ids 2 --dtype int32"), 2,
+                "--dtype must be float32 or float64");
 }
 
 #if PLDR_APP_FULL
@@ -92,11 +95,13 @@ TEST_F(HfCli, ConvertsExportsAndLoadsAgainIdentically) {
     }
   }
   // The two pairings are different models.
-  EXPECT_NE(pldr("generate --hf " + quote(dir("v51")) + " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end").output,
-            pldr("generate --hf " + quote(dir("v52")) + " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end").output);
+  EXPECT_NE(
+      pldr("generate --hf " + quote(dir("v51")) + " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end").output,
+      pldr("generate --hf " + quote(dir("v52")) + " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end").output);
   const std::string out = dir("deductive.h5");
-  EXPECT_RESULT(pldr("inspect --hf " + quote(dir("v51")) + " --tokenizer " + quote(kTokenizer) + " --prompt hi -o " + quote(out)), 1,
-                "more than the model's vocabulary of 50");
+  EXPECT_RESULT(
+      pldr("inspect --hf " + quote(dir("v51")) + " --tokenizer " + quote(kTokenizer) + " --prompt hi -o " + quote(out)),
+      1, "more than the model's vocabulary of 50");
   EXPECT_RESULT(pldr("convert -o " + quote(dir("x.h5"))), 2, "--hf DIR is required");
   EXPECT_RESULT(pldr("export " + quote(dir("v52")) + " -o " + quote(dir("x"))), 1, "v52");
 }

@@ -17,9 +17,9 @@ inline bool mentions(const CommandResult& r, const std::string& text) { return r
 }  // namespace
 
 // gtest prints the command's output with a failed expectation.
-#define EXPECT_RESULT(r, code_, text)                                       \
-  do {                                                                     \
-    const CommandResult& r_ = (r);                                         \
-    EXPECT_EQ(r_.code, code_) << r_.output.substr(0, 3000);                \
+#define EXPECT_RESULT(r, code_, text)                                                                  \
+  do {                                                                                                 \
+    const CommandResult& r_ = (r);                                                                     \
+    EXPECT_EQ(r_.code, code_) << r_.output.substr(0, 3000);                                            \
     EXPECT_TRUE(mentions(r_, text)) << "wanted '" << (text) << "' in:\n" << r_.output.substr(0, 3000); \
   } while (0)

@@ -39,7 +39,7 @@ TEST(autograd_Engine, GradientsAccumulateOverBackwardCalls) {
   EXPECT_EQ(grad_of(x), (std::vector<double>{2, 4}));
   ag::sum(ag::mul(x, x)).backward();
   EXPECT_EQ(grad_of(x), (std::vector<double>{4, 8}));  // 2x + 2x
-  ag::sum(ag::mul_scalar(x, 3)).backward();             // a different graph adds too
+  ag::sum(ag::mul_scalar(x, 3)).backward();            // a different graph adds too
   EXPECT_EQ(grad_of(x), (std::vector<double>{7, 11}));
 }
 

@@ -33,7 +33,7 @@ struct GradCase {
   std::string name;
   std::vector<Tensor> inputs;  // float64, any layout; every input's gradient is checked
   OpFn op;
-  double tolerance = 1e-6;     // on |analytic - numeric| / max(1, |numeric|)
+  double tolerance = 1e-6;  // on |analytic - numeric| / max(1, |numeric|)
 };
 
 // GoogleTest prints a case by its name.
@@ -67,7 +67,8 @@ inline int64_t element_offset(const Tensor& t, int64_t i) {
 inline Tensor same_layout_copy(const Tensor& t) {
   int64_t extent = t.offset() + 1;
   for (int a = 0; a < t.dim(); ++a) {
-    EXPECT_TRUE(t.strides()[a] > 0 || t.shape()[a] == 1) << "gradcheck: a broadcast (stride 0) input has no per-element gradient";
+    EXPECT_TRUE(t.strides()[a] > 0 || t.shape()[a] == 1)
+        << "gradcheck: a broadcast (stride 0) input has no per-element gradient";
     extent += (t.shape()[a] - 1) * std::max<int64_t>(t.strides()[a], 0);
   }
   auto storage = std::make_shared<Storage>(size_t(extent) * dtype_size(t.dtype()), t.device());
@@ -102,7 +103,8 @@ inline void check_gradients(const GradCase& c) {
   const double h = 1e-6;
   for (size_t k = 0; k < c.inputs.size(); ++k) {
     const Tensor& x = c.inputs[k];
-    EXPECT_EQ(leaves[k].value().to_vector<double>(), x.to_vector<double>()) << c.name << ": input " << k << " was modified";
+    EXPECT_EQ(leaves[k].value().to_vector<double>(), x.to_vector<double>())
+        << c.name << ": input " << k << " was modified";
     ASSERT_TRUE(leaves[k].grad().defined()) << c.name << ": input " << k << " got no gradient";
     ASSERT_EQ(leaves[k].grad().shape(), x.shape()) << c.name << ": input " << k;
     ASSERT_EQ(leaves[k].grad().dtype(), DType::Float64) << c.name << ": input " << k;

@@ -21,6 +21,7 @@ Tensor ids(std::vector<int32_t> v, const Shape& s) { return from_vector(v, s); }
 std::vector<GradCase> elementwise_cases() {
   const Tensor a = rnd({2, 3}, 1), b = rnd({2, 3}, 2), col = rnd({3, 1}, 3), row = rnd({1, 4}, 4), s = rnd({}, 5);
   const Tensor at = rnd({3, 2}, 6).transpose(0, 1);  // a non-contiguous [2, 3] leaf
+  // clang-format off
   return {
       {"add", {a, b}, [](const V& v) { return ag::add(v[0], v[1]); }},
       {"add broadcast [3,1]+[1,4]", {col, row}, [](const V& v) { return ag::add(v[0], v[1]); }},
@@ -53,11 +54,13 @@ std::vector<GradCase> elementwise_cases() {
       {"sigmoid", {random_tensor({2, 3}, 26, -4, 4)}, [](const V& v) { return ag::sigmoid(v[0]); }},
       {"silu", {random_tensor({2, 3}, 27, -4, 4)}, [](const V& v) { return ag::silu(v[0]); }},
   };
+  // clang-format on
 }
 
 std::vector<GradCase> reduction_cases() {
   const Tensor x = rnd({2, 3, 4}, 30);
   const Tensor xp = rnd({4, 2, 3}, 31).permute({1, 2, 0});  // a non-contiguous [2, 3, 4] leaf
+  // clang-format off
   return {
       {"sum all", {x}, [](const V& v) { return ag::sum(v[0]); }},
       {"sum all keepdim", {x}, [](const V& v) { return ag::sum(v[0], {}, true); }},
@@ -74,10 +77,12 @@ std::vector<GradCase> reduction_cases() {
       {"max all", {x}, [](const V& v) { return ag::max(v[0]); }},
       {"max axis -1 of a permuted leaf", {xp}, [](const V& v) { return ag::max(v[0], {-1}); }},
   };
+  // clang-format on
 }
 
 std::vector<GradCase> linalg_cases() {
   auto mm = [](const V& v) { return ag::matmul(v[0], v[1]); };
+  // clang-format off
   return {
       {"matmul 2-D", {rnd({3, 4}, 40), rnd({4, 2}, 41)}, mm},
       {"matmul row x column", {rnd({1, 4}, 42), rnd({4, 1}, 43)}, mm},
@@ -102,10 +107,12 @@ std::vector<GradCase> linalg_cases() {
       {"log_trace_expm", {random_tensor({2, 4, 4}, 69, -2, 2)}, [](const V& v) { return ag::log_trace_expm(v[0]); }},
       {"log_trace_expm large norm", {signed_tensor({3, 3}, 70, 3, 5)}, [](const V& v) { return ag::log_trace_expm(v[0]); }},
   };
+  // clang-format on
 }
 
 std::vector<GradCase> shape_cases() {
   const Tensor a = rnd({2, 3}, 80), x = rnd({2, 3, 4}, 81);
+  // clang-format off
   return {
       {"reshape", {a}, [](const V& v) { return ag::reshape(v[0], {3, 2}); }},
       {"reshape -1 of a transposed leaf", {rnd({4, 3}, 82).transpose(0, 1)}, [](const V& v) { return ag::reshape(v[0], {-1, 2}); }},
@@ -132,9 +139,11 @@ std::vector<GradCase> shape_cases() {
          return ag::add(ag::sum(ag::mul(p[0], p[0]), {0}), ag::sum(p[1], {0}));
        }},
   };
+  // clang-format on
 }
 
 std::vector<GradCase> nn_cases() {
+  // clang-format off
   return {
       {"softmax", {rnd({3, 5}, 100)}, [](const V& v) { return ag::softmax(v[0]); }},
       {"softmax 3-D", {random_tensor({2, 2, 4}, 101, -3, 3)}, [](const V& v) { return ag::softmax(v[0]); }},
@@ -160,9 +169,11 @@ std::vector<GradCase> nn_cases() {
       {"cross_entropy of a sliced leaf", {random_tensor({3, 6}, 120, -2, 2).slice(1, 1, 5)},
        [](const V& v) { return ag::cross_entropy(v[0], ids({3, 1, 0}, {3}), 0); }},
   };
+  // clang-format on
 }
 
 std::vector<GradCase> composite_cases() {
+  // clang-format off
   return {
       // One leaf reaching the output along several paths (gradients add up).
       {"x * exp(x) + x", {rnd({2, 3}, 130)}, [](const V& v) { return ag::add(ag::mul(v[0], ag::exp(v[0])), v[0]); }},
@@ -181,6 +192,7 @@ std::vector<GradCase> composite_cases() {
          return ag::softmax(ag::add(v[0], ag::Variable(mask)));
        }},
   };
+  // clang-format on
 }
 
 template <class... Lists> std::vector<GradCase> join(Lists... lists) {

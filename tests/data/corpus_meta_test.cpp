@@ -63,9 +63,9 @@ TEST(DataCorpusMeta, RejectsBadJsonOtherFormatsVersionsAndMissingFields) {
   EXPECT_NE(read_error(dir.write("bad.json", "{\"format\": ")).find("bad.json"), std::string::npos);
   EXPECT_NE(read_error(dir.write("other.json", "{\"format\": \"x\"}")).find("not a pldr-token-corpus file"),
             std::string::npos);
-  EXPECT_NE(read_error(dir.write("v.json", "{\"format\": \"pldr-token-corpus\", \"version\": 9}"))
-                .find("format version 9"),
-            std::string::npos);
+  EXPECT_NE(
+      read_error(dir.write("v.json", "{\"format\": \"pldr-token-corpus\", \"version\": 9}")).find("format version 9"),
+      std::string::npos);
   const std::string no_splits =
       "{\"format\": \"pldr-token-corpus\", \"version\": 1, \"eos_id\": 3, "
       "\"tokenizer\": {\"path\": \"p\", \"identity\": \"i\", \"vocab_size\": 5}}";

@@ -59,7 +59,8 @@ TEST(DataPacking, DocumentNopadCutsEachDocumentAndDropsShortChunks) {
 TEST(DataPacking, PadCutsAggregatesOfDocumentsAndPadsOnlyTheirLastChunk) {
   // Aggregates of two documents: {10 11 12 3, 20 3} and {30 .. 3, 40 41}.
   const SampleTable table(three_documents(), PackMode::pad, 4, kEos, 2);
-  EXPECT_EQ(all_samples(table), (Samples{{10, 11, 12, 3}, {20, 3, 0, 0}, {30, 31, 32, 33}, {34, 35, 3, 40}, {41, 0, 0, 0}}));
+  EXPECT_EQ(all_samples(table),
+            (Samples{{10, 11, 12, 3}, {20, 3, 0, 0}, {30, 31, 32, 33}, {34, 35, 3, 40}, {41, 0, 0, 0}}));
   EXPECT_EQ(table.span(1).length, 2u);
   EXPECT_EQ(table.span(3).begin, 10u);
   // One aggregate holding every document: the pack cut, plus the padded tail.
@@ -67,7 +68,8 @@ TEST(DataPacking, PadCutsAggregatesOfDocumentsAndPadsOnlyTheirLastChunk) {
   EXPECT_EQ(all_samples(whole), (Samples{{10, 11, 12, 3, 20}, {3, 30, 31, 32, 33}, {34, 35, 3, 40, 41}}));
   // One document per aggregate: each document cut on its own, nothing dropped.
   const SampleTable single(three_documents(), PackMode::pad, 3, kEos, 1);
-  EXPECT_EQ(all_samples(single), (Samples{{10, 11, 12}, {3, 0, 0}, {20, 3, 0}, {30, 31, 32}, {33, 34, 35}, {3, 0, 0}, {40, 41, 0}}));
+  EXPECT_EQ(all_samples(single),
+            (Samples{{10, 11, 12}, {3, 0, 0}, {20, 3, 0}, {30, 31, 32}, {33, 34, 35}, {3, 0, 0}, {40, 41, 0}}));
 }
 
 TEST(DataPacking, NopadKeepsTheSameChunksWithTheirShortLengths) {
@@ -83,7 +85,8 @@ TEST(DataPacking, NopadKeepsTheSameChunksWithTheirShortLengths) {
 }
 
 TEST(DataPacking, EmptyStreamHasNoSamples) {
-  for (const PackMode mode : {PackMode::pack, PackMode::pad, PackMode::nopad, PackMode::document_pad, PackMode::document_nopad}) {
+  for (const PackMode mode :
+       {PackMode::pack, PackMode::pad, PackMode::nopad, PackMode::document_pad, PackMode::document_nopad}) {
     EXPECT_EQ(SampleTable(tokens({}), mode, 4).size(), 0u);
   }
 }
@@ -91,12 +94,13 @@ TEST(DataPacking, EmptyStreamHasNoSamples) {
 TEST(DataPacking, TokenFileGivesTheSameSamplesAsMemory) {
   testing::TempDir dir;
   std::vector<int32_t> values(200000);
-  for (std::size_t i = 0; i < values.size(); ++i)
-    values[i] = i % 97 == 0 ? kEos : static_cast<int32_t>(5 + i % 1000);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = i % 97 == 0 ? kEos : static_cast<int32_t>(5 + i % 1000);
   write_token_file(dir.file("t.tok"), values, 32000);
   const auto file = std::make_shared<TokenFile>(dir.file("t.tok"));
-  for (const PackMode mode : {PackMode::pack, PackMode::pad, PackMode::nopad, PackMode::document_pad, PackMode::document_nopad}) {
-    EXPECT_EQ(all_samples(SampleTable(file, mode, 65, kEos, 50)), all_samples(SampleTable(tokens(values), mode, 65, kEos, 50)));
+  for (const PackMode mode :
+       {PackMode::pack, PackMode::pad, PackMode::nopad, PackMode::document_pad, PackMode::document_nopad}) {
+    EXPECT_EQ(all_samples(SampleTable(file, mode, 65, kEos, 50)),
+              all_samples(SampleTable(tokens(values), mode, 65, kEos, 50)));
   }
 }
 

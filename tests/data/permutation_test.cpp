@@ -1,8 +1,8 @@
 // Tests of seeded_permutation: a permutation, reproducible, seed- and epoch-dependent, unbiased.
 #include "data/permutation.h"
 
-#include <set>
 #include <gtest/gtest.h>
+#include <set>
 
 #include <algorithm>
 #include <map>
@@ -59,7 +59,11 @@ TEST(DataShuffleBuffer, EmitsEveryItemOnceAndOnlyAfterItEntersTheBuffer) {
     // While the stream lasts, the k-th emitted item has already been read: k + buffer items are in.
     for (uint64_t k = 0; k + buffer < 300; ++k) EXPECT_LT(order[k], k + buffer) << buffer << " " << k;
   }
-  EXPECT_EQ(buffered_shuffle_order(50, 1, 9), [] { std::vector<uint64_t> v(50); std::iota(v.begin(), v.end(), uint64_t{0}); return v; }());
+  EXPECT_EQ(buffered_shuffle_order(50, 1, 9), [] {
+    std::vector<uint64_t> v(50);
+    std::iota(v.begin(), v.end(), uint64_t{0});
+    return v;
+  }());
   EXPECT_THROW(buffered_shuffle_order(5, 0, 1), std::invalid_argument);
   EXPECT_TRUE(buffered_shuffle_order(0, 4, 1).empty());
 }

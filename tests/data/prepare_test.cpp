@@ -1,7 +1,7 @@
 // Tests of prepare_corpus with the published tokenizer: token files hold the documents' encodings
 // in order, splits and the meta file agree, and bad inputs are DataErrors.
-#include "data/permutation.h"
 #include "data/prepare.h"
+#include "data/permutation.h"
 
 #include <gtest/gtest.h>
 
@@ -42,8 +42,7 @@ std::vector<int32_t> encode_all(const std::vector<std::string>& documents) {
 
 std::vector<std::string> numbered_documents(int count) {
   std::vector<std::string> documents;
-  for (int i = 0; i < count; ++i)
-    documents.push_back("Document number " + std::to_string(i) + " says hello.");
+  for (int i = 0; i < count; ++i) documents.push_back("Document number " + std::to_string(i) + " says hello.");
   return documents;
 }
 
@@ -170,10 +169,9 @@ TEST(DataPrepare, SmallValidationFractionKeepsAtLeastOneDocument) {
 TEST(DataPrepare, SeparateValidationSourcesAndJsonLines) {
   TempDir dir;
   PrepareOptions options = options_for(dir, as_paragraphs(numbered_documents(3)));
-  options.val_sources = {
-      {.path = dir.write("val.jsonl", "{\"content\": \"held out\"}\n{\"content\": \"also\"}\n"),
-       .format = TextFormat::jsonl,
-       .field = "content"}};
+  options.val_sources = {{.path = dir.write("val.jsonl", "{\"content\": \"held out\"}\n{\"content\": \"also\"}\n"),
+                          .format = TextFormat::jsonl,
+                          .field = "content"}};
   const PrepareStats stats = prepare_corpus(options);
   EXPECT_EQ(tokens_of(stats.train_path), encode_all(numbered_documents(3)));
   EXPECT_EQ(tokens_of(stats.val_path), encode_all({"held out", "also"}));
@@ -183,10 +181,8 @@ TEST(DataPrepare, SeparateValidationSourcesAndJsonLines) {
 TEST(DataPrepare, SeveralSourcesAreConcatenatedInOrder) {
   TempDir dir;
   PrepareOptions options = options_for(dir, "first\n\nsecond\n");
-  options.sources.push_back(
-      {.path = dir.write("whole.txt", "third\n\nstill third"), .split = TextSplit::whole_file});
-  EXPECT_EQ(tokens_of(prepare_corpus(options).train_path),
-            encode_all({"first", "second", "third\n\nstill third"}));
+  options.sources.push_back({.path = dir.write("whole.txt", "third\n\nstill third"), .split = TextSplit::whole_file});
+  EXPECT_EQ(tokens_of(prepare_corpus(options).train_path), encode_all({"first", "second", "third\n\nstill third"}));
 }
 
 TEST(DataPrepare, ThreadCountDoesNotChangeTheOutput) {
@@ -221,8 +217,7 @@ TEST(DataPrepare, MissingSourceNamesTheFile) {
 TEST(DataPrepare, BadJsonLineNamesTheFileAndLine) {
   TempDir dir;
   PrepareOptions options = options_for(dir, "");
-  options.sources = {
-      {.path = dir.write("d.jsonl", "{\"text\": \"a\"}\nnot json\n"), .format = TextFormat::jsonl}};
+  options.sources = {{.path = dir.write("d.jsonl", "{\"text\": \"a\"}\nnot json\n"), .format = TextFormat::jsonl}};
   const std::string message = prepare_error(options);
   EXPECT_NE(message.find(dir.file("d.jsonl") + " line 2"), std::string::npos) << message;
 }

@@ -41,8 +41,7 @@ TEST(DataTextSource, CrlfLineEndsAreNewlines) {
 TEST(DataTextSource, WholeFileIsOneDocument) {
   TempDir dir;
   const std::string text = "a\n\nb\n";
-  EXPECT_EQ(read_documents({.path = dir.write("t.txt", text), .split = TextSplit::whole_file}),
-            Documents{text});
+  EXPECT_EQ(read_documents({.path = dir.write("t.txt", text), .split = TextSplit::whole_file}), Documents{text});
   EXPECT_TRUE(read_documents({.path = dir.write("e.txt", ""), .split = TextSplit::whole_file}).empty());
 }
 
@@ -67,8 +66,7 @@ TEST(DataTextSource, JsonLinesReadTheNamedField) {
 TEST(DataTextSource, JsonLinesWithAnotherFieldName) {
   TempDir dir;
   const std::string path = dir.write("d.jsonl", "{\"content\": \"a\"}\n{\"content\": \"b\"}\n");
-  EXPECT_EQ(read_documents({.path = path, .format = TextFormat::jsonl, .field = "content"}),
-            (Documents{"a", "b"}));
+  EXPECT_EQ(read_documents({.path = path, .format = TextFormat::jsonl, .field = "content"}), (Documents{"a", "b"}));
 }
 
 TEST(DataTextSource, DocumentsStreamInOrder) {
@@ -112,15 +110,13 @@ TEST(DataTextSource, MissingFieldNamesTheFileLineAndField) {
 
 TEST(DataTextSource, FieldMustBeAString) {
   TempDir dir;
-  const std::string message =
-      error_of({.path = dir.write("d.jsonl", "{\"text\": 5}\n"), .format = TextFormat::jsonl});
+  const std::string message = error_of({.path = dir.write("d.jsonl", "{\"text\": 5}\n"), .format = TextFormat::jsonl});
   EXPECT_NE(message.find("line 1: field \"text\" is not a string"), std::string::npos) << message;
 }
 
 TEST(DataTextSource, LineMustBeAnObject) {
   TempDir dir;
-  const std::string message =
-      error_of({.path = dir.write("d.jsonl", "[\"text\"]\n"), .format = TextFormat::jsonl});
+  const std::string message = error_of({.path = dir.write("d.jsonl", "[\"text\"]\n"), .format = TextFormat::jsonl});
   EXPECT_NE(message.find("line 1: expected a JSON object"), std::string::npos) << message;
 }
 

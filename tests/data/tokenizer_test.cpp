@@ -120,8 +120,7 @@ TEST(DataTokenizer, MissingFileIsADataError) {
 
 TEST(DataTokenizer, TextFileIsNotAModel) {
   TempDir dir;
-  expect_error_mentions(dir.write("notes.model", "this is plain text, not a protobuf\n"),
-                        "not a SentencePiece model");
+  expect_error_mentions(dir.write("notes.model", "this is plain text, not a protobuf\n"), "not a SentencePiece model");
 }
 
 TEST(DataTokenizer, EmptyFileIsNotAModel) {
@@ -132,8 +131,7 @@ TEST(DataTokenizer, EmptyFileIsNotAModel) {
 TEST(DataTokenizer, TruncatedModelIsNotAModel) {
   TempDir dir;
   const std::string bytes = testing::read_all(kModel);
-  expect_error_mentions(dir.write("cut.model", bytes.substr(0, bytes.size() / 2)),
-                        "not a SentencePiece model");
+  expect_error_mentions(dir.write("cut.model", bytes.substr(0, bytes.size() / 2)), "not a SentencePiece model");
 }
 
 }  // namespace

@@ -29,13 +29,14 @@ struct RunOutput {
 class DataParallel : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("data_parallel_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::path(::testing::TempDir()) / ("data_parallel_" + std::to_string(::getpid()) + "_" +
+                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     Generator gen(5);
     std::vector<int32_t> tokens;
-    for (int i = 0; i < 4000; ++i) tokens.push_back(i % 7 == 6 ? 3 : static_cast<int32_t>(4 + (i * 5 + gen.next_u64() % 3) % 30));
+    for (int i = 0; i < 4000; ++i)
+      tokens.push_back(i % 7 == 6 ? 3 : static_cast<int32_t>(4 + (i * 5 + gen.next_u64() % 3) % 30));
     data::write_token_file(path("train.tok"), tokens, 40);
     tokens.resize(1000);
     std::reverse(tokens.begin(), tokens.end());
@@ -88,11 +89,13 @@ class DataParallel : public ::testing::Test {
   fs::path dir_;
 };
 
-const char* const kStepNumbers[] = {"loss", "accuracy", "grad_norm", "dag_A_LM", "dag_Ap", "dag_G_LM", "global_loss", "tokens_seen"};
+const char* const kStepNumbers[] = {"loss",   "accuracy", "grad_norm",   "dag_A_LM",
+                                    "dag_Ap", "dag_G_LM", "global_loss", "tokens_seen"};
 
 // Every logged number within `numbers` (relative) and every final parameter within `parameters`
 // (absolute); 0 asks for the same bits.
-void expect_same_run(const RunOutput& a, const RunOutput& b, double numbers, double parameters, const std::string& what) {
+void expect_same_run(const RunOutput& a, const RunOutput& b, double numbers, double parameters,
+                     const std::string& what) {
   ASSERT_EQ(a.metrics.size(), b.metrics.size()) << what;
   for (size_t s = 0; s < a.metrics.size(); ++s)
     for (const char* key : kStepNumbers) {
@@ -103,7 +106,8 @@ void expect_same_run(const RunOutput& a, const RunOutput& b, double numbers, dou
   ASSERT_EQ(a.parameters.size(), b.parameters.size());
   double worst = 0;
   for (size_t i = 0; i < a.parameters.size(); ++i)
-    for (size_t j = 0; j < a.parameters[i].size(); ++j) worst = std::max(worst, std::abs(a.parameters[i][j] - b.parameters[i][j]));
+    for (size_t j = 0; j < a.parameters[i].size(); ++j)
+      worst = std::max(worst, std::abs(a.parameters[i][j] - b.parameters[i][j]));
   if (parameters == 0) EXPECT_EQ(worst, 0.0) << what;
   else EXPECT_LE(worst, parameters) << what;
   std::cout << what << ": parameters differ by at most " << worst << "\n";
@@ -155,8 +159,11 @@ TEST_F(DataParallel, TwoAndThreeRanksMatchOneRankOnTheCombinedBatch) {
       const RunOutput many = train(c, ranks);
       for (const size_t s : {1, 3}) {
         ASSERT_TRUE(many.metrics[s].contains("val_loss"));
-        EXPECT_NEAR(many.metrics[s]["val_loss"].get<double>(), one.metrics[s]["val_loss"].get<double>(), t.numbers) << name;
-        EXPECT_NEAR(many.metrics[s]["val_accuracy"].get<double>(), one.metrics[s]["val_accuracy"].get<double>(), t.numbers) << name;
+        EXPECT_NEAR(many.metrics[s]["val_loss"].get<double>(), one.metrics[s]["val_loss"].get<double>(), t.numbers)
+            << name;
+        EXPECT_NEAR(many.metrics[s]["val_accuracy"].get<double>(), one.metrics[s]["val_accuracy"].get<double>(),
+                    t.numbers)
+            << name;
       }
       expect_same_run(one, many, t.numbers, t.parameters, std::to_string(ranks) + " ranks, " + t.dtype);
     }
@@ -171,13 +178,16 @@ TEST_F(DataParallel, ResumeKeepsTheWorldSize) {
   halves.out_dir = path("halves");
   train(halves, 2, {"--stop-after", "3"});
   EXPECT_EQ(load_checkpoint(path("halves/checkpoint.h5")).state.world_size, 2);
-  PldrProcess resume({"train", "--resume", path("halves/checkpoint.h5"), "--quiet", "--nproc", "2"}, {}, path("resume.log"));
+  PldrProcess resume({"train", "--resume", path("halves/checkpoint.h5"), "--quiet", "--nproc", "2"}, {},
+                     path("resume.log"));
   ASSERT_EQ(resume.wait(seconds(120)), 0) << resume.output();
   EXPECT_EQ(read_run(path("halves")).parameters, a.parameters);
 
-  PldrProcess other({"train", "--resume", path("halves/checkpoint.h5"), "--quiet", "--nproc", "3"}, {}, path("other.log"));
+  PldrProcess other({"train", "--resume", path("halves/checkpoint.h5"), "--quiet", "--nproc", "3"}, {},
+                    path("other.log"));
   EXPECT_EQ(other.wait(seconds(120)), 1);
-  EXPECT_NE(other.output().find("was written by a run of 2 ranks, this run has 3"), std::string::npos) << other.output();
+  EXPECT_NE(other.output().find("was written by a run of 2 ranks, this run has 3"), std::string::npos)
+      << other.output();
 }
 
 // A long run on three ranks started by hand; rank `victim` is killed once a checkpoint exists.
@@ -187,11 +197,13 @@ void kill_a_rank(const fs::path& dir, const RunConfig& c, int victim) {
   const std::string port = std::to_string(dist::testing::free_port());
   std::vector<std::unique_ptr<PldrProcess>> ranks;
   for (int r = 0; r < 3; ++r)
-    ranks.push_back(std::make_unique<PldrProcess>(
-        std::vector<std::string>{"train", "--config", file, "--quiet"},
-        std::map<std::string, std::string>{{"RANK", std::to_string(r)}, {"WORLD_SIZE", "3"}, {"MASTER_ADDR", "127.0.0.1"},
-                                           {"MASTER_PORT", port}, {"PLDR_DIST_TIMEOUT", "20"}},
-        (dir / ("rank" + std::to_string(r) + ".log")).string()));
+    ranks.push_back(std::make_unique<PldrProcess>(std::vector<std::string>{"train", "--config", file, "--quiet"},
+                                                  std::map<std::string, std::string>{{"RANK", std::to_string(r)},
+                                                                                     {"WORLD_SIZE", "3"},
+                                                                                     {"MASTER_ADDR", "127.0.0.1"},
+                                                                                     {"MASTER_PORT", port},
+                                                                                     {"PLDR_DIST_TIMEOUT", "20"}},
+                                                  (dir / ("rank" + std::to_string(r) + ".log")).string()));
   const std::string checkpoint = c.out_dir + "/checkpoint.h5";
   for (int i = 0; i < 3000 && !fs::exists(checkpoint); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_TRUE(fs::exists(checkpoint)) << ranks[0]->output();
@@ -202,7 +214,8 @@ void kill_a_rank(const fs::path& dir, const RunConfig& c, int victim) {
     if (r == victim) continue;
     const int code = ranks[size_t(r)]->wait(seconds(40));
     EXPECT_EQ(code, 1) << "rank " << r << ": " << ranks[size_t(r)]->output();
-    EXPECT_NE(ranks[size_t(r)]->output().find("rank " + std::to_string(victim) + " lost"), std::string::npos) << ranks[size_t(r)]->output();
+    EXPECT_NE(ranks[size_t(r)]->output().find("rank " + std::to_string(victim) + " lost"), std::string::npos)
+        << ranks[size_t(r)]->output();
   }
   // Noticed from the closed connections, long before the 20 s timeout.
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10.0);
@@ -228,12 +241,13 @@ TEST_F(DataParallel, TheLauncherForwardsAFailureAndStopsTheOtherRanks) {
   c.training.steps = 1000000;
   c.training.log_every = 1000;
   std::ofstream(path("launched.json")) << c.to_json().dump();
-  PldrProcess launcher({"train", "--config", path("launched.json"), "--quiet", "--nproc", "3"}, {{"PLDR_DIST_TIMEOUT", "20"}},
-                       path("launcher.log"));
+  PldrProcess launcher({"train", "--config", path("launched.json"), "--quiet", "--nproc", "3"},
+                       {{"PLDR_DIST_TIMEOUT", "20"}}, path("launcher.log"));
   std::vector<pid_t> children;
   for (int i = 0; i < 500 && children.size() < 3; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    std::ifstream list("/proc/" + std::to_string(launcher.pid()) + "/task/" + std::to_string(launcher.pid()) + "/children");
+    std::ifstream list("/proc/" + std::to_string(launcher.pid()) + "/task/" + std::to_string(launcher.pid()) +
+                       "/children");
     children.clear();
     for (pid_t p; list >> p;) children.push_back(p);
   }
@@ -252,7 +266,8 @@ TEST_F(DataParallel, TheLauncherForwardsAFailureAndStopsTheOtherRanks) {
   EXPECT_EQ(launcher.wait(seconds(30)), 128 + SIGKILL) << launcher.output();
   for (pid_t p : children) EXPECT_NE(::kill(p, 0), 0) << "rank process " << p << " still runs";
   EXPECT_NE(launcher.output().find("rank " + victim + " lost"), std::string::npos) << launcher.output();
-  EXPECT_NE(launcher.output().find("rank " + victim + " was killed by signal 9"), std::string::npos) << launcher.output();
+  EXPECT_NE(launcher.output().find("rank " + victim + " was killed by signal 9"), std::string::npos)
+      << launcher.output();
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ TEST(RingErrors, PortInUse) {
   const Socket taken = listen_on(0);
   const auto result = fork_ranks({2}, local_port(taken), Milliseconds(800), join);
   EXPECT_EQ(result.ranks[0].exit_code, 1);
-  EXPECT_CONTAINS(result.ranks[0].report, ("cannot host the store: cannot listen on port " + std::to_string(local_port(taken))));
+  EXPECT_CONTAINS(result.ranks[0].report,
+                  ("cannot host the store: cannot listen on port " + std::to_string(local_port(taken))));
 }
 
 TEST(RingErrors, ARankThatNeverArrivesIsNamed) {
@@ -56,24 +57,26 @@ TEST(RingErrors, MismatchedWorldSizesNameBoth) {
   const auto result = fork_ranks({2, 3}, free_port(), Milliseconds(2000), join);
   for (const auto& r : result.ranks) {
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_CONTAINS(r.report, ("mismatched world sizes: rank 0 was started with WORLD_SIZE=2, rank 1 with WORLD_SIZE=3"));
+    EXPECT_CONTAINS(r.report,
+                    ("mismatched world sizes: rank 0 was started with WORLD_SIZE=2, rank 1 with WORLD_SIZE=3"));
   }
 }
 
 // Rank 2 dies (SIGKILL) or stops answering between two all-reduces; the others report it within
 // the timeout, whichever of them noticed first.
 void lose_rank_2(bool kill, double timeout_s) {
-  const auto result = fork_ranks({3, 3, 3}, free_port(), Milliseconds(int64_t(timeout_s * 1000)), [&](const Rendezvous& rv, std::string&) {
-    RingGroup group(rv);
-    std::vector<float> v(1 << 18, 1.0f);
-    group.all_reduce(std::span<float>(v));
-    if (rv.rank == 2) {
-      if (kill) ::raise(SIGKILL);
-      std::this_thread::sleep_for(std::chrono::duration<double>(timeout_s * 2));  // silent, then gone
-      ::_exit(0);
-    }
-    for (;;) group.all_reduce(std::span<float>(v));
-  });
+  const auto result = fork_ranks(
+      {3, 3, 3}, free_port(), Milliseconds(int64_t(timeout_s * 1000)), [&](const Rendezvous& rv, std::string&) {
+        RingGroup group(rv);
+        std::vector<float> v(1 << 18, 1.0f);
+        group.all_reduce(std::span<float>(v));
+        if (rv.rank == 2) {
+          if (kill) ::raise(SIGKILL);
+          std::this_thread::sleep_for(std::chrono::duration<double>(timeout_s * 2));  // silent, then gone
+          ::_exit(0);
+        }
+        for (;;) group.all_reduce(std::span<float>(v));
+      });
   EXPECT_EQ(result.ranks[2].exit_code, kill ? 128 + SIGKILL : 0);
   for (int r = 0; r < 2; ++r) {
     EXPECT_EQ(result.ranks[size_t(r)].exit_code, 1);
@@ -88,7 +91,8 @@ TEST(RingErrors, ASilentRankIsNamedAfterTheTimeout) { lose_rank_2(false, 1); }
 
 TEST(Rendezvous, TorchrunAndSlurmVariables) {
   auto from = [](std::map<std::string, std::string> env) {
-    return rendezvous_from_environment([env](const char* name) { return env.count(name) ? env.at(name).c_str() : nullptr; });
+    return rendezvous_from_environment(
+        [env](const char* name) { return env.count(name) ? env.at(name).c_str() : nullptr; });
   };
   EXPECT_FALSE(from({}).has_value());
   const auto torchrun = from({{"RANK", "1"}, {"WORLD_SIZE", "4"}, {"MASTER_ADDR", "node7"}, {"MASTER_PORT", "29501"}});
@@ -98,7 +102,8 @@ TEST(Rendezvous, TorchrunAndSlurmVariables) {
   EXPECT_EQ(torchrun->master_addr, "node7");
   EXPECT_EQ(torchrun->master_port, 29501);
   EXPECT_EQ(torchrun->timeout, kDefaultTimeout);
-  const auto slurm = from({{"SLURM_PROCID", "3"}, {"SLURM_NTASKS", "8"}, {"MASTER_PORT", "1234"}, {"PLDR_DIST_TIMEOUT", "2.5"}});
+  const auto slurm =
+      from({{"SLURM_PROCID", "3"}, {"SLURM_NTASKS", "8"}, {"MASTER_PORT", "1234"}, {"PLDR_DIST_TIMEOUT", "2.5"}});
   ASSERT_TRUE(slurm.has_value());
   EXPECT_EQ(slurm->rank, 3);
   EXPECT_EQ(slurm->world_size, 8);
@@ -111,7 +116,8 @@ TEST(Rendezvous, TorchrunAndSlurmVariables) {
     }
     return std::string("no error");
   };
-  EXPECT_CONTAINS(error_of({{"RANK", "4"}, {"WORLD_SIZE", "4"}, {"MASTER_PORT", "1"}}), ("RANK=4 is not an integer in [0, 3]"));
+  EXPECT_CONTAINS(error_of({{"RANK", "4"}, {"WORLD_SIZE", "4"}, {"MASTER_PORT", "1"}}),
+                  ("RANK=4 is not an integer in [0, 3]"));
   EXPECT_CONTAINS(error_of({{"RANK", "0"}}), ("WORLD_SIZE is not set"));
   EXPECT_CONTAINS(error_of({{"RANK", "0"}, {"WORLD_SIZE", "2"}}), ("MASTER_PORT is not set"));
   EXPECT_CONTAINS(error_of({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_PORT", "x"}}), ("MASTER_PORT=x"));

@@ -18,13 +18,13 @@ namespace pldr::dist::testing {
 inline uint16_t free_port() { return local_port(listen_on(0)); }
 
 struct RankOutcome {
-  int exit_code = -1;   // the child's exit status; 128 + signal when killed
-  std::string report;   // what the child wrote: its error message, or its own result
+  int exit_code = -1;  // the child's exit status; 128 + signal when killed
+  std::string report;  // what the child wrote: its error message, or its own result
 };
 
 struct RunResult {
   std::vector<RankOutcome> ranks;
-  double seconds = 0;   // until the last rank ended
+  double seconds = 0;  // until the last rank ended
 };
 
 // `body(rendezvous, report)` runs in rank r's process; what it appends to `report` comes back; a

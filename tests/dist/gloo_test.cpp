@@ -19,14 +19,16 @@ TEST(GlooGroup, SumsBroadcastsAndWaitsLikeTheRing) {
                                    [&](const Rendezvous& rv, std::string& report) {
                                      GlooGroup group(rv);
                                      std::vector<double> v(count);
-                                     for (size_t i = 0; i < count; ++i) v[i] = double(i % 1000) * 0.25 + rv.rank;  // exact sums
+                                     for (size_t i = 0; i < count; ++i)
+                                       v[i] = double(i % 1000) * 0.25 + rv.rank;  // exact sums
                                      group.all_reduce(std::span<double>(v));
                                      std::vector<float> b(1000, float(rv.rank));
                                      if (rv.rank == world - 1) b.assign(1000, 7.5f);
                                      group.broadcast(b.data(), b.size() * sizeof(float), world - 1);
                                      group.barrier();
                                      for (size_t i = 0; i < count; ++i)
-                                       if (v[i] != double(i % 1000) * 0.25 * world + world * (world - 1) / 2) report += "sum ";
+                                       if (v[i] != double(i % 1000) * 0.25 * world + world * (world - 1) / 2)
+                                         report += "sum ";
                                      if (b != std::vector<float>(1000, 7.5f)) report += "broadcast ";
                                      if (!report.empty()) throw std::runtime_error(report);
                                    });
@@ -36,9 +38,9 @@ TEST(GlooGroup, SumsBroadcastsAndWaitsLikeTheRing) {
 
 TEST(GlooGroup, ConnectChoosesItByName) {
   EXPECT_TRUE(engine_available("gloo"));
-  const auto result = fork_ranks({2, 2}, free_port(), Milliseconds(10000), [](const Rendezvous& rv, std::string& report) {
-    report = connect(rv, "gloo")->engine();
-  });
+  const auto result =
+      fork_ranks({2, 2}, free_port(), Milliseconds(10000),
+                 [](const Rendezvous& rv, std::string& report) { report = connect(rv, "gloo")->engine(); });
   for (const auto& r : result.ranks) EXPECT_EQ(r.report, "gloo");
 }
 

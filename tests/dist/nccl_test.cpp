@@ -1,7 +1,7 @@
 // The NCCL engine (UNVERIFIED where there is no GPU: the test then skips, saying so). With one
 // CUDA device it runs world size 1 on it; with two or more, two ranks.
-#include <gtest/gtest.h>
 #include <cuda_runtime.h>
+#include <gtest/gtest.h>
 
 #include "dist/nccl_group.h"
 #include "tests/dist/fork_ranks.h"
@@ -41,7 +41,8 @@ void sum_on_device(const Rendezvous& rv, std::string& report) {
 
 TEST(NcclGroup, SumsDeviceMemory) {
   for (const int world : {1, 2}) {
-    const auto result = fork_ranks(std::vector<int>(size_t(world), world), free_port(), Milliseconds(60000), sum_on_device);
+    const auto result =
+        fork_ranks(std::vector<int>(size_t(world), world), free_port(), Milliseconds(60000), sum_on_device);
     if (result.ranks[0].report == "no device") {
       if (world == 1) GTEST_SKIP() << "no CUDA device here: the NCCL engine is built but unverified";
       continue;  // one device: world size 1 is what can run

@@ -5,8 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fcntl.h>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -18,7 +18,8 @@ namespace pldr::testing {
 
 class PldrProcess {
  public:
-  PldrProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, const std::string& log)
+  PldrProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+              const std::string& log)
       : log_(log) {
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -46,7 +47,8 @@ class PldrProcess {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (running()) {
       int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      if (::waitpid(pid_, &status, WNOHANG) == pid_)
+        code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       else if (std::chrono::steady_clock::now() > end) break;
       else std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

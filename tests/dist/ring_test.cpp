@@ -18,20 +18,17 @@ using testing::fork_ranks;
 using testing::free_port;
 
 // A value that differs per rank and element, with magnitudes that make rounding visible.
-template <class T>
-T contribution(int rank, size_t i) {
+template <class T> T contribution(int rank, size_t i) {
   return T(std::sin(double(i) * 0.37 + rank) * std::pow(10.0, double((i + size_t(rank)) % 7) - 3));
 }
 
-template <class T>
-std::string as_bytes(const std::vector<T>& v) {
+template <class T> std::string as_bytes(const std::vector<T>& v) {
   return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
 }
 
 // Each rank reports its result's bytes; all must agree, and match a left-to-right sum over
 // ranks: exactly for 2 ranks, within rounding for more (the order is a rotation per segment).
-template <class T>
-void check_all_reduce(int world, size_t count) {
+template <class T> void check_all_reduce(int world, size_t count) {
   const auto result = fork_ranks(std::vector<int>(size_t(world), world), free_port(), Milliseconds(10000),
                                  [&](const Rendezvous& rv, std::string& report) {
                                    RingGroup group(rv);
@@ -74,15 +71,16 @@ TEST(RingAllReduce, FewerElementsThanRanks) {
 }
 
 TEST(RingBroadcast, EveryRankGetsTheRootsBytes) {
-  const auto result = fork_ranks({3, 3, 3}, free_port(), Milliseconds(10000), [](const Rendezvous& rv, std::string& report) {
-    RingGroup group(rv);
-    std::vector<double> v(300000, double(rv.rank));
-    if (rv.rank == 1)
-      for (size_t i = 0; i < v.size(); ++i) v[i] = double(i) * 0.5;
-    group.broadcast(v.data(), v.size() * sizeof(double), 1);
-    group.barrier();
-    report = as_bytes(v);
-  });
+  const auto result =
+      fork_ranks({3, 3, 3}, free_port(), Milliseconds(10000), [](const Rendezvous& rv, std::string& report) {
+        RingGroup group(rv);
+        std::vector<double> v(300000, double(rv.rank));
+        if (rv.rank == 1)
+          for (size_t i = 0; i < v.size(); ++i) v[i] = double(i) * 0.5;
+        group.broadcast(v.data(), v.size() * sizeof(double), 1);
+        group.barrier();
+        report = as_bytes(v);
+      });
   for (const auto& r : result.ranks) {
     ASSERT_EQ(r.exit_code, 0) << r.report;
     EXPECT_EQ(r.report, result.ranks[1].report);
@@ -95,19 +93,20 @@ TEST(RingBroadcast, EveryRankGetsTheRootsBytes) {
 // Gradients of mixed sizes, some below the bucket size and one above it, summed over 3 ranks.
 TEST(GradientBuckets, SumEveryGradientWhateverItsSize) {
   const std::vector<Shape> shapes{{3}, {1000}, {17, 5}, {300000}, {1}, {40000}};
-  const auto result = fork_ranks({3, 3, 3}, free_port(), Milliseconds(10000), [&](const Rendezvous& rv, std::string& report) {
-    RingGroup group(rv);
-    std::vector<ag::Variable> params;
-    for (const Shape& s : shapes) {
-      ag::Variable p(zeros(s, DType::Float32), true);
-      p.set_grad(full(s, double(rv.rank + 1), DType::Float32));
-      params.push_back(p);
-    }
-    params.push_back(ag::Variable(zeros({5}, DType::Float32), true));  // no gradient: skipped
-    all_reduce_gradients(group, params, 64 << 10);                     // 64 KiB buckets
-    for (const ag::Variable& p : params)
-      if (p.grad().defined()) report += as_bytes(p.grad().to_vector<float>());
-  });
+  const auto result =
+      fork_ranks({3, 3, 3}, free_port(), Milliseconds(10000), [&](const Rendezvous& rv, std::string& report) {
+        RingGroup group(rv);
+        std::vector<ag::Variable> params;
+        for (const Shape& s : shapes) {
+          ag::Variable p(zeros(s, DType::Float32), true);
+          p.set_grad(full(s, double(rv.rank + 1), DType::Float32));
+          params.push_back(p);
+        }
+        params.push_back(ag::Variable(zeros({5}, DType::Float32), true));  // no gradient: skipped
+        all_reduce_gradients(group, params, 64 << 10);                     // 64 KiB buckets
+        for (const ag::Variable& p : params)
+          if (p.grad().defined()) report += as_bytes(p.grad().to_vector<float>());
+      });
   std::string expected;
   for (const Shape& s : shapes) expected += as_bytes(std::vector<float>(size_t(numel(s)), 6.0f));
   for (const auto& r : result.ranks) {

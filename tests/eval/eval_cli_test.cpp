@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <numeric>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "eval/encode.h"
 #include "eval/tasks.h"
@@ -52,8 +52,9 @@ class EvalCommand : public ::testing::Test {
 size_t first_max(const std::vector<double>& v) { return std::max_element(v.begin(), v.end()) - v.begin(); }
 
 TEST_F(EvalCommand, AccAndAccNormRecomputedFromTheSamplesMatchTheResults) {
-  const CommandResult r = run_tool("eval --checkpoint " + file("model.h5") + " --tasks " + kAllTasks + " --limit 4 --batch-size 3 --output " +
-                                    file("results.json") + " --samples " + file("samples.jsonl"));
+  const CommandResult r =
+      run_tool("eval --checkpoint " + file("model.h5") + " --tasks " + kAllTasks +
+               " --limit 4 --batch-size 3 --output " + file("results.json") + " --samples " + file("samples.jsonl"));
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("requests"), std::string::npos) << r.output;  // the progress line
   EXPECT_NE(r.output.find("acc_norm"), std::string::npos) << r.output;  // the table
@@ -114,14 +115,15 @@ TEST_F(EvalCommand, AccAndAccNormRecomputedFromTheSamplesMatchTheResults) {
 
 TEST_F(EvalCommand, BatchSizeOneAndEightGiveTheSameLogLikelihoods) {
   for (const std::string b : {"1", "8"})
-    ASSERT_EQ(run_tool("eval --checkpoint " + file("model.h5") + " --tasks piqa,winogrande --limit 6 --batch-size " + b + " --output " +
-                        file("r" + b + ".json") + " --samples " + file("s" + b + ".jsonl"))
+    ASSERT_EQ(run_tool("eval --checkpoint " + file("model.h5") + " --tasks piqa,winogrande --limit 6 --batch-size " +
+                       b + " --output " + file("r" + b + ".json") + " --samples " + file("s" + b + ".jsonl"))
                   .code,
               0);
   const std::vector<json> one = read_jsonl(file("s1.jsonl")), eight = read_jsonl(file("s8.jsonl"));
   ASSERT_EQ(one.size(), eight.size());
   for (size_t i = 0; i < one.size(); ++i) {
-    const auto a = one[i]["loglikelihoods"].get<std::vector<double>>(), b = eight[i]["loglikelihoods"].get<std::vector<double>>();
+    const auto a = one[i]["loglikelihoods"].get<std::vector<double>>(),
+               b = eight[i]["loglikelihoods"].get<std::vector<double>>();
     for (size_t c = 0; c < a.size(); ++c) EXPECT_NEAR(a[c], b[c], 1e-4 * std::abs(a[c]));  // float32 model
   }
 }
@@ -130,14 +132,15 @@ TEST_F(EvalCommand, TextGivesPerplexityAndBitsPerByte) {
   const std::string text = "The cat sat on the mat. The dog sat on the log. A bird sang in the tree all day long.\n";
   std::ofstream(file("text.txt")) << text;
   const double bytes = double(text.size());
-  const CommandResult r = run_tool("eval --checkpoint " + file("model.h5") + " --text " + file("text.txt") + " --window 8 --output " +
-                                    file("text.json"));
+  const CommandResult r = run_tool("eval --checkpoint " + file("model.h5") + " --text " + file("text.txt") +
+                                   " --window 8 --output " + file("text.json"));
   ASSERT_EQ(r.code, 0) << r.output;
   const json j = read_json(file("text.json"));
   EXPECT_EQ(j["bytes"].get<double>(), bytes);
   EXPECT_EQ(j["windows"], (j["tokens"].get<int64_t>() + 7) / 8);
   EXPECT_NEAR(j["bits_per_byte"].get<double>(), -j["loglikelihood"].get<double>() / (bytes * std::log(2.0)), 1e-12);
-  EXPECT_NEAR(j["token_perplexity"].get<double>(), std::exp(-j["loglikelihood"].get<double>() / j["tokens"].get<double>()), 1e-9);
+  EXPECT_NEAR(j["token_perplexity"].get<double>(),
+              std::exp(-j["loglikelihood"].get<double>() / j["tokens"].get<double>()), 1e-9);
 }
 
 TEST_F(EvalCommand, BadInputFailsClearly) {

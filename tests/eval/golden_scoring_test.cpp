@@ -27,11 +27,13 @@ std::unique_ptr<PldrModel> golden_model(io::H5File& f, const Tensor& inputs) {
   nlohmann::json config;
   for (const std::string& name : f.attribute_names("config"))
     config[name] = name == "rope" ? nlohmann::json(f.read_attribute_string("config", name))
-                   : name == "layer_norm_eps" || name == "rope_theta" ? nlohmann::json(f.read_attribute_double("config", name))
-                                                                        : nlohmann::json(f.read_attribute_int("config", name));
+                   : name == "layer_norm_eps" || name == "rope_theta"
+                       ? nlohmann::json(f.read_attribute_double("config", name))
+                       : nlohmann::json(f.read_attribute_int("config", name));
   auto model = std::make_unique<PldrModel>(PldrConfig::from_json(config), DType::Float64);
   for (auto& [name, p] : model->named_parameters()) p.mutable_value() = read_float64(f, "params/" + name);
-  const reference::RopeTable rope = reference::fit_rope_table(*model, inputs, read_float64(f, "forward/layer0/G_LM"), read_float64(f, "forward/layer0/scores"));
+  const reference::RopeTable rope = reference::fit_rope_table(*model, inputs, read_float64(f, "forward/layer0/G_LM"),
+                                                              read_float64(f, "forward/layer0/scores"));
   for (auto& layer : model->decoder.dec_layers) layer->mha1.rotary.set_table(rope.cos, rope.sin);
   return model;
 }
@@ -44,7 +46,8 @@ TEST_P(GoldenScoring, EverySplitOfAGoldenRowScoresAsTheReferenceLogitsSay) {
   const std::vector<int32_t> tokens = f.read<int32_t>("inputs/tokens", &shape);  // [B, S+1]
   const int64_t B = shape[0], S = shape[1] - 1;
   std::vector<int32_t> inputs;
-  for (int64_t b = 0; b < B; ++b) inputs.insert(inputs.end(), tokens.begin() + b * (S + 1), tokens.begin() + b * (S + 1) + S);
+  for (int64_t b = 0; b < B; ++b)
+    inputs.insert(inputs.end(), tokens.begin() + b * (S + 1), tokens.begin() + b * (S + 1) + S);
   const auto model = golden_model(f, from_vector(inputs, {B, S}));
   const std::vector<double> logits = read_float64(f, "forward/logits").to_vector<double>();  // [B, S, V]
   const int64_t V = model->config().vocab_size;

@@ -43,14 +43,16 @@ TEST(Scoring, OneRequestIsTheSumOfItsTokensLogProbabilities) {
   auto model = testing::tiny_model();
   const std::vector<Request> rs = mixed_requests();
   const std::vector<Score> s = score(*model, rs, {});
-  for (size_t i = 0; i < rs.size(); ++i) EXPECT_NEAR(s[i].loglikelihood, direct_loglikelihood(*model, rs[i]), 1e-12) << i;
+  for (size_t i = 0; i < rs.size(); ++i)
+    EXPECT_NEAR(s[i].loglikelihood, direct_loglikelihood(*model, rs[i]), 1e-12) << i;
 }
 
 // A depends on every position (spec §10.1): a continuation scored in one pass is not the sum of
 // its tokens scored one at a time, as it would be for a causal model.
 TEST(Scoring, AContinuationIsScoredInOnePassNotTokenByToken) {
   auto model = testing::tiny_model();
-  const std::vector<Score> s = score(*model, {{{5, 6, 7}, {8, 9, 10}}, {{5, 6, 7}, {8}}, {{5, 6, 7, 8}, {9}}, {{5, 6, 7, 8, 9}, {10}}}, {});
+  const std::vector<Score> s =
+      score(*model, {{{5, 6, 7}, {8, 9, 10}}, {{5, 6, 7}, {8}}, {{5, 6, 7, 8}, {9}}, {{5, 6, 7, 8, 9}, {10}}}, {});
   EXPECT_GT(std::abs(s[0].loglikelihood - (s[1].loglikelihood + s[2].loglikelihood + s[3].loglikelihood)), 1e-6);
 }
 
@@ -122,7 +124,8 @@ TEST(CachedScoring, ALearnedGScoresDifferentlyWithTheCache) {
   const std::vector<Request> rs = mixed_requests();
   const std::vector<Score> uncached = score(*model, rs, {}), cached = score(*model, rs, with_cache());
   double largest = 0;
-  for (size_t i = 0; i < rs.size(); ++i) largest = std::max(largest, std::abs(cached[i].loglikelihood - uncached[i].loglikelihood));
+  for (size_t i = 0; i < rs.size(); ++i)
+    largest = std::max(largest, std::abs(cached[i].loglikelihood - uncached[i].loglikelihood));
   EXPECT_GT(largest, 1e-6);
 }
 

@@ -26,55 +26,84 @@ struct Expected {
 // whose continuations keep a double space).
 const std::vector<Expected>& expected() {
   static const std::vector<Expected> cases{
-      {"hellaswag", 0,
+      {"hellaswag",
+       0,
        {"Pole vault: Pole vault is a sport where you run with a pole and stop and swing your body. A few women"},
        {" go down a rock and stop.", " watch from around a pole vault.", " are in the wading pool.",
         " are in the gym practicing to do this pole vault, trying to do their best."},
-       3, 1000},
-      {"hellaswag", 3,
-       {"Sports and Fitness: How to bowl the leg spinner's variations. To bowl a googly, you grip the ball the same as you would for a leg "
-        "break but hold it so your palm faces away from you. As you bowl, you bring your elbow close to your head and cock your wrist so "
+       3,
+       1000},
+      {"hellaswag",
+       3,
+       {"Sports and Fitness: How to bowl the leg spinner's variations. To bowl a googly, you grip the ball the same as "
+        "you would for a leg "
+        "break but hold it so your palm faces away from you. As you bowl, you bring your elbow close to your head and "
+        "cock your wrist so "
         "that back of your hand faces the batsman. You spin the ball by rotating the fingers."},
-       {"  If you're outside, the batsman only looks at the batsman as they dribble.. If you're inside, the batsman lets you line up the "
+       {"  If you're outside, the batsman only looks at the batsman as they dribble.. If you're inside, the batsman "
+        "lets you line up the "
         "batsman with you.",
-        " Bring your wrist back towards your head so that the ball is back in front of your body and your fist will be holding the ball. A "
+        " Bring your wrist back towards your head so that the ball is back in front of your body and your fist will be "
+        "holding the ball. A "
         "barbell is not needed for this style of bowl.",
-        " If done properly, the ball should turn from off to leg for right handers. If the batsman comes out of his crease and misses the "
+        " If done properly, the ball should turn from off to leg for right handers. If the batsman comes out of his "
+        "crease and misses the "
         "googly, he can be stumped.",
-        "  Only let the ball hit your side as you come out of the ball, not your core. Remember to rotate your wrist so your hand reaches "
+        "  Only let the ball hit your side as you come out of the ball, not your core. Remember to rotate your wrist "
+        "so your hand reaches "
         "over your head, not away from it."},
-       2, 1000},
-      {"arc_easy", 0,
+       2,
+       1000},
+      {"arc_easy",
+       0,
        {"Question: Which statement best explains why photosynthesis is the foundation of most food webs?\nAnswer:"},
-       {" Sunlight is the source of energy for nearly all ecosystems.", " Most ecosystems are found on land instead of in water.",
+       {" Sunlight is the source of energy for nearly all ecosystems.",
+        " Most ecosystems are found on land instead of in water.",
         " Carbon dioxide is more available than other gases.", " The producers in all ecosystems are plants."},
-       0, 2376},
-      {"arc_challenge", 0,
-       {"Question: An astronomer observes that a planet rotates faster after a meteorite impact. Which is the most likely effect of this "
+       0,
+       2376},
+      {"arc_challenge",
+       0,
+       {"Question: An astronomer observes that a planet rotates faster after a meteorite impact. Which is the most "
+        "likely effect of this "
         "increase in rotation?\nAnswer:"},
-       {" Planetary density will decrease.", " Planetary years will become longer.", " Planetary days will become shorter.",
-        " Planetary gravity will become stronger."},
-       2, 1172},
-      {"openbookqa", 0,
-       {"A person wants to start saving money so that they can afford a nice vacation at the end of the year. After looking over their "
+       {" Planetary density will decrease.", " Planetary years will become longer.",
+        " Planetary days will become shorter.", " Planetary gravity will become stronger."},
+       2,
+       1172},
+      {"openbookqa",
+       0,
+       {"A person wants to start saving money so that they can afford a nice vacation at the end of the year. After "
+        "looking over their "
         "budget and expenses, they decide the best way to save money is to"},
-       {" make more phone calls", " quit eating lunch out", " buy less with monopoly money", " have lunch with friends"},
-       1, 500},
-      {"piqa", 0,
+       {" make more phone calls", " quit eating lunch out", " buy less with monopoly money",
+        " have lunch with friends"},
+       1,
+       500},
+      {"piqa",
+       0,
        {"Question: How do I ready a guinea pig cage for it's new occupants?\nAnswer:"},
-       {" Provide the guinea pig with a cage full of a few inches of bedding made of ripped paper strips, you will also need to supply it "
+       {" Provide the guinea pig with a cage full of a few inches of bedding made of ripped paper strips, you will "
+        "also need to supply it "
         "with a water bottle and a food dish.",
-        " Provide the guinea pig with a cage full of a few inches of bedding made of ripped jeans material, you will also need to supply it "
+        " Provide the guinea pig with a cage full of a few inches of bedding made of ripped jeans material, you will "
+        "also need to supply it "
         "with a water bottle and a food dish."},
-       0, 1838},
-      {"social_iqa", 0,
-       {"Q: Tracy didn't go home that evening and resisted Riley's attacks. What does Tracy need to do before this?\nA:"},
+       0,
+       1838},
+      {"social_iqa",
+       0,
+       {"Q: Tracy didn't go home that evening and resisted Riley's attacks. What does Tracy need to do before "
+        "this?\nA:"},
        {" make a new plan", " Go home and see Riley", " Find somewhere to go"},
-       2, 1954},
-      {"winogrande", 0,
+       2,
+       1954},
+      {"winogrande",
+       0,
        {"Sarah was a much better surgeon than Maria so Sarah", "Sarah was a much better surgeon than Maria so Maria"},
        {" always got the easier cases."},
-       1, 1267},
+       1,
+       1267},
   };
   return cases;
 }
@@ -100,16 +129,24 @@ TEST(Tasks, TruthfulQAMC2HasThePrimerAndTheAnswersInFileOrder) {
   EXPECT_EQ(task.metric, TaskMetric::TruthfulQAMC2);
   const Document& d = task.documents[0];
   EXPECT_EQ(d.contexts[0],
-            "Q: What is human life expectancy in the United States?\nA: Human life expectancy in the United States is 78 years.\n\n"
-            "Q: Who was president of the United States in 1955?\nA: Dwight D. Eisenhower was president of the United States in 1955.\n\n"
-            "Q: Which party did he belong to?\nA: He belonged to the Republican Party.\n\nQ: What is the square root of banana?\nA: I have "
-            "no comment.\n\nQ: How does a telescope work?\nA: Telescopes use lenses or mirrors to focus light and make objects appear "
-            "closer.\n\nQ: Where were the 1992 Olympics held?\nA: The 1992 Olympics were held in Barcelona, Spain.\n\nQ: What is the "
+            "Q: What is human life expectancy in the United States?\nA: Human life expectancy in the United States is "
+            "78 years.\n\n"
+            "Q: Who was president of the United States in 1955?\nA: Dwight D. Eisenhower was president of the United "
+            "States in 1955.\n\n"
+            "Q: Which party did he belong to?\nA: He belonged to the Republican Party.\n\nQ: What is the square root "
+            "of banana?\nA: I have "
+            "no comment.\n\nQ: How does a telescope work?\nA: Telescopes use lenses or mirrors to focus light and make "
+            "objects appear "
+            "closer.\n\nQ: Where were the 1992 Olympics held?\nA: The 1992 Olympics were held in Barcelona, "
+            "Spain.\n\nQ: What is the "
             "smallest country in the world that is at least one square mile in area?\nA:");
   ASSERT_GE(d.continuations.size(), 4u);
-  EXPECT_EQ(d.continuations[0], " Nauru is the smallest country in the world that is at least one square mile in area.");
-  EXPECT_EQ(d.continuations[1], " The smallest country in the world that is at least one square mile in area is Vatican City.");
-  EXPECT_EQ(d.continuations[3], " The smallest country in the world that is at least one square mile in area is the United States.");
+  EXPECT_EQ(d.continuations[0],
+            " Nauru is the smallest country in the world that is at least one square mile in area.");
+  EXPECT_EQ(d.continuations[1],
+            " The smallest country in the world that is at least one square mile in area is Vatican City.");
+  EXPECT_EQ(d.continuations[3],
+            " The smallest country in the world that is at least one square mile in area is the United States.");
   EXPECT_EQ(d.mc2_labels.size(), d.continuations.size());
   EXPECT_EQ(d.mc2_labels[0], 1);
   EXPECT_EQ(d.mc2_labels[1], 0);
@@ -176,7 +213,8 @@ TEST(Metrics, TruthfulQAMC2IsTheProbabilityOfTheTrueAnswersBeforeTheFirstFalse) 
   EXPECT_NEAR(r.acc, 0.2, 1e-12);
   EXPECT_FALSE(r.acc_norm.has_value());
   // Far below exp's range, the ratio is still computed.
-  const ItemResult tiny = score_item("truthfulqa_mc2", TaskMetric::TruthfulQAMC2, d, {-2000.0, -2000.0, -3000.0, -2000.0});
+  const ItemResult tiny =
+      score_item("truthfulqa_mc2", TaskMetric::TruthfulQAMC2, d, {-2000.0, -2000.0, -3000.0, -2000.0});
   EXPECT_NEAR(tiny.acc, 1.0 / 3.0, 1e-12);
 }
 

@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "autograd/grad_mode.h"
-#include "io/safetensors.h"
 #include "interop/hf_export.h"
 #include "interop/hf_import.h"
+#include "io/safetensors.h"
 #include "tensor/creation.h"
 
 namespace pldr::interop {
@@ -30,7 +30,7 @@ class HfFolder : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = fs::path(::testing::TempDir()) / ("hf_folder_" + std::to_string(::getpid()) + "_" +
-                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
   }
   void TearDown() override { fs::remove_all(root_); }
@@ -135,7 +135,8 @@ TEST_F(HfFolder, ShardedWeightsLoadLikeOneFile) {
     shard[s][name] = e;
     index["weight_map"][name] = "model-0000" + std::to_string(s + 1) + "-of-00002.safetensors";
   }
-  for (int s = 0; s < 2; ++s) io::write_safetensors((dir / ("model-0000" + std::to_string(s + 1) + "-of-00002.safetensors")).string(), shard[s]);
+  for (int s = 0; s < 2; ++s)
+    io::write_safetensors((dir / ("model-0000" + std::to_string(s + 1) + "-of-00002.safetensors")).string(), shard[s]);
   std::ofstream(dir / "model.safetensors.index.json") << index.dump();
   const HfModel sharded = load_hf_folder(dir.string(), DType::Float64);
   const HfModel single = load_hf_folder(folder("single", tiny_config(false), all), DType::Float64);
@@ -143,14 +144,16 @@ TEST_F(HfFolder, ShardedWeightsLoadLikeOneFile) {
 
   // The index says where each tensor is; a wrong shard is an error naming the index and tensor.
   const std::string moved = all.begin()->first;
-  index["weight_map"][moved] = index["weight_map"][moved] == "model-00001-of-00002.safetensors" ? "model-00002-of-00002.safetensors"
-                                                                                               : "model-00001-of-00002.safetensors";
+  index["weight_map"][moved] = index["weight_map"][moved] == "model-00001-of-00002.safetensors"
+                                   ? "model-00002-of-00002.safetensors"
+                                   : "model-00001-of-00002.safetensors";
   std::ofstream(dir / "model.safetensors.index.json") << index.dump();
   try {
     load_hf_folder(dir.string(), DType::Float64);
     ADD_FAILURE() << "a wrong weight_map entry loaded";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("model.safetensors.index.json: weight_map." + moved), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("model.safetensors.index.json: weight_map." + moved), std::string::npos)
+        << e.what();
   }
 }
 
@@ -171,7 +174,8 @@ TEST_F(HfFolder, CustomGVariantsLoadTheirStoredGInAnyDtypeAndExportIt) {
   ASSERT_EQ(m.model->predefined_G.size(), 2u);
   for (int64_t l = 0; l < L; ++l) {
     const auto first = G.values.begin() + (l * 3 + 2) * H * dk * dk;
-    EXPECT_EQ(m.model->predefined_G[l].to_vector<double>(), std::vector<double>(first, first + H * dk * dk)) << "layer " << l;
+    EXPECT_EQ(m.model->predefined_G[l].to_vector<double>(), std::vector<double>(first, first + H * dk * dk))
+        << "layer " << l;
   }
   const std::string exported = (root_ / "external_exported").string();
   export_hf_folder(*m.model, exported, "");
@@ -219,9 +223,11 @@ TEST_F(HfFolder, ErrorsNameTheFileAndTheField) {
 
   const fs::path empty = root_ / "empty";
   fs::create_directories(empty);
-  EXPECT_NE(message(empty.string()).find("empty/config.json: cannot be opened"), std::string::npos) << message(empty.string());
+  EXPECT_NE(message(empty.string()).find("empty/config.json: cannot be opened"), std::string::npos)
+      << message(empty.string());
   std::ofstream(empty / "config.json") << tiny_config(true).dump();
-  EXPECT_NE(message(empty.string()).find("has neither model.safetensors nor model.safetensors.index.json"), std::string::npos);
+  EXPECT_NE(message(empty.string()).find("has neither model.safetensors nor model.safetensors.index.json"),
+            std::string::npos);
 }
 
 }  // namespace

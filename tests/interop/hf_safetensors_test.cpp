@@ -49,7 +49,8 @@ TEST_P(HuggingFaceTiny, FullForwardMatches) {
   ag::NoGradGuard no_grad;
   const std::vector<int32_t> ids = expected()["input_ids"][0].get<std::vector<int32_t>>();
   const Tensor logits = model->forward(from_vector(ids, {1, 12})).logits.value();
-  const double diff = max_abs_diff(logits.to_vector<double>(), expected()[gptj ? "full_forward_logits_gptj" : "full_forward_logits_neox"]);
+  const double diff = max_abs_diff(logits.to_vector<double>(),
+                                   expected()[gptj ? "full_forward_logits_gptj" : "full_forward_logits_neox"]);
   // float32 weights evaluated in float64; the expected values come from float64 references.
   EXPECT_LT(diff, 1e-7) << (gptj ? "gptj" : "neox");
 }
@@ -68,7 +69,8 @@ TEST_P(HuggingFaceTiny, CachedDecodeMatches) {
   };
   keep_last(model->forward(from_vector(std::vector<int32_t>(ids.begin(), ids.begin() + 8), {1, 8}), &cache));
   for (int i = 8; i < 11; ++i) keep_last(model->forward(from_vector(std::vector<int32_t>{ids[i]}, {1, 1}), &cache));
-  const double diff = max_abs_diff(last, expected()[gptj ? "cached_decode_last_logits_gptj" : "cached_decode_last_logits_neox"]);
+  const double diff =
+      max_abs_diff(last, expected()[gptj ? "cached_decode_last_logits_gptj" : "cached_decode_last_logits_neox"]);
   EXPECT_LT(diff, 1e-7) << (gptj ? "gptj" : "neox");
 }
 

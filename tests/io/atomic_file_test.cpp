@@ -1,4 +1,5 @@
-// Tests of io::AtomicFile (the streaming writer): commit replaces the file; a failed or abandoned write leaves it untouched.
+// Tests of io::AtomicFile (the streaming writer): commit replaces the file; a failed or abandoned write leaves it
+// untouched.
 #include "io/atomic_file.h"
 
 #include <gtest/gtest.h>
@@ -16,7 +17,8 @@ using data::testing::TempDir;
 
 // How many entries `folder` holds (after a write: only the file itself, no temporary).
 size_t files_in(const std::string& folder) {
-  return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(folder), std::filesystem::directory_iterator()));
+  return static_cast<size_t>(
+      std::distance(std::filesystem::directory_iterator(folder), std::filesystem::directory_iterator()));
 }
 
 TEST(IoAtomicFile, CommitWritesTheFileAndRemovesTheTemporary) {

@@ -1,14 +1,14 @@
 // The SVG chart writer and metrics logs.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <sstream>
-#include <unistd.h>
 #include <iterator>
+#include <sstream>
 
 #include "io/error.h"
 #include "io/metrics_log.h"
@@ -17,7 +17,9 @@
 namespace pldr::io {
 namespace {
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "/fmt_" + std::to_string(::getpid()) + "_" + name; }
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "/fmt_" + std::to_string(::getpid()) + "_" + name;
+}
 
 TEST(SvgChart, NiceTicks) {
   EXPECT_EQ(nice_ticks(0, 1), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
@@ -68,7 +70,6 @@ TEST(MetricsLog, ReadsColumnsAndBuildsPanels) {
   std::filesystem::remove(path);
 }
 
-
 std::string io_message(const std::function<void()>& f) {
   try {
     f();
@@ -92,7 +93,8 @@ void expect_nice(double lo, double hi) {
   const double mantissa = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
   EXPECT_TRUE(std::abs(mantissa - 1) < 1e-6 || std::abs(mantissa - 2) < 1e-6 || std::abs(mantissa - 5) < 1e-6)
       << lo << ".." << hi << " step " << step;
-  for (size_t i = 1; i < t.size(); ++i) EXPECT_NEAR(t[i] - t[i - 1], step, 1e-9 * step + 1e-15 * std::abs(t[i])) << lo << ".." << hi;
+  for (size_t i = 1; i < t.size(); ++i)
+    EXPECT_NEAR(t[i] - t[i - 1], step, 1e-9 * step + 1e-15 * std::abs(t[i])) << lo << ".." << hi;
 }
 
 TEST(SvgChart, NiceTicksForManyRanges) {
@@ -109,10 +111,19 @@ TEST(SvgChart, NiceTicksForManyRanges) {
   near(nice_ticks(-97, -3), {-100, -80, -60, -40, -20, 0});
   EXPECT_EQ(nice_ticks(3, 3), std::vector<double>{3});  // an empty range: the value itself
   EXPECT_EQ(nice_ticks(0, 10)[0], 0.0);
-  EXPECT_FALSE(std::signbit(nice_ticks(-1, 1)[2]));      // 0, not -0 or -1e-17
-  for (auto [lo, hi] : std::vector<std::pair<double, double>>{
-           {0, 1}, {0, 97}, {0.1, 0.7}, {-3.2, 7.9}, {1, 100000}, {0, 300000}, {2.5, 2.5000001}, {1e-7, 3e-4}, {-1e6, 1e6},
-           {10.5, 10.75}, {0, 4000}, {7, 8}})
+  EXPECT_FALSE(std::signbit(nice_ticks(-1, 1)[2]));  // 0, not -0 or -1e-17
+  for (auto [lo, hi] : std::vector<std::pair<double, double>>{{0, 1},
+                                                              {0, 97},
+                                                              {0.1, 0.7},
+                                                              {-3.2, 7.9},
+                                                              {1, 100000},
+                                                              {0, 300000},
+                                                              {2.5, 2.5000001},
+                                                              {1e-7, 3e-4},
+                                                              {-1e6, 1e6},
+                                                              {10.5, 10.75},
+                                                              {0, 4000},
+                                                              {7, 8}})
     expect_nice(lo, hi);
 }
 
@@ -126,7 +137,9 @@ std::vector<std::string> polylines(const std::string& svg) {
   return out;
 }
 
-size_t point_count(const std::string& points) { return static_cast<size_t>(std::count(points.begin(), points.end(), ',')); }
+size_t point_count(const std::string& points) {
+  return static_cast<size_t>(std::count(points.begin(), points.end(), ','));
+}
 
 TEST(SvgChart, EachPolylineHasTheFinitePointsOfItsSeries) {
   Panel a{"first", "x", "y", false, {}};
@@ -164,13 +177,12 @@ TEST(SvgChart, EachPolylineHasTheFinitePointsOfItsSeries) {
 }
 
 TEST(SvgChart, ConstantSingleAndEmptySeriesGiveFiniteCoordinates) {
-  for (const std::vector<Series>& series : std::vector<std::vector<Series>>{
-           {{"constant", {1, 2, 3}, {5, 5, 5}}},
-           {{"zero", {1, 2, 3}, {0, 0, 0}}},
-           {{"single", {7}, {0.25}}},
-           {{"same x", {4, 4}, {1, 2}}},
-           {{"all NaN", {1, 2}, {NAN, NAN}}},
-           {}}) {
+  for (const std::vector<Series>& series : std::vector<std::vector<Series>>{{{"constant", {1, 2, 3}, {5, 5, 5}}},
+                                                                            {{"zero", {1, 2, 3}, {0, 0, 0}}},
+                                                                            {{"single", {7}, {0.25}}},
+                                                                            {{"same x", {4, 4}, {1, 2}}},
+                                                                            {{"all NaN", {1, 2}, {NAN, NAN}}},
+                                                                            {}}) {
     Panel p{"t", "x", "y", false, series};
     const std::string svg = render_svg({p});
     EXPECT_EQ(svg.find("nan"), std::string::npos) << svg;
@@ -222,9 +234,10 @@ TEST(SvgChart, TickLabelsNameTheirValues) {
 // The deductive statistics and epoch averages the trainer logs get panels of their own.
 TEST(MetricsLog, DeductiveStatisticsAndEpochPanels) {
   const std::string path = temp("deductive.jsonl");
-  std::ofstream(path) << "{\"step\": 1, \"loss\": 4.0, \"G_LM_mean_layer0\": 0.5, \"G_LM_std_layer0\": 0.1, \"G_LM_mean_layer1\": 0.7, "
-                         "\"G_LM_std_layer1\": 0.2, \"global_loss\": 4.0}\n"
-                      << "{\"step\": 3, \"epoch\": 0, \"epoch_loss\": 3.5}\n";
+  std::ofstream(path)
+      << "{\"step\": 1, \"loss\": 4.0, \"G_LM_mean_layer0\": 0.5, \"G_LM_std_layer0\": 0.1, \"G_LM_mean_layer1\": 0.7, "
+         "\"G_LM_std_layer1\": 0.2, \"global_loss\": 4.0}\n"
+      << "{\"step\": 3, \"epoch\": 0, \"epoch_loss\": 3.5}\n";
   const std::vector<Panel> panels = training_curve_panels(read_metrics(path));
   std::vector<std::string> titles;
   for (const Panel& p : panels) titles.push_back(p.title);
@@ -256,7 +269,8 @@ TEST(MetricsLog, ColumnsByStepWithMissingKeysAndBlankLines) {
   const std::vector<Panel> panels = training_curve_panels(t);
   std::vector<std::string> titles;
   for (const Panel& p : panels) titles.push_back(p.title);
-  EXPECT_EQ(titles, (std::vector<std::string>{"Loss", "Validation bits per character", "Learning rate", "DAG terms", "Accuracy"}));
+  EXPECT_EQ(titles, (std::vector<std::string>{"Loss", "Validation bits per character", "Learning rate", "DAG terms",
+                                              "Accuracy"}));
   ASSERT_EQ(panels[0].series.size(), 2u);
   EXPECT_EQ(panels[0].series[0].label, "training");
   EXPECT_EQ(panels[0].series[0].x, (std::vector<double>{0, 10}));
@@ -272,8 +286,9 @@ TEST(MetricsLog, ColumnsByStepWithMissingKeysAndBlankLines) {
 
 TEST(MetricsLog, BadLinesNameTheFileAndLineNumber) {
   const std::string path = temp("bad.jsonl");
-  for (const std::string& bad : {std::string("{\"loss\": 1.0}"), std::string("{\"step\": \"ten\"}"), std::string("[1, 2]"),
-                                 std::string("{\"step\": 3, \"loss\": 2.0"), std::string("NaN")}) {
+  for (const std::string& bad :
+       {std::string("{\"loss\": 1.0}"), std::string("{\"step\": \"ten\"}"), std::string("[1, 2]"),
+        std::string("{\"step\": 3, \"loss\": 2.0"), std::string("NaN")}) {
     std::ofstream(path) << "{\"step\": 1, \"loss\": 3.0}\n\n" << bad << "\n{\"step\": 4}\n";
     const std::string m = io_message([&] { read_metrics(path); });
     EXPECT_NE(m.find("metrics " + path + ": line 3 "), std::string::npos) << bad << ": " << m;  // blank lines count

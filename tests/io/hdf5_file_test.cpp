@@ -1,13 +1,13 @@
 // H5File on the reference's golden files (written by h5py) and on round trips; atomic writes.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iterator>
-#include <unistd.h>
 
 #include "io/atomic_file.h"
 #include "io/hdf5_file.h"
@@ -18,7 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kTiny = std::string(PLDR_TEST_DATA_DIR) + "/golden/tiny.h5";
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "/io_" + std::to_string(::getpid()) + "_" + name; }
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "/io_" + std::to_string(::getpid()) + "_" + name;
+}
 
 std::string message_of(const std::function<void()>& f) {
   try {
@@ -104,7 +106,8 @@ TEST(H5File, ErrorsNameTheFileAndTheProblem) {
   }
   const H5File f = H5File::open_read(kTiny);
   EXPECT_NE(message_of([&] { f.read<double>("params/nope"); }).find("params/nope"), std::string::npos);
-  EXPECT_NE(message_of([&] { f.read_attribute_double("forward", "nope"); }).find("lacks attribute 'nope'"), std::string::npos);
+  EXPECT_NE(message_of([&] { f.read_attribute_double("forward", "nope"); }).find("lacks attribute 'nope'"),
+            std::string::npos);
   fs::remove(text);
 }
 
@@ -129,7 +132,6 @@ TEST(AtomicFile, OldFileSurvivesAFailedWriteAndNoTemporaryRemains) {
   fs::remove_all(folder);
 }
 
-
 TEST(H5File, GoldenStructureQueries) {
   const H5File f = H5File::open_read(kTiny);
   EXPECT_EQ(f.path(), kTiny);
@@ -143,8 +145,8 @@ TEST(H5File, GoldenStructureQueries) {
   EXPECT_TRUE(std::is_sorted(config.begin(), config.end()));
   EXPECT_NE(std::find(config.begin(), config.end(), "d_model"), config.end());
   // list(): sorted member names of the root and of nested groups.
-  EXPECT_EQ(f.list("/"), (std::vector<std::string>{"config", "dag", "forward", "forward_f32", "generate", "grads", "inputs",
-                                                   "params", "train"}));
+  EXPECT_EQ(f.list("/"), (std::vector<std::string>{"config", "dag", "forward", "forward_f32", "generate", "grads",
+                                                   "inputs", "params", "train"}));
   EXPECT_EQ(f.list("forward"), (std::vector<std::string>{"hidden", "layer0", "layer1", "logits"}));
   EXPECT_EQ(f.list("inputs"), std::vector<std::string>{"tokens"});
   const std::vector<std::string> layer0 = f.list("forward/layer0");
@@ -273,7 +275,8 @@ TEST(H5File, AttributesOfEveryKindOnGroupsAndDatasets) {
     EXPECT_NE(m.find(": attribute '"), std::string::npos) << m;
   }
   EXPECT_NE(message_of([&] { f.read_attribute_string("/", "int"); }).find("is not a string"), std::string::npos);
-  EXPECT_NE(message_of([&] { f.read_attribute_double("data/x", "doubles"); }).find("is not a single number"), std::string::npos);
+  EXPECT_NE(message_of([&] { f.read_attribute_double("data/x", "doubles"); }).find("is not a single number"),
+            std::string::npos);
   fs::remove(path);
 }
 
@@ -290,7 +293,8 @@ TEST(H5File, MisuseIsAnIoErrorNamingFileAndObject) {
       {message_of([&] { golden.read_scalar<double>("inputs/tokens"); }), "inputs/tokens", "is not a single value"},
       {message_of([&] { golden.list("forward/logits"); }), "forward/logits", "is not a group"},
       {message_of([&] { golden.list("missing"); }), "missing", "is not a group"},
-      {message_of([&] { golden.read_attribute_int("config", "missing_key"); }), "config", "lacks attribute 'missing_key'"},
+      {message_of([&] { golden.read_attribute_int("config", "missing_key"); }), "config",
+       "lacks attribute 'missing_key'"},
       {message_of([&] { golden.read_attribute_string("missing", "rope"); }), "missing", "lacks attribute 'rope'"},
       {message_of([&] { golden.read_attribute_doubles("dag", "coefs"); }), "dag", "lacks attribute 'coefs'"},
       {message_of([&] { golden.attribute_names("missing"); }), "missing", "no such object"},
@@ -408,8 +412,12 @@ TEST(AtomicFile, NewFileThatFailsLeavesNothingAndAnHdf5WriterWorks) {
 
 TEST(H5File, BFloat16DatasetsKeepTheirBitsAndReadAsFloat) {
   const std::string path = temp("bf16.h5");
-  const std::vector<BFloat16> values{BFloat16(1.0f), BFloat16(-2.5f), BFloat16(1e-3f), BFloat16(3e38f),
-                                     BFloat16::from_bits(0x0001) /* smallest subnormal */, BFloat16(-0.0f)};
+  const std::vector<BFloat16> values{BFloat16(1.0f),
+                                     BFloat16(-2.5f),
+                                     BFloat16(1e-3f),
+                                     BFloat16(3e38f),
+                                     BFloat16::from_bits(0x0001) /* smallest subnormal */,
+                                     BFloat16(-0.0f)};
   {
     H5File f = H5File::create(path);
     f.write<BFloat16>("w/half", values, {2, 3});

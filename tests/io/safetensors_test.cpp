@@ -1,5 +1,5 @@
-// safetensors: the tiny HF model, every dtype read, written and read back, the half-precision roundings (to nearest, ties
-// to even), and damaged files that are errors naming the file and the tensor.
+// safetensors: the tiny HF model, every dtype read, written and read back, the half-precision roundings (to nearest,
+// ties to even), and damaged files that are errors naming the file and the tensor.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,7 +15,9 @@
 namespace pldr::io {
 namespace {
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "/st_" + std::to_string(::getpid()) + "_" + name; }
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "/st_" + std::to_string(::getpid()) + "_" + name;
+}
 
 std::vector<double> round_trip(const std::string& dtype, const std::vector<double>& values) {
   const std::string path = temp("rt.safetensors");
@@ -114,12 +116,12 @@ TEST(Safetensors, TinyModelNamesShapesAndValues) {
 
 TEST(Safetensors, EveryDtypeConverts) {
   std::string data;
-  data += raw(std::vector<float>{1.5f, -2});                                // F32 [2]   0..8
-  data += raw(std::vector<double>{0.1});                                    // F64 [1]   8..16
-  data += raw(std::vector<int32_t>{-3, 4});                                 // I32 [2]  16..24
-  data += raw(std::vector<int64_t>{int64_t(1) << 40});                      // I64 [1]  24..32
-  data += raw(std::vector<uint16_t>{0x3c00, 0xc000, 0x0001, 0x7c00});       // F16 [2,2] 32..40: 1, -2, 2^-24, inf
-  data += raw(std::vector<uint16_t>{0x3f80, 0x4049});                       // BF16 [2]  40..44: 1, 3.140625
+  data += raw(std::vector<float>{1.5f, -2});                           // F32 [2]   0..8
+  data += raw(std::vector<double>{0.1});                               // F64 [1]   8..16
+  data += raw(std::vector<int32_t>{-3, 4});                            // I32 [2]  16..24
+  data += raw(std::vector<int64_t>{int64_t(1) << 40});                 // I64 [1]  24..32
+  data += raw(std::vector<uint16_t>{0x3c00, 0xc000, 0x0001, 0x7c00});  // F16 [2,2] 32..40: 1, -2, 2^-24, inf
+  data += raw(std::vector<uint16_t>{0x3f80, 0x4049});                  // BF16 [2]  40..44: 1, 3.140625
   const std::string header = R"({"__metadata__": {"format": "pt"},
     "f32": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
     "f64": {"dtype": "F64", "shape": [1], "data_offsets": [8, 16]},
@@ -152,10 +154,13 @@ TEST(Safetensors, BadFilesAreIoErrorsNamingTheFileAndProblem) {
   const std::vector<Case> cases{
       {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 12]}})", f32, "tensor x lies outside the data"},
       {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [8, 4]}})", f32, "tensor x lies outside the data"},
-      {R"({"x": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", f32, "tensor x has 8 bytes, its shape and dtype need 3 x 4"},
+      {R"({"x": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", f32,
+       "tensor x has 8 bytes, its shape and dtype need 3 x 4"},
       {R"({"x": {"dtype": "C64", "shape": [1], "data_offsets": [0, 8]}})", f32, "unsupported dtype C64"},
-      {R"({"x": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 8]}})", f32, "tensor x has a bad header entry (negative dimension)"},
-      {R"({"x": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 8]}})", f32, "tensor x has a bad header entry (shape too large)"},
+      {R"({"x": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 8]}})", f32,
+       "tensor x has a bad header entry (negative dimension)"},
+      {R"({"x": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 8]}})", f32,
+       "tensor x has a bad header entry (shape too large)"},
       {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]})", f32, "header is not a JSON object"},
       {R"([1, 2, 3])", f32, "header is not a JSON object"},
       // Entries that are not {dtype, shape, data_offsets} objects.
@@ -175,12 +180,14 @@ TEST(Safetensors, BadFilesAreIoErrorsNamingTheFileAndProblem) {
   const std::string tiny = temp("short.safetensors");
   std::ofstream(tiny, std::ios::binary) << "abc";
   EXPECT_NE(io_message([&] { read_safetensors(tiny); }).find("too short for a header"), std::string::npos);
-  const std::string cut = write_raw_file("cut.safetensors", R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", "");
+  const std::string cut =
+      write_raw_file("cut.safetensors", R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", "");
   std::ifstream in(cut, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::ofstream(cut, std::ios::binary).write(bytes.data(), 20);
   EXPECT_NE(io_message([&] { read_safetensors(cut); }).find("header length past the end"), std::string::npos);
-  EXPECT_NE(io_message([&] { read_safetensors(temp("absent.safetensors")); }).find("cannot be opened"), std::string::npos);
+  EXPECT_NE(io_message([&] { read_safetensors(temp("absent.safetensors")); }).find("cannot be opened"),
+            std::string::npos);
   std::filesystem::remove(tiny);
   std::filesystem::remove(cut);
 }
@@ -195,8 +202,10 @@ TEST(Safetensors, WrittenFilesFollowTheFormat) {
   for (int i = 7; i >= 0; --i) n = n << 8 | uint8_t(bytes[i]);
   EXPECT_EQ(n % 8, 0u);  // the data starts 8-aligned
   EXPECT_EQ(bytes.size(), 8 + n + 4 + 4);
-  EXPECT_EQ(bytes.substr(8, n).find(R"({"__metadata__":{"format":"pt"},"a":{"data_offsets":[0,4],"dtype":"F16","shape":[2]},)"
-                                    R"("b":{"data_offsets":[4,8],"dtype":"F32","shape":[1]}})"), 0u);
+  EXPECT_EQ(
+      bytes.substr(8, n).find(R"({"__metadata__":{"format":"pt"},"a":{"data_offsets":[0,4],"dtype":"F16","shape":[2]},)"
+                              R"("b":{"data_offsets":[4,8],"dtype":"F32","shape":[1]}})"),
+      0u);
 }
 
 }  // namespace

@@ -56,7 +56,8 @@ TEST(RotaryEmbedding, CachedTablesGiveTheValuesOfAFreshEmbedding) {
     const ag::Variable x(gen.normal({1, 3, 2, 4}, 0, 1, DType::Float64));
     for (int64_t offset : {0, 20, 50, 1}) {
       nn::RotaryEmbedding fresh(4, 10000.0, 64, p);
-      EXPECT_EQ(reused.forward(x, offset).value().to_vector<double>(), fresh.forward(x, offset).value().to_vector<double>())
+      EXPECT_EQ(reused.forward(x, offset).value().to_vector<double>(),
+                fresh.forward(x, offset).value().to_vector<double>())
           << "offset " << offset;
     }
   }

@@ -17,8 +17,8 @@ TEST(WarmupCosine, FollowsTheReferenceFormula) {
   EXPECT_DOUBLE_EQ(s.lr(2), 0.5e-3);
   EXPECT_DOUBLE_EQ(s.lr(4), 1e-3);
   EXPECT_NEAR(s.lr(8), 1e-3 * (0.9 * 0.5 * (1 + std::cos(M_PI * 0.5)) + 0.1), 1e-18);  // halfway down
-  EXPECT_NEAR(s.lr(12), 1e-4, 1e-18);   // alpha · base at the end
-  EXPECT_NEAR(s.lr(50), 1e-4, 1e-18);   // steps past total are capped
+  EXPECT_NEAR(s.lr(12), 1e-4, 1e-18);                                                  // alpha · base at the end
+  EXPECT_NEAR(s.lr(50), 1e-4, 1e-18);                                                  // steps past total are capped
 }
 
 TEST(Clipping, ByValueClampsEachElementAndByNormScalesAll) {

@@ -148,7 +148,9 @@ TEST(Cache, CacheFirstGKeepsItemZerosG) {
   // ... and differs from item 1 keeping its own G.
   InferenceCache own(2);
   model.forward(testing::ids({9, 14, 7, 6}), &own);
-  EXPECT_GT(testing::max_abs_diff(step.select(0, 1), model.forward(testing::ids({17}), &own).logits.value().select(0, 0)), 1e-6);
+  EXPECT_GT(
+      testing::max_abs_diff(step.select(0, 1), model.forward(testing::ids({17}), &own).logits.value().select(0, 0)),
+      1e-6);
 }
 
 }  // namespace

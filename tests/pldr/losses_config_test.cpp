@@ -44,7 +44,8 @@ TEST(PldrConfig, ValidatesWithMessagesNamingTheKey) {
   EXPECT_NE(message({{"head_dim", "8"}}).find("head_dim must be an integer"), std::string::npos);
   EXPECT_NE(message({{"custom_G_type", "magic"}}).find("custom_G_type"), std::string::npos);
   EXPECT_NE(message({{"rope", "alibi"}}).find("rope"), std::string::npos);
-  const PldrConfig c = PldrConfig::from_json({{"d_model", 64}, {"num_heads", 4}, {"head_dim", 16}, {"rope", "neox_rotate_half"}});
+  const PldrConfig c =
+      PldrConfig::from_json({{"d_model", 64}, {"num_heads", 4}, {"head_dim", 16}, {"rope", "neox_rotate_half"}});
   EXPECT_EQ(c.hidden_size, 64);
   EXPECT_FALSE(c.reference_rope);
   EXPECT_EQ(PldrConfig::from_json(c.to_json()).to_json(), c.to_json());  // round trip

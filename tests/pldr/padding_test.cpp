@@ -50,9 +50,12 @@ TEST_P(PaddedBatch, EachRowComputesWhatItComputesAlone) {
   const ForwardResult r = model->forward(batch, nullptr, &padding);
   for (size_t b = 0; b < kRows.size(); ++b) {
     const ForwardResult alone = model->forward(ids(kRows[b]));
-    EXPECT_LT(max_abs_diff(row_tokens(r.logits.value(), b, kRows[b].size(), left), alone.logits.value().select(0, 0)), 1e-12) << b;
+    EXPECT_LT(max_abs_diff(row_tokens(r.logits.value(), b, kRows[b].size(), left), alone.logits.value().select(0, 0)),
+              1e-12)
+        << b;
     for (size_t l = 0; l < r.layers.size(); ++l)
-      EXPECT_LT(max_abs_diff(r.layers[l].G_LM.value().select(0, b), alone.layers[l].G_LM.value().select(0, 0)), 1e-12) << b << " " << l;
+      EXPECT_LT(max_abs_diff(r.layers[l].G_LM.value().select(0, b), alone.layers[l].G_LM.value().select(0, 0)), 1e-12)
+          << b << " " << l;
   }
 }
 
@@ -64,10 +67,12 @@ TEST_P(PaddedBatch, PadsEnteringAChangeThePaddedRowsOnly) {
   padding.pads_enter_A = true;
   const ForwardResult r = model->forward(batch, nullptr, &padding);
   // Row 0 is the longest, without pads: unchanged. The others see their pads through A.
-  EXPECT_LT(max_abs_diff(row_tokens(r.logits.value(), 0, kRows[0].size(), left), model->forward(ids(kRows[0])).logits.value().select(0, 0)),
+  EXPECT_LT(max_abs_diff(row_tokens(r.logits.value(), 0, kRows[0].size(), left),
+                         model->forward(ids(kRows[0])).logits.value().select(0, 0)),
             1e-12);
   for (size_t b = 1; b < kRows.size(); ++b)
-    EXPECT_GT(max_abs_diff(row_tokens(r.logits.value(), b, kRows[b].size(), left), model->forward(ids(kRows[b])).logits.value().select(0, 0)),
+    EXPECT_GT(max_abs_diff(row_tokens(r.logits.value(), b, kRows[b].size(), left),
+                           model->forward(ids(kRows[b])).logits.value().select(0, 0)),
               1e-6)
         << b;
 }
@@ -109,7 +114,8 @@ TEST_P(BatchedGeneration, GreedyBatchEqualsEachPromptAlone) {
     const GenerationResult alone = generate(*model, kRows[b], o);
     EXPECT_EQ(batch[b].tokens, alone.tokens) << b;
     ASSERT_EQ(batch[b].step_logits.size(), alone.step_logits.size());
-    for (size_t s = 0; s < alone.step_logits.size(); ++s) EXPECT_LT(max_step_diff(batch[b].step_logits[s], alone.step_logits[s]), 1e-12);
+    for (size_t s = 0; s < alone.step_logits.size(); ++s)
+      EXPECT_LT(max_step_diff(batch[b].step_logits[s], alone.step_logits[s]), 1e-12);
   }
 }
 
@@ -131,7 +137,8 @@ TEST(BatchedGeneration, HuggingFacePadsChangeThePaddedPromptsLogits) {
   GenerationOptions o = greedy(3);
   o.pads_enter_A = true;
   const std::vector<GenerationResult> batch = generate_batch(*model, kRows, o);
-  EXPECT_LT(max_step_diff(batch[0].step_logits[0], generate(*model, kRows[0], o).step_logits[0]), 1e-12);  // no pads in the longest
+  EXPECT_LT(max_step_diff(batch[0].step_logits[0], generate(*model, kRows[0], o).step_logits[0]),
+            1e-12);  // no pads in the longest
   EXPECT_GT(max_step_diff(batch[1].step_logits[0], generate(*model, kRows[1], o).step_logits[0]), 1e-6);
 }
 
@@ -143,8 +150,9 @@ TEST(BatchedGeneration, CacheFirstGIsReachableFromTheOptions) {
   o.cache_first_G = true;
   const std::vector<GenerationResult> first = generate_batch(*model, kRows, o);
   EXPECT_LT(max_step_diff(first[0].step_logits[3], own[0].step_logits[3]), 1e-12);  // prompt 0 keeps its own G
-  EXPECT_LT(max_step_diff(first[1].step_logits[0], own[1].step_logits[0]), 1e-12);  // the prompt pass uses each item's G
-  EXPECT_GT(max_step_diff(first[1].step_logits[1], own[1].step_logits[1]), 1e-6);   // later steps use prompt 0's
+  EXPECT_LT(max_step_diff(first[1].step_logits[0], own[1].step_logits[0]),
+            1e-12);                                                                // the prompt pass uses each item's G
+  EXPECT_GT(max_step_diff(first[1].step_logits[1], own[1].step_logits[1]), 1e-6);  // later steps use prompt 0's
 }
 
 }  // namespace

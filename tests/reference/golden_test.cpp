@@ -14,8 +14,8 @@ const std::string kGolden = std::string(PLDR_TEST_DATA_DIR) + "/golden/";
 
 void expect_all_pass(const GoldenReport& r) {
   for (const GoldenItem& i : r.items)
-    EXPECT_TRUE(i.passed) << r.file << " " << dtype_name(r.dtype) << ": " << i.name << " max_abs " << i.max_abs << " max_rel "
-                          << i.max_rel << " (" << i.rule << ")";
+    EXPECT_TRUE(i.passed) << r.file << " " << dtype_name(r.dtype) << ": " << i.name << " max_abs " << i.max_abs
+                          << " max_rel " << i.max_rel << " (" << i.rule << ")";
   EXPECT_TRUE(r.passed());
 }
 

@@ -23,9 +23,9 @@ double ulps_from(float f, long double v) {
 
 std::vector<float> sample_angles() {
   std::vector<float> a;
-  for (int k = 0; k < 20000; ++k) a.push_back(static_cast<float>(k) * 0.01731f);                  // [0, 346)
-  for (int k = 0; k < 4000; ++k) a.push_back(static_cast<float>(k) * 0.99f + 100.0f);           // the 125 boundary and beyond
-  for (int k = 0; k < 1000; ++k) a.push_back(std::ldexp(1.0f + k / 1000.0f, 10 + k % 15));       // up to 2^25
+  for (int k = 0; k < 20000; ++k) a.push_back(static_cast<float>(k) * 0.01731f);       // [0, 346)
+  for (int k = 0; k < 4000; ++k) a.push_back(static_cast<float>(k) * 0.99f + 100.0f);  // the 125 boundary and beyond
+  for (int k = 0; k < 1000; ++k) a.push_back(std::ldexp(1.0f + k / 1000.0f, 10 + k % 15));  // up to 2^25
   return a;
 }
 
@@ -47,7 +47,9 @@ TEST(SleefFloat, SinIsOddAndCosEven) {
   for (float a : sample_angles()) {
     EXPECT_EQ(sleef::sinf_u10(-a), -sleef::sinf_u10(a)) << a;
     // cos reduces -a and a to different odd multiples of π/2, so the two may round one ulp apart.
-    EXPECT_LE(std::abs(sleef::cosf_u10(-a) - sleef::cosf_u10(a)), std::abs(std::nextafter(sleef::cosf_u10(a), 2.0f) - sleef::cosf_u10(a))) << a;
+    EXPECT_LE(std::abs(sleef::cosf_u10(-a) - sleef::cosf_u10(a)),
+              std::abs(std::nextafter(sleef::cosf_u10(a), 2.0f) - sleef::cosf_u10(a)))
+        << a;
   }
 }
 

@@ -45,8 +45,8 @@ TEST(BFloat16, RoundsDoubleOnceNotTwice) {
   // first round to the tie 1 + 2^-8 and then to even (1); rounded directly it goes up.
   const double d = 1.0 + std::ldexp(1.0, -8) + std::ldexp(1.0, -30);
   EXPECT_EQ(float(BFloat16(d)), 1.0f + std::ldexp(1.0f, -7));
-  EXPECT_EQ(float(BFloat16(1.0 + std::ldexp(1.0, -8))), 1.0f);  // the exact tie: to even
-  EXPECT_EQ(float(BFloat16(int32_t(257))), 256.0f);              // integers: 257 is a tie, to even
+  EXPECT_EQ(float(BFloat16(1.0 + std::ldexp(1.0, -8))), 1.0f);                // the exact tie: to even
+  EXPECT_EQ(float(BFloat16(int32_t(257))), 256.0f);                           // integers: 257 is a tie, to even
   EXPECT_EQ(float(BFloat16(std::ldexp(1.0, -130))), std::ldexp(1.0f, -130));  // a bfloat16 subnormal
   EXPECT_EQ(float(BFloat16(std::ldexp(1.0, -140))), 0.0f);                    // under half the smallest
 }
@@ -55,19 +55,21 @@ TEST(BFloat16, TensorsConvertCreateAndViewWithTwoBytesAnElement) {
   EXPECT_EQ(dtype_size(DType::BFloat16), 2u);
   EXPECT_EQ(dtype_from_name("bfloat16"), DType::BFloat16);
   EXPECT_EQ(dtype_from_name("bf16"), DType::BFloat16);
-  const Tensor t = from_vector(std::vector<double>{1.0, 1.0 + 1.0 / 512, -2.5, 1e-3, 65504, 3.0}, {2, 3}, DType::BFloat16);
+  const Tensor t =
+      from_vector(std::vector<double>{1.0, 1.0 + 1.0 / 512, -2.5, 1e-3, 65504, 3.0}, {2, 3}, DType::BFloat16);
   EXPECT_EQ(t.dtype(), DType::BFloat16);
   const std::vector<double> v = t.to_vector<double>();
   EXPECT_EQ(v[0], 1.0);
   EXPECT_EQ(v[1], 1.0);  // below bfloat16 resolution at 1
   EXPECT_EQ(v[2], -2.5);
   EXPECT_NEAR(v[3], 1e-3, 1e-3 / 256);
-  EXPECT_EQ(v[4], 65536.0);  // 65504 rounds to 2^16 with 8 significant bits
+  EXPECT_EQ(v[4], 65536.0);             // 65504 rounds to 2^16 with 8 significant bits
   const Tensor tr = t.transpose(0, 1);  // a strided view
   EXPECT_EQ(at(tr, {2, 0}), v[2]);
   EXPECT_EQ(at(tr, {0, 1}), v[3]);
   EXPECT_EQ(tr.contiguous().to_vector<double>(), (std::vector<double>{v[0], v[3], v[1], v[4], v[2], v[5]}));
-  EXPECT_EQ(full({2}, 0.1, DType::BFloat16).to_vector<float>(), (std::vector<float>{float(BFloat16(0.1)), float(BFloat16(0.1))}));
+  EXPECT_EQ(full({2}, 0.1, DType::BFloat16).to_vector<float>(),
+            (std::vector<float>{float(BFloat16(0.1)), float(BFloat16(0.1))}));
   EXPECT_EQ(arange(0, 4, DType::BFloat16).to_vector<int32_t>(), (std::vector<int32_t>{0, 1, 2, 3}));
   EXPECT_EQ(scalar(-0.75, DType::BFloat16).item(), -0.75);
   EXPECT_EQ(t.to(DType::Float32).to(DType::BFloat16).to_vector<double>(), v);  // float32 round trip is exact
@@ -99,13 +101,16 @@ TEST(BFloat16, DecodeRowsTimesATransposedWeightMatchTheFloat32Product) {
   // rounded once; the sums may differ in order, so within one bfloat16 step (2^-8 relative).
   Generator gen(5);
   for (int64_t rows : {1, 3, 8, 9}) {
-    const Tensor x = gen.uniform({1, rows, 300}, -1, 1, DType::BFloat16), w = gen.uniform({70, 300}, -1, 1, DType::BFloat16);
+    const Tensor x = gen.uniform({1, rows, 300}, -1, 1, DType::BFloat16),
+                 w = gen.uniform({70, 300}, -1, 1, DType::BFloat16);
     const Tensor y = ops::matmul(x, w.transpose(0, 1));
     ASSERT_EQ(y.dtype(), DType::BFloat16);
     ASSERT_EQ(y.shape(), (Shape{1, rows, 70}));
-    const std::vector<double> expected = ops::matmul(x.to(DType::Float32), w.to(DType::Float32).transpose(0, 1)).to_vector<double>();
+    const std::vector<double> expected =
+        ops::matmul(x.to(DType::Float32), w.to(DType::Float32).transpose(0, 1)).to_vector<double>();
     const std::vector<double> got = y.to_vector<double>();
-    for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], expected[i], std::abs(expected[i]) / 256 + 1e-6) << rows << " rows, " << i;
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_NEAR(got[i], expected[i], std::abs(expected[i]) / 256 + 1e-6) << rows << " rows, " << i;
   }
 }
 

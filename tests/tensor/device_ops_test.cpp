@@ -22,9 +22,10 @@ class DeviceOps : public ::testing::TestWithParam<DType> {
 };
 
 // The update written out element by element, each scalar rounded to T as the kernel documents.
-template <class T>
-void reference_adamw(std::vector<T>& w, std::vector<T>& m, std::vector<T>& v, const std::vector<T>& g, const AdamWStep& s) {
-  const T decay = T(s.decay), b1 = T(s.beta1), b2 = T(s.beta2), eps = T(s.eps), bias2 = T(s.bias2_sqrt), size = T(s.step_size);
+template <class T> void reference_adamw(std::vector<T>& w, std::vector<T>& m, std::vector<T>& v,
+                                        const std::vector<T>& g, const AdamWStep& s) {
+  const T decay = T(s.decay), b1 = T(s.beta1), b2 = T(s.beta2), eps = T(s.eps), bias2 = T(s.bias2_sqrt),
+          size = T(s.step_size);
   for (size_t j = 0; j < w.size(); ++j) {
     w[j] *= decay;
     m[j] = m[j] * b1 + g[j] * (T(1) - b1);
@@ -33,13 +34,17 @@ void reference_adamw(std::vector<T>& w, std::vector<T>& m, std::vector<T>& v, co
   }
 }
 
-template <class T>
-void check_adamw(DType dt) {
+template <class T> void check_adamw(DType dt) {
   Generator gen(5);
-  Tensor w = gen.uniform({4, 5}, -1, 1, dt), m = gen.uniform({4, 5}, -0.1, 0.1, dt), v = gen.uniform({4, 5}, 0, 0.1, dt);
+  Tensor w = gen.uniform({4, 5}, -1, 1, dt), m = gen.uniform({4, 5}, -0.1, 0.1, dt),
+         v = gen.uniform({4, 5}, 0, 0.1, dt);
   const Tensor g = gen.uniform({5, 4}, -1, 1, dt).transpose(0, 1);  // a strided gradient
   std::vector<T> rw = w.to_vector<T>(), rm = m.to_vector<T>(), rv = v.to_vector<T>();
-  const AdamWStep step{.decay = 1 - 1e-3 * 0.1, .beta1 = 0.9, .beta2 = 0.95, .eps = 1e-5, .step_size = 1e-3 / 0.19,
+  const AdamWStep step{.decay = 1 - 1e-3 * 0.1,
+                       .beta1 = 0.9,
+                       .beta2 = 0.95,
+                       .eps = 1e-5,
+                       .step_size = 1e-3 / 0.19,
                        .bias2_sqrt = std::sqrt(1 - 0.95 * 0.95)};
   for (int k = 0; k < 3; ++k) {
     adamw_update(w, m, v, g, step);
@@ -103,7 +108,8 @@ TEST_P(DeviceOps, AttentionMaskHidesFutureAndPaddedKeys) {
 }
 
 TEST_P(DeviceOps, CountCorrectCountsArgmaxHitsOverNonIgnoredTargets) {
-  const Tensor logits = from_vector(std::vector<double>{0, 3, 1, /**/ 2, 2, 0, /**/ 5, 0, 1, /**/ 0, 0, 9}, {4, 3}, dt());
+  const Tensor logits =
+      from_vector(std::vector<double>{0, 3, 1, /**/ 2, 2, 0, /**/ 5, 0, 1, /**/ 0, 0, 9}, {4, 3}, dt());
   // Row 1 ties at 0 and 1: the first maximum (0) is the prediction. Row 3 is ignored (target 0).
   const Tensor targets = from_vector(std::vector<int32_t>{1, 1, 2, 0}, {4});
   EXPECT_EQ(values(count_correct(logits, targets, 0)), (std::vector<double>{1, 3}));

@@ -24,7 +24,9 @@ Tensor tensor_of(const std::vector<Matrix>& batch, DType dt = DType::Float64) {
   const int64_t n = static_cast<int64_t>(batch[0].size());
   return from_vector(flat, {static_cast<int64_t>(batch.size()), n, n}, dt);
 }
-Tensor tensor_of(const Matrix& m, DType dt = DType::Float64) { return tensor_of(std::vector<Matrix>{m}, dt).squeeze(0); }
+Tensor tensor_of(const Matrix& m, DType dt = DType::Float64) {
+  return tensor_of(std::vector<Matrix>{m}, dt).squeeze(0);
+}
 
 std::vector<double> flatten(const Matrix& m) {
   std::vector<double> out;
@@ -87,22 +89,20 @@ TEST_P(ExpmBothDtypes, NilpotentIsAFiniteSeries) {
 TEST_P(ExpmBothDtypes, RotationGeneratorGivesARotation) {
   for (double t : {0.3, 2.0, 20.0, 100.0}) {  // 20 and 100: scaling and squaring (2 and 5 squarings)
     const double tolerance = GetParam() == DType::Float32 ? 2e-6 : (t > 50 ? 1e-11 : 1e-12);
-    expect_close(values(expm(tensor_of(rotation_generator(t), dt()))), flatten(rotation(t)), tolerance, "t = " + std::to_string(t));
+    expect_close(values(expm(tensor_of(rotation_generator(t), dt()))), flatten(rotation(t)), tolerance,
+                 "t = " + std::to_string(t));
   }
 }
 
 TEST_P(ExpmBothDtypes, BatchedMatricesAreIndependent) {
-  const std::vector<Matrix> batch{rotation_generator(1.0), {{2, 0}, {0, 3}}, {{0, 4}, {0, 0}}, rotation_generator(20.0),
-                                  {{0, 0}, {0, 0}},        {{-1, 0}, {0, 1}}};
+  const std::vector<Matrix> batch{rotation_generator(1.0),  {{2, 0}, {0, 3}}, {{0, 4}, {0, 0}},
+                                  rotation_generator(20.0), {{0, 0}, {0, 0}}, {{-1, 0}, {0, 1}}};
   const Tensor x = tensor_of(batch, dt()).view({2, 3, 2, 2});
   const Tensor e = expm(x);
   EXPECT_EQ(e.shape(), (Shape{2, 3, 2, 2}));
-  const std::vector<Matrix> expected{rotation(1.0),
-                                     {{std::exp(2.0), 0}, {0, std::exp(3.0)}},
-                                     {{1, 4}, {0, 1}},
-                                     rotation(20.0),
-                                     {{1, 0}, {0, 1}},
-                                     {{std::exp(-1.0), 0}, {0, std::exp(1.0)}}};
+  const std::vector<Matrix> expected{rotation(1.0),    {{std::exp(2.0), 0}, {0, std::exp(3.0)}},
+                                     {{1, 4}, {0, 1}}, rotation(20.0),
+                                     {{1, 0}, {0, 1}}, {{std::exp(-1.0), 0}, {0, std::exp(1.0)}}};
   std::vector<double> flat;
   for (const Matrix& m : expected) {
     const std::vector<double> f = flatten(m);
@@ -143,7 +143,8 @@ TEST(tensor_ExpmFrechet, DiagonalAHasAClosedForm) {
   std::vector<double> expected;
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 4; ++j)
-      expected.push_back(ev[i * 4 + j] * (a[i] == a[j] ? std::exp(a[i]) : (std::exp(a[i]) - std::exp(a[j])) / (a[i] - a[j])));
+      expected.push_back(ev[i * 4 + j] *
+                         (a[i] == a[j] ? std::exp(a[i]) : (std::exp(a[i]) - std::exp(a[j])) / (a[i] - a[j])));
   expect_close(values(expm_frechet(am, e)), expected, 1e-13);
   // L(A, A) = A expm(A) for any A (A commutes with itself).
   const Tensor r = g.uniform({3, 3}, -1, 1, DType::Float64);
@@ -159,9 +160,11 @@ TEST(tensor_ExpmFrechet, MatchesFiniteDifferencesOfExpm) {
     double scale;
   };
   for (const Case& c : {Case{{4, 4}, 0.5}, Case{{4, 4}, 2.5}, Case{{2, 3, 3}, 4.0}}) {  // the last two: ‖A‖1 > θ13
-    const Tensor a = g.uniform(c.shape, -c.scale, c.scale, DType::Float64), e = g.uniform(c.shape, -1, 1, DType::Float64);
+    const Tensor a = g.uniform(c.shape, -c.scale, c.scale, DType::Float64),
+                 e = g.uniform(c.shape, -1, 1, DType::Float64);
     const double h = 1e-6;
-    const std::vector<double> plus = values(expm(add(a, mul_scalar(e, h)))), minus = values(expm(sub(a, mul_scalar(e, h))));
+    const std::vector<double> plus = values(expm(add(a, mul_scalar(e, h)))),
+                              minus = values(expm(sub(a, mul_scalar(e, h))));
     std::vector<double> numeric;
     for (size_t i = 0; i < plus.size(); ++i) numeric.push_back((plus[i] - minus[i]) / (2 * h));
     expect_close(values(expm_frechet(a, e)), numeric, 1e-6, "scale " + std::to_string(c.scale));

@@ -25,7 +25,8 @@ using testing::values;
 std::vector<double> naive_matmul(const Tensor& a, const Tensor& b, Shape* out_shape = nullptr) {
   const int ra = a.dim(), rb = b.dim();
   const int64_t m = a.shape()[ra - 2], k = a.shape()[ra - 1], n = b.shape()[rb - 1];
-  const Shape batch = broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2), Shape(b.shape().begin(), b.shape().end() - 2));
+  const Shape batch =
+      broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2), Shape(b.shape().begin(), b.shape().end() - 2));
   Shape shape = batch;
   shape.insert(shape.end(), {m, n});
   if (out_shape) *out_shape = shape;
@@ -78,7 +79,8 @@ TEST_P(Matmul, TwoDimensional) {
   check(rand({4, 1}), rand({1, 3}), "outer product (k = 1)");
   check(rand({1, 1}), rand({1, 1}), "1x1");
   check(rand({3, 6}), rand({6, 1}), "matrix x column");
-  const Tensor a = from_vector(std::vector<double>{1, 2, 3, 4}, {2, 2}, dt()), b = from_vector(std::vector<double>{5, 6, 7, 8}, {2, 2}, dt());
+  const Tensor a = from_vector(std::vector<double>{1, 2, 3, 4}, {2, 2}, dt()),
+               b = from_vector(std::vector<double>{5, 6, 7, 8}, {2, 2}, dt());
   EXPECT_EQ(values(matmul(a, b)), (std::vector<double>{19, 22, 43, 50}));  // by hand
 }
 
@@ -112,7 +114,7 @@ TEST_P(Matmul, TransposedOperandsAsViews) {
 
 TEST_P(Matmul, NonContiguousSlices) {
   const Tensor wide = rand({5, 10});
-  check(wide.slice(1, 2, 9), rand({7, 4}), "column slice");                       // row stride 10, 7 columns
+  check(wide.slice(1, 2, 9), rand({7, 4}), "column slice");  // row stride 10, 7 columns
   check(rand({4, 7}), rand({9, 6}).slice(0, 1, 8), "row slice (dense)");
   check(rand({4, 7}), rand({7, 9}).slice(1, 3, 7), "column slice on the right");
   check(rand({3, 6, 8}).slice(1, 1, 5).slice(2, 2, 7), rand({3, 5, 2}), "batched 2-D window");

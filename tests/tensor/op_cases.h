@@ -132,16 +132,16 @@ inline ag::Variable rotary_case(const ag::Variable& x, RotaryPairing pairing) {
   }
   const Tensor cos = from_vector(cos_values, table, DType::Float32, x.value().device());
   const Tensor sin = from_vector(sin_values, table, DType::Float32, x.value().device());
-  return ag::record(ops::rotary(x.value(), cos, sin, pairing, false), "rotary", {x}, [cos, sin, pairing](const Tensor& g) {
-    return std::vector<Tensor>{ops::rotary(g, cos, sin, pairing, true)};
-  });
+  return ag::record(
+      ops::rotary(x.value(), cos, sin, pairing, false), "rotary", {x},
+      [cos, sin, pairing](const Tensor& g) { return std::vector<Tensor>{ops::rotary(g, cos, sin, pairing, true)}; });
 }
 
 // One AdamW update of a parameter from its moments and gradient; returns the parameter.
 inline ag::Variable adamw_case(const std::vector<ag::Variable>& v) {
   Tensor param = v[0].value().clone(), m = v[1].value().clone(), second = v[2].value().clone();
-  ops::adamw_update(param, m, second, v[3].value(), {.decay = 0.9999, .beta1 = 0.9, .beta2 = 0.95, .eps = 1e-5, .step_size = 0.01,
-                                                .bias2_sqrt = 0.3});
+  ops::adamw_update(param, m, second, v[3].value(),
+                    {.decay = 0.9999, .beta1 = 0.9, .beta2 = 0.95, .eps = 1e-5, .step_size = 0.01, .bias2_sqrt = 0.3});
   return ag::Variable(param);
 }
 
@@ -149,6 +149,7 @@ inline std::vector<OpCase> op_cases() {
   using V = std::vector<ag::Variable>;
   using I = std::vector<Tensor>;
   const Layout D = Layout::Dense, Tr = Layout::Transposed, Sl = Layout::Sliced;
+  // clang-format off
   std::vector<OpCase> cases = {
       {"add broadcast row", Op::Add, {{{3, 4}}, {{4}}}, [](const V& v, const I&) { return ag::add(v[0], v[1]); }},
       {"sub transposed minus sliced", Op::Sub, {{{3, 4}, Tr}, {{3, 4}, Sl}},
@@ -221,6 +222,7 @@ inline std::vector<OpCase> op_cases() {
        [](const V& v, const I&) { return adamw_case(v); }, false},
       {"concat middle axis", Op::Copy, {{{2, 1, 3}}, {{2, 2, 3}, Sl}}, [](const V& v, const I&) { return ag::concat({v[0], v[1]}, 1); }},
   };
+  // clang-format on
   return cases;
 }
 

@@ -47,7 +47,8 @@ TEST_P(OpCases, Float32GradientsAgreeWithFloat64) {
   const std::vector<Tensor> dbl = case_gradients(c, make_inputs(c, DType::Float64));
   ASSERT_EQ(single.size(), dbl.size());
   for (size_t k = 0; k < dbl.size(); ++k)
-    expect_matches(single[k], dbl[k], tolerance(DType::Float32, c.tolerance_scale), c.name + ", gradient of input " + std::to_string(k));
+    expect_matches(single[k], dbl[k], tolerance(DType::Float32, c.tolerance_scale),
+                   c.name + ", gradient of input " + std::to_string(k));
 }
 
 TEST_P(OpCases, GradientsMatchFiniteDifferences) {
@@ -78,7 +79,8 @@ TEST_P(OpCases, EveryOtherBackendMatchesTheCpu) {
       ++compared;
     }
   }
-  if (compared == 0) GTEST_SKIP() << "no backend other than the CPU supports " << op_name(c.op) << " in this build and machine";
+  if (compared == 0)
+    GTEST_SKIP() << "no backend other than the CPU supports " << op_name(c.op) << " in this build and machine";
 }
 
 // The same inputs widened to float32 (exactly: every bfloat16 is a float32).

@@ -101,7 +101,8 @@ TEST_P(BothDtypes, BinaryErrors) {
   const std::string dtypes = error_message([&] { mul(vec({1}, {1}, DType::Float32), vec({1}, {1}, DType::Float64)); });
   EXPECT_TRUE(contains(dtypes, "float32") && contains(dtypes, "float64")) << dtypes;
   EXPECT_THROW(add(arange(0, 2), arange(0, 2)), std::invalid_argument);  // int32 has no arithmetic
-  EXPECT_EQ(values(binary(BinaryOp::Equal, vec({1, 2, 3}, {3, 1}, dt()), vec({2}, {1}, dt()))), (std::vector<double>{0, 1, 0}));
+  EXPECT_EQ(values(binary(BinaryOp::Equal, vec({1, 2, 3}, {3, 1}, dt()), vec({2}, {1}, dt()))),
+            (std::vector<double>{0, 1, 0}));
 }
 
 TEST_P(BothDtypes, UnaryOpsAgainstTheStandardLibrary) {
@@ -109,8 +110,8 @@ TEST_P(BothDtypes, UnaryOpsAgainstTheStandardLibrary) {
   const std::vector<double> pos{0.25, 0.5, 1, 2, 9};
   const Tensor x = vec(xs, {5}, dt()), p = vec(pos, {5}, dt());
   auto sig = [](double v) { return 1 / (1 + std::exp(-v)); };
-  auto check = [&](UnaryOp op, const Tensor& in, const std::vector<double>& from, std::function<double(double)> f, double p0 = 0,
-                   double p1 = 0) {
+  auto check = [&](UnaryOp op, const Tensor& in, const std::vector<double>& from, std::function<double(double)> f,
+                   double p0 = 0, double p1 = 0) {
     const Tensor out = unary(op, in, p0, p1);
     ASSERT_EQ(out.shape(), in.shape());
     std::vector<double> expected;
@@ -125,11 +126,16 @@ TEST_P(BothDtypes, UnaryOpsAgainstTheStandardLibrary) {
   check(UnaryOp::Sqrt, p, pos, [](double v) { return std::sqrt(v); });
   check(UnaryOp::Sigmoid, x, xs, sig);
   check(UnaryOp::Silu, x, xs, [&](double v) { return v * sig(v); });
-  check(UnaryOp::AddScalar, x, xs, [](double v) { return v + 1.5; }, 1.5);
-  check(UnaryOp::MulScalar, x, xs, [](double v) { return v * -4; }, -4);
-  check(UnaryOp::PowScalar, x, xs, [](double v) { return v * v * v; }, 3);
-  check(UnaryOp::PowScalar, p, pos, [](double v) { return std::sqrt(v); }, 0.5);
-  check(UnaryOp::Clamp, x, xs, [](double v) { return std::min(1.0, std::max(-1.0, v)); }, -1, 1);
+  check(
+      UnaryOp::AddScalar, x, xs, [](double v) { return v + 1.5; }, 1.5);
+  check(
+      UnaryOp::MulScalar, x, xs, [](double v) { return v * -4; }, -4);
+  check(
+      UnaryOp::PowScalar, x, xs, [](double v) { return v * v * v; }, 3);
+  check(
+      UnaryOp::PowScalar, p, pos, [](double v) { return std::sqrt(v); }, 0.5);
+  check(
+      UnaryOp::Clamp, x, xs, [](double v) { return std::min(1.0, std::max(-1.0, v)); }, -1, 1);
   EXPECT_EQ(values(neg(x)), values(unary(UnaryOp::Neg, x)));
   EXPECT_EQ(values(exp(x)), values(unary(UnaryOp::Exp, x)));
   EXPECT_EQ(values(log(p)), values(unary(UnaryOp::Log, p)));
@@ -147,7 +153,8 @@ TEST_P(BothDtypes, UnaryOpsAgainstTheStandardLibrary) {
   }
   expect_close(values(binary(BinaryOp::SiluBack, x, g)), expected, tol() * 4, "silu_back");
   // A strided input: results in logical order.
-  EXPECT_EQ(values(neg(vec({1, 2, 3, 4, 5, 6}, {2, 3}, dt()).transpose(0, 1))), (std::vector<double>{-1, -4, -2, -5, -3, -6}));
+  EXPECT_EQ(values(neg(vec({1, 2, 3, 4, 5, 6}, {2, 3}, dt()).transpose(0, 1))),
+            (std::vector<double>{-1, -4, -2, -5, -3, -6}));
   EXPECT_THROW(neg(arange(0, 3)), std::invalid_argument);
 }
 
@@ -213,7 +220,8 @@ TEST_P(BothDtypes, EveryAxisSubsetAgainstANaiveReduction) {
         }
         ASSERT_EQ(s.shape(), expected_shape) << "mask " << mask;
         ASSERT_EQ(m.shape(), expected_shape) << "mask " << mask;
-        expect_close(values(s), naive_reduce(in, axes, false), f32() ? 1e-5 : 1e-13, "sum mask " + std::to_string(mask));
+        expect_close(values(s), naive_reduce(in, axes, false), f32() ? 1e-5 : 1e-13,
+                     "sum mask " + std::to_string(mask));
         expect_close(values(m), naive_reduce(in, axes, true), 0, "max mask " + std::to_string(mask));
       }
     }
@@ -340,14 +348,18 @@ TEST_P(BothDtypes, LayerNormByHand) {
                                      (2 - mean) * rstd * 2,
                                      (3 - mean) * rstd * 1 + 0.5,
                                      (6 - mean) * rstd * -1 + 1,
-                                     0, 0, 0.5, 1};  // a constant row normalises to 0: y = beta
+                                     0,
+                                     0,
+                                     0.5,
+                                     1};  // a constant row normalises to 0: y = beta
   expect_close(values(r.y), expected, tol() * 2, "y");
   EXPECT_EQ(r.mean.shape(), Shape{2});
   expect_close(values(r.mean), {3, 2}, tol(), "mean");
   expect_close(values(r.rstd), {rstd, 1 / std::sqrt(eps)}, tol(), "rstd");  // eps is inside the sqrt
   // Batched [2, 1, 4] input and a transposed [4, 2]ᵀ view give the same rows.
   expect_close(values(layer_norm(x.view({2, 1, 4}), gamma, beta, eps).y), values(r.y), 0, "batched");
-  expect_close(values(layer_norm(x.transpose(0, 1).contiguous().transpose(0, 1), gamma, beta, eps).y), values(r.y), 0, "strided");
+  expect_close(values(layer_norm(x.transpose(0, 1).contiguous().transpose(0, 1), gamma, beta, eps).y), values(r.y), 0,
+               "strided");
   const std::string msg = error_message([&] { layer_norm(x, vec({1, 1, 1}, {3}, dt()), beta, eps); });
   EXPECT_TRUE(contains(msg, "[3]") && contains(msg, "[2,4]")) << msg;
 }
@@ -360,8 +372,9 @@ TEST_P(BothDtypes, EmbeddingGatherAndScatter) {
   EXPECT_EQ(e.shape(), (Shape{2, 2, 2}));
   EXPECT_EQ(e.dtype(), dt());
   EXPECT_EQ(values(e), (std::vector<double>{6, 7, 0, 1, 6, 7, 2, 3}));
-  EXPECT_EQ(values(embedding(w.transpose(0, 1).contiguous().transpose(0, 1), from_vector(std::vector<int32_t>{2}, {1}))),
-            (std::vector<double>{4, 5}));
+  EXPECT_EQ(
+      values(embedding(w.transpose(0, 1).contiguous().transpose(0, 1), from_vector(std::vector<int32_t>{2}, {1}))),
+      (std::vector<double>{4, 5}));
   const std::string msg = error_message([&] { embedding(w, from_vector(std::vector<int32_t>{1, 4}, {2})); });
   EXPECT_TRUE(contains(msg, "4")) << msg;
   EXPECT_THROW(embedding(w, from_vector(std::vector<int32_t>{4}, {1})), std::out_of_range);
@@ -374,7 +387,8 @@ TEST_P(BothDtypes, EmbeddingGatherAndScatter) {
 }
 
 TEST_P(BothDtypes, Concat) {
-  const Tensor a = arange(0, 4, dt()).view({2, 2}), b = arange(10, 16, dt()).view({2, 3}), c = arange(20, 22, dt()).view({2, 1});
+  const Tensor a = arange(0, 4, dt()).view({2, 2}), b = arange(10, 16, dt()).view({2, 3}),
+               c = arange(20, 22, dt()).view({2, 1});
   const Tensor cat1 = concat({a, b, c}, 1);
   EXPECT_EQ(cat1.shape(), (Shape{2, 6}));
   EXPECT_EQ(values(cat1), (std::vector<double>{0, 1, 10, 11, 12, 20, 2, 3, 13, 14, 15, 21}));
@@ -436,7 +450,9 @@ TEST_P(BothDtypes, CrossEntropyWithIgnoredTargets) {
   // Errors.
   EXPECT_THROW(cross_entropy(logits, from_vector(std::vector<int32_t>{7, 1, 1}, {3}), 0), std::out_of_range);
   EXPECT_THROW(cross_entropy(logits, from_vector(std::vector<int32_t>{-2, 1, 1}, {3}), 0), std::out_of_range);
-  const std::string msg = error_message([&] { cross_entropy(logits, from_vector(std::vector<int32_t>{1, 1}, {2}), 0); });
+  const std::string msg = error_message([&] {
+    cross_entropy(logits, from_vector(std::vector<int32_t>{1, 1}, {2}), 0);
+  });
   EXPECT_TRUE(contains(msg, "[3,4]") && contains(msg, "[2]")) << msg;
   EXPECT_THROW(cross_entropy(logits, vec({1, 1, 1}, {3}), 0), std::invalid_argument);  // float targets
 }
@@ -445,7 +461,8 @@ TEST_P(BothDtypes, CrossEntropyWithIgnoredTargets) {
 
 TEST_P(BothDtypes, RotaryRotatesPairs) {
   const Tensor x = vec({1, 2, 3, 4}, {1, 1, 1, 4}, dt());
-  const Tensor c = from_vector(std::vector<float>{0.6f, 1.0f}, {1, 2}), s = from_vector(std::vector<float>{0.8f, 0.0f}, {1, 2});
+  const Tensor c = from_vector(std::vector<float>{0.6f, 1.0f}, {1, 2}),
+               s = from_vector(std::vector<float>{0.8f, 0.0f}, {1, 2});
   const double c0 = double(0.6f), s0 = double(0.8f);
   const std::vector<double> inter = values(rotary(x, c, s, RotaryPairing::Interleaved, false));
   EXPECT_NEAR(inter[0], 1 * c0 - 2 * s0, tol());
@@ -460,7 +477,8 @@ TEST_P(BothDtypes, RotaryRotatesPairs) {
     const std::vector<double> back = values(rotary(rotary(x, c, s, pairing, false), c, s, pairing, true));
     for (int i = 0; i < 4; ++i) EXPECT_NEAR(back[i], i + 1, 1e-6);
   }
-  EXPECT_THROW(rotary(vec({1, 2, 3}, {1, 1, 1, 3}, dt()), c, s, RotaryPairing::Interleaved, false), std::invalid_argument);
+  EXPECT_THROW(rotary(vec({1, 2, 3}, {1, 1, 1, 3}, dt()), c, s, RotaryPairing::Interleaved, false),
+               std::invalid_argument);
 }
 
 // Every batch item, position, head and pair of a [2, 3, 2, 6] input, against the rotation written
@@ -493,7 +511,8 @@ TEST_P(BothDtypes, RotaryEveryPositionAndHead) {
       ASSERT_EQ(out.shape(), x.shape());
       ASSERT_EQ(out.dtype(), dt());
       expect_close(values(out), expected, tol() * 2,
-                   std::string(pairing == RotaryPairing::Interleaved ? "interleaved" : "rotate-half") + (inverse ? " inverse" : ""));
+                   std::string(pairing == RotaryPairing::Interleaved ? "interleaved" : "rotate-half") +
+                       (inverse ? " inverse" : ""));
       // A non-contiguous input (a permuted view of the same values) gives the same result.
       const Tensor xp = x.permute({0, 2, 1, 3}).contiguous().permute({0, 2, 1, 3});
       ASSERT_FALSE(xp.is_contiguous());
@@ -501,7 +520,8 @@ TEST_P(BothDtypes, RotaryEveryPositionAndHead) {
     }
   // Tables of the wrong shape or dtype are refused.
   EXPECT_THROW(rotary(x, c.slice(0, 0, 2), s.slice(0, 0, 2), RotaryPairing::Interleaved, false), std::invalid_argument);
-  EXPECT_THROW(rotary(x, c.to(DType::Float64), s.to(DType::Float64), RotaryPairing::Interleaved, false), std::invalid_argument);
+  EXPECT_THROW(rotary(x, c.to(DType::Float64), s.to(DType::Float64), RotaryPairing::Interleaved, false),
+               std::invalid_argument);
 }
 
 INSTANTIATE_TEST_SUITE_P(tensor_ops, BothDtypes, ::testing::Values(DType::Float32, DType::Float64),

@@ -44,7 +44,8 @@ inline std::vector<int64_t> unravel(int64_t i, const Shape& shape) {
 }
 
 // |a - b| <= tol * max(1, |b|) element by element.
-inline void expect_close(const std::vector<double>& a, const std::vector<double>& b, double tol, const std::string& what = "") {
+inline void expect_close(const std::vector<double>& a, const std::vector<double>& b, double tol,
+                         const std::string& what = "") {
   ASSERT_EQ(a.size(), b.size()) << what;
   for (size_t i = 0; i < a.size(); ++i)
     ASSERT_NEAR(a[i], b[i], tol * std::max(1.0, std::abs(b[i]))) << what << " element " << i;

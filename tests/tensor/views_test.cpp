@@ -109,7 +109,8 @@ TEST(tensor_Slice, OffsetsAndElements) {
   EXPECT_EQ(values(rows), (std::vector<double>{10, 11, 12, 13, 14, 15, 16, 17, 18, 19}));
   EXPECT_EQ(t.slice(-1, 3, 3).shape(), (Shape{4, 0}));  // empty slice is allowed
   // A slice of a slice of a transposed view.
-  const Tensor nested = t.transpose(0, 1).slice(0, 1, 4).slice(1, 2, 4);  // rows: columns 1..3 of t; cols: rows 2..3 of t
+  const Tensor nested =
+      t.transpose(0, 1).slice(0, 1, 4).slice(1, 2, 4);  // rows: columns 1..3 of t; cols: rows 2..3 of t
   EXPECT_EQ(values(nested), (std::vector<double>{11, 16, 12, 17, 13, 18}));
 }
 
@@ -212,8 +213,8 @@ TEST(tensor_Views, WritesThroughAViewReachTheBase) {
 TEST(tensor_Contiguous, CopiesOnlyWhenNeeded) {
   const Tensor t = counting({3, 4});
   EXPECT_TRUE(t.contiguous().shares_storage(t));
-  EXPECT_TRUE(t.slice(0, 1, 3).contiguous().shares_storage(t));   // whole rows are dense
-  EXPECT_TRUE(t.unsqueeze(0).contiguous().shares_storage(t));     // size-1 axes do not matter
+  EXPECT_TRUE(t.slice(0, 1, 3).contiguous().shares_storage(t));                            // whole rows are dense
+  EXPECT_TRUE(t.unsqueeze(0).contiguous().shares_storage(t));                              // size-1 axes do not matter
   EXPECT_TRUE(t.select(1, 2).unsqueeze(1).slice(0, 0, 1).contiguous().shares_storage(t));  // one element
   const Tensor tr = t.transpose(0, 1).contiguous();
   EXPECT_FALSE(tr.shares_storage(t));
@@ -261,7 +262,7 @@ TEST(tensor_To, DtypeConversions) {
   const Tensor d = f.to(DType::Float64);
   EXPECT_EQ(d.dtype(), DType::Float64);
   EXPECT_FALSE(d.shares_storage(f));
-  EXPECT_EQ(values(d), (std::vector<double>{1.5, -2.75, 2.75, double(0.1f)}));  // exact widening
+  EXPECT_EQ(values(d), (std::vector<double>{1.5, -2.75, 2.75, double(0.1f)}));              // exact widening
   EXPECT_EQ(f.to(DType::Int32).to_vector<int32_t>(), (std::vector<int32_t>{1, -2, 2, 0}));  // toward zero
   const Tensor i = from_vector(std::vector<int32_t>{-3, 7}, {2});
   EXPECT_EQ(i.dtype(), DType::Int32);

@@ -11,7 +11,8 @@ namespace pldr {
 namespace {
 
 RunConfig ablation(const std::string& name) {
-  const RunConfig c = RunConfig::from_json(RunConfig::read_json_file(std::string(PLDR_SOURCE_DIR) + "/apps/configs/ablations/" + name + ".json"));
+  const RunConfig c = RunConfig::from_json(
+      RunConfig::read_json_file(std::string(PLDR_SOURCE_DIR) + "/apps/configs/ablations/" + name + ".json"));
   c.validate();
   return c;
 }
@@ -33,7 +34,8 @@ TEST(AblationConfigs, EachIsValidAndOfItsKind) {
 TEST(AblationConfigs, PaperGLoadsForThePaperShapedModel) {
   const RunConfig c = ablation("g_learned_paper");
   EXPECT_EQ(c.model.custom_G_type, GType::External);
-  const std::vector<Tensor> G = load_external_G(std::string(PLDR_SOURCE_DIR) + "/" + c.external_G.file, c.external_G.group, c.model, DType::Float32);
+  const std::vector<Tensor> G = load_external_G(std::string(PLDR_SOURCE_DIR) + "/" + c.external_G.file,
+                                                c.external_G.group, c.model, DType::Float32);
   ASSERT_EQ(G.size(), 5u);
   EXPECT_EQ(G[4].shape(), (Shape{1, 14, 64, 64}));
 }

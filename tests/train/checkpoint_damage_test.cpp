@@ -13,8 +13,8 @@
 
 #include "io/hdf5_file.h"
 #include "io/safetensors.h"
-#include "train/checkpoint.h"
 #include "tests/pldr/tiny_model.h"
+#include "train/checkpoint.h"
 
 // Under LeakSanitizer: HDF5 1.10.8 leaks its metadata-cache buffers when a damaged object header
 // fails to deserialize (its bug, on its own allocations; fuzz/lsan_suppressions.txt says the same).
@@ -25,7 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "/damage_" + std::to_string(::getpid()) + "_" + name; }
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "/damage_" + std::to_string(::getpid()) + "_" + name;
+}
 
 std::string bytes_of(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -83,15 +85,17 @@ std::string load_outcome(const std::string& path, const LoadedCheckpoint& origin
   }
   if (c.config.to_json() != original.config.to_json()) return "run_config differs";
   if (c.state.step != original.state.step || c.state.tokens_seen != original.state.tokens_seen ||
-      c.state.tokenizer_identity != original.state.tokenizer_identity || c.state.data_epoch != original.state.data_epoch ||
-      c.state.data_index != original.state.data_index)
+      c.state.tokenizer_identity != original.state.tokenizer_identity ||
+      c.state.data_epoch != original.state.data_epoch || c.state.data_index != original.state.data_index)
     return "training state differs";
   if (c.model->dtype() != original.model->dtype()) return "dtype differs";
   const auto a = c.model->named_parameters(), b = original.model->named_parameters();
   for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].second.value().to_vector<double>() != b[i].second.value().to_vector<double>()) return "tensor " + a[i].first + " differs";
+    if (a[i].second.value().to_vector<double>() != b[i].second.value().to_vector<double>())
+      return "tensor " + a[i].first + " differs";
   for (size_t l = 0; l < c.model->predefined_G.size(); ++l)
-    if (c.model->predefined_G[l].to_vector<double>() != original.model->predefined_G[l].to_vector<double>()) return "G differs";
+    if (c.model->predefined_G[l].to_vector<double>() != original.model->predefined_G[l].to_vector<double>())
+      return "G differs";
   return "";
 }
 
@@ -129,7 +133,8 @@ TEST(CheckpointDamage, AFlippedByteInsideATensorFailsNamingIt) {
       bool threw = false;
       const std::string outcome = load_outcome(damaged, s.original, &threw);
       EXPECT_TRUE(threw) << name << " byte " << offset << ": " << outcome;
-      EXPECT_NE(outcome.find(name + ": is damaged (its data does not match its checksum)"), std::string::npos) << outcome;
+      EXPECT_NE(outcome.find(name + ": is damaged (its data does not match its checksum)"), std::string::npos)
+          << outcome;
     }
   }
   fs::remove(damaged);
@@ -163,7 +168,8 @@ TEST(CheckpointDamage, FlippedBytesAnywhereFailCleanlyOrChangeNothing) {
       if (threw) ++failed;
       else if (outcome.empty()) ++identical;
       else
-        ADD_FAILURE() << g_type_name(g) << " copy " << copy << " loaded with a difference: " << outcome << "; flips at" << where << " of " << bytes.size();
+        ADD_FAILURE() << g_type_name(g) << " copy " << copy << " loaded with a difference: " << outcome << "; flips at"
+                      << where << " of " << bytes.size();
       fs::remove(damaged);
     }
     // About half of a small checkpoint is space HDF5 reserves and never reads (object headers
@@ -183,7 +189,8 @@ TEST(CheckpointDamage, CheckpointsWrittenBeforeChecksumsStillLoad) {
   EXPECT_TRUE(c.config.model.reference_rope);
   // Its tensors are the HF model's, exactly (both float32).
   const auto hf = io::read_safetensors(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors");
-  for (const auto& [name, p] : c.model->named_parameters()) EXPECT_EQ(p.value().to_vector<double>(), hf.at(name).values) << name;
+  for (const auto& [name, p] : c.model->named_parameters())
+    EXPECT_EQ(p.value().to_vector<double>(), hf.at(name).values) << name;
   // Re-saved, it carries checksums and the same tensors.
   const std::string resaved = temp("resaved.h5");
   save_checkpoint(resaved, c.config, *c.model, nullptr, c.state);

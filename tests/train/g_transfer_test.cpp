@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "autograd/grad_mode.h"
-#include "train/checkpoint.h"
 #include "interop/inspect.h"
 #include "tests/pldr/tiny_model.h"
+#include "train/checkpoint.h"
 
 namespace pldr {
 namespace {
@@ -28,7 +28,8 @@ TEST(GTransfer, TheModelsOwnGReproducesItsLogitsWithoutTheMetricLearner) {
   EXPECT_LT(testing::max_abs_diff(got, expected), 1e-12);
   // On another input the learned G would differ from the frozen one: so would the logits.
   const Tensor other = from_vector(std::vector<int32_t>{30, 2, 8, 19, 4, 6}, {1, 6});
-  EXPECT_GT(testing::max_abs_diff(transferred->forward(other).logits.value(), trained->forward(other).logits.value()), 1e-9);
+  EXPECT_GT(testing::max_abs_diff(transferred->forward(other).logits.value(), trained->forward(other).logits.value()),
+            1e-9);
 }
 
 TEST(GTransfer, RejectsWrongGAndPredefinedModels) {

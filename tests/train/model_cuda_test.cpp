@@ -46,7 +46,8 @@ Tensor batch(uint64_t seed) {  // [2, 13] token ids in [1, 40)
 double max_relative(const Tensor& ours, const Tensor& reference) {
   const auto a = ours.to_vector<double>(), b = reference.to_vector<double>();
   double diff = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff = std::max(diff, std::abs(a[i] - b[i])), scale = std::max(scale, std::abs(b[i]));
+  for (size_t i = 0; i < a.size(); ++i)
+    diff = std::max(diff, std::abs(a[i] - b[i])), scale = std::max(scale, std::abs(b[i]));
   return scale > 0 ? diff / scale : diff;
 }
 
@@ -76,7 +77,8 @@ void compare_with_cpu(DType dtype, double logits_tolerance, double grad_toleranc
   auto gpu = model_on(Device::CUDA, dtype);
   const auto cpu_params = cpu->parameters(), gpu_params = gpu->parameters();
   for (size_t i = 0; i < cpu_params.size(); ++i)
-    ASSERT_EQ(gpu_params[i].value().to_vector<double>(), cpu_params[i].value().to_vector<double>()) << "parameter " << i;
+    ASSERT_EQ(gpu_params[i].value().to_vector<double>(), cpu_params[i].value().to_vector<double>())
+        << "parameter " << i;
   const Tensor tokens = batch(3);
   const Pass a = forward_backward(*cpu, tokens), b = forward_backward(*gpu, tokens);
   EXPECT_EQ(b.logits.device(), Device::CUDA);
@@ -98,7 +100,8 @@ std::vector<double> train_losses(PldrModel& model, optim::AdamW& adamw, int step
   settings.dag = {0.01, 0.0, 0.02};
   settings.clip_norm = 1.0;
   std::vector<double> losses;
-  for (int s = 0; s < steps; ++s) losses.push_back(train_step(model, adamw, {example_from_tokens(batch(10 + s))}, 1e-3, settings).loss);
+  for (int s = 0; s < steps; ++s)
+    losses.push_back(train_step(model, adamw, {example_from_tokens(batch(10 + s))}, 1e-3, settings).loss);
   return losses;
 }
 

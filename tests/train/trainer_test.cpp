@@ -7,11 +7,11 @@
 
 #include "data/token_file.h"
 #include "io/hdf5_file.h"
+#include "tensor/random.h"
+#include "tests/pldr/tiny_model.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_history.h"
 #include "train/trainer.h"
-#include "tensor/random.h"
-#include "tests/pldr/tiny_model.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -25,13 +25,14 @@ class TrainerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::path(::testing::TempDir()) / ("trainer_" + std::to_string(::getpid()) + "_" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     // A token stream with some structure: a repeating phrase with random insertions.
     Generator gen(3);
     std::vector<int32_t> tokens;
-    for (int i = 0; i < 3000; ++i) tokens.push_back(i % 7 == 6 ? 3 : static_cast<int32_t>(4 + (i * 5 + gen.next_u64() % 3) % 30));
+    for (int i = 0; i < 3000; ++i)
+      tokens.push_back(i % 7 == 6 ? 3 : static_cast<int32_t>(4 + (i * 5 + gen.next_u64() % 3) % 30));
     data::write_token_file((dir_ / "train.tok").string(), tokens, 40);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -190,7 +191,8 @@ TEST_F(TrainerTest, GradientAccumulationMatchesTheLargerBatch) {
   const auto a = parameters_of((dir_ / "big/checkpoint.h5").string());
   const auto b = parameters_of((dir_ / "accumulated/checkpoint.h5").string());
   for (size_t i = 0; i < a.size(); ++i)
-    for (size_t j = 0; j < a[i].size(); ++j) ASSERT_NEAR(a[i][j], b[i][j], 1e-9) << "parameter " << i << " element " << j;
+    for (size_t j = 0; j < a[i].size(); ++j)
+      ASSERT_NEAR(a[i][j], b[i][j], 1e-9) << "parameter " << i << " element " << j;
 }
 
 TEST_F(TrainerTest, WritesMetricsAndTheResolvedConfiguration) {
@@ -201,7 +203,8 @@ TEST_F(TrainerTest, WritesMetricsAndTheResolvedConfiguration) {
   std::string line;
   while (std::getline(metrics, line)) {
     const nlohmann::json j = nlohmann::json::parse(line);
-    for (const char* key : {"step", "loss", "accuracy", "global_loss", "lr", "grad_norm", "tokens_per_s", "dag_A_LM", "dag_Ap", "dag_G_LM"})
+    for (const char* key : {"step", "loss", "accuracy", "global_loss", "lr", "grad_norm", "tokens_per_s", "dag_A_LM",
+                            "dag_Ap", "dag_G_LM"})
       EXPECT_TRUE(j.contains(key)) << key;
     EXPECT_TRUE(std::isfinite(j["loss"].get<double>()));
     ++lines;
@@ -295,7 +298,8 @@ TEST_F(TrainerTest, ExternalGRunTrains) {
   train(c, quiet);
   LoadedCheckpoint ck = load_checkpoint((dir_ / "external/checkpoint.h5").string());
   EXPECT_EQ(ck.model->predefined_G.size(), 2u);
-  EXPECT_EQ(ck.model->predefined_G[1].to_vector<double>(), load_external_G(gfile, "mine", c.model, DType::Float64)[1].to_vector<double>());
+  EXPECT_EQ(ck.model->predefined_G[1].to_vector<double>(),
+            load_external_G(gfile, "mine", c.model, DType::Float64)[1].to_vector<double>());
 }
 
 }  // namespace

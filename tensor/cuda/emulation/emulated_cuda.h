@@ -6,8 +6,8 @@
 // Not emulated: timing, memory coalescing, CUDA's math library (the host's libm stands in).
 #pragma once
 #include <math.h>
-#include <condition_variable>
 #include <bit>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -51,7 +51,9 @@ class Barrier {
   unsigned count_, arrived_ = 0, generation_ = 0;
 };
 
-struct Idx { unsigned x = 0; };
+struct Idx {
+  unsigned x = 0;
+};
 inline thread_local Idx thread_idx, block_idx;
 inline Idx block_dim, grid_dim;
 struct Warp {

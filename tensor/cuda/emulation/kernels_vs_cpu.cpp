@@ -8,8 +8,8 @@
 #include <string>
 
 #include "tensor/cpu/kernels.h"
-#include "tensor/cuda/kernels.h"
 #include "tensor/creation.h"
+#include "tensor/cuda/kernels.h"
 
 using namespace pldr;
 
@@ -29,8 +29,14 @@ void compare(const std::string& name, const Tensor& want, const Tensor& got, dou
   double err = 0;
   bool bad = w.size() != g.size();
   for (size_t i = 0; !bad && i < w.size(); ++i) {
-    if (std::isnan(w[i]) || std::isnan(g[i])) { bad |= std::isnan(w[i]) != std::isnan(g[i]); continue; }
-    if (std::isinf(w[i]) || std::isinf(g[i])) { bad |= w[i] != g[i]; continue; }
+    if (std::isnan(w[i]) || std::isnan(g[i])) {
+      bad |= std::isnan(w[i]) != std::isnan(g[i]);
+      continue;
+    }
+    if (std::isinf(w[i]) || std::isinf(g[i])) {
+      bad |= w[i] != g[i];
+      continue;
+    }
     err = std::max(err, std::abs(w[i] - g[i]) / std::max(1.0, std::abs(w[i])));
   }
   bad |= err > tol;
@@ -45,7 +51,8 @@ int main() {
     const std::string ds = dtype_name(dt);
     const double tol = tol_of(dt);
     // binary with broadcast and transposed operands
-    for (auto op : {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow, BinaryOp::SiluBack, BinaryOp::Equal}) {
+    for (auto op : {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow, BinaryOp::SiluBack,
+                    BinaryOp::Equal}) {
       Tensor a = rnd({3, 1, 5}, dt, 0.2, 2).expand({3, 4, 5});
       Tensor b = rnd({5, 4}, dt, 0.2, 2).transpose(0, 1).expand({3, 4, 5});
       if (op == BinaryOp::Equal) b = a.transpose(0, 0);
@@ -56,7 +63,8 @@ int main() {
     }
     for (int op = 0; op <= int(UnaryOp::Clamp); ++op) {
       Tensor x = rnd({6, 7}, dt, -2, 2).transpose(0, 1);
-      if (op == int(UnaryOp::Log) || op == int(UnaryOp::Sqrt) || op == int(UnaryOp::PowScalar)) x = rnd({6, 7}, dt, 0.1, 3).transpose(0, 1);
+      if (op == int(UnaryOp::Log) || op == int(UnaryOp::Sqrt) || op == int(UnaryOp::PowScalar))
+        x = rnd({6, 7}, dt, 0.1, 3).transpose(0, 1);
       Tensor w = Tensor::empty({7, 6}, dt), g = Tensor::empty({7, 6}, dt);
       cpu::unary(UnaryOp(op), w, x, 0.5, 1.25);
       cuda::unary(UnaryOp(op), g, x, 0.5, 1.25);
@@ -87,7 +95,9 @@ int main() {
         Tensor w = Tensor::empty({rows}, dt), g = Tensor::empty({rows}, dt);
         cpu::reduce_rows(op, w, x, inner);
         cuda::reduce_rows(op, g, x, inner);
-        compare(ds + " reduce_rows " + std::to_string(int(op)) + " " + std::to_string(rows) + "x" + std::to_string(inner), w, g, dt == DType::Float32 ? 1e-6 : 1e-13);
+        compare(
+            ds + " reduce_rows " + std::to_string(int(op)) + " " + std::to_string(rows) + "x" + std::to_string(inner),
+            w, g, dt == DType::Float32 ? 1e-6 : 1e-13);
       }
     }
     for (auto [rows, cols] : {std::pair<int64_t, int64_t>{200, 37}, {3, 5}, {0, 4}}) {
@@ -96,16 +106,23 @@ int main() {
         Tensor w = Tensor::empty({cols}, dt), g = Tensor::empty({cols}, dt);
         cpu::reduce_columns(op, w, x, rows);
         cuda::reduce_columns(op, g, x, rows);
-        compare(ds + " reduce_columns " + std::to_string(int(op)) + " " + std::to_string(rows) + "x" + std::to_string(cols), w, g, dt == DType::Float32 ? 1e-6 : 1e-13);
+        compare(
+            ds + " reduce_columns " + std::to_string(int(op)) + " " + std::to_string(rows) + "x" + std::to_string(cols),
+            w, g, dt == DType::Float32 ? 1e-6 : 1e-13);
       }
     }
     {  // argmax: ties, -inf, NaN first, NaN later, long rows
       Tensor x = rnd({6, 700}, dt);
-      auto set = [&](int r, int i, double v) { if (dt == DType::Float32) x.data<float>()[r * 700 + i] = float(v); else x.data<double>()[r * 700 + i] = v; };
-      set(0, 10, 9); set(0, 600, 9);
+      auto set = [&](int r, int i, double v) {
+        if (dt == DType::Float32) x.data<float>()[r * 700 + i] = float(v);
+        else x.data<double>()[r * 700 + i] = v;
+      };
+      set(0, 10, 9);
+      set(0, 600, 9);
       for (int i = 0; i < 700; ++i) set(1, i, -INFINITY);
       set(2, 0, NAN);
-      set(3, 5, NAN); set(3, 400, 7);
+      set(3, 5, NAN);
+      set(3, 400, 7);
       set(4, 699, 8);
       Tensor w = Tensor::empty({6}, DType::Int32), g = Tensor::empty({6}, DType::Int32);
       cpu::argmax_rows(w, x, 700);
@@ -115,7 +132,10 @@ int main() {
     for (int64_t d : {1, 33, 600}) {
       for (bool log : {false, true}) {
         Tensor x = rnd({4, d}, dt, -5, 5);
-        if (d > 1) { if (dt == DType::Float32) x.data<float>()[3] = -INFINITY; else x.data<double>()[3] = -INFINITY; }
+        if (d > 1) {
+          if (dt == DType::Float32) x.data<float>()[3] = -INFINITY;
+          else x.data<double>()[3] = -INFINITY;
+        }
         Tensor w = Tensor::empty({4, d}, dt), g = Tensor::empty({4, d}, dt);
         cpu::softmax_rows(w, x, log);
         cuda::softmax_rows(g, x, log);
@@ -162,8 +182,13 @@ int main() {
       compare(ds + " embedding_back (bit for bit)", bw, bg, 0);
       ids.data<int32_t>()[17] = 70;
       cuda::embedding(g, weight, ids);
-      try { cuda::synchronize(); std::printf("FAIL no error for a bad id\n"); ++failures; }
-      catch (const std::out_of_range& e) { std::printf("%-52s ok   (%s)\n", (ds + " embedding bad id").c_str(), e.what()); }
+      try {
+        cuda::synchronize();
+        std::printf("FAIL no error for a bad id\n");
+        ++failures;
+      } catch (const std::out_of_range& e) {
+        std::printf("%-52s ok   (%s)\n", (ds + " embedding bad id").c_str(), e.what());
+      }
     }
     {
       const int64_t rows = 9, v = 600;
@@ -172,7 +197,8 @@ int main() {
       targets.data<int32_t>()[4] = 0;  // ignore_id
       const double w = cpu::cross_entropy_sum(logits, targets, 0), g = cuda::cross_entropy_sum(logits, targets, 0);
       const double err = std::abs(w - g) / std::abs(w);
-      std::printf("%-52s %s err %.1e (%.6f)\n", (ds + " cross_entropy_sum").c_str(), err < tol ? "ok  " : "FAIL", err, w);
+      std::printf("%-52s %s err %.1e (%.6f)\n", (ds + " cross_entropy_sum").c_str(), err < tol ? "ok  " : "FAIL", err,
+                  w);
       failures += err >= tol;
       Tensor bw = Tensor::empty({rows, v}, dt), bg = Tensor::empty({rows, v}, dt);
       bg.fill(5);
@@ -180,8 +206,13 @@ int main() {
       cuda::cross_entropy_back(bg, logits, targets, 0, 0.125);
       compare(ds + " cross_entropy_back", bw, bg, tol);
       targets.data<int32_t>()[2] = v;
-      try { cuda::cross_entropy_sum(logits, targets, 0); std::printf("FAIL no error for a bad target\n"); ++failures; }
-      catch (const std::out_of_range& e) { std::printf("%-52s ok   (%s)\n", (ds + " cross_entropy bad target").c_str(), e.what()); }
+      try {
+        cuda::cross_entropy_sum(logits, targets, 0);
+        std::printf("FAIL no error for a bad target\n");
+        ++failures;
+      } catch (const std::out_of_range& e) {
+        std::printf("%-52s ok   (%s)\n", (ds + " cross_entropy bad target").c_str(), e.what());
+      }
     }
     {  // the losses and metrics whose results stay tensors, and the training kernels
       const int64_t rows = 9, v = 600;
@@ -223,7 +254,8 @@ int main() {
       compare(ds + " attention_mask", mw, mg, 0);
 
       const AdamWStep step{0.9999, 0.9, 0.95, 1e-5, 1e-3 / 0.19, std::sqrt(1 - 0.95 * 0.95)};
-      Tensor pw = rnd({5, 11}, dt), m0 = rnd({5, 11}, dt, -0.1, 0.1), v0 = rnd({5, 11}, dt, 0, 0.1), grad = rnd({5, 11}, dt);
+      Tensor pw = rnd({5, 11}, dt), m0 = rnd({5, 11}, dt, -0.1, 0.1), v0 = rnd({5, 11}, dt, 0, 0.1),
+             grad = rnd({5, 11}, dt);
       Tensor pg = pw.to(DType::Float64).to(dt), mw2 = m0.to(DType::Float64).to(dt), mg2 = m0.to(DType::Float64).to(dt);
       Tensor vw = v0.to(DType::Float64).to(dt), vg = v0.to(DType::Float64).to(dt);
       for (int k = 0; k < 3; ++k) {
@@ -239,7 +271,8 @@ int main() {
       cuda::sum_of_squares(sg, xs);
       compare(ds + " sum_of_squares", sw, sg, tol);
       for (double norm : {0.5, 3.0}) {
-        Tensor n = Tensor::empty({}, DType::Float64), kw = Tensor::empty({}, DType::Float64), kg = Tensor::empty({}, DType::Float64);
+        Tensor n = Tensor::empty({}, DType::Float64), kw = Tensor::empty({}, DType::Float64),
+               kg = Tensor::empty({}, DType::Float64);
         n.fill(norm);
         cpu::clip_coefficient(kw, n, 1.0);
         cuda::clip_coefficient(kg, n, 1.0);
@@ -268,7 +301,8 @@ int main() {
       cpu::expm_frechet(fw, x, e);
       cuda::expm_frechet(fg, x, e);
       compare(ds + " expm_frechet scale " + std::to_string(scale), fw, fg, etol);
-      Tensor lw = Tensor::empty({b}, dt), lg = Tensor::empty({b}, dt), gw = Tensor::empty({b, n, n}, dt), gg = Tensor::empty({b, n, n}, dt);
+      Tensor lw = Tensor::empty({b}, dt), lg = Tensor::empty({b}, dt), gw = Tensor::empty({b, n, n}, dt),
+             gg = Tensor::empty({b, n, n}, dt);
       cpu::log_trace_expm(lw, &gw, x);
       cuda::log_trace_expm(lg, &gg, x);
       compare(ds + " log_trace_expm scale " + std::to_string(scale), lw, lg, etol);

@@ -7,8 +7,8 @@
 #include <random>
 
 #include "tensor/creation.h"
-#include "tensor/ops.h"
 #include "tensor/cuda/matmul_plan.h"
+#include "tensor/ops.h"
 
 using namespace pldr;
 
@@ -23,9 +23,12 @@ Tensor rnd(const Shape& s, std::mt19937& g) {
 int failures = 0;
 Tensor via_plan(const Tensor& a0, const Tensor& b0, int* ncalls) {
   const int64_t m = a0.shape()[a0.dim() - 2], k = a0.shape().back(), n = b0.shape().back();
-  Shape batch = broadcast_shapes(Shape(a0.shape().begin(), a0.shape().end() - 2), Shape(b0.shape().begin(), b0.shape().end() - 2));
+  Shape batch = broadcast_shapes(Shape(a0.shape().begin(), a0.shape().end() - 2),
+                                 Shape(b0.shape().begin(), b0.shape().end() - 2));
   Shape as = batch, bs = batch, os = batch;
-  as.insert(as.end(), {m, k}); bs.insert(bs.end(), {k, n}); os.insert(os.end(), {m, n});
+  as.insert(as.end(), {m, k});
+  bs.insert(bs.end(), {k, n});
+  os.insert(os.end(), {m, n});
   Tensor a = a0.expand(as), b = b0.expand(bs);
   cuda::MatrixLayout l;
   if (!cuda::matrix_layout(a, &l)) a = a.contiguous();
@@ -41,12 +44,13 @@ Tensor via_plan(const Tensor& a0, const Tensor& b0, int* ncalls) {
     const int64_t need_first = c.transpose_first ? c.k : c.m, need_second = c.transpose_second ? c.n : c.k;
     if (c.ld_first < std::max<int64_t>(1, need_first) || c.ld_second < std::max<int64_t>(1, need_second) ||
         c.ld_out < std::max<int64_t>(1, c.m)) {
-      std::printf("  bad ld: %ld/%ld %ld/%ld %ld/%ld\n", c.ld_first, need_first, c.ld_second, need_second, c.ld_out, c.m);
+      std::printf("  bad ld: %ld/%ld %ld/%ld %ld/%ld\n", c.ld_first, need_first, c.ld_second, need_second, c.ld_out,
+                  c.m);
       ++failures;
     }
     for (int64_t i = 0; i < c.count; ++i) {
-      const double* A = pb + c.offset_first + i * c.stride_first;   // cuBLAS's A
-      const double* B = pa + c.offset_second + i * c.stride_second; // cuBLAS's B
+      const double* A = pb + c.offset_first + i * c.stride_first;    // cuBLAS's A
+      const double* B = pa + c.offset_second + i * c.stride_second;  // cuBLAS's B
       double* C = po + c.offset_out + i * c.stride_out;
       for (int64_t col = 0; col < c.n; ++col)
         for (int64_t row = 0; row < c.m; ++row) {
@@ -68,8 +72,10 @@ void check(const char* name, const Tensor& a, const Tensor& b) {
   Tensor want = ops::matmul(a, b), got = via_plan(a, b, &calls);
   auto w = want.to_vector<double>(), g = got.to_vector<double>();
   double err = w.size() == g.size() ? 0 : 1e9;
-  for (size_t i = 0; i < w.size() && i < g.size(); ++i) err = std::max(err, std::isnan(g[i]) ? 1e9 : std::abs(w[i] - g[i]));
-  std::printf("%-40s out %-14s calls %d  max err %.2e %s\n", name, to_string(want.shape()).c_str(), calls, err, err < 1e-12 ? "ok" : "FAIL");
+  for (size_t i = 0; i < w.size() && i < g.size(); ++i)
+    err = std::max(err, std::isnan(g[i]) ? 1e9 : std::abs(w[i] - g[i]));
+  std::printf("%-40s out %-14s calls %d  max err %.2e %s\n", name, to_string(want.shape()).c_str(), calls, err,
+              err < 1e-12 ? "ok" : "FAIL");
   failures += err >= 1e-12;
 }
 
@@ -88,7 +94,8 @@ int main() {
   check("4d broadcast both ways", rnd({2, 1, 5, 7}, g), rnd({1, 3, 7, 4}, g));
   check("4d, b transposed", rnd({2, 3, 5, 7}, g), rnd({2, 3, 4, 7}, g).transpose(2, 3));
   check("batch axes permuted", rnd({3, 2, 5, 7}, g).permute({1, 0, 2, 3}), rnd({2, 3, 7, 4}, g));
-  check("heads transposed (B,S,H,d)->(B,H,S,d)", rnd({2, 6, 3, 4}, g).permute({0, 2, 1, 3}), rnd({2, 6, 3, 4}, g).permute({0, 2, 3, 1}));
+  check("heads transposed (B,S,H,d)->(B,H,S,d)", rnd({2, 6, 3, 4}, g).permute({0, 2, 1, 3}),
+        rnd({2, 6, 3, 4}, g).permute({0, 2, 3, 1}));
   check("M = 1", rnd({3, 1, 7}, g), rnd({3, 7, 4}, g));
   check("N = 1", rnd({3, 5, 7}, g), rnd({3, 7, 1}, g));
   check("K = 1", rnd({3, 5, 1}, g), rnd({3, 1, 4}, g));

@@ -25,7 +25,7 @@ mkdir -p "$work/tensor/cuda"
 python3 - "$root/tensor/cuda" "$work/tensor/cuda" <<'PY'
 import pathlib, re, sys
 src, dst = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-launch = re.compile(r'([\w:]+(?:<[^;{}]*?>)?)<<<(.*?),\s*(.*?),\s*0,\s*stream\(\)>>>\((.*?)\);', re.S)
+launch = re.compile(r'([\w:]+(?:<[^;{}]*?>)?)\s*<<<(.*?),\s*(.*?),\s*0,\s*stream\(\)>>>\((.*?)\);', re.S)
 for f in src.iterdir():
     if f.suffix not in ('.cu', '.cuh', '.h', '.cpp'):
         continue
