@@ -14,6 +14,7 @@ packages=(
   libopenblas-dev          # optional faster GEMM, and the comparison in bench/
   nlohmann-json3-dev       # run configurations, metrics and reports
   libgloo-dev              # optional second CPU engine for dist/ (the ring engine needs nothing)
+  clang-format             # tests/format_test.sh: the sources as .clang-format says
 )
 
 missing=()
