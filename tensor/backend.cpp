@@ -17,10 +17,6 @@ const char* op_name(Op op) {
   return "?";
 }
 
-namespace {
-std::array<std::atomic<uint64_t>, kOpCount> dispatches{};
-}  // namespace
-
 bool listed_support(Device device, Op op, DType dtype) {
   constexpr DTypeSet kListed[kOpCount][2] = {// [op][CPU, CUDA]
 #define PLDR_LISTED_DTYPES(op, name, cpu, cuda) {cpu, cuda},
@@ -30,10 +26,28 @@ bool listed_support(Device device, Op op, DType dtype) {
   return kListed[static_cast<int>(op)][device == Device::CPU ? 0 : 1].contains(dtype);
 }
 
+namespace {
+std::array<std::atomic<uint64_t>, kOpCount> dispatches{};
+std::atomic<uint64_t> allocations{0}, host_reads{0};
+}  // namespace
+
 void count_dispatch(Op op) { dispatches[static_cast<size_t>(op)].fetch_add(1, std::memory_order_relaxed); }
+void count_allocation() { allocations.fetch_add(1, std::memory_order_relaxed); }
+void count_host_read() { host_reads.fetch_add(1, std::memory_order_relaxed); }
 uint64_t dispatch_count(Op op) { return dispatches[static_cast<size_t>(op)].load(std::memory_order_relaxed); }
-void reset_dispatch_counts() {
+
+RuntimeCounts runtime_counts() {
+  RuntimeCounts c;
+  for (const std::atomic<uint64_t>& n : dispatches) c.dispatches += n.load(std::memory_order_relaxed);
+  c.allocations = allocations.load(std::memory_order_relaxed);
+  c.host_reads = host_reads.load(std::memory_order_relaxed);
+  return c;
+}
+
+void reset_runtime_counts() {
   for (std::atomic<uint64_t>& n : dispatches) n.store(0, std::memory_order_relaxed);
+  allocations.store(0, std::memory_order_relaxed);
+  host_reads.store(0, std::memory_order_relaxed);
 }
 
 Device device_from_name(const std::string& name) {

@@ -59,12 +59,21 @@ void require_support(Device device, Op op, DType dtype);
 // What tensor/op_list.h's dtype columns say `device` runs `op` for: each table's supports().
 bool listed_support(Device device, Op op, DType dtype);
 
-// How many times each op was dispatched to a backend since the last reset (every device, all
-// threads): what a test or benchmark reads to count the kernels a piece of work launches.
-uint64_t dispatch_count(Op op);
-void reset_dispatch_counts();
-// Called once per dispatch by tensor/'s op functions.
+// What a piece of work asks of the backends, counted since the last reset (every device, all
+// threads): what tests and benchmarks read to see the kernels a training step or a decoded token
+// launches, the buffers it allocates and how often the host waits to read a result.
+struct RuntimeCounts {
+  uint64_t dispatches = 0;   // kernels launched through the table (tensor/ops.h, copies and fills)
+  uint64_t allocations = 0;  // Storage buffers taken from a backend
+  uint64_t host_reads = 0;   // Tensor::to_vector / item: the host reading values (on a GPU, a wait)
+};
+RuntimeCounts runtime_counts();
+uint64_t dispatch_count(Op op);  // the dispatches of one op
+void reset_runtime_counts();
+// Called by tensor/ itself: once per dispatch, allocation and host read.
 void count_dispatch(Op op);
+void count_allocation();
+void count_host_read();
 
 // The tables themselves; see "How a backend registers itself" above.
 const Backend& cpu_backend();

@@ -213,6 +213,7 @@ void Tensor::copy_from(const Tensor& src) {
 void Tensor::fill(double value) { op_checks::kernels(Op::Fill, *this).fill(*this, value); }
 
 template <class T> std::vector<T> Tensor::to_vector() const {
+  count_host_read();
   Tensor dense = to(Device::CPU).to(dtype_of<T>()).contiguous();
   const T* p = dense.data<T>();
   return std::vector<T>(p, p + dense.numel());

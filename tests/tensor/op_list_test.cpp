@@ -43,7 +43,7 @@ TEST(OpList, TheCpuRunsEveryOpInFloat32AndFloat64) {
 TEST(OpList, EveryOpHasACaseInTheOpCaseTable) {
   std::set<Op> dispatched;
   for (const OpCase& c : op_cases()) {
-    reset_dispatch_counts();
+    reset_runtime_counts();
     const CaseInputs in = make_inputs(c, DType::Float64);
     run_case(c, in);
     if (c.differentiable) case_gradients(c, in);
@@ -56,17 +56,25 @@ TEST(OpList, EveryOpHasACaseInTheOpCaseTable) {
   EXPECT_TRUE(missing.empty()) << "ops of tensor/op_list.h that no case of tests/tensor/op_cases.h runs:" << missing;
 }
 
-TEST(OpList, EachDispatchIsCountedOnce) {
+TEST(OpList, EachDispatchAllocationAndHostReadIsCountedOnce) {
   const Tensor a = ones({2, 3}), b = ones({3, 4});
-  reset_dispatch_counts();
+  reset_runtime_counts();
   ops::matmul(a, b);
-  ops::matmul(a, b);
+  const Tensor c = ops::matmul(a, b);
   ops::softmax(a);
   EXPECT_EQ(dispatch_count(Op::Matmul), 2u);
   EXPECT_EQ(dispatch_count(Op::Softmax), 1u);
   EXPECT_EQ(dispatch_count(Op::LogSoftmax), 0u);
-  reset_dispatch_counts();
+  RuntimeCounts n = runtime_counts();
+  EXPECT_EQ(n.dispatches, 3u);
+  EXPECT_EQ(n.allocations, 3u);  // one output each
+  EXPECT_EQ(n.host_reads, 0u);
+  EXPECT_EQ(ops::sum(c).item(), 24.0);
+  EXPECT_EQ(runtime_counts().host_reads, 1u);
+  reset_runtime_counts();
+  n = runtime_counts();
   EXPECT_EQ(dispatch_count(Op::Matmul), 0u);
+  EXPECT_EQ(n.dispatches + n.allocations + n.host_reads, 0u);
 }
 
 }  // namespace
