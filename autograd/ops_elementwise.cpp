@@ -5,41 +5,52 @@
 namespace pldr::ag {
 
 Variable add(const Variable& a, const Variable& b) {
-  return record(ops::add(a.value(), b.value()), "add", {a, b}, [sa = a.shape(), sb = b.shape()](const Tensor& g) {
-    return std::vector<Tensor>{ops::sum_to_shape(g, sa), ops::sum_to_shape(g, sb)};
-  });
+  return record(
+      ops::add(a.value(), b.value()), "add", {a, b},
+      [sa = a.shape(), sb = b.shape(), na = needs_grad(a), nb = needs_grad(b)](const Tensor& g) {
+        return std::vector<Tensor>{na ? ops::sum_to_shape(g, sa) : Tensor(), nb ? ops::sum_to_shape(g, sb) : Tensor()};
+      });
 }
 
 Variable sub(const Variable& a, const Variable& b) {
-  return record(ops::sub(a.value(), b.value()), "sub", {a, b}, [sa = a.shape(), sb = b.shape()](const Tensor& g) {
-    return std::vector<Tensor>{ops::sum_to_shape(g, sa), ops::sum_to_shape(ops::neg(g), sb)};
-  });
+  return record(ops::sub(a.value(), b.value()), "sub", {a, b},
+                [sa = a.shape(), sb = b.shape(), na = needs_grad(a), nb = needs_grad(b)](const Tensor& g) {
+                  return std::vector<Tensor>{na ? ops::sum_to_shape(g, sa) : Tensor(),
+                                             nb ? ops::sum_to_shape(ops::neg(g), sb) : Tensor()};
+                });
 }
 
 Variable mul(const Variable& a, const Variable& b) {
-  return record(ops::mul(a.value(), b.value()), "mul", {a, b}, [va = a.value(), vb = b.value()](const Tensor& g) {
-    return std::vector<Tensor>{ops::sum_to_shape(ops::mul(g, vb), va.shape()),
-                               ops::sum_to_shape(ops::mul(g, va), vb.shape())};
-  });
+  return record(ops::mul(a.value(), b.value()), "mul", {a, b},
+                [va = a.value(), vb = b.value(), na = needs_grad(a), nb = needs_grad(b)](const Tensor& g) {
+                  return std::vector<Tensor>{na ? ops::sum_to_shape(ops::mul(g, vb), va.shape()) : Tensor(),
+                                             nb ? ops::sum_to_shape(ops::mul(g, va), vb.shape()) : Tensor()};
+                });
 }
 
 // d(a/b)/da = 1/b,  d(a/b)/db = -(a/b)/b
 Variable div(const Variable& a, const Variable& b) {
   Tensor out = ops::div(a.value(), b.value());
-  return record(out, "div", {a, b}, [sa = a.shape(), vb = b.value(), out](const Tensor& g) {
-    Tensor ga = ops::div(g, vb);
-    return std::vector<Tensor>{ops::sum_to_shape(ga, sa), ops::sum_to_shape(ops::neg(ops::mul(ga, out)), vb.shape())};
-  });
+  return record(out, "div", {a, b},
+                [sa = a.shape(), vb = b.value(), out, na = needs_grad(a), nb = needs_grad(b)](const Tensor& g) {
+                  Tensor ga = ops::div(g, vb);
+                  return std::vector<Tensor>{
+                      na ? ops::sum_to_shape(ga, sa) : Tensor(),
+                      nb ? ops::sum_to_shape(ops::neg(ops::mul(ga, out)), vb.shape()) : Tensor()};
+                });
 }
 
 // d(a^b)/da = b a^(b-1),  d(a^b)/db = a^b log(a)
 Variable pow(const Variable& base, const Variable& exponent) {
   Tensor out = ops::pow(base.value(), exponent.value());
-  return record(out, "pow", {base, exponent}, [a = base.value(), b = exponent.value(), out](const Tensor& g) {
-    Tensor ga = ops::mul(g, ops::mul(b, ops::pow(a, ops::add_scalar(b, -1.0))));
-    Tensor gb = ops::mul(g, ops::mul(out, ops::log(a)));
-    return std::vector<Tensor>{ops::sum_to_shape(ga, a.shape()), ops::sum_to_shape(gb, b.shape())};
-  });
+  return record(
+      out, "pow", {base, exponent},
+      [a = base.value(), b = exponent.value(), out, na = needs_grad(base), nb = needs_grad(exponent)](const Tensor& g) {
+        Tensor ga, gb;
+        if (na) ga = ops::sum_to_shape(ops::mul(g, ops::mul(b, ops::pow(a, ops::add_scalar(b, -1.0)))), a.shape());
+        if (nb) gb = ops::sum_to_shape(ops::mul(g, ops::mul(out, ops::log(a))), b.shape());
+        return std::vector<Tensor>{ga, gb};
+      });
 }
 
 Variable add_scalar(const Variable& x, double s) {

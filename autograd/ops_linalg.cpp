@@ -13,17 +13,18 @@ Variable matmul(const Variable& a, const Variable& b) {
     AutocastGuard as_written(Precision::Float32);
     return cast(matmul(cast(a, compute), cast(b, compute)), a.dtype());
   }
-  return record(ops::matmul(a.value(), b.value()), "matmul", {a, b}, [va = a.value(), vb = b.value()](const Tensor& g) {
-    Tensor ga = ops::sum_to_shape(ops::matmul(g, vb.transpose(-1, -2)), va.shape());
-    Tensor gb;
-    if (vb.dim() == 2 && va.dim() > 2) {
-      const int64_t k = va.shape().back(), n = g.shape().back();
-      gb = ops::matmul(va.reshape({-1, k}).transpose(0, 1), g.reshape({-1, n}));
-    } else {
-      gb = ops::sum_to_shape(ops::matmul(va.transpose(-1, -2), g), vb.shape());
-    }
-    return std::vector<Tensor>{ga, gb};
-  });
+  return record(ops::matmul(a.value(), b.value()), "matmul", {a, b},
+                [va = a.value(), vb = b.value(), na = needs_grad(a), nb = needs_grad(b)](const Tensor& g) {
+                  Tensor ga, gb;
+                  if (na) ga = ops::sum_to_shape(ops::matmul(g, vb.transpose(-1, -2)), va.shape());
+                  if (nb && vb.dim() == 2 && va.dim() > 2) {
+                    const int64_t k = va.shape().back(), n = g.shape().back();
+                    gb = ops::matmul(va.reshape({-1, k}).transpose(0, 1), g.reshape({-1, n}));
+                  } else if (nb) {
+                    gb = ops::sum_to_shape(ops::matmul(va.transpose(-1, -2), g), vb.shape());
+                  }
+                  return std::vector<Tensor>{ga, gb};
+                });
 }
 
 // d tr(X) / dX = I, scaled by the gradient of each batch item.

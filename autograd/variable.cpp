@@ -15,6 +15,8 @@ Variable::Variable(Tensor value, bool requires_grad) : state_(std::make_shared<V
   state_->requires_grad = requires_grad;
 }
 
+bool needs_grad(const Variable& v) { return grad_enabled() && v.defined() && v.requires_grad(); }
+
 Variable record(Tensor value, const char* op, std::vector<Variable> inputs, BackwardFn backward) {
   Variable out(std::move(value), false);
   if (!grad_enabled()) return out;
@@ -43,6 +45,29 @@ Node::~Node() {
     take_sole_owned(node->inputs);
   }
 }
+
+namespace {
+
+// The gradient rule for leaves, written once: the first gradient is copied (g may be shared with
+// other nodes) into the leaf's slot or a buffer of its own, later ones are added in place.
+void accumulate_leaf_grad(VariableState& leaf, const Tensor& g) {
+  if (!leaf.grad.defined()) {
+    if (!leaf.grad_slot.defined()) {
+      leaf.grad = g.clone();
+      return;
+    }
+    leaf.grad_slot.copy_from(g);
+    leaf.grad = leaf.grad_slot;
+    return;
+  }
+  if (leaf.grad.is_contiguous() && leaf.grad.dtype() == g.dtype()) {
+    ops::add_into(leaf.grad, g);
+    return;
+  }
+  leaf.grad = ops::add(leaf.grad, g);
+}
+
+}  // namespace
 
 void Variable::backward() const {
   if (value().numel() != 1)
@@ -79,7 +104,7 @@ void Variable::backward(const Tensor& seed) const {
     Tensor g = std::move(found->second);
     grads.erase(found);
     if (v.is_leaf()) {
-      v.state_->grad = v.state_->grad.defined() ? ops::add(v.state_->grad, g) : g.clone();  // own copy: g may be shared
+      accumulate_leaf_grad(*v.state_, g);
       continue;
     }
     const Node& node = *v.grad_fn();

@@ -19,6 +19,9 @@ struct Node;
 struct VariableState {
   Tensor value;
   Tensor grad;  // undefined until a backward reaches this leaf
+  // Where a leaf's gradient is written when set (a view into a flat gradient buffer, see
+  // optim/flat_parameters.h); undefined: the gradient gets a buffer of its own.
+  Tensor grad_slot;
   bool requires_grad = false;
   std::shared_ptr<Node> grad_fn;  // null for leaves
 };
@@ -33,6 +36,9 @@ class Variable {
   Tensor& mutable_value() { return state_->value; }  // for optimisers updating parameters in place
   const Tensor& grad() const { return state_->grad; }
   void set_grad(Tensor grad) { state_->grad = std::move(grad); }
+  // The buffer a leaf's gradient is written into from now on (see VariableState::grad_slot).
+  void set_grad_slot(Tensor slot) { state_->grad_slot = std::move(slot); }
+  const Tensor& grad_slot() const { return state_->grad_slot; }
   void zero_grad() { state_->grad = Tensor(); }
   bool requires_grad() const { return state_->requires_grad; }
   bool is_leaf() const { return state_->grad_fn == nullptr; }
@@ -71,6 +77,11 @@ struct Node {
   // recursion would take stack frames in proportion to the graph's depth.
   ~Node();
 };
+
+// Whether an op recorded now must give `v` a gradient (grad mode on and v requires one). Backward
+// rules capture this per input and return an undefined Tensor for an input that needs none, so
+// no work is spent on constants (attention masks, ids, fixed tables).
+bool needs_grad(const Variable& v);
 
 // Wraps an op's result. When grad mode is on and some input requires grad, attaches a Node.
 Variable record(Tensor value, const char* op, std::vector<Variable> inputs, BackwardFn backward);

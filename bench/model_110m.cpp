@@ -121,15 +121,33 @@ double training_flops(const pldr::PldrConfig& c, int64_t batch, int64_t seq) {
   return 3 * (double(batch) * S * per_token + double(batch) * per_sequence);
 }
 
+// Kernels dispatched, buffers allocated and host reads, divided by `per` (steps or tokens).
+// With the kernels per op, most first, read from the dispatch counters before the next reset.
+json counts_json(const pldr::RuntimeCounts& c, double per) {
+  std::vector<std::pair<uint64_t, std::string>> by_op;
+  for (int i = 0; i < pldr::kOpCount; ++i)
+    if (const uint64_t n = pldr::dispatch_count(pldr::Op(i))) by_op.push_back({n, pldr::op_name(pldr::Op(i))});
+  std::sort(by_op.rbegin(), by_op.rend());
+  json ops = json::object();
+  for (const auto& [n, name] : by_op) ops[name] = double(n) / per;
+  return {{"kernels", double(c.dispatches) / per},
+          {"allocations", double(c.allocations) / per},
+          {"host_reads", double(c.host_reads) / per},
+          {"kernels_by_op", ops}};
+}
+
 json train_report(pldr::PldrModel& model, const Options& o, pldr::Generator& gen) {
   pldr::optim::AdamW adamw(model.parameters(), {0.9, 0.95, 1e-5, 0.1});
   pldr::StepSettings settings;
   settings.clip_value = 1.0;
   std::vector<double> step_seconds, losses;
+  pldr::RuntimeCounts counts;  // of the last step
   for (int64_t s = 0; s < o.warmup + o.steps; ++s) {
     const pldr::Example ex = pldr::example_from_tokens(random_ids(gen, o.batch, o.seq + 1, model.config().vocab_size));
     const Clock::time_point start = Clock::now();
+    pldr::reset_runtime_counts();
     losses.push_back(pldr::train_step(model, adamw, {ex}, 1e-4, settings).loss);  // a host read: the step has finished
+    counts = pldr::runtime_counts();
     const double t = seconds_since(start);
     if (s >= o.warmup) step_seconds.push_back(t);
     std::fprintf(stderr, "train step %ld/%ld: %.1f ms, loss %.4f\n", long(s + 1), long(o.warmup + o.steps), t * 1e3,
@@ -139,11 +157,8 @@ json train_report(pldr::PldrModel& model, const Options& o, pldr::Generator& gen
   std::vector<double> step_ms;
   for (double t : step_seconds) step_ms.push_back(t * 1e3);
   const double flops = training_flops(model.config(), o.batch, o.seq);
-  json j{{"ms_per_step", step * 1e3},
-         {"tokens_per_s", tokens / step},
-         {"step_ms_all", step_ms},
-         {"flops_per_step", flops},
-         {"estimated_tflops", flops / step / 1e12},
+  json j{{"ms_per_step", step * 1e3}, {"tokens_per_s", tokens / step},           {"step_ms_all", step_ms},
+         {"flops_per_step", flops},   {"estimated_tflops", flops / step / 1e12}, {"per_step", counts_json(counts, 1)},
          {"losses", losses}};  // every step's, warm-up included: runs on two devices compare them
   if (o.peak_tflops > 0) j["fraction_of_peak"] = flops / step / 1e12 / o.peak_tflops;
   return j;
@@ -159,8 +174,11 @@ json generate_report(const pldr::PldrModel& model, const Options& o, pldr::Gener
   g.cache = pldr::CacheMode::KVG;
   std::vector<double> rates;
   std::vector<int32_t> last_tokens;
+  pldr::RuntimeCounts counts;  // of the last run
   for (int64_t r = 0; r < o.gen_runs; ++r) {
+    pldr::reset_runtime_counts();
     const pldr::GenerationResult result = pldr::generate(model, prompt, g);
+    counts = pldr::runtime_counts();
     last_tokens = result.tokens;
     rates.push_back(double(result.tokens.size()) / result.seconds);
     std::fprintf(stderr, "generate run %ld/%ld: %zu tokens in %.3f s\n", long(r + 1), long(o.gen_runs),
@@ -169,6 +187,7 @@ json generate_report(const pldr::PldrModel& model, const Options& o, pldr::Gener
   return {{"tokens_per_s", median(rates)},
           {"runs_tokens_per_s", rates},
           {"tokens", last_tokens},
+          {"per_token", counts_json(counts, double(last_tokens.size()))},  // the prompt's pass included
           {"prompt_tokens", o.prompt_tokens},
           {"new_tokens", o.gen_tokens},
           {"batch", 1},

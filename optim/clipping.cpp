@@ -2,13 +2,15 @@
 
 #include <cmath>
 
+#include "optim/gradient_runs.h"
 #include "tensor/ops.h"
 
 namespace pldr::optim {
 
+// Both clips work in place, one kernel per run of gradients (optim/gradient_runs.h).
 void clip_grad_value(std::vector<ag::Variable>& parameters, double clip) {
-  for (ag::Variable& p : parameters)
-    if (p.grad().defined()) p.set_grad(ops::clamp(p.grad(), -clip, clip));
+  for_each_span(gradient_runs(parameters), gradients(parameters),
+                [clip](Tensor& g) { ops::unary_into(UnaryOp::Clamp, g, -clip, clip); });
 }
 
 Tensor grad_norm_tensor(const std::vector<ag::Variable>& parameters) {
@@ -25,8 +27,8 @@ Tensor clip_grad_norm_tensor(std::vector<ag::Variable>& parameters, double max_n
   if (std::isfinite(max_norm)) {
     // Scaling by 1 when the norm is within bounds leaves every gradient bit for bit as it was.
     const Tensor coefficient = ops::clip_coefficient(norm, max_norm);
-    for (ag::Variable& p : parameters)
-      if (p.grad().defined()) p.set_grad(ops::mul(p.grad(), coefficient.to(p.grad().dtype())));
+    for_each_span(gradient_runs(parameters), gradients(parameters),
+                  [&coefficient](Tensor& g) { ops::binary_into(BinaryOp::Mul, g, coefficient.to(g.dtype())); });
   }
   return norm;
 }

@@ -13,11 +13,15 @@ LanguageModelLoss masked_cross_entropy(const ag::Variable& logits, const Tensor&
   LanguageModelLoss r;
   r.loss = ag::cross_entropy(logits, targets, pad_id);
   r.prediction_counts = ops::count_correct(logits.value(), targets, pad_id);
-  const std::vector<double> counts = r.prediction_counts.to_vector<double>();
-  r.counted = static_cast<int64_t>(counts[1]);
-  r.accuracy = r.counted ? counts[0] / counts[1] : 0.0;
   return r;
 }
+
+double LanguageModelLoss::accuracy() const {
+  const std::vector<double> counts = prediction_counts.to_vector<double>();
+  return counts[1] > 0 ? counts[0] / counts[1] : 0.0;
+}
+
+int64_t LanguageModelLoss::counted() const { return static_cast<int64_t>(prediction_counts.to_vector<double>()[1]); }
 
 ag::Variable dag_term(const std::vector<ag::Variable>& matrices) {
   if (matrices.empty()) throw std::invalid_argument("dag_term: no matrices");

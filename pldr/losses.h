@@ -11,10 +11,13 @@ namespace pldr {
 struct LanguageModelLoss {
   ag::Variable loss;         // mean cross-entropy over targets != 0
   Tensor prediction_counts;  // float64 [2] on the logits' device: {correct argmax, targets != 0}
-  double accuracy = 0;       // share of targets != 0 equal to the argmax of the logits
-  int64_t counted = 0;       // targets != 0
+  // Read from prediction_counts, one host read each: the share of targets != 0 equal to the argmax
+  // of the logits, and the count of targets != 0. Training reads the counts with the step's other
+  // numbers instead (train/step.cpp).
+  double accuracy() const;
+  int64_t counted() const;
 };
-// accuracy and counted are read from prediction_counts (one device-to-host read).
+// Nothing is read back to the host.
 LanguageModelLoss masked_cross_entropy(const ag::Variable& logits, const Tensor& targets, int pad_id = 0);
 
 // d(M) = |log( tr(expm(M ∘ M)) / dk )| per (batch, head) matrix (the NOTEARS acyclicity measure:

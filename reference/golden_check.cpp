@@ -160,7 +160,7 @@ void check_forward(H5File& f, PldrModel& model, Comparer& cmp, DType dtype, cons
   }
   const LanguageModelLoss loss = masked_cross_entropy(r.logits, target);
   cmp.scalar("forward/loss", loss.loss.item(), f.read_attribute_double("forward", "loss"));
-  cmp.scalar("forward/accuracy", loss.accuracy, f.read_attribute_double("forward", "accuracy"));
+  cmp.scalar("forward/accuracy", loss.accuracy(), f.read_attribute_double("forward", "accuracy"));
 
   // Gradients of the plain loss.
   loss.loss.backward();

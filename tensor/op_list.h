@@ -76,8 +76,8 @@ inline constexpr DTypeSet kBF16{1u << static_cast<unsigned>(DType::BFloat16)};
   /* logits [rows, V], targets int32 [rows]: loss [] (logits' dtype) = Σ loss_r / counted (row losses in double,        \
      summed in row order; 0 when counted = 0), counted [] int32 = rows with target != ignore_id */                       \
   X(cross_entropy_mean, (Tensor& loss, Tensor& counted, const Tensor& logits, const Tensor& targets, int ignore_id))   \
-  /* out zero-filled [rows, V] = d(g · loss)/d logits, loss as above; g [] logits' dtype, counted [] int32;              \
-     nothing written when counted = 0 */                                                                                 \
+  /* out [rows, V], written in full, = d(g · loss)/d logits, loss as above; g [] logits' dtype, counted [] int32;       \
+     zeros when counted = 0 */                                                                                 \
   X(cross_entropy_mean_back,                                                                                             \
     (Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id, const Tensor& g, const Tensor& counted))  \
   /* out float64 [2] = {rows with target != ignore_id whose argmax (first maximum) is the target, such rows};            \

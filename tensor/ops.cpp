@@ -27,6 +27,21 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   return out;
 }
 
+// The elementwise kernels read element i of every input before writing element i of the output,
+// so the output may be the (dense) first input.
+void binary_into(BinaryOp op, Tensor& dst, const Tensor& src) {
+  const char* name = op_name(op_of(op));
+  same_dtype(name, dst, src);
+  if (!dst.is_contiguous()) throw std::invalid_argument(std::string(name) + ": an in-place destination must be dense");
+  kernels(op_of(op), dst).binary(op, dst, dst, src.expand(dst.shape()));
+}
+
+void unary_into(UnaryOp op, Tensor& x, double p0, double p1) {
+  if (!x.is_contiguous())
+    throw std::invalid_argument(std::string(op_name(op_of(op))) + ": an in-place destination must be dense");
+  kernels(op_of(op), x).unary(op, x, x, p0, p1);
+}
+
 Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
   kernels(op_of(op), x).unary(op, out, x, p0, p1);

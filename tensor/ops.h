@@ -20,6 +20,12 @@ inline Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Mu
 inline Tensor div(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Div, a, b); }
 inline Tensor pow(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Pow, a, b); }
 
+// In place, dst dense: dst = dst op src (src broadcast to dst's shape), and x = op(x). Accumulating,
+// clipping and scaling gradients without new buffers.
+void binary_into(BinaryOp op, Tensor& dst, const Tensor& src);
+inline void add_into(Tensor& dst, const Tensor& src) { binary_into(BinaryOp::Add, dst, src); }
+void unary_into(UnaryOp op, Tensor& x, double p0 = 0, double p1 = 0);
+
 // Unary ops; AddScalar, MulScalar and PowScalar read p0, Clamp clamps to [p0, p1].
 Tensor unary(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0);
 inline Tensor neg(const Tensor& x) { return unary(UnaryOp::Neg, x); }

@@ -43,7 +43,7 @@ Tensor cross_entropy_back(const Tensor& logits, const Tensor& targets, int ignor
   check_ce("cross_entropy_back", logits, targets);
   need_scalar("cross_entropy_back", "counted", counted, DType::Int32, logits.device());
   need_scalar("cross_entropy_back", "the upstream gradient", g, logits.dtype(), logits.device());
-  Tensor out = Tensor::empty(logits.shape(), logits.dtype(), logits.device());
+  Tensor out = Tensor::uninitialized(logits.shape(), logits.dtype(), logits.device());  // written in full
   kernels(Op::CrossEntropyBack, logits)
       .cross_entropy_mean_back(out, logits.contiguous(), targets.contiguous(), ignore_id, g.contiguous(),
                                counted.contiguous());

@@ -176,6 +176,14 @@ Tensor Tensor::diagonal() const {
   return Tensor(storage_, dtype_, s, st, offset_);
 }
 
+Tensor Tensor::storage_view(int64_t offset, const Shape& shape) const {
+  const int64_t n = pldr::numel(shape);
+  if (offset < 0 || size_t(offset + n) * dtype_size(dtype_) > storage_->bytes())
+    throw std::out_of_range("storage_view: " + std::to_string(n) + " elements at " + std::to_string(offset) +
+                            " do not fit the storage");
+  return Tensor(storage_, dtype_, shape, contiguous_strides(shape), offset);
+}
+
 Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
 
 Tensor Tensor::clone() const {

@@ -50,6 +50,9 @@ class Tensor {
   Tensor unsqueeze(int axis) const;
   Tensor squeeze(int axis) const;
   Tensor diagonal() const;  // [..., N, N] -> [..., N]: the main diagonal of the last two axes
+  // A dense view of `shape` into this tensor's storage at element `offset` (bounds checked): how
+  // one view covers several tensors laid out back to back (tensor/flat.h).
+  Tensor storage_view(int64_t offset, const Shape& shape) const;
 
   // --- copies ---
   Tensor contiguous() const;

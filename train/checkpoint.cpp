@@ -104,10 +104,11 @@ void load_optimizer_state(const std::string& path, const PldrModel& model, optim
   const auto named = model.named_parameters();
   for (size_t i = 0; i < named.size(); ++i) {
     const Shape& s = named[i].second.shape();
-    optimizer.first_moments()[i] =
-        read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype(), model.device());
-    optimizer.second_moments()[i] =
-        read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype(), model.device());
+    // Into the optimizer's flat buffers (optim/adamw.h), which stay in place.
+    optimizer.first_moments()[i].copy_from(
+        read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype(), model.device()));
+    optimizer.second_moments()[i].copy_from(
+        read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype(), model.device()));
   }
   optimizer.set_steps(f.read_attribute_int("/", "optimizer_steps"));
 }

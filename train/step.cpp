@@ -7,6 +7,8 @@
 #include "dist/gradients.h"
 #include "optim/clipping.h"
 #include "pldr/losses.h"
+#include "tensor/creation.h"
+#include "tensor/ops.h"
 
 namespace pldr {
 
@@ -22,6 +24,22 @@ struct StepSums {
 };
 static_assert(sizeof(StepSums) == 12 * sizeof(double));  // no padding: all-reduced as doubles
 
+// What one micro-batch reports, gathered on the model's device and read with the rest of the step
+// in one host read: the total loss, the cross-entropy, the prediction counts {correct, counted}
+// and the three DAG terms (0 when not reported).
+constexpr size_t kReportWidth = 7;
+Tensor micro_batch_report(const ag::Variable& total, const LanguageModelLoss& ce, const DagLoss* dag) {
+  std::vector<Tensor> parts{total.value().to(DType::Float64).reshape({1}),
+                            ce.loss.value().to(DType::Float64).reshape({1}), ce.prediction_counts};
+  if (dag) {
+    for (const ag::Variable* term : {&dag->A_LM, &dag->Ap, &dag->G_LM})
+      parts.push_back(term->value().to(DType::Float64).reshape({1}));
+  } else {
+    parts.push_back(zeros({3}, DType::Float64, total.value().device()));
+  }
+  return ops::concat(parts, 0);
+}
+
 }  // namespace
 
 Example example_from_tokens(const Tensor& tokens) {
@@ -33,8 +51,10 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
                       const StepSettings& settings, dist::ProcessGroup* group) {
   const double ranks = group ? double(group->world_size()) : 1.0;
   const double count = double(micro_batches.size()) * ranks;  // micro-batches in the global step
-  StepSums sums;
   StepResult result;
+  // Forward and backward without reading anything back: a micro-batch whose loss is not finite
+  // is found after the backward passes, in the one read below, and the step is then not taken.
+  std::vector<Tensor> reports;
   for (const Example& ex : micro_batches) {
     // Batches are read on the host; one copy each to the model's device (none on the CPU).
     const ForwardResult r = model.forward(ex.input.to(model.device()));
@@ -42,22 +62,35 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
     if (settings.deductive_stats && &ex == &micro_batches.front())
       result.deductive = deductive_stats(r.layers, model.config().custom_G_type == GType::Learned);
     ag::Variable total = ce.loss;
-    std::array<double, 3> dag{0, 0, 0};
+    DagLoss dag;
     if (settings.report_dag) {
-      const DagLoss d = dag_loss(r.layers, settings.dag);
-      if (d.weighted.defined()) total = ag::add(total, d.weighted);
-      dag = {d.A_LM.item(), d.Ap.item(), d.G_LM.item()};
-      for (size_t i = 0; i < 3; ++i) sums.dag[i] += dag[i];
+      dag = dag_loss(r.layers, settings.dag);
+      if (dag.weighted.defined()) total = ag::add(total, dag.weighted);
     }
-    const double value = total.item();
-    if (!std::isfinite(value)) {  // no backward: the step will not be taken
-      if (sums.diverged++ == 0) sums.first_bad = {value, ce.loss.item(), dag[0], dag[1], dag[2]};
+    reports.push_back(micro_batch_report(total, ce, settings.report_dag ? &dag : nullptr));
+    ag::mul_scalar(total, 1.0 / count).backward();
+  }
+
+  std::vector<ag::Variable> params = model.parameters();
+  if (group) dist::all_reduce_gradients(*group, params);
+  if (settings.clip_value > 0) optim::clip_grad_value(params, settings.clip_value);
+  const Tensor norm = settings.clip_norm > 0 ? optim::clip_grad_norm_tensor(params, settings.clip_norm)
+                                             : optim::grad_norm_tensor(params);
+  reports.push_back(norm.to(DType::Float64).reshape({1}).to(reports.front().device()));
+  const std::vector<double> read = ops::concat(reports, 0).to_vector<double>();  // the step's one host read
+
+  StepSums sums;
+  for (size_t b = 0; b < micro_batches.size(); ++b) {
+    const double* row = read.data() + b * kReportWidth;  // total, cross-entropy, correct, counted, DAG x3
+    const double value = row[0], counted = row[3];
+    if (!std::isfinite(value)) {
+      if (sums.diverged++ == 0) sums.first_bad = {value, row[1], row[4], row[5], row[6]};
       continue;
     }
-    ag::mul_scalar(total, 1.0 / count).backward();
-    sums.loss += ce.loss.item() / count;
-    sums.accuracy += ce.accuracy / count;
-    sums.targets += double(ce.counted);
+    sums.loss += row[1] / count;
+    sums.accuracy += (counted > 0 ? row[2] / counted : 0.0) / count;
+    sums.targets += counted;
+    for (size_t i = 0; i < 3; ++i) sums.dag[i] += row[4 + i];
   }
   if (group) group->all_reduce(reinterpret_cast<double*>(&sums), sizeof(StepSums) / sizeof(double), DType::Float64);
   if (sums.diverged > 0) {
@@ -69,11 +102,7 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
     throw TrainingDiverged("the loss is " + std::to_string(b[0]) + parts);
   }
 
-  std::vector<ag::Variable> params = model.parameters();
-  if (group) dist::all_reduce_gradients(*group, params);
-  if (settings.clip_value > 0) optim::clip_grad_value(params, settings.clip_value);
-  result.grad_norm =
-      settings.clip_norm > 0 ? optim::clip_grad_norm(params, settings.clip_norm) : optim::grad_norm(params);
+  result.grad_norm = read.back();
   optimizer.step(lr);
   optimizer.zero_grad();
   result.loss = sums.loss;

@@ -231,7 +231,7 @@ Validation validate(Run& run) {
     const Example ex = next_example(loader, run.model->device());
     const LanguageModelLoss l = masked_cross_entropy(run.model->forward(ex.input).logits, ex.target);
     loss.add(l.loss.item());
-    acc.add(l.accuracy);
+    acc.add(l.accuracy());
   }
   // Sums and counts over the ranks (each validated its own share of the batches).
   std::array<double, 3> sums{loss.sum, acc.sum, double(loss.count)};
@@ -357,6 +357,16 @@ void add_to_averages(Run& run, LoopState& loop, const StepResult& r, int64_t ste
                 << "\n";
 }
 
+// Whether the step that brings the run to `step` writes a metrics line: every training.log_every
+// steps, at the last, and wherever it validates (every training.eval_every steps). The deductive
+// statistics are computed on those steps only.
+bool logs_after(const RunConfig& config, int64_t step, int64_t last_step) {
+  const int64_t eval_every = config.training.eval_every;
+  const bool last = step == last_step;
+  const bool validates = eval_every > 0 && (step % eval_every == 0 || last);
+  return step % config.training.log_every == 0 || last || validates;
+}
+
 // Validates when due (every training.eval_every steps, and at the last); returns whether it did.
 bool validate_if_due(Run& run, LoopState& loop, bool last) {
   const int64_t eval_every = run.config.training.eval_every;
@@ -456,13 +466,15 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
     const int64_t step = state.step;
     const uint64_t step_epoch = state.data_epoch;  // the data epoch this step's batches come from
     const double lr = settings.schedule.lr(step);
-    const StepResult r = run_step(run, settings.step_settings, lr);
+    StepSettings step_settings = settings.step_settings;
+    step_settings.deductive_stats = step_settings.deductive_stats && logs_after(config, step + 1, settings.last_step);
+    const StepResult r = run_step(run, step_settings, lr);
     advance_state(run, step, settings.tokens_per_step);
     add_to_averages(run, loop, r, step, step_epoch, settings.tokens_per_step);
 
     const bool last = state.step == settings.last_step;
     const bool eval_now = validate_if_due(run, loop, last);
-    if (state.step % config.training.log_every == 0 || last || eval_now)
+    if (logs_after(config, state.step, settings.last_step))
       end_window(run, settings, loop, options, r, lr, eval_now, last);
     checkpoint_if_due(run, last);
   }

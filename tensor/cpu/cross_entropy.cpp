@@ -1,5 +1,6 @@
 // Cross-entropy over logits [rows, V] with int32 targets [rows]; rows whose target is ignore_id
 // contribute nothing. loss_r = logsumexp(x_r) - x_r[t_r]; d loss_r / d x_r = softmax(x_r) - onehot(t_r).
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -74,7 +75,10 @@ void cross_entropy_back(Tensor& out, const Tensor& logits, const Tensor& targets
 #pragma omp parallel for schedule(static) if (rows * v >= kParallelThreshold)
     for (int64_t r = 0; r < rows; ++r) {
       T* o = po + r * v;
-      if (pt[r] == ignore_id) continue;  // out is zero-filled
+      if (pt[r] == ignore_id) {  // out is written in full: it is not zero-filled first
+        std::fill(o, o + v, T(0));
+        continue;
+      }
       const T* x = px + r * v;
       // softmax(x)·s - onehot(t)·s, with each exp taken once: o = exp(x - max), then scaled.
       const T mx = row_max(x, v);
@@ -102,7 +106,7 @@ void cross_entropy_mean(Tensor& loss, Tensor& counted, const Tensor& logits, con
 void cross_entropy_mean_back(Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id, const Tensor& g,
                              const Tensor& counted) {
   const int32_t n = *counted.data<int32_t>();
-  if (n == 0) return;
+  if (n == 0) return fill(out, 0.0);
   const double upstream = dispatch_floating(g.dtype(), "cross_entropy_back",
                                             [&](auto tag) { return static_cast<double>(*g.data<decltype(tag)>()); });
   cross_entropy_back(out, logits, targets, ignore_id, upstream / double(n));

@@ -25,8 +25,8 @@ TEST(MaskedCrossEntropy, IgnoresPadTargetsAndCountsAccuracy) {
   ag::Variable logits(from_vector(std::vector<double>{0, 2, 0, 5, 0, 0}, {1, 2, 3}));
   const Tensor targets = from_vector(std::vector<int32_t>{1, 0}, {1, 2});
   const LanguageModelLoss r = masked_cross_entropy(logits, targets);
-  EXPECT_EQ(r.counted, 1);
-  EXPECT_DOUBLE_EQ(r.accuracy, 1.0);
+  EXPECT_EQ(r.counted(), 1);
+  EXPECT_DOUBLE_EQ(r.accuracy(), 1.0);
   EXPECT_NEAR(r.loss.item(), std::log(2 + std::exp(2.0)) - 2.0, 1e-12);
 }
 
