@@ -10,6 +10,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
+#include "tensor/backend.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
 
@@ -41,6 +42,33 @@ TEST(autograd_Engine, GradientsAccumulateOverBackwardCalls) {
   EXPECT_EQ(grad_of(x), (std::vector<double>{4, 8}));  // 2x + 2x
   ag::sum(ag::mul_scalar(x, 3)).backward();            // a different graph adds too
   EXPECT_EQ(grad_of(x), (std::vector<double>{7, 11}));
+}
+
+// A constant operand (an attention mask, say) gets no gradient: its broadcast reduction is not run.
+TEST(autograd_Engine, NoGradientWorkForConstants) {
+  ag::Variable scores(ones({2, 3, 4}, DType::Float64), true);
+  const ag::Variable mask(zeros({2, 1, 4}, DType::Float64));
+  const ag::Variable weights(ones({4, 2}, DType::Float64));
+  const ag::Variable loss = ag::sum(ag::matmul(ag::add(scores, mask), weights));
+  reset_runtime_counts();
+  loss.backward();
+  EXPECT_EQ(dispatch_count(Op::Sum), 0u) << "no reduction for the mask";
+  EXPECT_EQ(dispatch_count(Op::Matmul), 1u) << "no product for the constant weights' gradient";
+  EXPECT_TRUE(scores.grad().defined());
+  EXPECT_EQ(scores.grad().to_vector<double>()[0], 2.0);
+}
+
+// Later gradients are added in place into the first one's buffer, which is the leaf's slot when
+// it has one (a flat gradient buffer).
+TEST(autograd_Engine, LeafGradientsGoIntoTheirSlotAndAccumulateInPlace) {
+  ag::Variable x(ones({3}, DType::Float64), true);
+  const Tensor slot = zeros({5}, DType::Float64).slice(0, 1, 4);
+  x.set_grad_slot(slot);
+  ag::mul_scalar(x, 2.0).backward(ones({3}, DType::Float64));
+  EXPECT_TRUE(x.grad().shares_storage(slot));
+  ag::mul_scalar(x, 3.0).backward(ones({3}, DType::Float64));
+  EXPECT_TRUE(x.grad().shares_storage(slot));
+  EXPECT_EQ(slot.to_vector<double>(), (std::vector<double>{5, 5, 5}));
 }
 
 TEST(autograd_Engine, ZeroGradClears) {
