@@ -46,6 +46,12 @@ std::string Flags::require(const std::string& name) const {
   return it->second;
 }
 
+std::optional<std::string> Flags::optional(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
 double Flags::get_double(const std::string& name, double fallback) const {
   if (!has(name)) return fallback;
   const std::string v = get(name, "");

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,8 @@ class Flags {
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   std::string get(const std::string& name, const std::string& fallback) const;
   std::string require(const std::string& name) const;
+  // The value when given, else nothing.
+  std::optional<std::string> optional(const std::string& name) const;
   double get_double(const std::string& name, double fallback) const;
   int64_t get_int(const std::string& name, int64_t fallback) const;
   bool on(const std::string& name) const { return switches_.count(name) > 0; }

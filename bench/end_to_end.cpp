@@ -38,6 +38,8 @@
 #include "io/metric_keys.h"
 #include "pldr/generate.h"
 #include "tensor/memory_policy.h"
+#include "tensor/threads.h"
+#include "tensor/wait_policy.h"
 #include "train/checkpoint.h"
 #include "train/run_config.h"
 #include "train/trainer.h"
@@ -54,7 +56,9 @@ struct Options {
 };
 
 Options parse(int argc, char** argv) {
-  const pldr::cli::Flags flags({argv + 1, argv + argc}, {"config", "steps", "gen-tokens", "prompt", "output"}, {});
+  const pldr::cli::Flags flags({argv + 1, argv + argc},
+                               {"config", "steps", "gen-tokens", "prompt", "output", "threads"}, {});
+  if (const int n = pldr::requested_num_threads(flags.optional("threads"), 0)) pldr::set_num_threads(n);
   Options o;
   o.config = flags.get("config", o.config);
   o.steps = flags.get_int("steps", o.steps);
@@ -200,6 +204,7 @@ nlohmann::json run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  pldr::sleep_idle_threads(argv);                                        // as the pldr tool does
   if (!std::getenv("PLDR_DEFAULT_MALLOC")) pldr::retain_freed_memory();  // as the pldr tool does
   try {
     const Options o = parse(argc, argv);

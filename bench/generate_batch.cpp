@@ -25,6 +25,8 @@
 #include "pldr/generate.h"
 #include "tensor/memory_policy.h"
 #include "tensor/random.h"
+#include "tensor/threads.h"
+#include "tensor/wait_policy.h"
 #include "train/checkpoint.h"
 #include "train/run_config.h"
 
@@ -39,7 +41,8 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   const pldr::cli::Flags flags({argv + 1, argv + argc},
-                               {"config", "checkpoint", "prompts", "new-tokens", "repeats", "output"}, {});
+                               {"config", "checkpoint", "prompts", "new-tokens", "repeats", "output", "threads"}, {});
+  if (const int n = pldr::requested_num_threads(flags.optional("threads"), 0)) pldr::set_num_threads(n);
   if (!flags.positionals().empty()) throw std::invalid_argument("unknown argument " + flags.positionals()[0]);
   Options o;
   o.config = flags.get("config", o.config);
@@ -90,6 +93,7 @@ double tokens_per_second(const pldr::PldrModel& model, const std::vector<std::ve
 }  // namespace
 
 int main(int argc, char** argv) {
+  pldr::sleep_idle_threads(argv);  // as the pldr tool does
   try {
     const Options opt = parse(argc, argv);
     pldr::retain_freed_memory();

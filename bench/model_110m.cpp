@@ -32,6 +32,8 @@
 #include "tensor/backend.h"
 #include "tensor/creation.h"
 #include "tensor/random.h"
+#include "tensor/threads.h"
+#include "tensor/wait_policy.h"
 #include "train/step.h"
 
 namespace {
@@ -49,8 +51,9 @@ struct Options {
 Options parse(int argc, char** argv) {
   const pldr::cli::Flags flags({argv + 1, argv + argc},
                                {"device", "dtype", "batch", "seq", "steps", "warmup", "gen-tokens", "prompt-tokens",
-                                "gen-runs", "peak-tflops", "output"},
+                                "gen-runs", "peak-tflops", "output", "threads"},
                                {});
+  if (const int n = pldr::requested_num_threads(flags.optional("threads"), 0)) pldr::set_num_threads(n);
   auto count = [&](const std::string& name, int64_t fallback) {
     const int64_t n = flags.get_int(name, fallback);
     if (n < 0) throw std::invalid_argument("--" + name + " must not be negative");
@@ -225,6 +228,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  pldr::sleep_idle_threads(argv);  // as the pldr tool does
   try {
     return run(parse(argc, argv));
   } catch (const std::exception& e) {

@@ -52,7 +52,7 @@ struct RunConfig {
     std::string dtype = "float32";
     std::string precision = "float32";  // or "bf16-mixed" (float32 dtype): autograd/autocast.h
     std::string device = "cpu";         // cpu or cuda; checkpoints load on either
-    int64_t threads = 0;                // OpenMP threads; 0 = all cores
+    int64_t threads = 0;                // OpenMP threads; 0 = all cores; PLDR_NUM_THREADS overrides it
     int64_t keep_every = 0;             // checkpoint history (train/checkpoint_history.h): steps that are
     int64_t keep_last = 0;              //   multiples of keep_every, and the last keep_last saved; 0 = off
     bool deductive_stats = true;        // log per-layer mean/std/min/max of A_LM, Ap, G_LM (train/deductive_stats.h)

@@ -21,14 +21,12 @@
 #include "pldr/losses.h"
 #include "tensor/backend.h"
 #include "tensor/creation.h"
+#include "tensor/threads.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_history.h"
 #include "train/deductive_stats.h"
 #include "train/running_metrics.h"
 #include "train/step.h"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace pldr {
 
@@ -104,11 +102,11 @@ void check_world_size(const LoadedCheckpoint& resumed, const std::string& path, 
         " ranks (its data position is per rank, so another world size would train on other samples)");
 }
 
-// Applies training.threads (OpenMP threads; 0 leaves the default).
+// Sets the OpenMP threads: PLDR_NUM_THREADS (where `pldr --threads` leaves its value) over
+// training.threads; neither (0) leaves the default.
 void set_threads(const RunConfig& config) {
-#ifdef _OPENMP
-  if (config.training.threads > 0) omp_set_num_threads(static_cast<int>(config.training.threads));
-#endif
+  const int n = requested_num_threads(std::nullopt, static_cast<int>(config.training.threads));
+  if (n > 0) set_num_threads(n);
 }
 
 // training.device, once checked: this build and machine have it, and a run on another device than

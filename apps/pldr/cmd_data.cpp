@@ -1,4 +1,5 @@
-// pldr tokenizer train FILES... --vocab-size N --output PREFIX [--model-type unigram|bpe] [--threads T]
+// pldr tokenizer train FILES... --vocab-size N --output PREFIX [--model-type unigram|bpe]
+// (--threads, handled by main for every command, sets the SentencePiece trainer's and prepare's threads too)
 // pldr prepare FILES... --tokenizer MODEL --output PREFIX [--format text|jsonl] [--field text]
 //   [--split paragraphs|whole_file] [--val-fraction F] [--val FILE] [--test-fraction F]
 //   [--shuffle-buffer N --shuffle-seed S]
@@ -9,20 +10,21 @@
 #include "data/prepare.h"
 #include "data/tokenizer.h"
 #include "data/tokenizer_trainer.h"
+#include "tensor/threads.h"
 
 namespace pldr::cli {
 
 int cmd_tokenizer(const Args& args) {
   if (args.empty() || args[0] != "train")
     throw UsageError("usage: pldr tokenizer train FILES... --vocab-size N --output PREFIX");
-  const Flags flags(Args(args.begin() + 1, args.end()), {"vocab-size", "output", "model-type", "threads"}, {});
+  const Flags flags(Args(args.begin() + 1, args.end()), {"vocab-size", "output", "model-type"}, {});
   data::TrainOptions o;
   o.input_files = flags.positionals();
   if (o.input_files.empty()) throw UsageError("tokenizer train needs at least one text file");
   o.model_prefix = flags.require("output");
   o.vocab_size = static_cast<int>(flags.get_int("vocab-size", 8000));
   o.model_type = flags.get("model-type", "unigram");
-  o.num_threads = static_cast<int>(flags.get_int("threads", 2));
+  o.num_threads = requested_num_threads(std::nullopt, 2);  // --threads, as main left it in PLDR_NUM_THREADS
   data::train_tokenizer(o);
   const data::Tokenizer t = data::Tokenizer::load(o.model_prefix + ".model");
   std::printf("wrote %s.model (%d pieces, identity %s)\n", o.model_prefix.c_str(), t.vocab_size(),
@@ -56,6 +58,7 @@ int cmd_prepare(const Args& args) {
   o.tokenizer_path = flags.require("tokenizer");
   o.output_prefix = flags.require("output");
   o.show_progress = !flags.on("quiet");
+  o.num_threads = static_cast<unsigned>(requested_num_threads(std::nullopt, 0));  // 0: one per core
   const data::PrepareStats s = data::prepare_corpus(o);
   for (const auto& [name, split] : s.meta.splits)
     std::printf("%s: %lu documents, %lu tokens, %lu characters (%.2f characters per token) -> %s\n", name.c_str(),

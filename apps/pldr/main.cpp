@@ -6,7 +6,9 @@
 
 #include "apps/flags.h"
 #include "apps/pldr/commands.h"
+#include "apps/pldr/threads_flag.h"
 #include "tensor/memory_policy.h"
+#include "tensor/wait_policy.h"
 
 namespace {
 
@@ -57,11 +59,13 @@ const std::map<std::string, Command>& commands() {
 void print_usage(std::ostream& out) {
   out << "usage: pldr COMMAND [ARGS]\n\ncommands:\n";
   for (const auto& [name, c] : commands()) out << "  " << name << " " << c.summary << "\n";
+  out << "\nevery command takes --threads N (or PLDR_NUM_THREADS=N): the CPU threads it runs on\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  pldr::sleep_idle_threads(argv);  // may run this program again, with OMP_WAIT_POLICY=passive
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     print_usage(argc < 2 ? std::cerr : std::cout);
     return argc < 2 ? 2 : 0;
@@ -75,7 +79,9 @@ int main(int argc, char** argv) {
   }
   pldr::retain_freed_memory();  // training reuses the same buffers every step
   try {
-    return it->second.run(pldr::cli::Args(argv + 2, argv + argc));
+    pldr::cli::Args args(argv + 2, argv + argc);
+    pldr::cli::apply_threads_flag(args);
+    return it->second.run(args);
   } catch (const pldr::cli::UsageError& e) {
     std::cerr << "pldr " << name << ": " << e.what() << "\nusage: pldr " << name << " " << it->second.summary << "\n";
     return 2;

@@ -20,8 +20,10 @@ inline std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-inline ToolResult run_tool(const std::string& args) {
-  const std::string command = shell_quote(PLDR_EXE) + " " + args + " 2>&1 </dev/null";
+// `env`, when not empty, is given to env(1) before the tool: "-u NAME VAR=value ...".
+inline ToolResult run_tool(const std::string& args, const std::string& env = "") {
+  const std::string command =
+      (env.empty() ? "" : "env " + env + " ") + shell_quote(PLDR_EXE) + " " + args + " 2>&1 </dev/null";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return {-2, "popen failed"};
   std::string output;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -170,6 +171,29 @@ TEST_F(TrainerTest, ParametersDoNotDependOnTheThreadCount) {
     for (size_t i = 0; i < runs[0].size(); ++i)
       EXPECT_EQ(runs[r][i], runs[0][i]) << "parameter " << i << ": " << r + 1 << " threads against 1";
   }
+#else
+  GTEST_SKIP() << "built without OpenMP";
+#endif
+}
+
+// training.threads sets the threads, and PLDR_NUM_THREADS (where `pldr --threads` leaves its
+// value) wins over it.
+TEST_F(TrainerTest, TheEnvironmentsThreadCountWinsOverTheConfiguration) {
+#ifdef _OPENMP
+  TrainOptions quiet;
+  RunConfig c = config("threads_env");
+  c.training.steps = 1;
+  c.training.threads = 3;
+  const int before = omp_get_max_threads();
+  ::unsetenv("PLDR_NUM_THREADS");
+  train(c, quiet);
+  EXPECT_EQ(omp_get_max_threads(), 3);
+  ::setenv("PLDR_NUM_THREADS", "2", 1);
+  c.out_dir += "2";
+  train(c, quiet);
+  ::unsetenv("PLDR_NUM_THREADS");
+  EXPECT_EQ(omp_get_max_threads(), 2);
+  omp_set_num_threads(before);
 #else
   GTEST_SKIP() << "built without OpenMP";
 #endif
