@@ -1,12 +1,13 @@
 #include "interop/hf_import.h"
 
+#include <bit>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "io/safetensors.h"
-#include "tensor/creation.h"
 
 namespace pldr::interop {
 
@@ -14,9 +15,32 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Copies the tensors the model needs into it; `source` names the file(s) in errors.
-void assign_parameters(PldrModel& model, const io::SafetensorsTensors& tensors, const std::string& source) {
-  auto find = [&](const std::string& name, const Shape& expected) -> const io::SafetensorsEntry& {
+// A parameter from its stored tensor. A float32 tensor for a float32 model is used where it lies
+// in the mapping: no copy, no allocation. The CPU kernels assume no alignment beyond the
+// element's (Eigen maps unaligned, and views at any offset reach them already), and writers pad
+// the header so that the data start is 8-aligned with float32 offsets multiples of 4; a file that
+// is not is converted instead. Anything else is converted once, straight into the new tensor,
+// with the casts from_vector makes, so the values are the same bits as before.
+Tensor parameter_from(const io::SafetensorsView& v, const Shape& shape, DType dtype) {
+  if (dtype == DType::Float32 && v.dtype == "F32" && std::endian::native == std::endian::little &&
+      reinterpret_cast<uintptr_t>(v.data) % alignof(float) == 0) {
+    // The mapping is private and writable (io/safetensors.h): a write would copy the page.
+    auto storage = std::make_shared<Storage>(const_cast<unsigned char*>(v.data), size_t(v.count) * sizeof(float),
+                                             Device::CPU, v.mapping);
+    return Tensor(std::move(storage), dtype, shape, contiguous_strides(shape), 0);
+  }
+  Tensor t = Tensor::uninitialized(shape, dtype);
+  dispatch_any(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* out = t.data<T>();
+    for (uint64_t i = 0; i < v.count; ++i) out[i] = static_cast<T>(v.value(i));
+  });
+  return t;
+}
+
+// Sets the tensors the model needs from the file(s); `source` names them in errors.
+void assign_parameters(PldrModel& model, const io::SafetensorsViews& tensors, const std::string& source) {
+  auto find = [&](const std::string& name, const Shape& expected) -> const io::SafetensorsView& {
     auto it = tensors.find(name);
     if (it == tensors.end()) throw std::runtime_error("safetensors " + source + ": lacks tensor " + name);
     const Shape shape(it->second.shape.begin(), it->second.shape.end());
@@ -26,7 +50,7 @@ void assign_parameters(PldrModel& model, const io::SafetensorsTensors& tensors, 
     return it->second;
   };
   for (auto& [name, p] : model.named_parameters())
-    p.mutable_value() = from_vector(find(name, p.shape()).values, p.shape(), model.dtype());
+    p.mutable_value() = parameter_from(find(name, p.shape()), p.shape(), model.dtype());
   if (model.predefined_G.empty()) return;
 
   // Predefined G (spec §4.4): [L, 3, 1, H, dk, dk] holding [A, A_LM, G] per layer.
@@ -34,17 +58,13 @@ void assign_parameters(PldrModel& model, const io::SafetensorsTensors& tensors, 
   const int64_t L = c.num_hidden_layers, H = c.num_attention_heads, dk = c.head_dim;
   const auto& status = find("decoder.past_G_values_status", {L});
   for (int64_t l = 0; l < L; ++l)
-    if (status.values[l] == 0)
+    if (status.value(uint64_t(l)) == 0)
       throw std::runtime_error("safetensors " + source + ": decoder.past_G_values_status[" + std::to_string(l) +
                                "] is false: custom_G_type " + g_type_name(c.custom_G_type) +
                                " needs G set in every layer");
-  const auto& buffer = find("decoder.past_G_values", {L, 3, 1, H, dk, dk});
-  const size_t per_layer = size_t(H * dk * dk);
-  for (int64_t l = 0; l < L; ++l) {
-    const auto first = buffer.values.begin() + std::ptrdiff_t((l * 3 + 2) * per_layer);
-    model.predefined_G[l] =
-        from_vector(std::vector<double>(first, first + std::ptrdiff_t(per_layer)), {1, H, dk, dk}, model.dtype());
-  }
+  const Shape buffer_shape{L, 3, 1, H, dk, dk};
+  const Tensor buffer = parameter_from(find("decoder.past_G_values", buffer_shape), buffer_shape, model.dtype());
+  for (int64_t l = 0; l < L; ++l) model.predefined_G[l] = buffer.select(0, l).select(0, 2);  // [1, H, dk, dk]
 }
 
 nlohmann::json read_json(const std::string& path) {
@@ -86,17 +106,20 @@ PldrConfig read_hf_config(const std::string& path) {
 }
 
 void load_safetensors_parameters(PldrModel& model, const std::string& path) {
-  assign_parameters(model, io::read_safetensors(path), path);
+  assign_parameters(model, io::map_safetensors(path), path);
 }
 
 HfModel load_hf_folder(const std::string& dir, DType dtype) {
   if (!fs::is_directory(dir)) throw std::runtime_error("Hugging Face folder " + dir + ": is not a folder");
   const fs::path folder(dir);
   HfModel m;
-  m.model = std::make_unique<PldrModel>(read_hf_config((folder / "config.json").string()), dtype);
+  {
+    const nn::UninitializedParameters unset;  // assign_parameters sets every parameter or throws
+    m.model = std::make_unique<PldrModel>(read_hf_config((folder / "config.json").string()), dtype);
+  }
   const fs::path single = folder / "model.safetensors", index = folder / "model.safetensors.index.json";
-  if (fs::exists(single)) assign_parameters(*m.model, io::read_safetensors(single.string()), single.string());
-  else if (fs::exists(index)) assign_parameters(*m.model, io::read_sharded_safetensors(index.string()), index.string());
+  if (fs::exists(single)) assign_parameters(*m.model, io::map_safetensors(single.string()), single.string());
+  else if (fs::exists(index)) assign_parameters(*m.model, io::map_sharded_safetensors(index.string()), index.string());
   else
     throw std::runtime_error("Hugging Face folder " + dir +
                              ": has neither model.safetensors nor model.safetensors.index.json");

@@ -1,7 +1,9 @@
 // Loading a Hugging Face PLDR-LLM folder as published: config.json (spec §1), the weights in
 // model.safetensors or in shards listed by model.safetensors.index.json (float32, bfloat16,
 // float16 or float64; converted to the requested dtype), and tokenizer.model. The tensor names
-// are the reference's state_dict names (spec §5), so the mapping is the identity.
+// are the reference's state_dict names (spec §5), so the mapping is the identity. The weights are
+// memory-mapped (io/safetensors.h): float32 weights of a float32 model are used in place, and the
+// model holds the mapping until its last parameter goes.
 #pragma once
 #include <memory>
 #include <nlohmann/json_fwd.hpp>

@@ -214,26 +214,35 @@ template <class T> std::vector<T> H5File::read(const std::string& dataset, std::
   int64_t count = 1;
   for (int64_t d : dims) count *= d;
   std::vector<T> values(count);
+  read_into(dataset, values.data(), count);
+  if (shape_out) *shape_out = dims;
+  return values;
+}
+
+template <class T> void H5File::read_into(const std::string& dataset, T* out, int64_t count) const {
+  int64_t stored = 1;
+  for (int64_t d : shape(dataset)) stored *= d;
+  if (stored != count)
+    throw error(dataset, "holds " + std::to_string(stored) + " values, not the " + std::to_string(count) + " expected");
   Handle d(H5Dopen2(id_, dataset.c_str(), H5P_DEFAULT));
   if (count > 0 && has_checksum(dataset)) {
     // Read in the stored type, check the bytes against the checksum written with them, then
-    // convert (in place, in a buffer wide enough for both types).
+    // convert in place: in `out` itself when T is at least as wide, else in a buffer wide enough.
     // The stored type itself, not its native counterpart: a custom type (bfloat16) has no native
     // type of its own width, and the checksum covers the bytes as written.
     Handle native(H5Dget_type(d.get()));
     const size_t width = H5Tget_size(native.get());
-    std::vector<unsigned char> buffer(size_t(count) * std::max(width, sizeof(T)));
-    if (H5Dread(d.get(), native.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0 ||
-        fnv1a64(buffer.data(), size_t(count) * width) != uint64_t(read_attribute_int(dataset, kChecksumAttribute)))
+    std::vector<unsigned char> wider(width > sizeof(T) ? size_t(count) * width : 0);
+    unsigned char* buffer = wider.empty() ? reinterpret_cast<unsigned char*>(out) : wider.data();
+    if (H5Dread(d.get(), native.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer) < 0 ||
+        fnv1a64(buffer, size_t(count) * width) != uint64_t(read_attribute_int(dataset, kChecksumAttribute)))
       throw error(dataset, "is damaged (its data does not match its checksum)");
-    if (H5Tconvert(native.get(), memory_type<T>(), size_t(count), buffer.data(), nullptr, H5P_DEFAULT) < 0)
+    if (H5Tconvert(native.get(), memory_type<T>(), size_t(count), buffer, nullptr, H5P_DEFAULT) < 0)
       throw error(dataset, "cannot be converted to the requested type");
-    std::memcpy(values.data(), buffer.data(), size_t(count) * sizeof(T));
-  } else if (count > 0 && H5Dread(d.get(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
+    if (!wider.empty()) std::memcpy(out, buffer, size_t(count) * sizeof(T));
+  } else if (count > 0 && H5Dread(d.get(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0) {
     throw error(dataset, "cannot be read (damaged, or not convertible to the requested type)");
   }
-  if (shape_out) *shape_out = dims;
-  return values;
 }
 
 template <class T> T H5File::read_scalar(const std::string& dataset) const {
@@ -283,6 +292,7 @@ template <class T> void H5File::write(const std::string& dataset, const T* data,
 
 #define PLDR_H5_INSTANTIATE(T)                                                              \
   template std::vector<T> H5File::read<T>(const std::string&, std::vector<int64_t>*) const; \
+  template void H5File::read_into<T>(const std::string&, T*, int64_t) const;                \
   template T H5File::read_scalar<T>(const std::string&) const;                              \
   template void H5File::write<T>(const std::string&, const T*, const std::vector<int64_t>&);
 PLDR_H5_INSTANTIATE(float)

@@ -49,6 +49,9 @@ class H5File {
   // HDF5 itself converts to float or double on read (so old readers get the values), and carries
   // a string attribute dtype = "bfloat16".
   template <class T> std::vector<T> read(const std::string& dataset, std::vector<int64_t>* shape_out = nullptr) const;
+  // The same into `out`, which holds `count` elements: the dataset's, or it throws. Needs no
+  // buffer of its own when T is at least as wide as the stored type.
+  template <class T> void read_into(const std::string& dataset, T* out, int64_t count) const;
   template <class T> T read_scalar(const std::string& dataset) const;
   template <class T> void write(const std::string& dataset, const T* data, const std::vector<int64_t>& shape);
   template <class T>

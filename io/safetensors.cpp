@@ -1,10 +1,15 @@
 #include "io/safetensors.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -115,15 +120,34 @@ uint64_t element_count(const std::vector<int64_t>& shape) {
   return count;
 }
 
-std::vector<unsigned char> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("safetensors " + path + ": cannot be opened");
-  return std::vector<unsigned char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+// The whole file mapped private and writable: the tensors are used where they lie, and a write
+// to one (nothing in inference writes to its parameters, but the tensor library cannot forbid it)
+// copies that page for this process instead of faulting or reaching the file. The mapping (null
+// for an empty file, which cannot be mapped) is released when the last holder lets go.
+std::pair<std::span<const unsigned char>, std::shared_ptr<const void>> map_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError("safetensors " + path + ": cannot be opened");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw IoError("safetensors " + path + ": cannot be opened (not a regular file)");
+  }
+  const size_t size = size_t(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    return {};
+  }
+  void* base = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  const int error = errno;
+  ::close(fd);  // the mapping keeps the file
+  if (base == MAP_FAILED) throw IoError("safetensors " + path + ": cannot be mapped (" + std::strerror(error) + ")");
+  std::shared_ptr<const void> mapping(base, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
+  return {{static_cast<const unsigned char*>(base), size}, std::move(mapping)};
 }
 
-}  // namespace
-
-SafetensorsTensors parse_safetensors(std::span<const unsigned char> bytes, const std::string& source) {
+// Every tensor's place in `bytes`, checked; `mapping` keeps the bytes valid.
+SafetensorsViews parse_views(std::span<const unsigned char> bytes, const std::string& source,
+                             const std::shared_ptr<const void>& mapping) {
   const std::string where = "safetensors " + source + ": ";
   if (bytes.size() < 8) throw IoError(where + "too short for a header");
   uint64_t header_len = 0;
@@ -135,11 +159,11 @@ SafetensorsTensors parse_safetensors(std::span<const unsigned char> bytes, const
   const unsigned char* data = bytes.data() + 8 + header_len;
   const uint64_t data_len = bytes.size() - 8 - header_len;
 
-  SafetensorsTensors out;
+  SafetensorsViews out;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") continue;
     const nlohmann::json& e = it.value();
-    SafetensorsEntry entry;
+    SafetensorsView entry;
     uint64_t begin = 0, end = 0, count = 0;
     try {  // a malformed entry is a bad header, not a JSON library error
       entry.dtype = e.at("dtype").get<std::string>();
@@ -157,19 +181,42 @@ SafetensorsTensors parse_safetensors(std::span<const unsigned char> bytes, const
     if (count > (end - begin) / c->width || count * c->width != end - begin)
       throw IoError(where + "tensor " + it.key() + " has " + std::to_string(end - begin) +
                     " bytes, its shape and dtype need " + std::to_string(count) + " x " + std::to_string(c->width));
-    entry.values.resize(count);
-    for (uint64_t i = 0; i < count; ++i) entry.values[i] = c->decode(data + begin + i * c->width);
+    entry.data = data + begin, entry.count = count, entry.width = c->width, entry.decode = c->decode;
+    entry.mapping = mapping;
     out.emplace(it.key(), std::move(entry));
   }
   return out;
 }
 
-SafetensorsTensors read_safetensors(const std::string& path) {
-  const std::vector<unsigned char> bytes = read_bytes(path);
-  return parse_safetensors(bytes, path);
+SafetensorsTensors decode_all(const SafetensorsViews& views) {
+  SafetensorsTensors out;
+  for (const auto& [name, view] : views) {
+    SafetensorsEntry& entry = out[name];
+    entry.dtype = view.dtype, entry.shape = view.shape;
+    entry.values.resize(view.count);
+    for (uint64_t i = 0; i < view.count; ++i) entry.values[i] = view.value(i);
+  }
+  return out;
 }
 
+}  // namespace
+
+SafetensorsTensors parse_safetensors(std::span<const unsigned char> bytes, const std::string& source) {
+  return decode_all(parse_views(bytes, source, nullptr));
+}
+
+SafetensorsViews map_safetensors(const std::string& path) {
+  const auto [bytes, mapping] = map_file(path);
+  return parse_views(bytes, path, mapping);
+}
+
+SafetensorsTensors read_safetensors(const std::string& path) { return decode_all(map_safetensors(path)); }
+
 SafetensorsTensors read_sharded_safetensors(const std::string& index_path) {
+  return decode_all(map_sharded_safetensors(index_path));
+}
+
+SafetensorsViews map_sharded_safetensors(const std::string& index_path) {
   std::ifstream in(index_path);
   if (!in) throw IoError("safetensors index " + index_path + ": cannot be opened");
   const nlohmann::json index = nlohmann::json::parse(in, nullptr, false);
@@ -184,10 +231,10 @@ SafetensorsTensors read_sharded_safetensors(const std::string& index_path) {
     names_by_shard[shard.get<std::string>()].push_back(name);
   }
   const std::filesystem::path folder = std::filesystem::path(index_path).parent_path();
-  SafetensorsTensors all;
+  SafetensorsViews all;
   for (const auto& [shard, names] : names_by_shard) {
     const std::string shard_path = (folder / shard).string();
-    SafetensorsTensors tensors = read_safetensors(shard_path);
+    SafetensorsViews tensors = map_safetensors(shard_path);
     for (const std::string& name : names) {
       auto it = tensors.find(name);
       if (it == tensors.end())

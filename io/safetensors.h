@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +19,29 @@ struct SafetensorsEntry {
 };
 
 using SafetensorsTensors = std::map<std::string, SafetensorsEntry>;
+
+// One tensor of a file mapped into memory: its bytes where they lie in the mapping, undecoded.
+struct SafetensorsView {
+  std::string dtype;  // as in SafetensorsEntry
+  std::vector<int64_t> shape;
+  const unsigned char* data = nullptr;  // `count` little-endian elements of `width` bytes each
+  uint64_t count = 0;
+  size_t width = 0;
+  double (*decode)(const unsigned char*) = nullptr;  // one element in the stored dtype's value
+  std::shared_ptr<const void> mapping;               // keeps `data` valid while any copy lives
+
+  double value(uint64_t i) const { return decode(data + i * width); }
+};
+
+using SafetensorsViews = std::map<std::string, SafetensorsView>;
+
+// The tensors of a file (or of every shard an index names, as read_sharded_safetensors) with
+// nothing decoded or copied: the file is mapped into memory, and pages are read from disk only
+// when touched. The mapping is private and writable (copy-on-write), so writing to a view changes
+// this process's copy of that page and never the file. Errors as read_safetensors. The file must
+// not be truncated while mapped (as with any mapping, touching the lost pages is a SIGBUS).
+SafetensorsViews map_safetensors(const std::string& path);
+SafetensorsViews map_sharded_safetensors(const std::string& index_path);
 
 // All tensors of a file (or of bytes held in memory, named `source` in errors) by name. Throws
 // IoError naming the file and the tensor on a truncated file, a bad header, offsets outside the

@@ -1,12 +1,10 @@
 #include "nn/layers.h"
 
-#include "tensor/creation.h"
-
 namespace pldr::nn {
 
 Linear::Linear(int64_t in, int64_t out, bool has_bias, DType dtype) {
-  weight = register_parameter("weight", zeros({out, in}, dtype));
-  if (has_bias) bias = register_parameter("bias", zeros({out}, dtype));
+  weight = register_parameter("weight", {out, in}, dtype, 0);
+  if (has_bias) bias = register_parameter("bias", {out}, dtype, 0);
 }
 
 ag::Variable Linear::forward(const ag::Variable& x) const {
@@ -15,14 +13,14 @@ ag::Variable Linear::forward(const ag::Variable& x) const {
 }
 
 LayerNorm::LayerNorm(int64_t dim, double eps_, DType dtype) : eps(eps_) {
-  weight = register_parameter("weight", ones({dim}, dtype));
-  bias = register_parameter("bias", zeros({dim}, dtype));
+  weight = register_parameter("weight", {dim}, dtype, 1);
+  bias = register_parameter("bias", {dim}, dtype, 0);
 }
 
 ag::Variable LayerNorm::forward(const ag::Variable& x) const { return ag::layer_norm(x, weight, bias, eps); }
 
 Embedding::Embedding(int64_t vocab, int64_t dim, DType dtype) {
-  weight = register_parameter("weight", zeros({vocab, dim}, dtype));
+  weight = register_parameter("weight", {vocab, dim}, dtype, 0);
 }
 
 ag::Variable Embedding::forward(const Tensor& ids) const { return ag::embedding(weight, ids); }

@@ -1,8 +1,24 @@
 #include "nn/module.h"
 
+#include "tensor/creation.h"
+
 namespace pldr::nn {
 
-ag::Variable& Module::register_parameter(const std::string& name, Tensor value) {
+namespace {
+thread_local bool parameters_uninitialized = false;
+}  // namespace
+
+UninitializedParameters::UninitializedParameters() : outer_(parameters_uninitialized) {
+  parameters_uninitialized = true;
+}
+
+UninitializedParameters::~UninitializedParameters() { parameters_uninitialized = outer_; }
+
+ag::Variable& Module::register_parameter(const std::string& name, const Shape& shape, DType dtype, double initial) {
+  // zeros() clears with a memset where full() launches a fill kernel.
+  Tensor value = parameters_uninitialized ? Tensor::uninitialized(shape, dtype)
+                 : initial == 0           ? zeros(shape, dtype)
+                                          : full(shape, initial, dtype);
   params_.emplace_back(name, ag::Variable(std::move(value), true));
   return params_.back().second;
 }

@@ -9,6 +9,21 @@
 
 namespace pldr::nn {
 
+// While one is alive on this thread, modules being built register their parameters with
+// uninitialised storage instead of their starting values: for loaders that replace every
+// parameter right after. Building the model then costs address space but no resident memory
+// (pages never written are never faulted in), and no time filling values about to be dropped.
+class UninitializedParameters {
+ public:
+  UninitializedParameters();
+  ~UninitializedParameters();
+  UninitializedParameters(const UninitializedParameters&) = delete;
+  UninitializedParameters& operator=(const UninitializedParameters&) = delete;
+
+ private:
+  bool outer_;  // the state to restore: scopes nest
+};
+
 class Module {
  public:
   virtual ~Module() = default;
@@ -28,7 +43,8 @@ class Module {
   void to(Device device);
 
  protected:
-  ag::Variable& register_parameter(const std::string& name, Tensor value);
+  // A parameter filled with `initial` (unfilled inside UninitializedParameters).
+  ag::Variable& register_parameter(const std::string& name, const Shape& shape, DType dtype, double initial);
   void register_module(const std::string& name, Module& child);
 
  private:

@@ -26,11 +26,11 @@ ag::Variable MetricResidualUnit::forward(const ag::Variable& A_in) const {
 
 PowerLawParameters::PowerLawParameters(const PldrConfig& c, DType dtype) {
   const Shape s{c.num_attention_heads, c.head_dim, c.head_dim};
-  Wlst = register_parameter("Wlst", zeros(s, dtype));
-  blst = register_parameter("blst", zeros(s, dtype));
-  pwlst = register_parameter("pwlst", zeros(s, dtype));
-  alst = register_parameter("alst", zeros(s, dtype));
-  balst = register_parameter("balst", zeros(s, dtype));
+  Wlst = register_parameter("Wlst", s, dtype, 0);
+  blst = register_parameter("blst", s, dtype, 0);
+  pwlst = register_parameter("pwlst", s, dtype, 0);
+  alst = register_parameter("alst", s, dtype, 0);
+  balst = register_parameter("balst", s, dtype, 0);
 }
 
 PowerLawGraphAttention::PowerLawGraphAttention(const PldrConfig& c, DType dtype)

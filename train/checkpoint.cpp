@@ -1,5 +1,6 @@
 #include "train/checkpoint.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "io/atomic_file.h"
@@ -23,16 +24,19 @@ void write_tensor(H5File& f, const std::string& name, const Tensor& t) {
   dispatch_any(t.dtype(), [&](auto tag) { f.write(name, dense.data<decltype(tag)>(), shape); });
 }
 
+// Read straight into the new tensor in its dtype, with no wider copy on the way: loading a model
+// costs its parameters and at most one HDF5 chunk besides.
 Tensor read_tensor(H5File& f, const std::string& file, const std::string& name, const Shape& expected, DType dtype,
                    Device device) {
   if (!f.is_dataset(name)) throw problem(file, "lacks tensor " + name);
-  std::vector<int64_t> shape;
-  const std::vector<double> values = f.read<double>(name, &shape);
+  const std::vector<int64_t> shape = f.shape(name);
   const Shape got(shape.begin(), shape.end());
   if (got != expected)
     throw problem(
         file, "tensor " + name + " has shape " + to_string(got) + ", the configuration expects " + to_string(expected));
-  return from_vector(values, got, dtype, device);
+  Tensor host = Tensor::uninitialized(got, dtype);
+  dispatch_any(dtype, [&](auto tag) { f.read_into(name, host.data<decltype(tag)>(), host.numel()); });
+  return host.to(device);
 }
 
 }  // namespace
@@ -83,8 +87,16 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
     throw problem(path, std::string("bad run_config: ") + e.what());
   }
   const DType dtype = dtype_from_name(f.read_attribute_string("/", "dtype"));
-  c.model = std::make_unique<PldrModel>(c.config.model, dtype);
-  for (auto& [name, p] : c.model->named_parameters())
+  {
+    const nn::UninitializedParameters unset;  // every parameter is read below
+    c.model = std::make_unique<PldrModel>(c.config.model, dtype);
+  }
+  // Largest first: HDF5 holds a chunk (up to 64 MiB) twice while checking its Fletcher-32 sum, and
+  // that transient is then largest while little else is resident.
+  auto named = c.model->named_parameters();
+  std::stable_sort(named.begin(), named.end(),
+                   [](const auto& a, const auto& b) { return a.second.value().numel() > b.second.value().numel(); });
+  for (auto& [name, p] : named)
     p.mutable_value() = read_tensor(f, path, "params/" + name, p.shape(), dtype, Device::CPU);
   for (size_t l = 0; l < c.model->predefined_G.size(); ++l)
     c.model->predefined_G[l] = read_tensor(f, path, "predefined_G/layer" + std::to_string(l),

@@ -44,7 +44,9 @@ struct LoadedCheckpoint {
 };
 
 // Throws std::runtime_error naming the file and the problem: not HDF5, truncated, not a
-// checkpoint, an unknown format version, a missing tensor or a tensor of the wrong shape.
+// checkpoint, an unknown format version, a missing tensor or a tensor of the wrong shape. Reads
+// the parameters alone, each straight into its tensor: the AdamW moments stay on disk (see
+// load_optimizer_state), so inference from a checkpoint costs about the parameters' bytes.
 LoadedCheckpoint load_checkpoint(const std::string& path);
 
 // Restores the AdamW moments and step count saved with the checkpoint into `optimizer`, whose

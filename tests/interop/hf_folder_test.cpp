@@ -1,6 +1,7 @@
 // Hugging Face folders as published (config.json, model.safetensors or shards, custom-G buffers,
 // float32/bfloat16/float16 weights) and as exported: the tiny HF model (golden/hf) in both RoPE
-// pairings, exported and loaded again identically; errors that name the file and the field.
+// pairings, exported and loaded again identically; float32 weights used in place, others converted
+// once; errors that name the file and the field.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "interop/hf_export.h"
 #include "interop/hf_import.h"
 #include "io/safetensors.h"
+#include "tensor/backend.h"
 #include "tensor/creation.h"
 
 namespace pldr::interop {
@@ -119,6 +121,27 @@ TEST_F(HfFolder, HalfPrecisionWeightsLoadRoundedToTheirPrecision) {
       }
     }
     EXPECT_GT(changed, 0u);  // the weights really went through the narrower type
+  }
+}
+
+// A float32 model uses float32 weights where they lie in the mapped file: loading allocates nothing
+// beyond building the model (one unfilled Storage per parameter), and inference leaves them as the
+// file holds them. Anything else converts once, straight into one Storage per parameter. Either way
+// the values are read_safetensors' decoded values, exactly.
+TEST_F(HfFolder, Float32WeightsAreUsedInPlaceOthersConvertOnce) {
+  for (const std::string stored : {"F32", "BF16"}) {
+    const std::string dir = folder(stored, tiny_config(true), tiny_tensors(stored));
+    const io::SafetensorsTensors file = io::read_safetensors(dir + "/model.safetensors");
+    for (DType dtype : {DType::Float32, DType::Float64}) {
+      SCOPED_TRACE(stored + " into " + dtype_name(dtype));
+      reset_runtime_counts();
+      const HfModel m = load_hf_folder(dir, dtype);
+      const auto params = m.model->named_parameters();
+      const size_t per_parameter = stored == "F32" && dtype == DType::Float32 ? 1 : 2;
+      EXPECT_EQ(runtime_counts().allocations, params.size() * per_parameter);
+      logits(*m.model);
+      for (const auto& [name, p] : params) EXPECT_EQ(p.value().to_vector<double>(), file.at(name).values) << name;
+    }
   }
 }
 

@@ -1,13 +1,17 @@
 // safetensors: the tiny HF model, every dtype read, written and read back, the half-precision roundings (to nearest,
-// ties to even), and damaged files that are errors naming the file and the tensor.
+// ties to even), damaged files that are errors naming the file and the tensor, and mapped files: the
+// same tensors in place, the mapping's lifetime, writes that never reach the file.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <memory>
 
 #include "io/error.h"
 #include "io/safetensors.h"
@@ -190,6 +194,45 @@ TEST(Safetensors, BadFilesAreIoErrorsNamingTheFileAndProblem) {
             std::string::npos);
   std::filesystem::remove(tiny);
   std::filesystem::remove(cut);
+}
+
+TEST(Safetensors, MappedFilesGiveTheSameTensorsInPlace) {
+  const std::string path = std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors";
+  const SafetensorsTensors read = read_safetensors(path);
+  std::weak_ptr<const void> mapping;
+  SafetensorsView kept;
+  {
+    const SafetensorsViews views = map_safetensors(path);
+    ASSERT_EQ(views.size(), read.size());
+    for (const auto& [name, v] : views) {
+      const SafetensorsEntry& e = read.at(name);
+      EXPECT_EQ(v.dtype, e.dtype) << name;
+      EXPECT_EQ(v.shape, e.shape) << name;
+      ASSERT_EQ(v.count, e.values.size()) << name;
+      for (uint64_t i = 0; i < v.count; ++i) ASSERT_EQ(v.value(i), e.values[i]) << name << "[" << i << "]";
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(v.data) % alignof(float), 0u) << name;  // usable as float32 in place
+    }
+    mapping = views.begin()->second.mapping;
+    kept = views.at("final_layer.weight");
+  }
+  ASSERT_FALSE(mapping.expired());  // one view's handle is enough
+  EXPECT_EQ(kept.value(kept.count - 1), read.at("final_layer.weight").values.back());
+  kept = {};
+  EXPECT_TRUE(mapping.expired());
+  EXPECT_NE(io_message([] { map_safetensors(::testing::TempDir()); }).find("not a regular file"), std::string::npos);
+}
+
+TEST(Safetensors, WritesThroughAMappingNeverReachTheFile) {
+  const std::string path = temp("cow.safetensors");
+  write_safetensors(path, {{"t", {"F32", {2}, {1.5, 2.5}}}});
+  {
+    const SafetensorsViews views = map_safetensors(path);
+    const float seven = 7;
+    std::memcpy(const_cast<unsigned char*>(views.at("t").data), &seven, sizeof seven);
+    EXPECT_EQ(views.at("t").value(0), 7);  // this process's private copy of the page
+  }
+  EXPECT_EQ(read_safetensors(path).at("t").values, (std::vector<double>{1.5, 2.5}));
+  std::filesystem::remove(path);
 }
 
 TEST(Safetensors, WrittenFilesFollowTheFormat) {

@@ -1,9 +1,13 @@
 // Views share storage (no copy) and read the right elements; contiguous() copies only when it
-// must, clone() always does; copy_from writes through views; dtype conversions; shape errors.
+// must, clone() always does; storage over external memory lives as long as its last tensor; copy_from writes through
+// views; dtype conversions; shape errors.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
+#include <stdexcept>
 
+#include "tensor/backend.h"
 #include "tensor/creation.h"
 #include "tensor_testing.h"
 
@@ -288,6 +292,31 @@ TEST(tensor_Access, TypedDataItemAndErrors) {
   EXPECT_FALSE(Tensor().defined());
   EXPECT_EQ(counting({2, 3, 4}).size(-1), 4);
   EXPECT_THROW(counting({2, 3}).size(2), std::out_of_range);
+}
+
+// ---- storage over external memory ----
+
+// What a memory-mapped weight file gives a tensor: its bytes viewed in place, no allocation, and the
+// owner of that memory kept alive exactly as long as some tensor views it.
+TEST(tensor_Storage, ExternalMemoryLivesAsLongAsTheLastTensorOverIt) {
+  auto owner = std::make_shared<std::vector<float>>(std::vector<float>{1, 2, 3, 4, 5, 6});
+  float* const bytes = owner->data();
+  const std::weak_ptr<std::vector<float>> alive = owner;
+  reset_runtime_counts();
+  Tensor t(std::make_shared<Storage>(bytes, 6 * sizeof(float), Device::CPU, owner), DType::Float32, {2, 3},
+           contiguous_strides({2, 3}), 0);
+  Tensor row = t.select(0, 1);
+  EXPECT_EQ(runtime_counts().allocations, 0u);  // not a backend allocation
+  owner.reset();                                // the storage alone holds it now
+  EXPECT_EQ(t.data<float>(), bytes);
+  EXPECT_EQ(values(row), (std::vector<double>{4, 5, 6}));
+  t = Tensor();
+  EXPECT_FALSE(alive.expired());  // the row still views it
+  EXPECT_EQ(values(row), (std::vector<double>{4, 5, 6}));
+  row = Tensor();
+  EXPECT_TRUE(alive.expired());
+  float x = 0;
+  EXPECT_THROW(Storage(&x, sizeof x, Device::CPU, nullptr), std::invalid_argument);  // nothing would own it
 }
 
 }  // namespace
