@@ -58,6 +58,9 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
   InferenceCache cache =
       o.fixed_G.empty() ? InferenceCache(model.config().num_hidden_layers) : InferenceCache::with_fixed_G(o.fixed_G);
   for (LayerCache& layer : cache.layers) layer.keep_first_G = o.cache_first_G;
+  size_t longest = 0;
+  for (const auto& p : prompts) longest = std::max(longest, p.size());
+  if (o.cache == CacheMode::KVG) cache.reserve(static_cast<int64_t>(longest) + std::max<int64_t>(o.max_new_tokens, 0));
   std::vector<std::vector<int32_t>> sequences = prompts;
   LeftPadded input = left_pad(prompts, pad, o.pads_enter_A, model.device());
   for (int64_t step = 0; step < o.max_new_tokens; ++step) {

@@ -2,6 +2,8 @@
 // KV cache gave (recorded before the cache was preallocated and sampling moved into a kernel).
 #include <gtest/gtest.h>
 
+#include "autograd/grad_mode.h"
+#include "autograd/ops.h"
 #include "pldr/generate.h"
 #include "tests/pldr/tiny_model.h"
 
@@ -147,6 +149,82 @@ const Pinned kPinned[] = {
 
 INSTANTIATE_TEST_SUITE_P(SeedsAndFlags, PinnedTokens, ::testing::ValuesIn(kPinned),
                          [](const auto& info) { return std::string(info.param.name); });
+
+// Decode steps as generate() runs them: a prompt pass, then one token per forward.
+struct Decoded {
+  std::vector<Tensor> logits;                  // each step's [B, 1, V]
+  std::vector<std::vector<const void*>> data;  // per step: layer 0's key and value buffers, the key ids
+};
+
+Decoded decode(const PldrModel& model, InferenceCache& cache, const Tensor& prompt, int64_t steps) {
+  ag::NoGradGuard no_grad;
+  Decoded d;
+  Tensor input = prompt;
+  for (int64_t s = 0; s < steps; ++s) {
+    d.logits.push_back(model.forward(input, &cache).logits.value());
+    const LayerCache& l = cache.layers[0];
+    d.data.push_back({l.keys.data<double>(), l.values.data<double>(), cache.key_ids.data<int32_t>()});
+    input = from_vector(std::vector<int32_t>(prompt.shape()[0], 11 + static_cast<int32_t>(s)), {prompt.shape()[0], 1});
+  }
+  return d;
+}
+
+const Tensor kBatch = from_vector(std::vector<int32_t>{3, 8, 12, 5, 9, 14, 7, 6}, {2, 4});
+
+TEST(CacheBuffers, AReservedCacheKeepsItsAddressesAndGivesTheSameLogits) {
+  auto model = testing::tiny_model();
+  InferenceCache reserved(2), grown(2);
+  reserved.reserve(4 + 20);
+  grown.reserve(4);  // grows on the first decode step, to 8, then to 16
+  const Decoded a = decode(*model, reserved, kBatch, 20);
+  const Decoded b = decode(*model, grown, kBatch, 20);
+  EXPECT_EQ(reserved.layers[0].key_buffer.shape(), (Shape{2, 2, 24, 8}));
+  EXPECT_EQ(reserved.key_id_buffer.shape(), (Shape{2, 24}));
+  EXPECT_EQ(reserved.layers[1].keys.shape(), (Shape{2, 2, 23, 8}));  // the filled prefix
+  for (size_t s = 1; s < a.data.size(); ++s) EXPECT_EQ(a.data[s], a.data[0]) << "step " << s;
+  EXPECT_NE(b.data[1], b.data[0]);  // grown past 4 positions
+  EXPECT_EQ(grown.layers[0].key_buffer.shape()[2], 32);
+  for (size_t s = 0; s < a.logits.size(); ++s) EXPECT_EQ(testing::max_abs_diff(a.logits[s], b.logits[s]), 0.0) << s;
+}
+
+TEST(CacheBuffers, WithoutAReservationTheModelsPositionsAreAllocated) {
+  auto model = testing::tiny_model();
+  InferenceCache cache(2);
+  decode(*model, cache, kBatch, 2);
+  EXPECT_EQ(cache.layers[1].value_buffer.shape(), (Shape{2, 2, 64, 8}));
+  EXPECT_EQ(cache.length(), 5);
+  EXPECT_THROW(cache.reserve(10), std::logic_error);  // too late: the buffers exist
+}
+
+TEST(CacheBuffers, ACacheHoldsOneBatch) {
+  auto model = testing::tiny_model();
+  InferenceCache cache(2);
+  decode(*model, cache, kBatch, 1);
+  ag::NoGradGuard no_grad;
+  try {
+    model->forward(testing::ids({4}), &cache);
+    FAIL() << "a one-row step went into a two-row cache";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("a cache holds one batch"), std::string::npos) << e.what();
+  }
+}
+
+// Recording a tape through a cached step still differentiates the new token's keys and values.
+TEST(CacheBuffers, ACachedStepUnderTheTapeKeepsItsGradient) {
+  auto model = testing::tiny_model();
+  InferenceCache cache(2);
+  {
+    ag::NoGradGuard no_grad;
+    model->forward(testing::ids({3, 8, 12}), &cache);
+  }
+  const ag::Variable logits = model->forward(testing::ids({5}), &cache).logits;
+  ag::sum(logits).backward();
+  const Tensor g = model->decoder.dec_layers[1]->mha1.wv.weight.grad();
+  ASSERT_TRUE(g.defined());  // layer 1's wv reaches the logits only through the new token's value
+  double norm = 0;
+  for (double x : g.to_vector<double>()) norm += x * x;
+  EXPECT_GT(norm, 0.0);
+}
 
 }  // namespace
 }  // namespace pldr
