@@ -2,9 +2,12 @@
 // KV cache gave (recorded before the cache was preallocated and sampling moved into a kernel).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "pldr/generate.h"
+#include "tensor/backend.h"
 #include "tests/pldr/tiny_model.h"
 
 namespace pldr {
@@ -149,6 +152,40 @@ const Pinned kPinned[] = {
 
 INSTANTIATE_TEST_SUITE_P(SeedsAndFlags, PinnedTokens, ::testing::ValuesIn(kPinned),
                          [](const auto& info) { return std::string(info.param.name); });
+
+// Each decoded token costs the host one read: the [B] ids of the step (greedy or sampled, a
+// left-padded batch, the KV/G cache), never the logits.
+TEST(DecodeStep, OneHostReadPerDecodedToken) {
+  auto model = testing::tiny_model();
+  model->to(DType::Float32);
+  for (const SamplingOptions& sampling : {greedy(), sampled(9, 0.9, 5, 0.8, NucleusRule::HuggingFace)}) {
+    GenerationOptions o;
+    o.max_new_tokens = 12;
+    o.stop_at_eos = false;
+    o.sampling = sampling;
+    reset_runtime_counts();
+    const std::vector<GenerationResult> r = generate_batch(*model, kPrompts, o);
+    const RuntimeCounts counts = runtime_counts();
+    ASSERT_EQ(r[0].tokens.size(), 12u);
+    EXPECT_EQ(counts.host_reads, 12u) << (sampling.greedy ? "greedy" : "sampled");
+    EXPECT_EQ(dispatch_count(Op::SampleRows), 12u);
+  }
+}
+
+TEST(DecodeStep, NaNLogitsStopGenerationNamingThem) {
+  auto model = testing::tiny_model();
+  model->final_layer.bias.value().select(0, 4).fill(NAN);
+  for (const SamplingOptions& sampling : {greedy(), sampled(1, 1.0, 0, 1.0, NucleusRule::Reference)}) {
+    GenerationOptions o;
+    o.sampling = sampling;
+    try {
+      generate(*model, {3, 8}, o);
+      FAIL() << "NaN logits gave a token";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("NaN logits"), std::string::npos) << e.what();
+    }
+  }
+}
 
 // Decode steps as generate() runs them: a prompt pass, then one token per forward.
 struct Decoded {
