@@ -4,7 +4,8 @@
 // of 1, 8 and 32 with the KV+G cache, and reports generated tokens per second for each batch size,
 // with the pads left out of A (the default) and entering A (Hugging Face's way). The model is a
 // checkpoint's, or the run configuration's model freshly initialised (throughput does not depend
-// on the weights).
+// on the weights). It also counts, per cached decode step and per generated token, the kernels
+// dispatched, the buffers allocated and the host reads (decode_step_runtime_counts_by_batch).
 //
 //   bench_generate_batch [--config apps/configs/shakespeare.json | --checkpoint CKPT]
 //                        [--prompts 32] [--new-tokens 32] [--repeats 3] [-o report.json]
@@ -23,6 +24,7 @@
 #include "apps/flags.h"
 #include "io/atomic_file.h"
 #include "pldr/generate.h"
+#include "tensor/backend.h"
 #include "tensor/memory_policy.h"
 #include "tensor/random.h"
 #include "tensor/threads.h"
@@ -90,6 +92,31 @@ double tokens_per_second(const pldr::PldrModel& model, const std::vector<std::ve
   return rates[rates.size() / 2];
 }
 
+// What one cached decode step asks of the runtime (tensor/backend.h's counters) for a batch of
+// `batch` prompts: a generation of new_tokens minus one of a single token (the prompt pass),
+// over the new_tokens - 1 decode steps in between. Per step, and per generated token.
+nlohmann::json decode_step_counts(const pldr::PldrModel& model, const std::vector<std::vector<int32_t>>& prompts,
+                                  int64_t batch, pldr::GenerationOptions o) {
+  const std::vector<std::vector<int32_t>> part(prompts.begin(),
+                                               prompts.begin() + std::min<size_t>(batch, prompts.size()));
+  auto counts = [&](int64_t new_tokens) {
+    o.max_new_tokens = new_tokens;
+    pldr::reset_runtime_counts();
+    pldr::generate_batch(model, part, o);
+    return pldr::runtime_counts();
+  };
+  const int64_t new_tokens = o.max_new_tokens, steps = new_tokens - 1;
+  const pldr::RuntimeCounts prompt_only = counts(1), all = counts(new_tokens);
+  nlohmann::json j;
+  for (const auto& [name, value] : {std::pair{"kernels_dispatched", all.dispatches - prompt_only.dispatches},
+                                    {"allocations", all.allocations - prompt_only.allocations},
+                                    {"host_reads", all.host_reads - prompt_only.host_reads}}) {
+    j[name]["per_step"] = double(value) / double(steps);
+    j[name]["per_token"] = double(value) / double(steps * static_cast<int64_t>(part.size()));
+  }
+  return j;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,6 +151,12 @@ int main(int argc, char** argv) {
 #ifdef _OPENMP
     report["omp_threads"] = omp_get_max_threads();
 #endif
+    if (opt.new_tokens > 1) {
+      nlohmann::json counts;
+      for (const int64_t batch : {1, 8, 32})
+        counts[std::to_string(batch)] = decode_step_counts(*model, prompts, batch, o);
+      report["decode_step_runtime_counts_by_batch"] = counts;
+    }
     for (const bool pads_enter_A : {false, true}) {
       o.pads_enter_A = pads_enter_A;
       nlohmann::json rates;

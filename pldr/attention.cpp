@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "autograd/autocast.h"
+#include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
@@ -106,13 +107,19 @@ ag::Variable PowerLawGraphAttention::forward(const ag::Variable& x, const Tensor
   ag::Variable k = ag::transpose(rotate(rotary, heads(wk.forward(x)), position, layout), 1, 2);
   ag::Variable v = ag::transpose(heads(wv.forward(x)), 1, 2);
 
-  if (cache && cache->keys.defined()) {  // the KV-cache: earlier keys and values are constants
-    k = ag::concat({ag::Variable(cache->keys), k}, 2);
-    v = ag::concat({ag::Variable(cache->values), v}, 2);
-  }
-  if (cache) {
-    cache->keys = k.value();
-    cache->values = v.value();
+  if (cache) {  // the KV-cache: earlier keys and values are constants, read in place
+    const int64_t P = cache->keys.defined() ? cache->keys.shape()[2] : 0;
+    const int64_t capacity = cache->capacity > 0 ? cache->capacity : config.max_position_embeddings;
+    const Tensor earlier_keys = cache->keys, earlier_values = cache->values;
+    cache->keys = append_in_place(cache->key_buffer, P, k.value(), 2, capacity);
+    cache->values = append_in_place(cache->value_buffer, P, v.value(), 2, capacity);
+    if (P > 0 && ag::grad_enabled()) {  // recording: the new keys and values keep their gradient
+      k = ag::concat({ag::Variable(earlier_keys), k}, 2);
+      v = ag::concat({ag::Variable(earlier_values), v}, 2);
+    } else if (P > 0) {
+      k = ag::Variable(cache->keys);
+      v = ag::Variable(cache->values);
+    }
   }
 
   if (fixed_G) {  // a predefined G (spec §4.4): A and A_LM are zeros

@@ -7,6 +7,7 @@
 
 #include "autograd/grad_mode.h"
 #include "tensor/creation.h"
+#include "tensor/ops.h"
 
 namespace pldr {
 
@@ -44,6 +45,7 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
   for (const auto& p : prompts)
     if (p.empty()) throw std::invalid_argument("generate: empty prompt (the reference uses [END] for an empty one)");
   o.sampling.validate();
+  const SampleRule rule = o.sampling.rule();
   if (o.cache == CacheMode::None && !o.fixed_G.empty())
     throw std::invalid_argument("generate: a fixed G needs the KV/G cache");
   const auto start = std::chrono::steady_clock::now();
@@ -58,6 +60,9 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
   InferenceCache cache =
       o.fixed_G.empty() ? InferenceCache(model.config().num_hidden_layers) : InferenceCache::with_fixed_G(o.fixed_G);
   for (LayerCache& layer : cache.layers) layer.keep_first_G = o.cache_first_G;
+  size_t longest = 0;
+  for (const auto& p : prompts) longest = std::max(longest, p.size());
+  if (o.cache == CacheMode::KVG) cache.reserve(static_cast<int64_t>(longest) + std::max<int64_t>(o.max_new_tokens, 0));
   std::vector<std::vector<int32_t>> sequences = prompts;
   LeftPadded input = left_pad(prompts, pad, o.pads_enter_A, model.device());
   for (int64_t step = 0; step < o.max_new_tokens; ++step) {
@@ -67,12 +72,24 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
     const ForwardResult r = o.cache == CacheMode::KVG ? model.forward(input.ids, &cache, padding)
                                                       : model.forward(input.ids, nullptr, padding);
     const Tensor& logits = r.logits.value();  // [B, S, V]
-    const Tensor last = logits.select(1, logits.shape()[1] - 1).contiguous();
-    std::vector<int32_t> next(B);
+    const Tensor last = logits.select(1, logits.shape()[1] - 1);
+    const int64_t V = last.shape()[1];
+    if (o.keep_step_logits) {
+      const std::vector<double> rows = last.to_vector<double>();
+      for (size_t b = 0; b < B; ++b)
+        if (!done[b]) results[b].step_logits.emplace_back(rows.begin() + b * V, rows.begin() + (b + 1) * V);
+    }
+    // The tokens are chosen on the logits' device; the host reads only the B ids (one read a step).
+    Tensor uniforms;
+    if (!o.sampling.greedy) {
+      std::vector<double> u(B);
+      for (size_t b = 0; b < B; ++b) u[b] = draw_uniform(generators[b]);
+      uniforms = from_vector(u, {static_cast<int64_t>(B)}, DType::Float64, model.device());
+    }
+    const Tensor chosen = ops::sample_rows(last, uniforms, rule);
+    const std::vector<int32_t> next = chosen.to_vector<int32_t>();
     for (size_t b = 0; b < B; ++b) {
-      std::vector<double> row = last.select(0, static_cast<int64_t>(b)).to_vector<double>();
-      if (o.keep_step_logits && !done[b]) results[b].step_logits.push_back(row);
-      next[b] = sample_token(std::move(row), o.sampling, generators[b]);
+      if (next[b] < 0) throw std::runtime_error("sampling: the model produced NaN logits");
       sequences[b].push_back(next[b]);
       if (done[b]) continue;
       results[b].tokens.push_back(next[b]);
@@ -81,7 +98,7 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
     }
     if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
     if (o.cache == CacheMode::KVG) {
-      input = {from_vector(next, {static_cast<int64_t>(B), 1}, DType::Int32, model.device()), std::nullopt};
+      input = {chosen.view({static_cast<int64_t>(B), 1}), std::nullopt};  // already on the device
     } else {
       input = left_pad(sequences, pad, o.pads_enter_A, model.device());
     }

@@ -134,8 +134,8 @@ ForwardResult PldrModel::forward(const Tensor& ids, InferenceCache* cache, const
   const int64_t position = cache ? cache->length() : 0;
   Tensor key_ids = ids;
   if (cache) {
-    key_ids = cache->key_ids.defined() ? ops::concat({cache->key_ids, ids}, 1) : ids.contiguous();
-    cache->key_ids = key_ids;
+    const int64_t capacity = cache->capacity() > 0 ? cache->capacity() : config_.max_position_embeddings;
+    key_ids = cache->key_ids = append_in_place(cache->key_id_buffer, position, ids, 1, capacity);
   }
   Tensor mask = ops::attention_mask(key_ids, ids.shape()[1], dtype_, static_cast<int>(config_.pad_token_id));
   const std::optional<PaddedLayout> padded = padded_input(ids, key_ids.shape()[1], cache, padding, dtype_);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "tensor/op_types.h"
 #include "tensor/random.h"
 
 namespace pldr {
@@ -21,14 +22,19 @@ struct SamplingOptions {
   NucleusRule nucleus = NucleusRule::Reference;
   uint64_t seed = 0;
 
-  void validate() const;  // throws naming the bad option
+  void validate() const;    // throws naming the bad option
+  SampleRule rule() const;  // what ops::sample_rows runs (tensor/sample_row.h)
 };
 
 // Filters `logits` in place: removed entries become -1e10 (the reference's fill value). Order:
 // the reference applies temperature, top-p, top-k; Hugging Face temperature, top-k, top-p.
 void filter_logits(std::vector<double>& logits, const SamplingOptions& options);
 
-// One token from logits (greedy, or filtered and drawn with `generator`).
+// One uniform in (0, 1) from one raw draw: the number each sampled token consumes per row.
+double draw_uniform(Generator& generator);
+
+// One token from logits on the host (greedy, or filtered and drawn with `generator`): the rule
+// generate() runs on the device through ops::sample_rows, with the same draws.
 int32_t sample_token(std::vector<double> logits, const SamplingOptions& options, Generator& generator);
 
 }  // namespace pldr

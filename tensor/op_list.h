@@ -83,6 +83,9 @@ inline constexpr DTypeSet kBF16{1u << static_cast<unsigned>(DType::BFloat16)};
   /* out float64 [2] = {rows with target != ignore_id whose argmax (first maximum) is the target, such rows};            \
      logits [rows, V], targets int32 [rows] */                                                                           \
   X(count_correct, (Tensor& out, const Tensor& logits, const Tensor& targets, int ignore_id))                           \
+  /* logits [B, V] dense, uniforms float64 [B] in (0, 1) (unread when greedy) -> out int32 [B]: each row's token by     \
+     the rule (tensor/sample_row.h has the arithmetic, in double), -1 for a row holding NaN */                           \
+  X(sample_rows, (Tensor& out, const Tensor& logits, const Tensor& uniforms, const SampleRule& rule))                   \
   /* x [B, S, H, dk]; cos, sin float32 [S, dk/2]; inverse rotates by -angle */                                           \
   X(rotary, (Tensor& out, const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse))  \
   /* key_ids int32 [B, K] -> out [B, 1, Q, K] for the Q queries at the last Q key positions: T(-1e9) where             \
@@ -156,6 +159,7 @@ inline constexpr DTypeSet kBF16{1u << static_cast<unsigned>(DType::BFloat16)};
   X(CrossEntropy, "cross_entropy", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)                       \
   X(CrossEntropyBack, "cross_entropy_back", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)              \
   X(CountCorrect, "count_correct", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)                       \
+  X(SampleRows, "sample_rows", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)                           \
   X(Rotary, "rotary", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)                                    \
   X(AttentionMask, "attention_mask", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)                     \
   X(AdamW, "adamw", kF32 | kF64, PLDR_FLOATING_CUDA)                                            \

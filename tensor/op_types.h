@@ -55,6 +55,19 @@ struct LayerNormGrads {
   Tensor dx, dgamma, dbeta;
 };
 
+// How sample_rows picks each row's token (pldr/sampling.h: the options it comes from). Greedy
+// takes the first maximum. Otherwise, on the logits in double: divide by temperature; top-p (when
+// top_p < 1) with the reference's nucleus or, when nucleus_keeps_crossing, Hugging Face's; top-k
+// (when 0 < top_k < V) before top-p for Hugging Face's rule, after it for the reference's;
+// then a categorical draw with the row's uniform. tensor/sample_row.h states it exactly.
+struct SampleRule {
+  bool greedy = false;
+  double temperature = 1;
+  int64_t top_k = 0;
+  double top_p = 1;
+  bool nucleus_keeps_crossing = false;
+};
+
 // The scalars of one AdamW update (optim/adamw.h has the formula), computed once per step on the
 // host from the learning rate and step count; kernels round each to the parameter's dtype.
 struct AdamWStep {

@@ -110,6 +110,23 @@ Tensor argmax_last(const Tensor& x) {
   return out;
 }
 
+Tensor sample_rows(const Tensor& logits, const Tensor& uniforms, const SampleRule& rule) {
+  if (logits.dim() != 2 || logits.shape()[1] == 0)
+    throw std::invalid_argument("sample_rows: logits must be [B, V] with V > 0, got " + to_string(logits.shape()));
+  const int64_t B = logits.shape()[0];
+  if (!rule.greedy) {
+    if (!uniforms.defined() || uniforms.dtype() != DType::Float64 || uniforms.shape() != Shape{B})
+      throw std::invalid_argument("sample_rows: uniforms must be float64 [" + std::to_string(B) + "]");
+    same_device("sample_rows", "uniforms", uniforms, "logits", logits);
+  }
+  if (!(rule.temperature > 0) || rule.top_k < 0 || !(rule.top_p > 0 && rule.top_p <= 1))
+    throw std::invalid_argument("sample_rows: needs temperature > 0, top_k >= 0 and top_p in (0, 1]");
+  Tensor out = Tensor::uninitialized({B}, DType::Int32, logits.device());
+  kernels(Op::SampleRows, logits)
+      .sample_rows(out, logits.contiguous(), rule.greedy ? uniforms : uniforms.contiguous(), rule);
+  return out;
+}
+
 Tensor matmul(const Tensor& a, const Tensor& b) {
   same_dtype("matmul", a, b);
   need_rank("matmul", a, 2);

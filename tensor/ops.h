@@ -51,6 +51,10 @@ Tensor mean(const Tensor& x, std::vector<int> axes = {}, bool keepdim = false);
 Tensor sum_to_shape(const Tensor& x, const Shape& shape);
 // Index of the largest value along the last axis, int32 [...].
 Tensor argmax_last(const Tensor& x);
+// The next token of each row of logits [B, V] by `rule` (SampleRule), int32 [B] on the logits'
+// device, -1 for a row holding NaN; uniforms float64 [B] in (0, 1) on that device, one draw per
+// row (undefined when greedy). The host reads only the ids.
+Tensor sample_rows(const Tensor& logits, const Tensor& uniforms, const SampleRule& rule);
 
 // ---- linear algebra ----
 // a [B..., M, K] x b [B..., K, N] -> [B..., M, N], batch dims broadcast. Transposed views

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "pldr/sampling.h"
+#include "tensor/creation.h"
+#include "tensor/ops.h"
 
 namespace pldr {
 namespace {
@@ -70,6 +72,38 @@ TEST(Sampling, GreedyPicksTheArgmaxAndDrawsFollowTheDistribution) {
   for (int i = 0; i < 8000; ++i) ++counts[sample_token(logits(), o, gen)];
   EXPECT_NEAR(counts[0] / 8000.0, 0.5, 0.03);
   EXPECT_NEAR(counts[1] / 8000.0, 0.25, 0.03);
+}
+
+// The device op generate() runs gives the host rule's tokens for the same draws, row by row,
+// whatever the rule and the logits' dtype.
+TEST(Sampling, SampleRowsGivesTheHostTokensForTheSameDraws) {
+  std::vector<SamplingOptions> rules(6);
+  rules[0].greedy = true;
+  rules[1].temperature = 0.6;
+  rules[2].top_k = 4;
+  rules[3].top_p = 0.7;
+  rules[3].top_k = 9;
+  rules[4].top_p = 0.5;
+  rules[4].nucleus = NucleusRule::HuggingFace;
+  rules[5] = rules[4];
+  rules[5].top_k = 3;
+  rules[5].temperature = 1.7;
+  const int64_t B = 40, V = 30;
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    const Tensor logits = Generator(3).normal({B, V}, 0, 2, dtype);
+    const std::vector<double> values = logits.to_vector<double>();
+    for (size_t i = 0; i < rules.size(); ++i) {
+      Generator host(100 + i), device(100 + i);
+      std::vector<double> uniforms(B);
+      for (double& u : uniforms) u = draw_uniform(device);
+      const std::vector<int32_t> got =
+          ops::sample_rows(logits, from_vector(uniforms, {B}, DType::Float64), rules[i].rule()).to_vector<int32_t>();
+      for (int64_t b = 0; b < B; ++b) {
+        const std::vector<double> row(values.begin() + b * V, values.begin() + (b + 1) * V);
+        EXPECT_EQ(got[b], sample_token(row, rules[i], host)) << "rule " << i << " row " << b;
+      }
+    }
+  }
 }
 
 TEST(Sampling, RejectsBadOptionsAndNaN) {

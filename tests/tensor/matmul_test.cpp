@@ -6,6 +6,7 @@
 #include <omp.h>
 #endif
 
+#include "tensor/backend.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -129,6 +130,21 @@ TEST_P(Matmul, NonContiguousSlices) {
   check(rand({4, 6}).expand({3, 4, 6}), rand({3, 6, 2}), "expanded left operand");
   check(rand({4, 1}).expand({4, 5}), rand({5, 2}), "stride-0 columns");
   check(rand({1, 5}).expand({4, 5}), rand({5, 2}), "stride-0 rows");
+}
+
+// The KV cache's filled prefix: a window along the position axis of a [B, H, capacity, dk] buffer,
+// as keys (transposed) and as values. Read in place: no copy, one allocation (the output).
+TEST_P(Matmul, PositionWindowsOfACacheBufferAreReadInPlace) {
+  const Tensor buffer = rand({2, 3, 9, 4});
+  const Tensor filled = buffer.slice(2, 0, 5);  // batch strides 108 and 36, not dense
+  const Tensor queries = rand({2, 3, 1, 4}), probabilities = rand({2, 3, 1, 5});
+  reset_runtime_counts();
+  const Tensor scores = matmul(queries, filled.transpose(-1, -2));
+  const Tensor out = matmul(probabilities, filled);
+  EXPECT_EQ(dispatch_count(Op::Copy), 0u);
+  EXPECT_EQ(runtime_counts().allocations, 2u);
+  check(queries, filled.transpose(-1, -2), "keys");
+  check(probabilities, filled, "values");
 }
 
 TEST_P(Matmul, EmptyInnerSizeGivesZeros) {

@@ -137,6 +137,14 @@ inline ag::Variable rotary_case(const ag::Variable& x, RotaryPairing pairing) {
       [cos, sin, pairing](const Tensor& g) { return std::vector<Tensor>{ops::rotary(g, cos, sin, pairing, true)}; });
 }
 
+// Each row's token of logits [B, V] under `rule`, one fixed uniform per row on the logits'
+// device, as the case's dtype (small integers, exact in every dtype).
+inline ag::Variable sample_rows_case(const ag::Variable& logits, const SampleRule& rule) {
+  const int64_t B = logits.shape()[0];
+  const Tensor uniforms = Generator(91).uniform({B}, 0.01, 0.99, DType::Float64, logits.value().device());
+  return ag::Variable(ops::sample_rows(logits.value(), uniforms, rule).to(logits.dtype()));
+}
+
 // One AdamW update of a parameter from its moments and gradient; returns the parameter.
 inline ag::Variable adamw_case(const std::vector<ag::Variable>& v) {
   Tensor param = v[0].value().clone(), m = v[1].value().clone(), second = v[2].value().clone();
@@ -179,6 +187,12 @@ inline std::vector<OpCase> op_cases() {
        false},
       {"argmax_last", Op::Argmax, {{{4, 5}, Tr}}, [](const V& v, const I&) { return ag::Variable(ops::argmax_last(v[0].value()).to(v[0].dtype())); },
        false},
+      {"sample_rows reference top-p then top-k", Op::SampleRows, {{{5, 12}, Tr, -3, 3}},
+       [](const V& v, const I&) { return sample_rows_case(v[0], SampleRule{false, 0.8, 7, 0.9, false}); }, false},
+      {"sample_rows Hugging Face top-k then top-p", Op::SampleRows, {{{5, 12}, Sl, -3, 3}},
+       [](const V& v, const I&) { return sample_rows_case(v[0], SampleRule{false, 1.3, 9, 0.6, true}); }, false},
+      {"sample_rows greedy", Op::SampleRows, {{{5, 12}, Tr}},
+       [](const V& v, const I&) { return sample_rows_case(v[0], SampleRule{true}); }, false},
       {"sum leading axis of transposed", Op::Sum, {{{4, 3}, Tr}}, [](const V& v, const I&) { return ag::sum(v[0], {0}); }},
       {"sum all", Op::Sum, {{{2, 3, 4}, Sl}}, [](const V& v, const I&) { return ag::sum(v[0]); }},
       {"mean last axis keepdim", Op::Sum, {{{2, 3, 4}}}, [](const V& v, const I&) { return ag::mean(v[0], {-1}, true); }},

@@ -129,6 +129,26 @@ int main() {
       cuda::argmax_rows(g, x, 700);
       compare(ds + " argmax", w, g, 0);
     }
+    {  // sample_rows: every rule on rows longer than a block (sorts over a padded 1024), a NaN row, ties
+      const int64_t rows = 7, v = 700;
+      Tensor x = rnd({rows, v}, dt, -4, 4);
+      x.select(0, 2).select(0, 9).fill(NAN);
+      x.select(0, 4).fill(1.5);
+      const Tensor uniforms = rnd({rows}, DType::Float64, 0.001, 0.999);
+      const SampleRule rules[] = {{true},
+                                  {false, 1.0, 0, 1.0, false},
+                                  {false, 0.7, 40, 0.9, false},
+                                  {false, 1.2, 0, 0.3, false},
+                                  {false, 0.9, 25, 0.8, true},
+                                  {false, 1.0, 0, 0.5, true},
+                                  {false, 1.0, 699, 1.0, true}};
+      for (size_t i = 0; i < std::size(rules); ++i) {
+        Tensor w = Tensor::empty({rows}, DType::Int32), g = Tensor::empty({rows}, DType::Int32);
+        cpu::sample_rows(w, x, uniforms, rules[i]);
+        cuda::sample_rows(g, x, uniforms, rules[i]);
+        compare(ds + " sample_rows rule " + std::to_string(i), w, g, 0);
+      }
+    }
     for (int64_t d : {1, 33, 600}) {
       for (bool log : {false, true}) {
         Tensor x = rnd({4, d}, dt, -5, 5);

@@ -38,7 +38,7 @@ for f in src.iterdir():
     (dst / (f.stem + ('.cpp' if f.suffix == '.cu' else f.suffix))).write_text(text)
 PY
 
-kernels=(elementwise reduce softmax layer_norm embedding cross_entropy rotary expm training)
+kernels=(elementwise reduce softmax layer_norm embedding cross_entropy rotary expm training sample_rows)
 sources=("$here/kernels_vs_cpu.cpp" "$here/emulated_runtime.cpp" "$work/tensor/cuda/strided.cpp" "$work/tensor/cuda/backend.cpp")
 for k in "${kernels[@]}"; do sources+=("$work/tensor/cuda/$k.cpp"); done
 echo "compiling the emulation..."
