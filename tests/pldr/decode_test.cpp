@@ -1,5 +1,6 @@
 // The decode step: generation's tokens pinned to what the host-side sampler and the concatenating
-// KV cache gave (recorded before the cache was preallocated and sampling moved into a kernel).
+// KV cache gave, recorded with main at b616c55 (before the cache was preallocated and sampling moved
+// into a kernel): regenerate by printing generate()'s tokens for these settings at that commit.
 #include <gtest/gtest.h>
 
 #include <cmath>
