@@ -6,7 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
-bash scripts/build.sh "$@"
+# The CUDA backend is compiled where nvcc exists (its tests skip without a GPU); a caller's own
+# -DPLDR_CUDA=... wins.
+cuda=()
+if [[ " $* " != *" -DPLDR_CUDA="* ]] && { command -v nvcc > /dev/null || [ -x /usr/local/cuda/bin/nvcc ]; }; then
+  cuda=(-DPLDR_CUDA=ON)
+fi
+bash scripts/build.sh "$@" "${cuda[@]}"
 build_dir=build
 [ "${1:-}" = "--sanitize" ] && build_dir=build-asan
 cd "$build_dir"
