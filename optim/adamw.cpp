@@ -43,10 +43,7 @@ void AdamW::step(double lr) {
   for (const ag::Variable& p : params_) values.push_back(p.value());
   const std::vector<Tensor> grads = gradients(params_);
   for (const Run& run : gradient_runs(params_)) {
-    auto part = [&run](const std::vector<Tensor>& all) {
-      return joined_view({all.begin() + long(run.begin), all.begin() + long(run.end)});
-    };
-    Tensor p = part(values), m = part(m_), v = part(v_), g = part(grads);
+    Tensor p = run_view(run, values), m = run_view(run, m_), v = run_view(run, v_), g = run_view(run, grads);
     if (p.defined() && m.defined() && v.defined() && g.defined() && g.dtype() == p.dtype()) {
       ops::adamw_update(p, m, v, g, scalars);  // the whole run: one kernel
       continue;

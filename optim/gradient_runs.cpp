@@ -14,10 +14,14 @@ std::vector<Run> gradient_runs(const std::vector<ag::Variable>& parameters) {
   return runs;
 }
 
+Tensor run_view(const Run& run, const std::vector<Tensor>& tensors) {
+  return joined_view({tensors.begin() + long(run.begin), tensors.begin() + long(run.end)});
+}
+
 void for_each_span(const std::vector<Run>& runs, const std::vector<Tensor>& tensors,
                    const std::function<void(Tensor&)>& f) {
   for (const Run& run : runs) {
-    Tensor joined = joined_view({tensors.begin() + long(run.begin), tensors.begin() + long(run.end)});
+    Tensor joined = run_view(run, tensors);
     if (joined.defined()) {
       f(joined);
       continue;

@@ -15,6 +15,10 @@ struct Run {
 };
 std::vector<Run> gradient_runs(const std::vector<ag::Variable>& parameters);
 
+// The joined view (tensor/flat.h) of one run's tensors taken from `tensors` (indexed like the
+// parameters), or an undefined Tensor when they do not lie back to back.
+Tensor run_view(const Run& run, const std::vector<Tensor>& tensors);
+
 // Calls f on each run's tensors taken from `tensors` (indexed like the parameters): once with
 // their joined view when they lie back to back, else once per tensor.
 void for_each_span(const std::vector<Run>& runs, const std::vector<Tensor>& tensors,

@@ -26,15 +26,14 @@ std::vector<Tensor> flat_buffer_like(const std::vector<Tensor>& like) {
 Tensor joined_view(const std::vector<Tensor>& parts) {
   if (parts.empty()) return Tensor();
   const Tensor& first = parts.front();
-  int64_t next = first.offset(), total = 0;
+  int64_t next = first.offset();
   for (const Tensor& p : parts) {
     if (!p.defined() || !p.is_contiguous() || !p.shares_storage(first) || p.dtype() != first.dtype() ||
         p.offset() != next)
       return Tensor();
     next += p.numel();
-    total += p.numel();
   }
-  return first.storage_view(first.offset(), {total});
+  return first.storage_view(first.offset(), {next - first.offset()});
 }
 
 }  // namespace pldr

@@ -358,17 +358,20 @@ void add_to_averages(Run& run, LoopState& loop, const StepResult& r, int64_t ste
 // Whether the step that brings the run to `step` writes a metrics line: every training.log_every
 // steps, at the last, and wherever it validates (every training.eval_every steps). The deductive
 // statistics are computed on those steps only.
-bool logs_after(const RunConfig& config, int64_t step, int64_t last_step) {
+// Whether the step that brings the run to `step` validates: every training.eval_every steps, and
+// at the last.
+bool validates_after(const RunConfig& config, int64_t step, int64_t last_step) {
   const int64_t eval_every = config.training.eval_every;
-  const bool last = step == last_step;
-  const bool validates = eval_every > 0 && (step % eval_every == 0 || last);
-  return step % config.training.log_every == 0 || last || validates;
+  return eval_every > 0 && (step % eval_every == 0 || step == last_step);
 }
 
-// Validates when due (every training.eval_every steps, and at the last); returns whether it did.
-bool validate_if_due(Run& run, LoopState& loop, bool last) {
-  const int64_t eval_every = run.config.training.eval_every;
-  const bool eval_now = eval_every > 0 && (run.state.step % eval_every == 0 || last);
+bool logs_after(const RunConfig& config, int64_t step, int64_t last_step) {
+  return step % config.training.log_every == 0 || step == last_step || validates_after(config, step, last_step);
+}
+
+// Validates when due (validates_after); returns whether it did.
+bool validate_if_due(Run& run, LoopState& loop, int64_t last_step) {
+  const bool eval_now = validates_after(run.config, run.state.step, last_step);
   if (eval_now) {
     const auto eval_start = Clock::now();
     loop.last_val = validate(run);
@@ -471,7 +474,7 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
     add_to_averages(run, loop, r, step, step_epoch, settings.tokens_per_step);
 
     const bool last = state.step == settings.last_step;
-    const bool eval_now = validate_if_due(run, loop, last);
+    const bool eval_now = validate_if_due(run, loop, settings.last_step);
     if (logs_after(config, state.step, settings.last_step))
       end_window(run, settings, loop, options, r, lr, eval_now, last);
     checkpoint_if_due(run, last);
