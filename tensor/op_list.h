@@ -66,7 +66,7 @@ inline constexpr DTypeSet kBF16{1u << static_cast<unsigned>(DType::BFloat16)};
   X(softmax_back_rows, (Tensor& out, const Tensor& y, const Tensor& g, bool log))                                       \
   /* x [rows, D], gamma and beta [D] -> y [rows, D], mean and rstd [rows] */                                             \
   X(layer_norm, (LayerNormResult& r, const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps))            \
-  /* dx written row by row; dgamma and dbeta zero-filled sums */                                                         \
+  /* dx written row by row; dgamma and dbeta written in full (sums over rows) */                                       \
   X(layer_norm_back,                                                                                                     \
     (LayerNormGrads& r, const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& gamma)) \
   /* weight [V, D], ids int32 [n] -> out [n, D] */                                                                       \

@@ -49,6 +49,8 @@ inline Tensor max(const Tensor& x, std::vector<int> axes = {}, bool keepdim = fa
 Tensor mean(const Tensor& x, std::vector<int> axes = {}, bool keepdim = false);
 // Sums a broadcast result back down to `shape` (the backward of broadcasting).
 Tensor sum_to_shape(const Tensor& x, const Shape& shape);
+// The same sum written into `out` (dense, of the target shape and x's dtype): a gradient's slot.
+void sum_to_shape_into(Tensor& out, const Tensor& x);
 // Index of the largest value along the last axis, int32 [...].
 Tensor argmax_last(const Tensor& x);
 // The next token of each row of logits [B, V] by `rule` (SampleRule), int32 [B] on the logits'
@@ -60,6 +62,8 @@ Tensor sample_rows(const Tensor& logits, const Tensor& uniforms, const SampleRul
 // a [B..., M, K] x b [B..., K, N] -> [B..., M, N], batch dims broadcast. Transposed views
 // (column-major matrices) are used in place, without copies.
 Tensor matmul(const Tensor& a, const Tensor& b);
+// The same product written into `out`, dense of the product's shape and dtype.
+void matmul_into(Tensor& out, const Tensor& a, const Tensor& b);
 // Sum of the diagonal of the last two axes: [..., N, N] -> [...].
 Tensor trace(const Tensor& x);
 // Identity [n, n].
@@ -81,12 +85,15 @@ Tensor softmax_back(const Tensor& y, const Tensor& g);      // y = softmax(x): y
 Tensor log_softmax_back(const Tensor& y, const Tensor& g);  // y = log_softmax(x): g - exp(y) sum(g)
 
 LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps);
+// dgamma and dbeta are written into dgamma_into and dbeta_into where those are defined (dense,
+// gamma's shape and x's dtype), else into new buffers.
 LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
-                               const Tensor& gamma);
+                               const Tensor& gamma, const Tensor& dgamma_into = {}, const Tensor& dbeta_into = {});
 
 // ---- indexing ----
-Tensor embedding(const Tensor& weight, const Tensor& ids);                 // [V, D], int32 [...] -> [..., D]
-Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab);  // scatter-add -> [V, D]
+Tensor embedding(const Tensor& weight, const Tensor& ids);  // [V, D], int32 [...] -> [..., D]
+// Scatter-add -> [V, D], into `into` when defined (dense [V, D]; zeroed first), else a new buffer.
+Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab, Tensor into = {});
 Tensor concat(const std::vector<Tensor>& parts, int axis);
 
 // ---- losses ----
