@@ -39,7 +39,8 @@ void print_corner(const char* name, const Tensor& M, int64_t n) {
 int main(int argc, char** argv) try {
   int64_t steps = 300;
   const std::string_view steps_arg = argc > 1 ? argv[1] : "300";
-  if (std::from_chars(steps_arg.begin(), steps_arg.end(), steps).ptr != steps_arg.end() || steps < 1)
+  const char* const end = steps_arg.data() + steps_arg.size();
+  if (std::from_chars(steps_arg.data(), end, steps).ptr != end || steps < 1)
     throw std::invalid_argument(std::string("STEPS must be a whole number of at least 1, got ") + argv[1]);
   const std::string path = argc > 2 ? argv[2] : PLDR_EXAMPLE_CORPUS;
   std::ifstream file(path);
