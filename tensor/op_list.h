@@ -11,7 +11,7 @@
 //                  (tests/tensor/op_cases.h).
 //
 // Adding an op: one line here, one kernel per backend, the op in tensor/ops.h and ops.cpp, its
-// autograd rule (autograd/), and one row in the op-case table. docs/ (when present) walks through it.
+// autograd rule (autograd/), and one row in the op-case table. docs/framework.md §5 walks through it.
 //
 // Kernels take outputs first; tensor/ops.cpp has checked the arguments and allocated the outputs.
 // Inputs may be strided views where a comment says so, else they are dense.

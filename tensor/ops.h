@@ -74,7 +74,7 @@ Tensor expm(const Tensor& x);
 Tensor expm_frechet(const Tensor& a, const Tensor& e);
 // log(tr(expm(X))) per matrix, [..., N, N] -> [...], evaluated in float64 with the squaring phase
 // renormalised (exp(X) = R·e^k, max|R| = 1), so a trace beyond any dtype's range stays finite; and
-// its gradient expm(X)ᵀ / tr(expm(X)) [..., N, N]. The DAG regulariser's core (spec §12).
+// its gradient expm(X)ᵀ / tr(expm(X)) [..., N, N]. The DAG regulariser's core (docs/pldr-llm.md §12).
 Tensor log_trace_expm(const Tensor& x);
 Tensor log_trace_expm_grad(const Tensor& x);
 
@@ -123,13 +123,13 @@ Tensor global_norm(const std::vector<Tensor>& xs);
 // [] float64: max_norm / (norm + 1e-6) when norm > max_norm, else 1, for norm [] float64.
 Tensor clip_coefficient(const Tensor& norm, double max_norm);
 
-// ---- rotary position embedding (spec §3.3 step 2) ----
+// ---- rotary position embedding (docs/pldr-llm.md §3.3 step 2) ----
 // x [B, S, H, dk]; cos, sin float32 [S, dk/2] (angle p·θ_i of each position and pair), cast to
 // x's dtype before multiplying. Interleaved (GPT-J, v51) pairs (2i, 2i+1); RotateHalf (NeoX, v52)
 // pairs (i, i+dk/2). inverse = true rotates by -angle: the backward of the rotation.
 Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse);
 
-// ---- attention masks (spec §3.3, §12) ----
+// ---- attention masks (docs/pldr-llm.md §3.3, §12) ----
 // Additive mask [B, 1, Q, K] in `dtype` on key_ids' device for Q queries at the last Q of the K
 // keys key_ids int32 [B, K]: -1e9 where the key is in a query's future or is pad_id, else 0 (the
 // reference adds -1e9·mask to the scores).
