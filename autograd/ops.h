@@ -22,6 +22,7 @@ Variable log(const Variable& x);
 Variable sqrt(const Variable& x);
 Variable sigmoid(const Variable& x);
 Variable silu(const Variable& x);
+Variable swiglu(const Variable& gate, const Variable& x);  // silu(gate) ⊙ x, broadcasting
 // x converted to dtype (x itself when it has it); the gradient converts back to x's dtype.
 Variable cast(const Variable& x, DType dtype);
 

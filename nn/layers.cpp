@@ -30,9 +30,9 @@ GatedLinearUnit::GatedLinearUnit(int64_t dim, int64_t hidden, bool bias, DType d
 }
 
 ag::Variable GatedLinearUnit::forward(const ag::Variable& x) const {
-  return gluw3.forward(ag::mul(ag::silu(gluw1.forward(x)), gluw2.forward(x)));
+  return gluw3.forward(ag::swiglu(gluw1.forward(x), gluw2.forward(x)));
 }
 
-ag::Variable iswiglu(const ag::Variable& z) { return ag::mul(z, ag::silu(z)); }
+ag::Variable iswiglu(const ag::Variable& z) { return ag::swiglu(z, z); }
 
 }  // namespace pldr::nn

@@ -116,6 +116,8 @@ inline constexpr DTypeSet kBF16{1u << static_cast<unsigned>(DType::BFloat16)};
   X(Pow, "pow", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)                   \
   /* (x, g) -> g · silu'(x) */                                           \
   X(SiluBack, "silu_back", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)        \
+  /* (x, y) -> silu(x) · y, silu(x) rounded to the storage dtype first */ \
+  X(SwiGlu, "swiglu", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)             \
   /* 1 where equal, else 0 */                                            \
   X(Equal, "equal", PLDR_FLOATING_CPU, PLDR_FLOATING_CUDA)
 

@@ -42,6 +42,7 @@ void binary(BinaryOp op, Tensor& out, const Tensor& a, const Tensor& b) {
       case BinaryOp::Div: return binary_loop<S>(out, a, b, [](T x, T y) { return x / y; });
       case BinaryOp::Pow: return binary_loop<S>(out, a, b, [](T x, T y) { return std::pow(x, y); });
       case BinaryOp::Equal: return binary_loop<S>(out, a, b, [](T x, T y) { return T(x == y ? 1 : 0); });
+      case BinaryOp::SwiGlu: return binary_loop<S>(out, a, b, [](T x, T y) { return T(S(x * sigmoid(x))) * y; });
       case BinaryOp::SiluBack:
         // d/dx [x sigmoid(x)] = sigmoid(x) (1 + x (1 - sigmoid(x)))
         return binary_loop<S>(out, a, b, [](T x, T g) {

@@ -31,6 +31,14 @@ struct SiluBackOp {
   }
 };
 
+// silu(x) · y (float and double: the CPU's rounding of silu to the storage type changes nothing)
+struct SwiGluOp {
+  template <class T> __device__ T operator()(T x, T y) const {
+    const T s = x * sigmoid(x);
+    return s * y;
+  }
+};
+
 // ---- unary ops; p0 and p1 are the op's scalars, already in T ----
 struct NegOp { template <class T> __device__ T operator()(T v, T, T) const { return -v; } };
 struct AbsOp { template <class T> __device__ T operator()(T v, T, T) const { return math::abs(v); } };
@@ -156,6 +164,7 @@ void binary(BinaryOp op, Tensor& out, const Tensor& a, const Tensor& b) {
       case BinaryOp::Pow: return launch_binary<T>(out, a, b, PowOp{});
       case BinaryOp::Equal: return launch_binary<T>(out, a, b, EqualOp{});
       case BinaryOp::SiluBack: return launch_binary<T>(out, a, b, SiluBackOp{});
+      case BinaryOp::SwiGlu: return launch_binary<T>(out, a, b, SwiGluOp{});
     }
   });
 }

@@ -170,6 +170,8 @@ inline std::vector<OpCase> op_cases() {
       {"log positive sliced", Op::Log, {{{3, 4}, Sl, 0.5, 2}}, [](const V& v, const I&) { return ag::log(v[0]); }},
       {"sqrt positive", Op::Sqrt, {{{5}, D, 0.5, 2}}, [](const V& v, const I&) { return ag::sqrt(v[0]); }},
       {"sigmoid", Op::Sigmoid, {{{2, 5}, Tr, -3, 3}}, [](const V& v, const I&) { return ag::sigmoid(v[0]); }},
+      {"swiglu broadcast gate", Op::SwiGlu, {{{2, 5}, Sl, -3, 3}, {{3, 2, 5}, Tr}},
+       [](const V& v, const I&) { return ag::swiglu(v[0], v[1]); }},
       {"silu", Op::Silu, {{{2, 5}, Sl, -3, 3}}, [](const V& v, const I&) { return ag::silu(v[0]); }},
       {"scalar ops", Op::AddScalar, {{{4, 3}, Tr}},
        [](const V& v, const I&) { return ag::neg(ag::mul_scalar(ag::add_scalar(v[0], 0.25), 1.5)); }},

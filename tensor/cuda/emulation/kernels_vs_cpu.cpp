@@ -52,7 +52,7 @@ int main() {
     const double tol = tol_of(dt);
     // binary with broadcast and transposed operands
     for (auto op : {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow, BinaryOp::SiluBack,
-                    BinaryOp::Equal}) {
+                    BinaryOp::SwiGlu, BinaryOp::Equal}) {
       Tensor a = rnd({3, 1, 5}, dt, 0.2, 2).expand({3, 4, 5});
       Tensor b = rnd({5, 4}, dt, 0.2, 2).transpose(0, 1).expand({3, 4, 5});
       if (op == BinaryOp::Equal) b = a.transpose(0, 0);
