@@ -1,0 +1,254 @@
+// The built-in SentencePiece reader (data/spm/) against the SentencePiece library: the same ids
+// from encoding and the same text from decoding, on the published 32k model and on small models
+// trained here (unigram and BPE, byte fallback on and off, other whitespace settings), over every
+// line of the bundled corpus, hostile strings, random text and random id sequences.
+#include <sentencepiece_trainer.h>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "data/tokenizer.h"
+#include "data/tokenizer_trainer.h"
+#include "temp_dir.h"
+
+namespace pldr::data {
+namespace {
+
+using testing::read_all;
+using testing::TempDir;
+
+const std::string kPublished = std::string(PLDR_DATA_DIR) + "/tokenizer/pldr-refinedweb-32k.model";
+const std::string kCorpus = std::string(PLDR_DATA_DIR) + "/corpus/tinyshakespeare.txt";
+
+// Models trained once for the whole file, by name.
+class Models {
+ public:
+  static const Models& get() {
+    static const Models models;
+    return models;
+  }
+  std::map<std::string, std::string> paths;
+
+ private:
+  Models() {
+    const std::string slice = dir_.write("slice.txt", read_all(kCorpus).substr(0, 120000) + hostile_lines());
+    paths["published-32k"] = kPublished;
+    for (const std::string type : {"unigram", "bpe"}) {  // the project's trainer: byte fallback on
+      TrainOptions o;
+      o.input_files = {slice};
+      o.model_prefix = dir_.file("pldr-" + type);
+      o.vocab_size = 700;
+      o.model_type = type;
+      o.num_threads = 2;
+      train_tokenizer(o);
+      paths["pldr-" + type] = o.model_prefix + ".model";
+    }
+    // The library's trainer for settings the project's trainer fixes: no byte fallback (unknown
+    // pieces), no normalisation rules, whitespace kept, whitespace as suffix, user symbols.
+    const std::map<std::string, std::string> library_models = {
+        {"unigram-nofallback", "--model_type=unigram --byte_fallback=false --user_defined_symbols=[SEP],ab"},
+        {"bpe-nofallback", "--model_type=bpe --byte_fallback=false --user_defined_symbols=[SEP],ab"},
+        {"unigram-identity-keepspace",
+         "--model_type=unigram --normalization_rule_name=identity --remove_extra_whitespaces=false "
+         "--add_dummy_prefix=false --character_coverage=0.98"},
+        {"bpe-suffix-fallback",
+         "--model_type=bpe --treat_whitespace_as_suffix=true --byte_fallback=true --character_coverage=0.98"},
+        {"unigram-nfkc-cf", "--model_type=unigram --normalization_rule_name=nmt_nfkc_cf --byte_fallback=true"},
+    };
+    for (const auto& [name, args] : library_models) {
+      const std::string prefix = dir_.file(name);
+      const auto status =
+          sentencepiece::SentencePieceTrainer::Train("--input=" + slice + " --model_prefix=" + prefix +
+                                                     " --vocab_size=500 --num_threads=2 --minloglevel=2 " + args);
+      if (!status.ok()) throw std::runtime_error(name + ": " + status.ToString());
+      paths[name] = prefix + ".model";
+    }
+  }
+  static std::string hostile_lines() { return "\u00e9\u00e8 caf\u00e9 na\u00efve \u65e5\u672c\u8a9e \u4e2d\u6587\n"; }
+  TempDir dir_;
+};
+
+std::vector<std::string> hostile_strings() {
+  std::vector<std::string> s = {
+      "",
+      " ",
+      "     ",
+      "\t",
+      "\n",
+      "\t\n\r\v\f",
+      "a  b   c",
+      "  leading",
+      "trailing   ",
+      " \t mixed \n space \t ",
+      "\x01\x02\x03\x1b[0m\x7f",
+      std::string("nul\0inside", 10),
+      std::string("\0", 1),
+      "\xff",
+      "\xc3",
+      "\xc3\x28",
+      "\xe2\x82",
+      "\xed\xa0\x80",
+      "\xf4\x90\x80\x80",
+      "\xc0\xaf",
+      "\x80"
+      "abc",
+      "ok \xfe\xfe ok",
+      "\xef\xbf\xbd",
+      "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd family "
+      "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7",
+      "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad\xe3\x82\xb9\xe3\x83\x88",
+      "e\xcc\x81 cafe\xcc\x81 a\xcc\x8a\xcc\x81",
+      "\xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3 \xef\xac\x81",
+      "\xc2\xa0nbsp\xc2\xa0",
+      "zero\xe2\x80\x8bwidth",
+      "\xd8\xa7\xd9\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa9",
+      "\xe2\x96\x81 literal \xe2\x96\x81\xe2\x96\x81",
+      "[SEP] [CLS][SEP]x ab abab",
+      "[END] <unk> <s> </s> <pad> [PAD] <0x41> <0xZZ>",
+      "1234567890 3.14159",
+      "ALL CAPS Title Case",
+      "\xe1\x84\x80\xe1\x85\xa1 \xea\xb0\x80",
+      "tab\there",
+      "line\nbreak\r\nwindows",
+  };
+  s.push_back(std::string(10000, 'a'));
+  std::mt19937 rng(7);
+  std::string word;
+  for (int i = 0; i < 10000; ++i) word += static_cast<char>('a' + rng() % 26);
+  s.push_back(word);
+  std::string cjk;
+  for (int i = 0; i < 3000; ++i) cjk += "\xe4\xb8\x80";  // one CJK character 3,000 times
+  s.push_back(cjk);
+  return s;
+}
+
+// Random byte strings (any byte) and random strings of code points from assorted ranges.
+std::vector<std::string> random_strings(int count) {
+  std::mt19937 rng(11);
+  std::vector<std::string> out;
+  const uint32_t ranges[][2] = {{0x20, 0x7e},       {0x0, 0x20},      {0xa0, 0x24f},    {0x300, 0x36f},
+                                {0x2000, 0x206f},   {0x3000, 0x30ff}, {0x4e00, 0x4eff}, {0xff00, 0xffef},
+                                {0x1f300, 0x1f6ff}, {0xac00, 0xac40}};
+  for (int i = 0; i < count; ++i) {
+    std::string s;
+    const int length = 1 + rng() % 40;
+    for (int j = 0; j < length; ++j) {
+      if (i % 3 == 0) {
+        s += static_cast<char>(rng() % 256);
+        continue;
+      }
+      const auto& r = ranges[rng() % std::size(ranges)];
+      uint32_t c = r[0] + rng() % (r[1] - r[0] + 1);
+      if (c < 0x80) {
+        s += static_cast<char>(c);
+      } else if (c < 0x800) {
+        s += static_cast<char>(0xC0 | c >> 6), s += static_cast<char>(0x80 | (c & 0x3F));
+      } else if (c < 0x10000) {
+        s += static_cast<char>(0xE0 | c >> 12), s += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+        s += static_cast<char>(0x80 | (c & 0x3F));
+      } else {
+        s += static_cast<char>(0xF0 | c >> 18), s += static_cast<char>(0x80 | (c >> 12 & 0x3F));
+        s += static_cast<char>(0x80 | (c >> 6 & 0x3F)), s += static_cast<char>(0x80 | (c & 0x3F));
+      }
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::string printable(const std::string& text) {
+  std::ostringstream out;
+  for (const unsigned char c : text.substr(0, 80)) {
+    if (c >= 0x20 && c < 0x7f) {
+      out << c;
+    } else {
+      out << "\\x" << std::hex << int(c) << std::dec;
+    }
+  }
+  return out.str();
+}
+
+class Engines : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    const std::string& path = Models::get().paths.at(GetParam());
+    library_.emplace(Tokenizer::load(path, TokenizerEngine::library));
+    builtin_.emplace(Tokenizer::load(path, TokenizerEngine::builtin));
+  }
+
+  // Same ids, and the same text decoded from them; counts the texts that differ.
+  void expect_same(const std::string& text) {
+    const std::vector<int32_t> ids = library_->encode_prompt(text);
+    const std::vector<int32_t> ours = builtin_->encode_prompt(text);
+    if (ids != ours) {
+      ADD_FAILURE() << "encode differs on \"" << printable(text) << "\": " << ids.size() << " vs " << ours.size()
+                    << " ids";
+      return;
+    }
+    const std::string decoded = library_->decode(ids);
+    if (builtin_->decode(ids) != decoded) ADD_FAILURE() << "decode differs on \"" << printable(text) << "\"";
+  }
+
+  std::optional<Tokenizer> library_, builtin_;
+};
+
+TEST_P(Engines, SameVocabularySpecialIdsAndIdentity) {
+  ASSERT_EQ(builtin_->vocab_size(), library_->vocab_size());
+  EXPECT_EQ(builtin_->identity(), library_->identity());
+  EXPECT_EQ(builtin_->pad_id(), library_->pad_id());
+  EXPECT_EQ(builtin_->unk_id(), library_->unk_id());
+  EXPECT_EQ(builtin_->bos_id(), library_->bos_id());
+  EXPECT_EQ(builtin_->eos_id(), library_->eos_id());
+  for (int32_t id = 0; id < library_->vocab_size(); ++id) ASSERT_EQ(builtin_->piece(id), library_->piece(id)) << id;
+}
+
+TEST_P(Engines, SameIdsAndTextOnEveryLineOfTheBundledCorpus) {
+  std::istringstream corpus(read_all(kCorpus));
+  int lines = 0;
+  for (std::string line; std::getline(corpus, line) && !HasFailure(); ++lines) expect_same(line);
+  EXPECT_EQ(lines, 40000);  // every line of tinyshakespeare.txt
+  // Whole paragraphs too, newlines and all.
+  const std::string text = read_all(kCorpus).substr(0, 20000);
+  for (size_t at = 0; at < text.size() && !HasFailure(); at += 997) expect_same(text.substr(at, 1500));
+}
+
+TEST_P(Engines, SameIdsAndTextOnHostileStrings) {
+  for (const std::string& text : hostile_strings()) expect_same(text);
+}
+
+TEST_P(Engines, SameIdsAndTextOnRandomStrings) {
+  for (const std::string& text : random_strings(3000)) {
+    expect_same(text);
+    if (HasFailure()) break;
+  }
+}
+
+TEST_P(Engines, SameTextFromRandomIdSequences) {
+  // Any ids in any order: control, unknown and byte pieces alone, byte runs that are not UTF-8.
+  std::mt19937 rng(3);
+  const int32_t n = library_->vocab_size();
+  for (int i = 0; i < 3000 && !HasFailure(); ++i) {
+    std::vector<int32_t> ids(rng() % 12);
+    for (int32_t& id : ids)
+      id = i % 2 ? static_cast<int32_t>(rng() % std::min(n, 300)) : static_cast<int32_t>(rng() % n);
+    const std::string expected = library_->decode(ids);
+    EXPECT_EQ(builtin_->decode(ids), expected) << "ids starting " << (ids.empty() ? -1 : ids[0]);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, Engines,
+                         ::testing::Values("published-32k", "pldr-unigram", "pldr-bpe", "unigram-nofallback",
+                                           "bpe-nofallback", "unigram-identity-keepspace", "bpe-suffix-fallback",
+                                           "unigram-nfkc-cf"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (c == '-') c = '_';
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace pldr::data
