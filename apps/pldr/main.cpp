@@ -50,7 +50,8 @@ const std::map<std::string, Command>& commands() {
          {pldr::cli::cmd_verify_golden,
           "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},
 #else  // a build without HDF5 and SentencePiece
-    {"generate", {pldr::cli::cmd_generate, "--hf DIR --ids 2,15,7 [...]                       generate token ids"}},
+    {"generate",
+     {pldr::cli::cmd_generate, "--hf DIR --prompt TEXT [...]                      sample text (or --ids 2,15,7)"}},
 #endif
   };
   return table;
