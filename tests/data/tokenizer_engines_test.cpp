@@ -10,15 +10,22 @@
 #include <random>
 #include <sstream>
 
+#include "data/error.h"
+#include "data/spm/model_proto.h"
 #include "data/tokenizer.h"
 #include "data/tokenizer_trainer.h"
+#include "spm_model_writer.h"
 #include "temp_dir.h"
 
 namespace pldr::data {
 namespace {
 
+using testing::bytes_field;
+using testing::piece;
 using testing::read_all;
+using testing::small_model;
 using testing::TempDir;
+using testing::varint_field;
 
 const std::string kPublished = std::string(PLDR_DATA_DIR) + "/tokenizer/pldr-refinedweb-32k.model";
 const std::string kCorpus = std::string(PLDR_DATA_DIR) + "/corpus/tinyshakespeare.txt";
@@ -236,6 +243,83 @@ TEST_P(Engines, SameTextFromRandomIdSequences) {
       id = i % 2 ? static_cast<int32_t>(rng() % std::min(n, 300)) : static_cast<int32_t>(rng() % n);
     const std::string expected = library_->decode(ids);
     EXPECT_EQ(builtin_->decode(ids), expected) << "ids starting " << (ids.empty() ? -1 : ids[0]);
+  }
+}
+
+// Random text over the characters and pieces of the hand-made models below.
+std::vector<std::string> random_small_texts(int count) {
+  const char* parts[] = {
+      "a",  "b",   "c", "ab", " ", "  ", "\t", "[SEP]", "z", "\xff", "\xc3\xa9", "\xe2\x96\x81", "\xef\xbc\xa1",
+      "\n", "<s>", "d"};
+  std::mt19937 rng(13);
+  std::vector<std::string> out = {"", " ", "a", "ab ab", "[SEP][SEP]", "zz a"};
+  for (int i = 0; i < count; ++i) {
+    std::string s;
+    for (int n = rng() % 12; n > 0; --n) s += parts[rng() % std::size(parts)];
+    out.push_back(s);
+  }
+  return out;
+}
+
+// Models written by hand (tests/data/spm_model_writer.h) for what trained models do not have:
+// unused pieces, a custom unk_surface, a denormalizer, no whitespace escaping, whitespace as
+// suffix, BPE merges into unused pieces. The library loads them, and the two engines must agree.
+TEST(EnginesOnHandMadeModels, SameIdsAndText) {
+  const std::string nfkc = spm::parse_model_proto(read_all(kPublished)).normalizer_spec.precompiled_charsmap;
+  const std::string unigram = bytes_field(2, varint_field(3, 1));
+  const std::string bpe = bytes_field(2, varint_field(3, 2));
+  const std::string extra_pieces = piece("[SEP]", 0, 4) + piece("zz", -0.5f, 5) + piece("c", -4) + piece("d", -4);
+  const std::map<std::string, std::string> models = {
+      {"unigram", small_model(extra_pieces + unigram)},
+      {"bpe", small_model(extra_pieces + bpe)},
+      {"bpe-unused-merge", small_model(piece("bc", -0.1f, 5) + piece("abc", -0.2f) + piece("c", -4) + bpe)},
+      {"unk-surface", small_model(extra_pieces + bytes_field(2, bytes_field(44, "<?>")))},
+      {"nfkc-denormalized", small_model(extra_pieces + bytes_field(3, bytes_field(2, nfkc)) +
+                                        bytes_field(5, bytes_field(1, "nfkc") + bytes_field(2, nfkc)))},
+      {"no-escape-keep-space",
+       small_model(extra_pieces + piece(" ", -3) + piece(" a", -1) +
+                   bytes_field(3, varint_field(5, 0) + varint_field(4, 0) + varint_field(3, 0)))},
+      {"suffix", small_model(extra_pieces + piece("a\xE2\x96\x81", -0.5f) + bytes_field(2, varint_field(24, 1)))},
+      {"bpe-suffix",
+       small_model(extra_pieces + piece("a\xE2\x96\x81", -0.5f) + bpe + bytes_field(2, varint_field(24, 1)))},
+  };
+  TempDir dir;
+  for (const auto& [name, bytes] : models) {
+    SCOPED_TRACE(name);
+    const std::string path = dir.write(name + ".model", bytes);
+    const Tokenizer library = Tokenizer::load(path, TokenizerEngine::library);
+    const Tokenizer builtin = Tokenizer::load(path, TokenizerEngine::builtin);
+    for (const std::string& text : random_small_texts(400)) {
+      const std::vector<int32_t> ids = library.encode_prompt(text);
+      ASSERT_EQ(builtin.encode_prompt(text), ids) << "\"" << printable(text) << "\"";
+      ASSERT_EQ(builtin.decode(ids), library.decode(ids)) << "\"" << printable(text) << "\"";
+    }
+    std::mt19937 rng(17);
+    for (int i = 0; i < 300; ++i) {
+      std::vector<int32_t> ids(rng() % 8);
+      for (int32_t& id : ids) id = static_cast<int32_t>(rng() % library.vocab_size());
+      ASSERT_EQ(builtin.decode(ids), library.decode(ids));
+    }
+  }
+}
+
+// Files both engines refuse: the library's load-time rules are the reader's.
+TEST(EnginesOnHandMadeModels, BothRefuseTheSameBrokenModels) {
+  const std::string specs = bytes_field(2, varint_field(3, 1)) + bytes_field(3, bytes_field(1, "identity"));
+  const std::string broken[] = {
+      piece("a", 0) + piece("</s>", 0, 3) + specs,                                          // no unknown piece
+      piece("<unk>", 0, 2) + piece("a", 0) + piece("a", -1) + piece("</s>", 0, 3) + specs,  // "a" twice
+      piece("<unk>", 0, 2) + piece("", 0) + piece("</s>", 0, 3) + specs,                    // empty piece
+      piece("<unk>", 0, 2) + piece("<0x41>", 0, 6) + piece("</s>", 0, 3) + specs,           // byte, no fallback
+      small_model(bytes_field(2, varint_field(35, 1))),                                     // 0 of 256 bytes
+      small_model(bytes_field(3, bytes_field(2, "abc"))),                                   // charsmap too short
+      small_model().substr(0, 20),                                                          // cut mid-field
+  };
+  TempDir dir;
+  for (size_t i = 0; i < std::size(broken); ++i) {
+    const std::string path = dir.write("broken" + std::to_string(i) + ".model", broken[i]);
+    EXPECT_THROW(Tokenizer::load(path, TokenizerEngine::library), DataError) << i;
+    EXPECT_THROW(Tokenizer::load(path, TokenizerEngine::builtin), DataError) << i;
   }
 }
 
