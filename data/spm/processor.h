@@ -1,6 +1,8 @@
 // Processor: a SentencePiece model read by this project, without the SentencePiece library: the
 // model file's normalisation, its unigram or BPE segmentation with byte fallback, and decoding,
-// giving the library's ids and text (sentencepiece_processor.cc Encode / Decode).
+// giving the library's ids and text (sentencepiece_processor.cc Encode / Decode). Unlike the
+// library it does not run a model's self-test samples on load (trained models have none), and it
+// refuses pieces containing a NUL byte, which the library would silently cut short.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cfloat>
 
+#include "data/error.h"
 #include "data/spm/utf8.h"
 
 namespace pldr::data::spm {
@@ -26,6 +27,7 @@ std::vector<std::pair<std::string_view, int32_t>> segment_pieces(const Vocabular
 
 UnigramModel::UnigramModel(const Vocabulary& vocabulary)
     : vocabulary_(vocabulary), pieces_(segment_pieces(vocabulary)) {
+  if (pieces_.empty()) throw DataError("the unigram model has no normal, user-defined or unused piece");
   // The library starts the maximum at FLT_MIN (the smallest positive float), not -FLT_MAX.
   min_score_ = FLT_MAX;
   max_score_ = FLT_MIN;

@@ -314,6 +314,7 @@ TEST(EnginesOnHandMadeModels, BothRefuseTheSameBrokenModels) {
       small_model(bytes_field(2, varint_field(35, 1))),                                     // 0 of 256 bytes
       small_model(bytes_field(3, bytes_field(2, "abc"))),                                   // charsmap too short
       small_model().substr(0, 20),                                                          // cut mid-field
+      piece("<unk>", 0, 2) + piece("</s>", 0, 3) + specs,                                   // no piece to segment into
   };
   TempDir dir;
   for (size_t i = 0; i < std::size(broken); ++i) {
