@@ -1,11 +1,13 @@
 // The built-in SentencePiece reader (data/spm/) against the SentencePiece library: the same ids
 // from encoding and the same text from decoding, on the published 32k model and on small models
 // trained here (unigram and BPE, byte fallback on and off, other whitespace settings), over every
-// line of the bundled corpus, hostile strings, random text and random id sequences.
+// line of the bundled corpus and benchmark files, hostile strings, random text and random id
+// sequences; and on small models written by hand.
 #include <sentencepiece_trainer.h>
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <random>
 #include <sstream>
@@ -29,54 +31,50 @@ using testing::varint_field;
 
 const std::string kPublished = std::string(PLDR_DATA_DIR) + "/tokenizer/pldr-refinedweb-32k.model";
 const std::string kCorpus = std::string(PLDR_DATA_DIR) + "/corpus/tinyshakespeare.txt";
+const std::string kBenchmarks = std::string(PLDR_DATA_DIR) + "/../eval/data";
 
-// Models trained once for the whole file, by name.
-class Models {
- public:
-  static const Models& get() {
-    static const Models models;
-    return models;
-  }
-  std::map<std::string, std::string> paths;
-
- private:
-  Models() {
-    const std::string slice = dir_.write("slice.txt", read_all(kCorpus).substr(0, 120000) + hostile_lines());
-    paths["published-32k"] = kPublished;
-    for (const std::string type : {"unigram", "bpe"}) {  // the project's trainer: byte fallback on
-      TrainOptions o;
-      o.input_files = {slice};
-      o.model_prefix = dir_.file("pldr-" + type);
-      o.vocab_size = 700;
-      o.model_type = type;
-      o.num_threads = 2;
-      train_tokenizer(o);
-      paths["pldr-" + type] = o.model_prefix + ".model";
-    }
-    // The library's trainer for settings the project's trainer fixes: no byte fallback (unknown
-    // pieces), no normalisation rules, whitespace kept, whitespace as suffix, user symbols.
-    const std::map<std::string, std::string> library_models = {
-        {"unigram-nofallback", "--model_type=unigram --byte_fallback=false --user_defined_symbols=[SEP],ab"},
-        {"bpe-nofallback", "--model_type=bpe --byte_fallback=false --user_defined_symbols=[SEP],ab"},
-        {"unigram-identity-keepspace",
-         "--model_type=unigram --normalization_rule_name=identity --remove_extra_whitespaces=false "
-         "--add_dummy_prefix=false --character_coverage=0.98"},
-        {"bpe-suffix-fallback",
-         "--model_type=bpe --treat_whitespace_as_suffix=true --byte_fallback=true --character_coverage=0.98"},
-        {"unigram-nfkc-cf", "--model_type=unigram --normalization_rule_name=nmt_nfkc_cf --byte_fallback=true"},
-    };
-    for (const auto& [name, args] : library_models) {
-      const std::string prefix = dir_.file(name);
-      const auto status =
-          sentencepiece::SentencePieceTrainer::Train("--input=" + slice + " --model_prefix=" + prefix +
-                                                     " --vocab_size=500 --num_threads=2 --minloglevel=2 " + args);
-      if (!status.ok()) throw std::runtime_error(name + ": " + status.ToString());
-      paths[name] = prefix + ".model";
-    }
-  }
-  static std::string hostile_lines() { return "\u00e9\u00e8 caf\u00e9 na\u00efve \u65e5\u672c\u8a9e \u4e2d\u6587\n"; }
-  TempDir dir_;
+// The library trainer's options for models with settings the project's trainer fixes: no byte
+// fallback (unknown pieces), no normalisation rules, whitespace kept, whitespace as suffix.
+const std::map<std::string, std::string> kLibraryTrained = {
+    {"unigram-nofallback", "--model_type=unigram --byte_fallback=false --user_defined_symbols=[SEP],ab"},
+    {"bpe-nofallback", "--model_type=bpe --byte_fallback=false --user_defined_symbols=[SEP],ab"},
+    {"unigram-identity-keepspace",
+     "--model_type=unigram --normalization_rule_name=identity --remove_extra_whitespaces=false "
+     "--add_dummy_prefix=false --character_coverage=0.98"},
+    {"bpe-suffix-fallback",
+     "--model_type=bpe --treat_whitespace_as_suffix=true --byte_fallback=true --character_coverage=0.98"},
+    {"unigram-nfkc-cf", "--model_type=unigram --normalization_rule_name=nmt_nfkc_cf --byte_fallback=true"},
 };
+
+// The model of a name: the published one, or trained on first use (CTest runs each test in a
+// process of its own, so each trains only the model it compares) from a slice of the corpus.
+std::string model_path(const std::string& name) {
+  if (name == "published-32k") return kPublished;
+  static const TempDir dir;
+  static std::map<std::string, std::string> trained;
+  if (const auto it = trained.find(name); it != trained.end()) return it->second;
+  const std::string slice = dir.file("slice.txt");
+  if (trained.empty()) {
+    dir.write("slice.txt", read_all(kCorpus).substr(0, 120000) +
+                               "\u00e9\u00e8 caf\u00e9 na\u00efve \u65e5\u672c\u8a9e \u4e2d\u6587\n");
+  }
+  const std::string prefix = dir.file(name);
+  if (name == "pldr-unigram" || name == "pldr-bpe") {  // the project's trainer: byte fallback on
+    TrainOptions o;
+    o.input_files = {slice};
+    o.model_prefix = prefix;
+    o.vocab_size = 700;
+    o.model_type = name.substr(5);
+    o.num_threads = 2;
+    train_tokenizer(o);
+  } else {
+    const auto status = sentencepiece::SentencePieceTrainer::Train(
+        "--input=" + slice + " --model_prefix=" + prefix + " --vocab_size=500 --num_threads=2 --minloglevel=2 " +
+        kLibraryTrained.at(name));
+    if (!status.ok()) throw std::runtime_error(name + ": " + status.ToString());
+  }
+  return trained[name] = prefix + ".model";
+}
 
 std::vector<std::string> hostile_strings() {
   std::vector<std::string> s = {
@@ -181,7 +179,7 @@ std::string printable(const std::string& text) {
 class Engines : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    const std::string& path = Models::get().paths.at(GetParam());
+    const std::string path = model_path(GetParam());
     library_.emplace(Tokenizer::load(path, TokenizerEngine::library));
     builtin_.emplace(Tokenizer::load(path, TokenizerEngine::builtin));
   }
@@ -220,6 +218,17 @@ TEST_P(Engines, SameIdsAndTextOnEveryLineOfTheBundledCorpus) {
   // Whole paragraphs too, newlines and all.
   const std::string text = read_all(kCorpus).substr(0, 20000);
   for (size_t at = 0; at < text.size() && !HasFailure(); at += 997) expect_same(text.substr(at, 1500));
+}
+
+TEST_P(Engines, SameIdsAndTextOnEveryLineOfTheBundledBenchmarks) {
+  // eval/data: the zero-shot benchmarks' questions and answers as shipped (JSON lines, TSV, ...).
+  int lines = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(kBenchmarks)) {
+    if (!entry.is_regular_file()) continue;
+    std::istringstream file(read_all(entry.path().string()));
+    for (std::string line; std::getline(file, line) && !HasFailure(); ++lines) expect_same(line);
+  }
+  EXPECT_GT(lines, 30000);
 }
 
 TEST_P(Engines, SameIdsAndTextOnHostileStrings) {
