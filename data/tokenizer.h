@@ -1,8 +1,8 @@
 // Tokenizer: a SentencePiece model (PLDR-LLM's unigram tokenizer or one trained like it) with the
 // encodings PLDR-LLM uses: a prompt is the plain ids (no BOS, no EOS); a pretraining document has
-// EOS appended (spec/pldr-llm.md section 2). It runs on the SentencePiece library where the build
-// has it and on this project's reader of .model files (data/spm/) otherwise; both give the same
-// ids and text.
+// EOS appended (docs/pldr-llm.md §2). It runs on the SentencePiece library where the build has
+// it and on this project's reader of .model files (data/spm/) otherwise; both give the same ids
+// and text.
 #pragma once
 
 #include <cstdint>

@@ -55,7 +55,7 @@ Score score_row(const Tensor& logits /* [S, V] */, const Window& w) {
   return s;
 }
 
-// The KV+G cache (spec §4.2): the window's tokens up to the one that predicts the first target
+// The KV+G cache (docs/pldr-llm.md §4.2): the window's tokens up to the one that predicts the first target
 // run once, freezing G; each later target is predicted after feeding the target before it.
 Score score_with_cache(const PldrModel& model, const Window& w) {
   InferenceCache cache(model.config().num_hidden_layers);

@@ -47,7 +47,7 @@ TEST(Scoring, OneRequestIsTheSumOfItsTokensLogProbabilities) {
     EXPECT_NEAR(s[i].loglikelihood, direct_loglikelihood(*model, rs[i]), 1e-12) << i;
 }
 
-// A depends on every position (spec §10.1): a continuation scored in one pass is not the sum of
+// A depends on every position (docs/pldr-llm.md §10.1): a continuation scored in one pass is not the sum of
 // its tokens scored one at a time, as it would be for a causal model.
 TEST(Scoring, AContinuationIsScoredInOnePassNotTokenByToken) {
   auto model = testing::tiny_model();
@@ -107,7 +107,7 @@ ScoringOptions with_cache() {
   return o;
 }
 
-// A predefined G does not depend on the input, so the KV+G cache changes nothing (spec §4.2).
+// A predefined G does not depend on the input, so the KV+G cache changes nothing (docs/pldr-llm.md §4.2).
 TEST(CachedScoring, APredefinedGScoresTheSameWithAndWithoutTheCache) {
   auto model = testing::tiny_model(7, GType::Identity);
   const std::vector<Request> rs = mixed_requests();
