@@ -52,6 +52,9 @@ const std::map<std::string, Command>& commands() {
 #else  // a build without HDF5 and SentencePiece
     {"generate",
      {pldr::cli::cmd_generate, "--hf DIR --prompt TEXT [...]                      sample text (or --ids 2,15,7)"}},
+        {"eval",
+         {pldr::cli::cmd_eval,
+          "--hf DIR --tasks LIST --output R.json                 zero-shot benchmarks (or --text FILE)"}},
 #endif
   };
   return table;

@@ -1,7 +1,7 @@
-// `pldr` with Hugging Face folders, run as a subprocess: generate from token ids and from text (in
-// every build, also one without HDF5 and SentencePiece, where the tool reads the tokenizer with
-// data/spm/), and in a full build convert to a checkpoint, export it back and load the export
-// identically.
+// `pldr` with Hugging Face folders, run as a subprocess: generate from token ids and from text, and
+// evaluate (in every build, also one without HDF5 and SentencePiece, where the tool reads the
+// tokenizer with data/spm/), and in a full build convert to a checkpoint, export it back and load
+// the export identically.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -69,14 +69,19 @@ TEST_F(HfCli, GeneratesTokenIdsFromAFolder) {
                 "--dtype must be float32 or float64");
 }
 
-TEST_F(HfCli, GeneratesTextWithTheFoldersTokenizer) {
-  // The tiny model widened to the published tokenizer's 32,000 pieces, exported with it.
-  pldr::PldrConfig config = pldr::interop::load_hf_folder(dir("v52"), pldr::DType::Float32).model->config();
+// The tiny model widened to the published tokenizer's 32,000 pieces, exported with it into `folder`.
+std::unique_ptr<pldr::PldrModel> export_text_model(const std::string& tiny_folder, const std::string& folder) {
+  pldr::PldrConfig config = pldr::interop::load_hf_folder(tiny_folder, pldr::DType::Float32).model->config();
   config.vocab_size = 32000;
-  pldr::PldrModel model(config, pldr::DType::Float32);
-  model.initialize(5);
+  auto model = std::make_unique<pldr::PldrModel>(config, pldr::DType::Float32);
+  model->initialize(5);
+  pldr::interop::export_hf_folder(*model, folder, kTokenizer);
+  return model;
+}
+
+TEST_F(HfCli, GeneratesTextWithTheFoldersTokenizer) {
   const std::string folder = dir("text");
-  pldr::interop::export_hf_folder(model, folder, kTokenizer);
+  const std::unique_ptr<pldr::PldrModel> model = export_text_model(dir("v52"), folder);
 
   const std::string prompt = "The quick brown fox";
   const CommandResult r = pldr("generate --hf " + quote(folder) + " --prompt " + quote(prompt) +
@@ -91,13 +96,26 @@ TEST_F(HfCli, GeneratesTextWithTheFoldersTokenizer) {
   o.max_new_tokens = 5;
   o.sampling.greedy = true;
   o.stop_at_eos = false;
-  const auto tokens = pldr::generate(model, tokenizer.encode_prompt(prompt), o).tokens;
+  const auto tokens = pldr::generate(*model, tokenizer.encode_prompt(prompt), o).tokens;
   std::ofstream(dir("prompts.txt")) << prompt << "\n";
   const CommandResult batch = pldr("generate --hf " + quote(folder) + " --prompts " + quote(dir("prompts.txt")) +
                                    " --greedy --max-new-tokens 5 --ignore-end");
   ASSERT_EQ(batch.code, 0) << batch.output;
   const nlohmann::json line = nlohmann::json::parse(batch.output.substr(0, batch.output.find('\n')));
   EXPECT_EQ(line["completion"], tokenizer.decode(tokens)) << batch.output;
+}
+
+TEST_F(HfCli, EvaluatesTextAndATaskWithTheFoldersTokenizer) {
+  const std::string folder = dir("text");
+  export_text_model(dir("v52"), folder);
+  std::ofstream(dir("text.txt")) << "To be, or not to be, that is the question.\n";
+  EXPECT_RESULT(pldr("eval --hf " + quote(folder) + " --text " + quote(dir("text.txt"))), 0, "bits per byte");
+  const std::string results = dir("results.json");
+  EXPECT_RESULT(pldr("eval --hf " + quote(folder) + " --tasks arc_easy --limit 2 --output " + quote(results)), 0,
+                "arc_easy");
+  std::ifstream in(results);
+  const nlohmann::json r = nlohmann::json::parse(in, nullptr, false);
+  EXPECT_TRUE(r.dump().find("arc_easy") != std::string::npos) << r.dump();
 }
 
 #if PLDR_APP_FULL
