@@ -16,7 +16,7 @@ Normalizer::Normalizer(const NormalizerSpec& spec, bool treat_whitespace_as_suff
   const auto* b = reinterpret_cast<const unsigned char*>(map.data());
   if (map.size() <= 4) throw DataError("precompiled_charsmap of " + std::to_string(map.size()) + " bytes is broken");
   const uint32_t trie_bytes = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
-  if (trie_bytes >= map.size() - 4)
+  if (trie_bytes > map.size() - 4)
     throw DataError("precompiled_charsmap's trie (" + std::to_string(trie_bytes) + " bytes) exceeds the map");
   rules_.emplace(map.substr(4, trie_bytes));
   normalized_ = map.substr(4 + trie_bytes);
@@ -30,8 +30,9 @@ std::pair<std::string_view, size_t> Normalizer::normalize_prefix(std::string_vie
     if (const DoubleArray::Match m = rules_->longest_prefix(text); m.length > 0) {
       if (m.value >= normalized_.size())
         throw DataError("precompiled_charsmap rule points past its strings (" + std::to_string(m.value) + ")");
+      // A replacement ends at its NUL; the map is a std::string, so its own NUL ends the last one.
       const std::string_view rest = normalized_.substr(m.value);
-      return {rest.substr(0, std::min(rest.size(), std::strlen(rest.data()))), m.length};
+      return {rest.substr(0, std::strlen(rest.data())), m.length};
     }
   }
   size_t length = 0;
