@@ -18,7 +18,7 @@ class TokenizerBackend;
 
 enum class TokenizerEngine {
   library,  // the SentencePiece library; only in builds with it (PLDR_WITH_SENTENCEPIECE)
-  builtin,  // data/spm/: unigram and BPE models, in every build
+  builtin,  // data/spm/: this project's reader of .model files, in every build
 };
 
 // The library where the build has it, else the built-in reader.

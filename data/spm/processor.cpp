@@ -2,6 +2,7 @@
 #include "data/spm/processor.h"
 
 #include "data/error.h"
+#include "data/spm/char_and_word.h"
 #include "data/spm/decoder.h"
 
 namespace pldr::data::spm {
@@ -22,11 +23,7 @@ std::string_view or_default(const std::string& name, std::string_view fallback) 
 }  // namespace
 
 std::unique_ptr<Processor> Processor::load(std::string_view model_bytes) {
-  ModelProto model = parse_model_proto(model_bytes);
-  if (model.trainer_spec.model_type != ModelType::unigram && model.trainer_spec.model_type != ModelType::bpe)
-    throw DataError(std::string("model type ") + (model.trainer_spec.model_type == ModelType::word ? "word" : "char") +
-                    " is not supported (unigram and BPE are)");
-  return std::unique_ptr<Processor>(new Processor(std::move(model)));
+  return std::unique_ptr<Processor>(new Processor(parse_model_proto(model_bytes)));
 }
 
 Processor::Processor(ModelProto model)
@@ -38,17 +35,20 @@ Processor::Processor(ModelProto model)
   // As the library: a denormalizer only when the spec has rules.
   if (model_.denormalizer_spec && !model_.denormalizer_spec->precompiled_charsmap.empty())
     denormalizer_.emplace(*model_.denormalizer_spec, false, nullptr);
-  if (model_.trainer_spec.model_type == ModelType::unigram) {
-    unigram_.emplace(vocabulary_);
-  } else {
-    bpe_.emplace(vocabulary_, user_symbols_);
-  }
+  if (model_.trainer_spec.model_type == ModelType::unigram) unigram_.emplace(vocabulary_);
+  if (model_.trainer_spec.model_type == ModelType::bpe) bpe_.emplace(vocabulary_, user_symbols_);
 }
 
 std::vector<int32_t> Processor::encode(std::string_view text) const {
   const std::string normalized = normalizer_.normalize(text);
   if (normalized.empty()) return {};
-  return to_ids(unigram_ ? unigram_->encode(normalized) : bpe_->encode(normalized));
+  switch (model_.trainer_spec.model_type) {
+    case ModelType::unigram: return to_ids(unigram_->encode(normalized));
+    case ModelType::bpe: return to_ids(bpe_->encode(normalized));
+    case ModelType::word: return to_ids(encode_words(normalized, vocabulary_));
+    case ModelType::character: return to_ids(encode_characters(normalized, vocabulary_, user_symbols_));
+  }
+  throw DataError("unknown model type");  // parse_model_proto keeps only the four
 }
 
 std::vector<int32_t> Processor::to_ids(const Segmentation& segments) const {

@@ -1,5 +1,6 @@
 // Processor: a SentencePiece model read by this project, without the SentencePiece library: the
-// model file's normalisation, its unigram or BPE segmentation with byte fallback, and decoding,
+// model file's normalisation, its unigram, BPE, word or character segmentation with byte
+// fallback, and decoding,
 // giving the library's ids and text (sentencepiece_processor.cc Encode / Decode). Unlike the
 // library it does not run a model's self-test samples on load (trained models have none), and it
 // refuses pieces containing a NUL byte, which the library would silently cut short.
@@ -24,8 +25,7 @@ namespace pldr::data::spm {
 
 class Processor {
  public:
-  // DataError naming the problem if `model_bytes` is not a model this reader supports (unigram
-  // or BPE; not word or char models).
+  // DataError naming the problem if `model_bytes` is not a model (or breaks the library's rules).
   static std::unique_ptr<Processor> load(std::string_view model_bytes);
   Processor(const Processor&) = delete;
   Processor& operator=(const Processor&) = delete;

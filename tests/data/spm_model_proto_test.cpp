@@ -98,7 +98,6 @@ TEST(DataSpmModelProto, PiecesThatBreakTheLibrarysRulesAreDataErrors) {
   expect_load_error(piece("<unk>", 0, 2) + piece("<unk2>", 0, 2) + specs, "unknown piece defined twice");
   expect_load_error(piece("<unk>", 0, 2) + piece("<0x41>", 0, 6) + specs, "although byte_fallback is false");
   expect_load_error(small_model(bytes_field(2, varint_field(35, 1))), "0 of the 256 byte pieces");
-  expect_load_error(small_model(bytes_field(2, varint_field(3, 3))), "model type word is not supported");
   expect_load_error(small_model(bytes_field(3, bytes_field(2, "abc"))), "precompiled_charsmap of 3 bytes");
   expect_load_error(small_model(bytes_field(3, bytes_field(2, std::string("\x10\0\0\0abcd", 8)))), "exceeds the map");
 }

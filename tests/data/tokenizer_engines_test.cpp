@@ -1,8 +1,8 @@
 // The built-in SentencePiece reader (data/spm/) against the SentencePiece library: the same ids
 // from encoding and the same text from decoding, on the published 32k model and on small models
-// trained here (unigram and BPE, byte fallback on and off, other whitespace settings), over every
-// line of the bundled corpus and benchmark files, hostile strings, random text and random id
-// sequences; and on small models written by hand.
+// trained here (unigram, BPE, word, char; byte fallback on and off; other whitespace settings),
+// over every line of the bundled corpus and benchmark files, hostile strings, random text and
+// random id sequences; and on small models written by hand.
 #include <sentencepiece_trainer.h>
 
 #include <gtest/gtest.h>
@@ -44,6 +44,8 @@ const std::map<std::string, std::string> kLibraryTrained = {
     {"bpe-suffix-fallback",
      "--model_type=bpe --treat_whitespace_as_suffix=true --byte_fallback=true --character_coverage=0.98"},
     {"unigram-nfkc-cf", "--model_type=unigram --normalization_rule_name=nmt_nfkc_cf --byte_fallback=true"},
+    {"char", "--model_type=char --hard_vocab_limit=false --user_defined_symbols=[SEP]"},
+    {"word-fallback", "--model_type=word --byte_fallback=true --hard_vocab_limit=false"},
 };
 
 // The model of a name: the published one, or trained on first use (CTest runs each test in a
@@ -273,7 +275,8 @@ std::vector<std::string> random_small_texts(int count) {
 
 // Models written by hand (tests/data/spm_model_writer.h) for what trained models do not have:
 // unused pieces, a custom unk_surface, a denormalizer, no whitespace escaping, whitespace as
-// suffix, BPE merges into unused pieces. The library loads them, and the two engines must agree.
+// suffix, BPE merges into unused pieces, user symbols in char and word models. The library
+// loads them, and the two engines must agree.
 TEST(EnginesOnHandMadeModels, SameIdsAndText) {
   const std::string nfkc = spm::parse_model_proto(read_all(kPublished)).normalizer_spec.precompiled_charsmap;
   const std::string unigram = bytes_field(2, varint_field(3, 1));
@@ -282,6 +285,8 @@ TEST(EnginesOnHandMadeModels, SameIdsAndText) {
   const std::map<std::string, std::string> models = {
       {"unigram", small_model(extra_pieces + unigram)},
       {"bpe", small_model(extra_pieces + bpe)},
+      {"char", small_model(extra_pieces + bytes_field(2, varint_field(3, 4)))},
+      {"word", small_model(extra_pieces + bytes_field(2, varint_field(3, 3)))},
       {"bpe-unused-merge", small_model(piece("bc", -0.1f, 5) + piece("abc", -0.2f) + piece("c", -4) + bpe)},
       {"unk-surface", small_model(extra_pieces + bytes_field(2, bytes_field(44, "<?>")))},
       {"nfkc-denormalized", small_model(extra_pieces + bytes_field(3, bytes_field(2, nfkc)) +
@@ -337,7 +342,7 @@ TEST(EnginesOnHandMadeModels, BothRefuseTheSameBrokenModels) {
 INSTANTIATE_TEST_SUITE_P(Models, Engines,
                          ::testing::Values("published-32k", "pldr-unigram", "pldr-bpe", "unigram-nofallback",
                                            "bpe-nofallback", "unigram-identity-keepspace", "bpe-suffix-fallback",
-                                           "unigram-nfkc-cf"),
+                                           "unigram-nfkc-cf", "char", "word-fallback"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (char& c : name)
