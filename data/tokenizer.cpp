@@ -1,13 +1,12 @@
 // Tokenizer: loading a SentencePiece model, encoding, decoding, identity.
 #include "data/tokenizer.h"
 
-#include <sentencepiece_processor.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "data/error.h"
+#include "data/tokenizer_backend.h"
 
 namespace pldr::data {
 namespace {
@@ -38,21 +37,41 @@ uint64_t fnv1a64(std::string_view bytes) {
   return hash;
 }
 
-Tokenizer Tokenizer::load(const std::string& path) {
+TokenizerEngine default_tokenizer_engine() {
+  return has_tokenizer_engine(TokenizerEngine::library) ? TokenizerEngine::library : TokenizerEngine::builtin;
+}
+
+bool has_tokenizer_engine(TokenizerEngine engine) {
+  return engine == TokenizerEngine::builtin || PLDR_WITH_SENTENCEPIECE_LIBRARY;
+}
+
+namespace {
+
+std::unique_ptr<TokenizerBackend> make_backend(const std::string& bytes, TokenizerEngine engine) {
+#if PLDR_WITH_SENTENCEPIECE_LIBRARY
+  if (engine == TokenizerEngine::library) return make_library_backend(bytes);
+#endif
+  return make_builtin_backend(bytes);
+}
+
+}  // namespace
+
+Tokenizer Tokenizer::load(const std::string& path, TokenizerEngine engine) {
+  if (!has_tokenizer_engine(engine)) throw DataError("tokenizer " + path + ": this build has no SentencePiece library");
   const std::string bytes = read_model_bytes(path);
   if (bytes.empty()) throw DataError("tokenizer " + path + ": file is empty, not a SentencePiece model");
   Tokenizer tok;
-  tok.processor_ = std::make_unique<sentencepiece::SentencePieceProcessor>();
-  const auto status = tok.processor_->LoadFromSerializedProto(bytes);
-  if (!status.ok()) {
-    throw DataError("tokenizer " + path + ": not a SentencePiece model (" + status.ToString() + ")");
+  try {
+    tok.backend_ = make_backend(bytes, engine);
+  } catch (const DataError& e) {
+    throw DataError("tokenizer " + path + ": not a SentencePiece model (" + e.what() + ")");
   }
   tok.path_ = path;
-  tok.vocab_size_ = tok.processor_->GetPieceSize();
-  tok.pad_id_ = tok.processor_->pad_id();
-  tok.unk_id_ = tok.processor_->unk_id();
-  tok.bos_id_ = tok.processor_->bos_id();
-  tok.eos_id_ = tok.processor_->eos_id();
+  tok.vocab_size_ = tok.backend_->vocab_size();
+  tok.pad_id_ = tok.backend_->pad_id();
+  tok.unk_id_ = tok.backend_->unk_id();
+  tok.bos_id_ = tok.backend_->bos_id();
+  tok.eos_id_ = tok.backend_->eos_id();
   if (tok.eos_id_ < 0) throw DataError("tokenizer " + path + ": the model has no EOS id");
   tok.identity_ = "sentencepiece:v" + std::to_string(tok.vocab_size_) + ":fnv1a64:" + hex64(fnv1a64(bytes));
   return tok;
@@ -63,10 +82,11 @@ Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
 std::vector<int32_t> Tokenizer::encode_prompt(std::string_view text) const {
-  std::vector<int> ids;
-  const auto status = processor_->Encode(text, &ids);
-  if (!status.ok()) throw DataError("tokenizer " + path_ + ": encode failed: " + status.ToString());
-  return std::vector<int32_t>(ids.begin(), ids.end());
+  try {
+    return backend_->encode(text);
+  } catch (const DataError& e) {
+    throw DataError("tokenizer " + path_ + ": " + e.what());
+  }
 }
 
 std::vector<int32_t> Tokenizer::encode_document(std::string_view text) const {
@@ -76,26 +96,24 @@ std::vector<int32_t> Tokenizer::encode_document(std::string_view text) const {
 }
 
 std::string Tokenizer::decode(std::span<const int32_t> ids) const {
-  std::vector<int> sp_ids;
-  sp_ids.reserve(ids.size());
   for (const int32_t id : ids) {
     if (id < 0 || id >= vocab_size_) {
       throw DataError("tokenizer " + path_ + ": cannot decode id " + std::to_string(id) + ", vocabulary has " +
                       std::to_string(vocab_size_) + " ids");
     }
-    sp_ids.push_back(id);
   }
-  std::string text;
-  const auto status = processor_->Decode(sp_ids, &text);
-  if (!status.ok()) throw DataError("tokenizer " + path_ + ": decode failed: " + status.ToString());
-  return text;
+  try {
+    return backend_->decode(ids);
+  } catch (const DataError& e) {
+    throw DataError("tokenizer " + path_ + ": " + e.what());
+  }
 }
 
 std::string Tokenizer::piece(int32_t id) const {
   if (id < 0 || id >= vocab_size_) {
     throw DataError("tokenizer " + path_ + ": no piece for id " + std::to_string(id));
   }
-  return processor_->IdToPiece(id);
+  return backend_->piece(id);
 }
 
 }  // namespace pldr::data

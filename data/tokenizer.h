@@ -1,6 +1,8 @@
 // Tokenizer: a SentencePiece model (PLDR-LLM's unigram tokenizer or one trained like it) with the
 // encodings PLDR-LLM uses: a prompt is the plain ids (no BOS, no EOS); a pretraining document has
-// EOS appended (docs/pldr-llm.md §2).
+// EOS appended (docs/pldr-llm.md §2). It runs on the SentencePiece library where the build has
+// it and on this project's reader of .model files (data/spm/) otherwise; both give the same ids
+// and text.
 #pragma once
 
 #include <cstdint>
@@ -10,16 +12,24 @@
 #include <string_view>
 #include <vector>
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
-
 namespace pldr::data {
+
+class TokenizerBackend;
+
+enum class TokenizerEngine {
+  library,  // the SentencePiece library; only in builds with it (PLDR_WITH_SENTENCEPIECE)
+  builtin,  // data/spm/: this project's reader of .model files, in every build
+};
+
+// The library where the build has it, else the built-in reader.
+TokenizerEngine default_tokenizer_engine();
+bool has_tokenizer_engine(TokenizerEngine engine);
 
 class Tokenizer {
  public:
-  // Reads a serialized SentencePiece model; DataError if the file is missing or not a model.
-  static Tokenizer load(const std::string& path);
+  // Reads a serialized SentencePiece model; DataError if the file is missing or not a model (or
+  // the engine is not in this build).
+  static Tokenizer load(const std::string& path, TokenizerEngine engine = default_tokenizer_engine());
 
   Tokenizer(Tokenizer&&) noexcept;
   Tokenizer& operator=(Tokenizer&&) noexcept;
@@ -44,7 +54,7 @@ class Tokenizer {
  private:
   Tokenizer() = default;
 
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;
+  std::unique_ptr<TokenizerBackend> backend_;
   std::string path_;
   std::string identity_;
   int32_t vocab_size_ = 0;

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 pldr="${PLDR:-../build/apps/pldr}"
-rm -rf corpus && mkdir -p corpus/safetensors corpus/checkpoint corpus/token_file corpus/run_config
+rm -rf corpus && mkdir -p corpus/safetensors corpus/checkpoint corpus/token_file corpus/run_config corpus/spm_model
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -74,8 +74,33 @@ def token_file(path, vocab, width, tokens):
     open(path, "wb").write(b"PLDRTOK\0" + struct.pack("<IIQI", 1, vocab, len(tokens), width) + b"\0" * 4 + body)
 token_file("corpus/token_file/u16.tok", 50, 16, [3, 7, 49, 0, 2])
 token_file("corpus/token_file/u32.tok", 70000, 32, [69999, 1, 2])
+
+# SentencePiece models (sentencepiece_model.proto's wire format), small and without rules: a
+# unigram model with a user symbol and an unused piece, and a BPE model with byte fallback.
+def varint(v):
+    out = b""
+    while v >= 0x80:
+        out += bytes([0x80 | (v & 0x7F)]); v >>= 7
+    return out + bytes([v])
+def field(n, payload): return varint(n << 3 | 2) + varint(len(payload)) + payload
+def vfield(n, v): return varint(n << 3) + varint(v)
+def piece(text, score, kind=1): return field(1, field(1, text.encode()) + varint(2 << 3 | 5) + struct.pack("<f", score) + vfield(3, kind))
+space = "\u2581"
+specials = piece("<unk>", 0, 2) + piece("<s>", 0, 3) + piece("</s>", 0, 3) + piece("[SEP]", 0, 4)
+words = [space, "a", "b", "c", "d", "e", space + "a", "ab", "abc", space + "ab", "cd", "de"]
+unigram = specials + b"".join(piece(w, -1.0 - i * 0.5) for i, w in enumerate(words)) + piece("zz", 0, 5)
+open("corpus/spm_model/unigram.model", "wb").write(
+    unigram + field(2, vfield(3, 1)) + field(3, field(1, b"identity")))
+bpe = specials + b"".join(piece("<0x%02X>" % b, 0, 6) for b in range(256)) + b"".join(
+    piece(w, -float(i)) for i, w in enumerate(words))
+open("corpus/spm_model/bpe.model", "wb").write(
+    bpe + field(2, vfield(3, 2) + vfield(35, 1) + vfield(24, 1)) + field(3, field(1, b"identity") + vfield(4, 0)))
 PY
 
 cp ../apps/configs/shakespeare.json corpus/run_config/shakespeare.json
 "$pldr" convert --hf "$work/micro" -o corpus/checkpoint/micro.h5 > /dev/null
+# A model trained as PLDR-LLM's are (nmt_nfkc rules, byte fallback), from a slice of the corpus.
+head -c 60000 ../data/corpus/tinyshakespeare.txt > "$work/slice.txt"
+"$pldr" tokenizer train "$work/slice.txt" --vocab-size 400 --output "$work/trained" > /dev/null
+cp "$work/trained.model" corpus/spm_model/trained.model
 echo "seeds written to fuzz/corpus/"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz/: safetensors, checkpoints, token files, run configurations)
+# Builds the libFuzzer targets (fuzz/: safetensors, checkpoints, token files, run configurations,
+# SentencePiece models read by data/spm/)
 # with clang, AddressSanitizer and UndefinedBehaviorSanitizer into build-fuzz/, then runs each for
 # SECONDS (default 20) from the seeds in fuzz/corpus/<target>. Exits non-zero on the first crash,
 # leak or sanitizer report (libFuzzer writes the input to build-fuzz/crash-*); prints one line of
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors checkpoint token_file run_config)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors checkpoint token_file run_config spm_model)
 
 # libFuzzer ships in Debian's compiler-rt package.
 if ! compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" > /dev/null; then

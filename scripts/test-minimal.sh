@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The embedded configuration: builds without the optional dependencies (no HDF5, no
 # SentencePiece) into build-minimal/ and runs its tests, which include loading Hugging Face
-# safetensors folders and `pldr generate --hf DIR --ids ...`. Extra arguments go to CTest.
+# safetensors folders, the built-in reader of SentencePiece models (data/spm/) against ids pinned
+# from the library, and `pldr generate --hf DIR` (text or --ids) and `pldr eval --hf DIR`. Extra
+# arguments go to CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-minimal -DCMAKE_BUILD_TYPE=Release -DPLDR_WITH_HDF5=OFF -DPLDR_WITH_SENTENCEPIECE=OFF \

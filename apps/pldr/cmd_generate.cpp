@@ -3,7 +3,8 @@
 //   [--top-k K] [--top-p P] [--nucleus reference|hf] [--greedy] [--no-cache] [--ignore-end] [--seed S]
 //   [--tokenizer MODEL] [--dtype float32|float64] [--device cpu|cuda]
 // With --ids the prompt is token ids and the output is the generated ids, comma-separated: no
-// tokenizer is needed (a build without SentencePiece knows only this form).
+// tokenizer is needed. A build without HDF5 and SentencePiece knows --hf only, and reads the
+// tokenizer with its own reader of SentencePiece models (data/spm/).
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -63,7 +64,6 @@ int generate_from_ids(const Flags& flags, GenerationOptions o) {
   return 0;
 }
 
-#if PLDR_APP_FULL
 std::vector<int32_t> encode(const LoadedModel& m, const std::string& text, int64_t max_new_tokens) {
   std::vector<int32_t> prompt = m.tokenizer.encode_prompt(text);
   if (prompt.empty()) prompt = {m.tokenizer.eos_id()};  // the reference's rule for an empty prompt
@@ -119,7 +119,6 @@ int generate_for_prompts(const LoadedModel& m, const Flags& flags, GenerationOpt
                ", batches of " + std::to_string(batch_size) + (o.pads_enter_A ? ", pads in A" : ""));
   return 0;
 }
-#endif
 
 }  // namespace
 
@@ -132,7 +131,6 @@ int cmd_generate(const Args& args) {
   if (flags.has("ids") + flags.has("prompt") + flags.has("prompts") != 1)
     throw UsageError("give exactly one of --prompt TEXT, --prompts FILE or --ids 2,15,7");
   if (flags.has("ids")) return generate_from_ids(flags, o);
-#if PLDR_APP_FULL
   LoadedModel m = load_model_and_tokenizer(flags);
   if (flags.has("prompts")) return generate_for_prompts(m, flags, o);
   const std::vector<int32_t> prompt = encode(m, flags.require("prompt"), o.max_new_tokens);
@@ -159,9 +157,6 @@ int cmd_generate(const Args& args) {
   std::cout << std::endl;
   report_speed(r.tokens.size(), r.seconds, o, "");
   return 0;
-#else
-  throw UsageError("this build has no SentencePiece: give the prompt as token ids (--ids 2,15,7)");
-#endif
 }
 
 }  // namespace pldr::cli

@@ -50,7 +50,11 @@ const std::map<std::string, Command>& commands() {
          {pldr::cli::cmd_verify_golden,
           "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},
 #else  // a build without HDF5 and SentencePiece
-    {"generate", {pldr::cli::cmd_generate, "--hf DIR --ids 2,15,7 [...]                       generate token ids"}},
+    {"generate",
+     {pldr::cli::cmd_generate, "--hf DIR --prompt TEXT [...]                      sample text (or --ids 2,15,7)"}},
+        {"eval",
+         {pldr::cli::cmd_eval,
+          "--hf DIR --tasks LIST --output R.json                 zero-shot benchmarks (or --text FILE)"}},
 #endif
   };
   return table;

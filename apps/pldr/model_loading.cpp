@@ -50,7 +50,6 @@ LoadedCheckpoint load_model(const Flags& flags) {
   return c;
 }
 
-#if PLDR_APP_FULL
 LoadedModel load_model_and_tokenizer(const Flags& flags) {
   LoadedCheckpoint c = load_model(flags);
   const std::string path = flags.get("tokenizer", c.config.tokenizer);
@@ -65,6 +64,5 @@ LoadedModel load_model_and_tokenizer(const Flags& flags) {
                              std::to_string(c.config.model.vocab_size));
   return {std::move(c), std::move(tok)};
 }
-#endif
 
 }  // namespace pldr::cli

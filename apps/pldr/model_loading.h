@@ -4,10 +4,8 @@
 #include <string>
 
 #include "apps/flags.h"
-#include "train/checkpoint.h"
-#if PLDR_APP_FULL
 #include "data/tokenizer.h"
-#endif
+#include "train/checkpoint.h"
 
 namespace pldr::cli {
 
@@ -19,7 +17,6 @@ namespace pldr::cli {
 // --device (cpu or cuda; checked before anything loads).
 LoadedCheckpoint load_model(const Flags& flags);
 
-#if PLDR_APP_FULL
 struct LoadedModel {
   LoadedCheckpoint checkpoint;
   data::Tokenizer tokenizer;
@@ -28,6 +25,5 @@ struct LoadedModel {
 // The model as load_model, and the tokenizer: --tokenizer MODEL, else the one the checkpoint or
 // folder names; it must have the identity a checkpoint recorded.
 LoadedModel load_model_and_tokenizer(const Flags& flags);
-#endif
 
 }  // namespace pldr::cli

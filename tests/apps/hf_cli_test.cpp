@@ -1,6 +1,7 @@
-// `pldr` with Hugging Face folders, run as a subprocess: generate from token ids (in every build,
-// also one without HDF5 and SentencePiece), and in a full build convert to a checkpoint, export
-// it back and load the export identically.
+// `pldr` with Hugging Face folders, run as a subprocess: generate from token ids and from text, and
+// evaluate (in every build, also one without HDF5 and SentencePiece, where the tool reads the
+// tokenizer with data/spm/), and in a full build convert to a checkpoint, export it back and load
+// the export identically.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "autograd/grad_mode.h"
+#include "data/tokenizer.h"
+#include "interop/hf_export.h"
 #include "interop/hf_import.h"
 #include "io/safetensors.h"
 #include "pldr/generate.h"
@@ -18,9 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 const std::string kHf = std::string(PLDR_TEST_DATA_DIR) + "/hf/";
-#if PLDR_APP_FULL
 const std::string kTokenizer = std::string(PLDR_SOURCE_DIR) + "/data/tokenizer/pldr-refinedweb-32k.model";
-#endif
 
 struct HfCli : ::testing::Test {
   void SetUp() override {
@@ -66,6 +67,55 @@ TEST_F(HfCli, GeneratesTokenIdsFromAFolder) {
   EXPECT_RESULT(pldr("generate --hf " + quote(dir("absent")) + " --ids 2"), 1, "absent: is not a folder");
   EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --ids 2 --dtype int32"), 2,
                 "--dtype must be float32 or float64");
+}
+
+// The tiny model widened to the published tokenizer's 32,000 pieces, exported with it into `folder`.
+std::unique_ptr<pldr::PldrModel> export_text_model(const std::string& tiny_folder, const std::string& folder) {
+  pldr::PldrConfig config = pldr::interop::load_hf_folder(tiny_folder, pldr::DType::Float32).model->config();
+  config.vocab_size = 32000;
+  auto model = std::make_unique<pldr::PldrModel>(config, pldr::DType::Float32);
+  model->initialize(5);
+  pldr::interop::export_hf_folder(*model, folder, kTokenizer);
+  return model;
+}
+
+TEST_F(HfCli, GeneratesTextWithTheFoldersTokenizer) {
+  const std::string folder = dir("text");
+  const std::unique_ptr<pldr::PldrModel> model = export_text_model(dir("v52"), folder);
+
+  const std::string prompt = "The quick brown fox";
+  const CommandResult r = pldr("generate --hf " + quote(folder) + " --prompt " + quote(prompt) +
+                               " --greedy --max-new-tokens 5 --ignore-end");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output.substr(0, prompt.size()), prompt) << r.output;
+  EXPECT_TRUE(mentions(r, "5 tokens in")) << r.output;
+
+  // --prompts: the completion is the library's greedy continuation, decoded.
+  const pldr::data::Tokenizer tokenizer = pldr::data::Tokenizer::load(kTokenizer);
+  pldr::GenerationOptions o;
+  o.max_new_tokens = 5;
+  o.sampling.greedy = true;
+  o.stop_at_eos = false;
+  const auto tokens = pldr::generate(*model, tokenizer.encode_prompt(prompt), o).tokens;
+  std::ofstream(dir("prompts.txt")) << prompt << "\n";
+  const CommandResult batch = pldr("generate --hf " + quote(folder) + " --prompts " + quote(dir("prompts.txt")) +
+                                   " --greedy --max-new-tokens 5 --ignore-end");
+  ASSERT_EQ(batch.code, 0) << batch.output;
+  const nlohmann::json line = nlohmann::json::parse(batch.output.substr(0, batch.output.find('\n')));
+  EXPECT_EQ(line["completion"], tokenizer.decode(tokens)) << batch.output;
+}
+
+TEST_F(HfCli, EvaluatesTextAndATaskWithTheFoldersTokenizer) {
+  const std::string folder = dir("text");
+  export_text_model(dir("v52"), folder);
+  std::ofstream(dir("text.txt")) << "To be, or not to be, that is the question.\n";
+  EXPECT_RESULT(pldr("eval --hf " + quote(folder) + " --text " + quote(dir("text.txt"))), 0, "bits per byte");
+  const std::string results = dir("results.json");
+  EXPECT_RESULT(pldr("eval --hf " + quote(folder) + " --tasks arc_easy --limit 2 --output " + quote(results)), 0,
+                "arc_easy");
+  std::ifstream in(results);
+  const nlohmann::json r = nlohmann::json::parse(in, nullptr, false);
+  EXPECT_TRUE(r.dump().find("arc_easy") != std::string::npos) << r.dump();
 }
 
 #if PLDR_APP_FULL
