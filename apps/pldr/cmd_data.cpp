@@ -1,8 +1,6 @@
-// pldr tokenizer train FILES... --vocab-size N --output PREFIX [--model-type unigram|bpe]
-// (--threads, handled by main for every command, sets the SentencePiece trainer's and prepare's threads too)
-// pldr prepare FILES... --tokenizer MODEL --output PREFIX [--format text|jsonl] [--field text]
-//   [--split paragraphs|whole_file] [--val-fraction F] [--val FILE] [--test-fraction F]
-//   [--shuffle-buffer N --shuffle-seed S]
+// pldr tokenizer train FILES... --vocab-size N --output PREFIX, and pldr prepare FILES...
+// --tokenizer MODEL --output PREFIX: see their specs. (--threads, handled by main for every
+// command, sets the SentencePiece trainer's and prepare's threads too.)
 #include <cstdio>
 
 #include "apps/flags.h"
@@ -14,13 +12,53 @@
 
 namespace pldr::cli {
 
+const CommandSpec& tokenizer_spec() {
+  static const CommandSpec spec{.name = "tokenizer train",
+                                .synopsis = "FILES... --vocab-size N --output PREFIX",
+                                .summary = "train a SentencePiece tokenizer with PLDR-LLM's special ids",
+                                .flags = {{"vocab-size", "N", "8000", "pieces in the vocabulary", {}},
+                                          {"output", "PREFIX", "", "writes PREFIX.model and PREFIX.vocab", {"-o"}},
+                                          {"model-type", "unigram|bpe", "unigram", "SentencePiece's model type", {}},
+                                          threads_flag()},
+                                .positionals = "at least one text file",
+                                .min_positionals = 1,
+                                .max_positionals = SIZE_MAX};
+  return spec;
+}
+
+const CommandSpec& prepare_spec() {
+  static const CommandSpec spec{
+      .name = "prepare",
+      .synopsis = "FILES... --tokenizer MODEL --output PREFIX [flags]",
+      .summary = "text or JSON lines to token files (train | val | test)",
+      .flags = {{"tokenizer", "MODEL", "", "the SentencePiece model", {}},
+                {"output", "PREFIX", "", "writes PREFIX.train.tok, .val.tok, .test.tok and .meta.json", {"-o"}},
+                {"format", "text|jsonl", "jsonl for *.jsonl files, else text", "how the files hold documents", {}},
+                {"field", "NAME", "text", "--format jsonl: the field holding the text", {}},
+                {"split", "paragraphs|whole_file", "paragraphs", "what a document is in a text file", {}},
+                {"val-fraction", "F", "0", "the last F of the documents for validation", {}},
+                {"val", "FILE", "", "the validation documents from their own file", {}},
+                {"test-fraction", "F", "0", "a test split of that fraction", {}},
+                {"shuffle-buffer", "N", "0 (off)", "shuffle the training documents through a buffer of N", {}},
+                {"shuffle-seed", "S", "0", "the shuffle's seed", {}},
+                {"quiet", "", "", "no progress", {}},
+                threads_flag()},
+      .positionals = "at least one input file",
+      .min_positionals = 1,
+      .max_positionals = SIZE_MAX};
+  return spec;
+}
+
 int cmd_tokenizer(const Args& args) {
-  if (args.empty() || args[0] != "train")
-    throw UsageError("usage: pldr tokenizer train FILES... --vocab-size N --output PREFIX");
-  const Flags flags(Args(args.begin() + 1, args.end()), {"vocab-size", "output", "model-type"}, {});
+  if (args.empty() || args[0] != "train") {
+    for (const std::string& a : args)
+      if (a == "--help" || a == "-h") throw HelpRequested{};
+    throw UsageError(
+        "the only tokenizer command is train: pldr tokenizer train FILES... --vocab-size N --output PREFIX");
+  }
+  const Flags flags(Args(args.begin() + 1, args.end()), tokenizer_spec());
   data::TrainOptions o;
   o.input_files = flags.positionals();
-  if (o.input_files.empty()) throw UsageError("tokenizer train needs at least one text file");
   o.model_prefix = flags.require("output");
   o.vocab_size = static_cast<int>(flags.get_int("vocab-size", 8000));
   o.model_type = flags.get("model-type", "unigram");
@@ -33,16 +71,14 @@ int cmd_tokenizer(const Args& args) {
 }
 
 int cmd_prepare(const Args& args) {
-  const Flags flags(args,
-                    {"tokenizer", "output", "format", "field", "split", "val-fraction", "val", "test-fraction",
-                     "shuffle-buffer", "shuffle-seed"},
-                    {"quiet"});
-  if (flags.positionals().empty()) throw UsageError("prepare needs at least one input file");
+  const Flags flags(args, prepare_spec());
   data::PrepareOptions o;
   auto source = [&](const std::string& path) {
     data::TextSource s;
     s.path = path;
-    s.format = data::parse_text_format(flags.get("format", "text"));
+    // Without --format, a .jsonl file is JSON lines: its raw JSON is never taken for text.
+    const bool jsonl = path.ends_with(".jsonl") || path.ends_with(".jsonl.gz");
+    s.format = data::parse_text_format(flags.get("format", jsonl ? "jsonl" : "text"));
     s.split = data::parse_text_split(flags.get("split", "paragraphs"));
     s.field = flags.get("field", "text");
     return s;

@@ -8,14 +8,30 @@
 
 #include "apps/flags.h"
 #include "apps/pldr/commands.h"
+#include "apps/pldr/output_check.h"
 #include "train/checkpoint.h"
 #include "train/g_transfer.h"
 
 namespace pldr::cli {
 
+const CommandSpec& transfer_spec() {
+  static const CommandSpec spec{
+      .name = "transfer",
+      .synopsis = "--checkpoint CKPT --G FILE -o NEW.h5 [--group G_LM] [--out-dir DIR]",
+      .summary = "v510Gi: the weights without the metric learner, on a fixed G",
+      .flags = {{"checkpoint", "CKPT", "", "a trained model with a learned G", {}},
+                {"G", "FILE", "", "the G: pldr inspect's output, or paper_G_LM.h5 with --group", {}},
+                {"group", "NAME", "G_LM", "the group of FILE holding layer{i}", {}},
+                {"output", "NEW.h5", "", "the step-0 checkpoint to write", {"-o"}},
+                {"out-dir", "DIR", "the checkpoint's out_dir + _v510Gi", "out_dir of the new run", {}},
+                threads_flag()}};
+  return spec;
+}
+
 int cmd_transfer(const Args& args) {
-  const Flags flags(args, {"checkpoint", "G", "group", "output", "out-dir"}, {});
+  const Flags flags(args, transfer_spec());
   const std::string out = flags.require("output"), g_file = flags.require("G"), group = flags.get("group", "G_LM");
+  check_can_write(out, "--output");
   const LoadedCheckpoint trained = load_checkpoint(flags.require("checkpoint"));
   if (trained.config.model.custom_G_type != GType::Learned)
     throw UsageError("--checkpoint must be a model with a learned G");

@@ -1,9 +1,25 @@
 #include "apps/pldr/model_loading.h"
 
 #include "apps/pldr/device_flag.h"
+#include "apps/pldr/tokenizer_lookup.h"
 #include "interop/hf_import.h"
 
 namespace pldr::cli {
+
+std::vector<FlagSpec> model_flags(bool with_tokenizer) {
+  std::vector<FlagSpec> flags{
+      {"checkpoint", "CKPT", "", "the model: a checkpoint of pldr train (or --hf)", {}},
+      {"hf", "DIR", "", "the model: a Hugging Face PLDR-LLM folder (config.json, safetensors, tokenizer.model)", {}},
+      {"dtype", "float32|float64", "float32", "the dtype an --hf folder's weights are converted to", {}},
+      device_flag_spec()};
+  if (with_tokenizer)
+    flags.push_back({"tokenizer",
+                     "MODEL",
+                     "the model's own",
+                     "SentencePiece model; a checkpoint's is looked for beside it, then at the path training used",
+                     {}});
+  return flags;
+}
 
 LoadedCheckpoint load_model(const Flags& flags) {
   if (flags.has("checkpoint") == flags.has("hf")) throw UsageError("give exactly one of --checkpoint CKPT or --hf DIR");
@@ -32,8 +48,11 @@ LoadedCheckpoint load_model(const Flags& flags) {
 #if PLDR_APP_FULL
 LoadedModel load_model_and_tokenizer(const Flags& flags) {
   LoadedCheckpoint c = load_model(flags);
-  const std::string path = flags.get("tokenizer", c.config.tokenizer);
-  if (path.empty()) throw UsageError("the model names no tokenizer; pass --tokenizer");
+  std::string path = flags.get("tokenizer", "");
+  if (path.empty() && flags.has("checkpoint"))
+    path = find_checkpoint_tokenizer(flags.require("checkpoint"), c.config.tokenizer, c.state.tokenizer_identity);
+  else if (path.empty()) path = c.config.tokenizer;
+  if (path.empty()) throw UsageError("the model names no tokenizer; pass --tokenizer MODEL");
   data::Tokenizer tok = data::Tokenizer::load(path);
   if (!c.state.tokenizer_identity.empty() && tok.identity() != c.state.tokenizer_identity)
     throw std::runtime_error("tokenizer " + path + " (" + tok.identity() +
