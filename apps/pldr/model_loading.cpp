@@ -1,5 +1,7 @@
 #include "apps/pldr/model_loading.h"
 
+#include <cstdio>
+
 #include "apps/pldr/device_flag.h"
 #include "apps/pldr/tokenizer_lookup.h"
 #include "interop/hf_import.h"
@@ -36,6 +38,12 @@ LoadedCheckpoint load_model(const Flags& flags) {
   const std::string dtype_name = flags.get("dtype", "float32");
   if (dtype_name != "float32" && dtype_name != "float64") throw UsageError("--dtype must be float32 or float64");
   interop::HfModel hf = interop::load_hf_folder(flags.require("hf"), dtype_from_name(dtype_name));
+  if (!hf.ignored_keys.empty()) {
+    std::string keys;
+    for (const std::string& key : hf.ignored_keys) keys += (keys.empty() ? "" : ", ") + key;
+    std::fprintf(stderr, "warning: %s/config.json: ignored the keys PLDR-LLM does not know: %s\n",
+                 flags.require("hf").c_str(), keys.c_str());
+  }
   LoadedCheckpoint c;
   c.config.model = hf.model->config();
   c.config.training.dtype = dtype_name;

@@ -318,4 +318,36 @@ TEST_F(FirstUse, SurprisesAreNamed) {
   EXPECT_TOOL(text, 0, "windows of 32 (the training context");
 }
 
+// 10. Published folders: a config.json of another transformers version loads; keys that would
+// change the maths are refused by name; the export has the files the published folders have.
+TEST_F(FirstUse, HuggingFaceFoldersOfOtherVersionsLoadAndExportsAreComplete) {
+  const fs::path hf = root() / "hf_newer";
+  fs::create_directories(hf);
+  nlohmann::json config =
+      nlohmann::json::parse(read_file(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_expected.json"))["config"];
+  config.erase("torch_dtype");
+  config["dtype"] = "float32";  // as a newer transformers writes it
+  config["return_dict"] = true;
+  config["frobnication_level"] = 3;
+  std::ofstream(hf / "config.json") << config.dump();
+  fs::copy_file(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors", hf / "model.safetensors");
+  const ToolResult loaded = run_tool("generate --hf " + q(hf) + " --ids 2,15,7 --max-new-tokens 2 --seed 1");
+  EXPECT_TOOL(loaded, 0, "ignored the keys PLDR-LLM does not know: frobnication_level\n");
+  EXPECT_FALSE(loaded.mentions("return_dict")) << loaded.output;
+  config["num_key_value_heads"] = 1;
+  std::ofstream(hf / "config.json") << config.dump();
+  EXPECT_TOOL(run_tool("generate --hf " + q(hf) + " --ids 2,15,7 --max-new-tokens 2"), 1,
+              "num_key_value_heads = 1 changes the model's computation");
+
+  const fs::path exported = root() / "exported_full";
+  ASSERT_EQ(run_tool("export " + shell_quote(checkpoint()) + " -o " + q(exported)).code, 0);
+  const nlohmann::json generation = nlohmann::json::parse(read_file(exported / "generation_config.json"));
+  EXPECT_EQ(generation["eos_token_id"], 3);
+  const nlohmann::json tokenizer = nlohmann::json::parse(read_file(exported / "tokenizer_config.json"));
+  EXPECT_EQ(tokenizer["eos_token"], "[END]");
+  EXPECT_EQ(tokenizer["add_bos_token"], false);
+  EXPECT_TOOL(run_tool("generate --hf " + q(exported) + " --prompt ROMEO: --max-new-tokens 2 --seed 1"), 0,
+              "2 tokens in");
+}
+
 }  // namespace
