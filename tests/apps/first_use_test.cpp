@@ -282,6 +282,23 @@ TEST_F(FirstUse, GenerationFollowsFamiliarConventions) {
   EXPECT_TOOL(generate("--prompt hi --temperature -1"), 2, "--temperature must be >= 0");
 }
 
+// 8. Pictures: a title naming the run and its settings, runs overlaid, PNG that is a PNG.
+TEST_F(FirstUse, ChartsHaveTitlesCompareRunsAndRasterise) {
+  const std::string metrics = q(cfg() / "run" / "metrics.jsonl");
+  const fs::path svg = root() / "curves.svg", cmp = root() / "cmp.svg", png = root() / "curves.png";
+  ASSERT_EQ(run_tool("plot " + metrics + " -o " + q(svg)).code, 0);
+  EXPECT_NE(read_file(svg).find(">run: 2 layers, d 32, 2 heads"), std::string::npos);
+  fs::create_directories(root() / "other_run");
+  fs::copy_file(cfg() / "run" / "metrics.jsonl", root() / "other_run" / "metrics.jsonl",
+                fs::copy_options::overwrite_existing);
+  EXPECT_TOOL(run_tool("plot " + metrics + " " + q(root() / "other_run" / "metrics.jsonl") + " -o " + q(cmp)), 0,
+              "wrote");
+  EXPECT_NE(read_file(cmp).find(">run vs other_run</text>"), std::string::npos);
+  const ToolResult raster = run_tool("plot " + metrics + " -o " + q(png));
+  if (raster.code == 0) EXPECT_EQ(read_file(png).substr(1, 3), "PNG");
+  else EXPECT_TOOL(raster, 1, "librsvg2-dev");
+}
+
 // 9. Quiet surprises made loud.
 TEST_F(FirstUse, SurprisesAreNamed) {
   // A .jsonl file is read as JSON lines without --format.
