@@ -43,6 +43,11 @@ const CommandSpec& generate_spec() {
         {"seed", "S", "a fresh one, printed", "the sampling seed; the same seed repeats a run", {}},
         {"num-samples", "N", "1", "samples per prompt (seeds S, S+1, ...)", {"--num_return_sequences"}},
         {"stop", "TEXT", "", "stop when the text contains TEXT (cut there); repeat for several", {}},
+        {"repetition-penalty",
+         "R",
+         "1 (off)",
+         "divide the logits of tokens already present by R (multiply when negative), as Hugging Face does",
+         {"--repetition_penalty"}},
         {"ignore-end", "", "", "go on past [END] (a new paragraph) until --max-new-tokens", {}},
         {"no-cache", "", "", "recompute the whole sequence every step (G over all of it)", {}},
         {"batch-size", "B", "8", "prompts per batch with --prompts", {}},
@@ -81,6 +86,8 @@ GenerationOptions generation_options(const Flags& flags) {
   o.sampling.nucleus = nucleus == "hf" ? NucleusRule::HuggingFace : NucleusRule::Reference;
   o.sampling.validate();
   o.cache = flags.on("no-cache") ? CacheMode::None : CacheMode::KVG;
+  o.repetition_penalty = flags.get_double("repetition-penalty", 1.0);
+  if (!(o.repetition_penalty > 0)) throw UsageError("--repetition-penalty must be > 0 (1 is off)");
   o.stop_at_eos = !flags.on("ignore-end");  // [END] then separates documents in the output
   const std::string pads = flags.get("pads", "exclude");
   if (pads != "exclude" && pads != "hf") throw UsageError("--pads must be exclude or hf");

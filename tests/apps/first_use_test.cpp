@@ -280,6 +280,13 @@ TEST_F(FirstUse, GenerationFollowsFamiliarConventions) {
   EXPECT_EQ(sample.find('e'), std::string::npos) << stopped.output;
   EXPECT_GT(sample.size(), std::string("ROMEO:").size()) << stopped.output;
   EXPECT_TOOL(generate("--prompt hi --temperature -1"), 2, "--temperature must be >= 0");
+  // Hugging Face's repetition penalty, under its name too; 1 changes nothing.
+  const ToolResult penalty_one =
+      generate("--prompt ROMEO: --max-new-tokens 6 --greedy --ignore-end --repetition-penalty 1");
+  EXPECT_EQ(penalty_one.output.substr(0, penalty_one.output.find('\n')),
+            greedy.output.substr(0, greedy.output.find('\n')));
+  EXPECT_TOOL(generate("--prompt ROMEO: --max-new-tokens 6 --greedy --repetition_penalty 1.3"), 0, "6 tokens in");
+  EXPECT_TOOL(generate("--prompt hi --repetition-penalty 0"), 2, "--repetition-penalty must be > 0");
 }
 
 // 8. Pictures: a title naming the run and its settings, runs overlaid, PNG that is a PNG.
