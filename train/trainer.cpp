@@ -210,11 +210,11 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
   if (!options.resume_from.empty()) resumed = load_checkpoint(options.resume_from);
   run.resumed = resumed.has_value();
   run.config = resumed ? resumed->config : config_in;
+  const int world_size = run.group->world_size();
+  if (resumed) check_world_size(*resumed, options.resume_from, world_size);
   if (resumed) check_resume_has_work(*resumed, run.config, options);
   const RunConfig& config = run.config;
   config.validate();
-  const int world_size = run.group->world_size();
-  if (resumed) check_world_size(*resumed, options.resume_from, world_size);
   set_threads(config);
   const DType dtype = dtype_from_name(config.training.dtype);
   const Device device = checked_device(config, world_size);

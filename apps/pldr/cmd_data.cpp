@@ -13,16 +13,17 @@
 namespace pldr::cli {
 
 const CommandSpec& tokenizer_spec() {
-  static const CommandSpec spec{.name = "tokenizer train",
-                                .synopsis = "FILES... --vocab-size N --output PREFIX",
-                                .summary = "train a SentencePiece tokenizer with PLDR-LLM's special ids",
-                                .flags = {{"vocab-size", "N", "8000", "pieces in the vocabulary", {}},
-                                          {"output", "PREFIX", "", "writes PREFIX.model and PREFIX.vocab", {"-o"}},
-                                          {"model-type", "unigram|bpe", "unigram", "SentencePiece's model type", {}},
-                                          threads_flag()},
-                                .positionals = "at least one text file",
-                                .min_positionals = 1,
-                                .max_positionals = SIZE_MAX};
+  static const CommandSpec spec{
+      .name = "tokenizer train",
+      .synopsis = "FILES... --vocab-size N --output PREFIX",
+      .summary = "train a SentencePiece tokenizer with PLDR-LLM's special ids",
+      .flags = {{"vocab-size", "N", "8000", "pieces in the vocabulary", {}},
+                {"output", "PREFIX", "", "writes PREFIX.model and PREFIX.vocab", {"-o"}},
+                {"model-type", "unigram|bpe|char|word", "unigram", "SentencePiece's model type", {}},
+                threads_flag()},
+      .positionals = "at least one text file",
+      .min_positionals = 1,
+      .max_positionals = SIZE_MAX};
   return spec;
 }
 
@@ -60,8 +61,12 @@ int cmd_tokenizer(const Args& args) {
   data::TrainOptions o;
   o.input_files = flags.positionals();
   o.model_prefix = flags.require("output");
-  o.vocab_size = static_cast<int>(flags.get_int("vocab-size", 8000));
+  const int64_t vocab_size = flags.get_int("vocab-size", 8000);
+  if (vocab_size < 8 || vocab_size > 1000000) throw UsageError("--vocab-size must be between 8 and 1000000");
+  o.vocab_size = static_cast<int>(vocab_size);
   o.model_type = flags.get("model-type", "unigram");
+  if (o.model_type != "unigram" && o.model_type != "bpe" && o.model_type != "char" && o.model_type != "word")
+    throw UsageError("--model-type must be unigram, bpe, char or word");
   o.num_threads = requested_num_threads(std::nullopt, 2);  // --threads, as main left it in PLDR_NUM_THREADS
   data::train_tokenizer(o);
   const data::Tokenizer t = data::Tokenizer::load(o.model_prefix + ".model");
@@ -72,14 +77,17 @@ int cmd_tokenizer(const Args& args) {
 
 int cmd_prepare(const Args& args) {
   const Flags flags(args, prepare_spec());
+  const std::string format = flags.get("format", ""), split = flags.get("split", "paragraphs");
+  if (!format.empty() && format != "text" && format != "jsonl") throw UsageError("--format must be text or jsonl");
+  if (split != "paragraphs" && split != "whole_file") throw UsageError("--split must be paragraphs or whole_file");
   data::PrepareOptions o;
   auto source = [&](const std::string& path) {
     data::TextSource s;
     s.path = path;
     // Without --format, a .jsonl file is JSON lines: its raw JSON is never taken for text.
     const bool jsonl = path.ends_with(".jsonl") || path.ends_with(".jsonl.gz");
-    s.format = data::parse_text_format(flags.get("format", jsonl ? "jsonl" : "text"));
-    s.split = data::parse_text_split(flags.get("split", "paragraphs"));
+    s.format = data::parse_text_format(format.empty() ? (jsonl ? "jsonl" : "text") : format);
+    s.split = data::parse_text_split(split);
     s.field = flags.get("field", "text");
     return s;
   };
@@ -87,6 +95,8 @@ int cmd_prepare(const Args& args) {
   if (flags.has("val")) o.val_sources.push_back(source(flags.get("val", "")));
   o.val_fraction = flags.get_double("val-fraction", 0.0);
   o.test_fraction = flags.get_double("test-fraction", 0.0);
+  if (!(o.val_fraction >= 0 && o.val_fraction < 1)) throw UsageError("--val-fraction must be in [0, 1)");
+  if (!(o.test_fraction >= 0 && o.test_fraction < 1)) throw UsageError("--test-fraction must be in [0, 1)");
   const int64_t buffer = flags.get_int("shuffle-buffer", 0), seed = flags.get_int("shuffle-seed", 0);
   if (buffer < 0 || seed < 0) throw UsageError("--shuffle-buffer and --shuffle-seed must not be negative");
   o.shuffle_buffer = static_cast<uint64_t>(buffer);

@@ -318,6 +318,13 @@ TEST_F(FirstUse, SurprisesAreNamed) {
                                           "--output docs --quiet");
   ASSERT_EQ(prepared.code, 0) << prepared.output;
   EXPECT_TRUE(prepared.mentions("2 documents")) << prepared.output;
+  // Bad values are usage errors naming the flag, not the library's field.
+  EXPECT_TOOL(run_tool_in(cfg().string(), "prepare docs.jsonl --tokenizer tokenizer.model --output d --val-fraction 2"),
+              2, "--val-fraction must be in [0, 1)");
+  EXPECT_TOOL(run_tool_in(cfg().string(), "prepare docs.jsonl --tokenizer tokenizer.model --output d --format xml"), 2,
+              "--format must be text or jsonl");
+  EXPECT_TOOL(run_tool_in(cfg().string(), "tokenizer train text.txt --vocab-size -5 --output t"), 2,
+              "--vocab-size must be between");
   // verify-golden ends with a summary line.
   EXPECT_TOOL(
       run_tool(shell_quote("verify-golden") + " " + shell_quote(std::string(PLDR_TEST_DATA_DIR) + "/golden/tiny.h5")),
