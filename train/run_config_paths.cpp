@@ -9,7 +9,7 @@ void resolve_run_config_paths(nlohmann::json& config, const std::filesystem::pat
   const std::pair<const char*, const char*> keys[] = {{"data", "train"}, {"data", "val"}, {"data", "meta"},
                                                       {"", "tokenizer"}, {"", "out_dir"}, {"external_G", "file"}};
   if (!config.is_object()) return;  // RunConfig::from_json names the problem
-  const fs::path absolute_base = fs::absolute(base);
+  const fs::path absolute_base = base.empty() ? fs::current_path() : fs::absolute(base);  // "run.json": here
   for (const auto& [section, key] : keys) {
     nlohmann::json* holder = &config;
     if (*section) {

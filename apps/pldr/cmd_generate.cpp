@@ -1,6 +1,8 @@
 // pldr generate: see generate_spec. With --ids the prompt is token ids and the output is the
 // generated ids, comma-separated: no tokenizer is needed (a build without SentencePiece knows only
 // this form). Without --prompt, --prompts or --ids, prompts are read from stdin, one a line.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -311,6 +313,7 @@ int generate_streamed(const LoadedModel& m, const Flags& flags, const Generation
     run(flags.require("prompt"));
     return 0;
   }
+  if (isatty(STDIN_FILENO)) std::fprintf(stderr, "no --prompt: reading prompts from stdin, one a line (Ctrl-D ends)\n");
   size_t prompts = 0;
   for (std::string line; std::getline(std::cin, line);)
     if (!line.empty()) run(line), ++prompts;

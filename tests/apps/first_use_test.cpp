@@ -109,6 +109,10 @@ class FirstUse : public ::testing::Test {
 TEST_F(FirstUse, PathsResolveAgainstTheConfigurationAndTheCheckpoint) {
   EXPECT_TRUE(fs::exists(cfg() / "run" / "metrics.jsonl"));
   EXPECT_FALSE(fs::exists(other() / "run"));
+  // From the configuration's own folder, by its bare name; the override's path is the current folder's.
+  EXPECT_TOOL(run_tool_in(cfg().string(), "train --quiet --config run.json out_dir=here training.steps=1"), 0,
+              "trained 1 step");
+  EXPECT_TRUE(fs::exists(cfg() / "here" / "checkpoint.h5"));
   EXPECT_TOOL(generate("--prompt ROMEO: --max-new-tokens 3 --seed 1"), 0, "3 tokens in");
   // Moved with its tokenizer: found beside the checkpoint. Moved without, while the stored path is
   // gone too: an error naming --tokenizer.
@@ -201,6 +205,12 @@ TEST_F(FirstUse, TrainingRefusesAnOutputFolderThatHoldsARun) {
   EXPECT_TOOL(run_tool_in(other().string(), "train --quiet --overwrite --config " + q(cfg() / "run.json") +
                                                 " --out_dir=" + q(cfg() / "run_copy") + " --training.steps 2"),
               0, "trained 2 steps");
+  // torchrun's name for the local ranks.
+  EXPECT_TOOL(
+      run_tool_in(other().string(), "train --quiet --overwrite --config " + q(cfg() / "run.json") +
+                                        " --out_dir=" + q(cfg() / "run_copy") + " training.steps=2 --nproc_per_node 2"),
+      0, "trained 2 steps");
+  EXPECT_EQ(pldr::load_checkpoint((cfg() / "run_copy" / "checkpoint.h5").string()).state.world_size, 2);
 }
 
 // 5. A command that cannot write its output says so before it computes.
