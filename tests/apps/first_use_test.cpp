@@ -250,6 +250,19 @@ TEST_F(FirstUse, ResumeExtendsAndSignalsSaveACheckpoint) {
   EXPECT_GT(saved.state.step, 0);
   EXPECT_LT(saved.state.step, 100000);
   EXPECT_TRUE(stopped.mentions("(step " + std::to_string(saved.state.step) + ")")) << stopped.output;
+
+  // The same with --nproc 2: the launcher passes SIGTERM to its ranks and waits for their checkpoint.
+  const fs::path ranks_run = root() / "long_ranks";
+  const std::string ranks_metrics = q(ranks_run / "metrics.jsonl");
+  const ToolResult ranks_stopped = run_shell(
+      "(" + shell_quote(PLDR_EXE) + " train --quiet --nproc 2 --config " + q(cfg() / "run.json") +
+      " out_dir=" + q(ranks_run) + " training.steps=100000 training.eval_every=0 2>&1 & pid=$!; while [ ! -s " +
+      ranks_metrics + " ]; do sleep 0.1; done; kill -TERM $pid; wait $pid; echo \"exit $?\") </dev/null");
+  EXPECT_TRUE(ranks_stopped.mentions("exit 143")) << ranks_stopped.output;
+  EXPECT_TRUE(ranks_stopped.mentions("stopped by SIGTERM after step")) << ranks_stopped.output;
+  const pldr::LoadedCheckpoint ranks_saved = pldr::load_checkpoint((ranks_run / "checkpoint.h5").string());
+  EXPECT_EQ(ranks_saved.state.world_size, 2);
+  EXPECT_GT(ranks_saved.state.step, 0);
 }
 
 // 7. Generation as Hugging Face and llama.cpp users expect it.
