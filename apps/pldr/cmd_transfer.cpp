@@ -5,6 +5,7 @@
 // `pldr train --resume NEW.h5`. Its run configuration is the checkpoint's with custom_G_type
 // external, the DAG terms off and out_dir DIR (default: the checkpoint's out_dir + "_v510Gi").
 #include <cstdio>
+#include <filesystem>
 
 #include "apps/flags.h"
 #include "apps/pldr/commands.h"
@@ -39,9 +40,11 @@ int cmd_transfer(const Args& args) {
   const DType dtype = trained.model->dtype();
   auto model = transfer_to_predefined_G(*trained.model, load_external_G(g_file, group, config.model, dtype));
   config.model = model->config();
-  config.external_G = {g_file, group};
+  // Stored absolute, as a training run stores its paths: the checkpoint resumes from any folder.
+  config.external_G = {std::filesystem::absolute(g_file).lexically_normal().string(), group};
   config.dag = {0, 0, 0};
-  config.out_dir = flags.get("out-dir", config.out_dir + "_v510Gi");
+  config.out_dir =
+      std::filesystem::absolute(flags.get("out-dir", config.out_dir + "_v510Gi")).lexically_normal().string();
   config.validate();
   const optim::AdamW adamw(model->parameters(), {config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps,
                                                  config.optimizer.weight_decay});
