@@ -1,5 +1,4 @@
-// pldr invariance (--checkpoint CKPT | --hf DIR) --prompts FILE -o REPORT.json [--max-new-tokens N]
-// [--svg CHART.svg] [--tokenizer MODEL] [--token-ids] [--task NAME [--task-limit N] [--data-dir DIR]]:
+// pldr invariance (--checkpoint CKPT | --hf DIR) --prompts FILE -o REPORT.json (flags: invariance_spec):
 // the G-cache invariance experiment (eval/gcache_invariance.h) on one prompt per non-empty line of
 // FILE (text, or with --token-ids whitespace-separated ids); writes the JSON report and an SVG of
 // the per-layer mean RMSE by step. The model comes from apps/pldr/model_loading.h (--checkpoint or

@@ -1,4 +1,4 @@
-// pldr transfer --checkpoint CKPT --G FILE [--group G_LM] -o NEW.h5 [--out-dir DIR]: the v510Gi
+// pldr transfer --checkpoint CKPT --G FILE -o NEW.h5 (flags: transfer_spec): the v510Gi
 // transfer (train/g_transfer.h). Writes a step-0 checkpoint of the trained model's weights without
 // its metric learner, with the G of FILE (`pldr inspect`'s output, or paper_G_LM.h5 with
 // --group learned_PLDRv51_110M_1) as predefined G and fresh AdamW moments; continue it with
