@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "tests/apps/tool_process.h"
+#include "tests/apps/run_pldr.h"
 #include "train/checkpoint.h"
 
 namespace {
@@ -24,13 +24,6 @@ using pldr::testing::run_tool;
 using pldr::testing::run_tool_in;
 using pldr::testing::shell_quote;
 using pldr::testing::ToolResult;
-
-#define EXPECT_TOOL(r, code_, text)                                                                   \
-  do {                                                                                                \
-    const ToolResult& r_ = (r);                                                                       \
-    EXPECT_EQ(r_.code, code_) << r_.output.substr(0, 3000);                                           \
-    EXPECT_TRUE(r_.mentions(text)) << "wanted '" << (text) << "' in:\n" << r_.output.substr(0, 3000); \
-  } while (0)
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -110,16 +103,16 @@ TEST_F(FirstUse, PathsResolveAgainstTheConfigurationAndTheCheckpoint) {
   EXPECT_TRUE(fs::exists(cfg() / "run" / "metrics.jsonl"));
   EXPECT_FALSE(fs::exists(other() / "run"));
   // From the configuration's own folder, by its bare name; the override's path is the current folder's.
-  EXPECT_TOOL(run_tool_in(cfg().string(), "train --quiet --config run.json out_dir=here training.steps=1"), 0,
-              "trained 1 step");
+  EXPECT_RESULT(run_tool_in(cfg().string(), "train --quiet --config run.json out_dir=here training.steps=1"), 0,
+                "trained 1 step");
   EXPECT_TRUE(fs::exists(cfg() / "here" / "checkpoint.h5"));
-  EXPECT_TOOL(generate("--prompt ROMEO: --max-new-tokens 3 --seed 1"), 0, "3 tokens in");
+  EXPECT_RESULT(generate("--prompt ROMEO: --max-new-tokens 3 --seed 1"), 0, "3 tokens in");
   // Moved with its tokenizer: found beside the checkpoint. Moved without, while the stored path is
   // gone too: an error naming --tokenizer.
   const fs::path moved = moved_run("moved", true);
-  EXPECT_TOOL(run_tool_in(other().string(), "generate --checkpoint " + q(moved / "checkpoint.h5") +
-                                                " --prompt ROMEO: --max-new-tokens 2 --seed 1"),
-              0, "2 tokens in");
+  EXPECT_RESULT(run_tool_in(other().string(), "generate --checkpoint " + q(moved / "checkpoint.h5") +
+                                                  " --prompt ROMEO: --max-new-tokens 2 --seed 1"),
+                0, "2 tokens in");
   const fs::path bare = moved_run("bare", false);
   fs::rename(cfg() / "tokenizer.model", cfg() / "tokenizer.model.away");
   const ToolResult lost = run_tool_in(
@@ -127,29 +120,29 @@ TEST_F(FirstUse, PathsResolveAgainstTheConfigurationAndTheCheckpoint) {
   const ToolResult no_export =
       run_tool_in(other().string(), "export " + q(bare / "checkpoint.h5") + " -o " + q(root() / "exported_bare"));
   fs::rename(cfg() / "tokenizer.model.away", cfg() / "tokenizer.model");
-  EXPECT_TOOL(lost, 1, "--tokenizer");
-  EXPECT_TOOL(no_export, 1, "--tokenizer");
+  EXPECT_RESULT(lost, 1, "--tokenizer");
+  EXPECT_RESULT(no_export, 1, "--tokenizer");
   EXPECT_FALSE(fs::exists(root() / "exported_bare" / "config.json"));
   // The export from another folder includes the tokenizer.
-  EXPECT_TOOL(run_tool_in(other().string(), "export " + shell_quote(checkpoint()) + " -o exported"), 0,
-              "tokenizer.model");
+  EXPECT_RESULT(run_tool_in(other().string(), "export " + shell_quote(checkpoint()) + " -o exported"), 0,
+                "tokenizer.model");
   EXPECT_TRUE(fs::exists(other() / "exported" / "tokenizer.model"));
 }
 
 // 2. Help for each command, from the declarations; the README's command list agrees with them.
 TEST_F(FirstUse, EveryCommandHasHelpAndTheReadmeMatchesIt) {
   const ToolResult help = run_tool("generate --help");
-  EXPECT_TOOL(help, 0, "usage: pldr generate");
+  EXPECT_RESULT(help, 0, "usage: pldr generate");
   for (const char* flag : {"--tokenizer", "--ignore-end", "--dtype", "--seed", "--threads", "(default: 100)"})
     EXPECT_TRUE(help.mentions(flag)) << flag << " in\n" << help.output;
   EXPECT_EQ(run_tool("help generate").output, help.output);
-  EXPECT_TOOL(run_tool("--version"), 0, "pldr ");
-  EXPECT_TOOL(run_tool("help frobnicate"), 2, "unknown command 'frobnicate'");
+  EXPECT_RESULT(run_tool("--version"), 0, "pldr ");
+  EXPECT_RESULT(run_tool("help frobnicate"), 2, "unknown command 'frobnicate'");
   for (const char* command : {"train", "tokenizer", "prepare", "eval", "plot", "export", "inspect"})
-    EXPECT_TOOL(run_tool(std::string(command) + " --help"), 0, "--threads N");
-  EXPECT_TOOL(run_tool("train --help"), 0, "--quiet");
-  EXPECT_TOOL(run_tool("tokenizer --help"), 0, "--model-type");
-  EXPECT_TOOL(run_tool("prepare --help"), 0, "--format");
+    EXPECT_RESULT(run_tool(std::string(command) + " --help"), 0, "--threads N");
+  EXPECT_RESULT(run_tool("train --help"), 0, "--quiet");
+  EXPECT_RESULT(run_tool("tokenizer --help"), 0, "--model-type");
+  EXPECT_RESULT(run_tool("prepare --help"), 0, "--format");
 
   // Every flag the README's `pldr` block gives a command is in that command's --help, and every
   // command of `pldr --help` is in the block.
@@ -182,10 +175,10 @@ TEST_F(FirstUse, EveryCommandHasHelpAndTheReadmeMatchesIt) {
 
 // 3. Stray arguments are errors naming them.
 TEST_F(FirstUse, StrayArgumentsAreUsageErrors) {
-  EXPECT_TOOL(generate("--prompt ROMEO: -n 5"), 2, "unknown flag -n");
-  EXPECT_TOOL(generate("--prompt ROMEO: and JULIET"), 2, "unexpected argument 'and'");
-  EXPECT_TOOL(run_tool("plot a.jsonl b.jsonl c.jsonl -o x.svg --nothing"), 2, "unknown flag --nothing");
-  EXPECT_TOOL(run_tool("export a.h5 b.h5 -o x"), 2, "unexpected argument 'b.h5'");
+  EXPECT_RESULT(generate("--prompt ROMEO: -n 5"), 2, "unknown flag -n");
+  EXPECT_RESULT(generate("--prompt ROMEO: and JULIET"), 2, "unexpected argument 'and'");
+  EXPECT_RESULT(run_tool("plot a.jsonl b.jsonl c.jsonl -o x.svg --nothing"), 2, "unknown flag --nothing");
+  EXPECT_RESULT(run_tool("export a.h5 b.h5 -o x"), 2, "unexpected argument 'b.h5'");
 }
 
 // 4. Training refuses to replace a run, unless told to.
@@ -193,20 +186,20 @@ TEST_F(FirstUse, TrainingRefusesAnOutputFolderThatHoldsARun) {
   const size_t metrics = lines_of(cfg() / "run" / "metrics.jsonl");
   const std::string checkpoint_bytes = read_file(checkpoint());
   const ToolResult again = run_tool_in(other().string(), "train --quiet --config " + q(cfg() / "run.json"));
-  EXPECT_TOOL(again, 1, "--overwrite");
+  EXPECT_RESULT(again, 1, "--overwrite");
   EXPECT_TRUE(again.mentions("--resume"));
   EXPECT_EQ(lines_of(cfg() / "run" / "metrics.jsonl"), metrics);
   EXPECT_EQ(read_file(checkpoint()), checkpoint_bytes);
   // --key=value overrides as well as key=value; --overwrite into a copy of the run's folder.
   fs::copy(cfg() / "run", cfg() / "run_copy", fs::copy_options::recursive);
-  EXPECT_TOOL(run_tool_in(other().string(), "train --quiet --config " + q(cfg() / "run.json") +
-                                                " --out_dir=" + q(cfg() / "run_copy") + " --training.steps 2"),
-              1, "--overwrite");
-  EXPECT_TOOL(run_tool_in(other().string(), "train --quiet --overwrite --config " + q(cfg() / "run.json") +
-                                                " --out_dir=" + q(cfg() / "run_copy") + " --training.steps 2"),
-              0, "trained 2 steps");
+  EXPECT_RESULT(run_tool_in(other().string(), "train --quiet --config " + q(cfg() / "run.json") +
+                                                  " --out_dir=" + q(cfg() / "run_copy") + " --training.steps 2"),
+                1, "--overwrite");
+  EXPECT_RESULT(run_tool_in(other().string(), "train --quiet --overwrite --config " + q(cfg() / "run.json") +
+                                                  " --out_dir=" + q(cfg() / "run_copy") + " --training.steps 2"),
+                0, "trained 2 steps");
   // torchrun's name for the local ranks.
-  EXPECT_TOOL(
+  EXPECT_RESULT(
       run_tool_in(other().string(), "train --quiet --overwrite --config " + q(cfg() / "run.json") +
                                         " --out_dir=" + q(cfg() / "run_copy") + " training.steps=2 --nproc_per_node 2"),
       0, "trained 2 steps");
@@ -218,12 +211,12 @@ TEST_F(FirstUse, UnwritableOutputsFailBeforeTheWork) {
   const std::string missing = (root() / "no_such_folder" / "r.json").string();
   const ToolResult r = run_tool_in(other().string(), "eval --checkpoint " + shell_quote(checkpoint()) +
                                                          " --tasks arc_easy --output " + shell_quote(missing));
-  EXPECT_TOOL(r, 1, "does not exist");
+  EXPECT_RESULT(r, 1, "does not exist");
   EXPECT_FALSE(r.mentions("requests")) << r.output;
-  EXPECT_TOOL(run_tool_in(other().string(), "inspect --checkpoint " + shell_quote(checkpoint()) + " --prompt hi -o " +
-                                                shell_quote(missing)),
-              1, "--output " + missing);
-  EXPECT_TOOL(run_tool("plot " + q(cfg() / "run" / "metrics.jsonl") + " -o " + q(root())), 1, "is a folder");
+  EXPECT_RESULT(run_tool_in(other().string(), "inspect --checkpoint " + shell_quote(checkpoint()) + " --prompt hi -o " +
+                                                  shell_quote(missing)),
+                1, "--output " + missing);
+  EXPECT_RESULT(run_tool("plot " + q(cfg() / "run" / "metrics.jsonl") + " -o " + q(root())), 1, "is a folder");
 }
 
 // 6. Resume extends a run and says what it does; a signal stops training with a checkpoint.
@@ -232,9 +225,10 @@ TEST_F(FirstUse, ResumeExtendsAndSignalsSaveACheckpoint) {
   fs::copy(cfg() / "run", run, fs::copy_options::recursive);
   const std::string ckpt = shell_quote((run / "checkpoint.h5").string());
   // The checkpoint records out_dir; the copy is resumed where its checkpoint is.
-  EXPECT_TOOL(run_tool("train --quiet --resume " + ckpt), 1, "nothing to train; extend the run with training.steps=N");
-  EXPECT_TOOL(run_tool("train --quiet --resume " + ckpt + " --stop-after 2"), 1, "is at step 4");
-  EXPECT_TOOL(run_tool("train --quiet --resume " + ckpt + " training.steps=3"), 1, "give more than 4");
+  EXPECT_RESULT(run_tool("train --quiet --resume " + ckpt), 1,
+                "nothing to train; extend the run with training.steps=N");
+  EXPECT_RESULT(run_tool("train --quiet --resume " + ckpt + " --stop-after 2"), 1, "is at step 4");
+  EXPECT_RESULT(run_tool("train --quiet --resume " + ckpt + " training.steps=3"), 1, "give more than 4");
 
   // SIGTERM once the run has logged a step: it stops after a step, with that step's checkpoint.
   const fs::path long_run = root() / "long";
@@ -287,29 +281,29 @@ TEST_F(FirstUse, GenerationFollowsFamiliarConventions) {
   EXPECT_EQ(text(a), text(b));
   // Prompts from stdin: --prompts -, or lines when no prompt is given.
   const ToolResult batch = generate("--prompts - --max-new-tokens 2 --seed 1", "ROMEO:\nJULIET:\n");
-  EXPECT_TOOL(batch, 0, "\"prompt\":\"JULIET:\"");
+  EXPECT_RESULT(batch, 0, "\"prompt\":\"JULIET:\"");
   EXPECT_TRUE(batch.mentions("\"stopped_at\"")) << batch.output;
   const ToolResult lines = generate("--max-new-tokens 2 --seed 1", "ROMEO:\nJULIET:\n");
-  EXPECT_TOOL(lines, 0, "JULIET:");
+  EXPECT_RESULT(lines, 0, "JULIET:");
   size_t reports = 0;
   for (size_t at = 0; (at = lines.output.find("tokens in", at)) != std::string::npos; ++at) ++reports;
   EXPECT_EQ(reports, 2u) << lines.output;
   // Several samples; a stop string ends the text where it appears.
-  EXPECT_TOOL(generate("--prompt ROMEO: --max-new-tokens 3 --seed 2 --num-samples 2"), 0, "--- sample 2 of 2 ---");
+  EXPECT_RESULT(generate("--prompt ROMEO: --max-new-tokens 3 --seed 2 --num-samples 2"), 0, "--- sample 2 of 2 ---");
   const ToolResult stopped = generate("--prompt ROMEO: --max-new-tokens 40 --ignore-end --seed 3 --stop e");
-  EXPECT_TOOL(stopped, 0, "stopped at --stop \"e\"");
+  EXPECT_RESULT(stopped, 0, "stopped at --stop \"e\"");
   const size_t text_at = stopped.output.find("\nROMEO:") + 1;
   const std::string sample = stopped.output.substr(text_at, stopped.output.find('\n', text_at) - text_at);
   EXPECT_EQ(sample.find('e'), std::string::npos) << stopped.output;
   EXPECT_GT(sample.size(), std::string("ROMEO:").size()) << stopped.output;
-  EXPECT_TOOL(generate("--prompt hi --temperature -1"), 2, "--temperature must be >= 0");
+  EXPECT_RESULT(generate("--prompt hi --temperature -1"), 2, "--temperature must be >= 0");
   // Hugging Face's repetition penalty, under its name too; 1 changes nothing.
   const ToolResult penalty_one =
       generate("--prompt ROMEO: --max-new-tokens 6 --greedy --ignore-end --repetition-penalty 1");
   EXPECT_EQ(penalty_one.output.substr(0, penalty_one.output.find('\n')),
             greedy.output.substr(0, greedy.output.find('\n')));
-  EXPECT_TOOL(generate("--prompt ROMEO: --max-new-tokens 6 --greedy --repetition_penalty 1.3"), 0, "6 tokens in");
-  EXPECT_TOOL(generate("--prompt hi --repetition-penalty 0"), 2, "--repetition-penalty must be > 0");
+  EXPECT_RESULT(generate("--prompt ROMEO: --max-new-tokens 6 --greedy --repetition_penalty 1.3"), 0, "6 tokens in");
+  EXPECT_RESULT(generate("--prompt hi --repetition-penalty 0"), 2, "--repetition-penalty must be > 0");
 }
 
 // 8. Pictures: a title naming the run and its settings, runs overlaid, PNG that is a PNG.
@@ -321,12 +315,12 @@ TEST_F(FirstUse, ChartsHaveTitlesCompareRunsAndRasterise) {
   fs::create_directories(root() / "other_run");
   fs::copy_file(cfg() / "run" / "metrics.jsonl", root() / "other_run" / "metrics.jsonl",
                 fs::copy_options::overwrite_existing);
-  EXPECT_TOOL(run_tool("plot " + metrics + " " + q(root() / "other_run" / "metrics.jsonl") + " -o " + q(cmp)), 0,
-              "wrote");
+  EXPECT_RESULT(run_tool("plot " + metrics + " " + q(root() / "other_run" / "metrics.jsonl") + " -o " + q(cmp)), 0,
+                "wrote");
   EXPECT_NE(read_file(cmp).find(">run vs other_run</text>"), std::string::npos);
   const ToolResult raster = run_tool("plot " + metrics + " -o " + q(png));
   if (raster.code == 0) EXPECT_EQ(read_file(png).substr(1, 3), "PNG");
-  else EXPECT_TOOL(raster, 1, "librsvg2-dev");
+  else EXPECT_RESULT(raster, 1, "librsvg2-dev");
 }
 
 // 9. Quiet surprises made loud.
@@ -342,14 +336,15 @@ TEST_F(FirstUse, SurprisesAreNamed) {
   ASSERT_EQ(prepared.code, 0) << prepared.output;
   EXPECT_TRUE(prepared.mentions("2 documents")) << prepared.output;
   // Bad values are usage errors naming the flag, not the library's field.
-  EXPECT_TOOL(run_tool_in(cfg().string(), "prepare docs.jsonl --tokenizer tokenizer.model --output d --val-fraction 2"),
-              2, "--val-fraction must be in [0, 1)");
-  EXPECT_TOOL(run_tool_in(cfg().string(), "prepare docs.jsonl --tokenizer tokenizer.model --output d --format xml"), 2,
-              "--format must be text or jsonl");
-  EXPECT_TOOL(run_tool_in(cfg().string(), "tokenizer train text.txt --vocab-size -5 --output t"), 2,
-              "--vocab-size must be between");
+  EXPECT_RESULT(
+      run_tool_in(cfg().string(), "prepare docs.jsonl --tokenizer tokenizer.model --output d --val-fraction 2"), 2,
+      "--val-fraction must be in [0, 1)");
+  EXPECT_RESULT(run_tool_in(cfg().string(), "prepare docs.jsonl --tokenizer tokenizer.model --output d --format xml"),
+                2, "--format must be text or jsonl");
+  EXPECT_RESULT(run_tool_in(cfg().string(), "tokenizer train text.txt --vocab-size -5 --output t"), 2,
+                "--vocab-size must be between");
   // verify-golden ends with a summary line.
-  EXPECT_TOOL(
+  EXPECT_RESULT(
       run_tool(shell_quote("verify-golden") + " " + shell_quote(std::string(PLDR_TEST_DATA_DIR) + "/golden/tiny.h5")),
       0, "of 362 items pass");
   // eval: no carriage returns in a log, --limit 0 refused, the window of --text explained.
@@ -365,11 +360,11 @@ TEST_F(FirstUse, SurprisesAreNamed) {
   EXPECT_TRUE(results["results"]["truthfulqa_mc2"].contains("mc2"));
   EXPECT_TRUE(results.contains("date") && results.contains("pldr_version") && results.contains("config"));
   EXPECT_EQ(lines_of(root() / "r.samples.jsonl"), 6u);
-  EXPECT_TOOL(run_tool("eval --checkpoint x.h5 --tasks arc_easy -o r.json --limit 0"), 2, "--limit must be positive");
-  EXPECT_TOOL(run_tool("eval --checkpoint x.h5 --tasks arc_easy -o r.json --num_fewshot 5"), 2, "zero-shot");
+  EXPECT_RESULT(run_tool("eval --checkpoint x.h5 --tasks arc_easy -o r.json --limit 0"), 2, "--limit must be positive");
+  EXPECT_RESULT(run_tool("eval --checkpoint x.h5 --tasks arc_easy -o r.json --num_fewshot 5"), 2, "zero-shot");
   const ToolResult text =
       run_tool("eval --checkpoint " + shell_quote(checkpoint()) + " --text " + q(cfg() / "docs.jsonl"));
-  EXPECT_TOOL(text, 0, "windows of 32 (the training context");
+  EXPECT_RESULT(text, 0, "windows of 32 (the training context");
 }
 
 // 10. Published folders: a config.json of another transformers version loads; keys that would
@@ -386,12 +381,12 @@ TEST_F(FirstUse, HuggingFaceFoldersOfOtherVersionsLoadAndExportsAreComplete) {
   std::ofstream(hf / "config.json") << config.dump();
   fs::copy_file(std::string(PLDR_TEST_DATA_DIR) + "/hf/tiny_model.safetensors", hf / "model.safetensors");
   const ToolResult loaded = run_tool("generate --hf " + q(hf) + " --ids 2,15,7 --max-new-tokens 2 --seed 1");
-  EXPECT_TOOL(loaded, 0, "ignored the keys PLDR-LLM does not know: frobnication_level\n");
+  EXPECT_RESULT(loaded, 0, "ignored the keys PLDR-LLM does not know: frobnication_level\n");
   EXPECT_FALSE(loaded.mentions("return_dict")) << loaded.output;
   config["num_key_value_heads"] = 1;
   std::ofstream(hf / "config.json") << config.dump();
-  EXPECT_TOOL(run_tool("generate --hf " + q(hf) + " --ids 2,15,7 --max-new-tokens 2"), 1,
-              "num_key_value_heads = 1 changes the model's computation");
+  EXPECT_RESULT(run_tool("generate --hf " + q(hf) + " --ids 2,15,7 --max-new-tokens 2"), 1,
+                "num_key_value_heads = 1 changes the model's computation");
 
   const fs::path exported = root() / "exported_full";
   ASSERT_EQ(run_tool("export " + shell_quote(checkpoint()) + " -o " + q(exported)).code, 0);
@@ -400,8 +395,8 @@ TEST_F(FirstUse, HuggingFaceFoldersOfOtherVersionsLoadAndExportsAreComplete) {
   const nlohmann::json tokenizer = nlohmann::json::parse(read_file(exported / "tokenizer_config.json"));
   EXPECT_EQ(tokenizer["eos_token"], "[END]");
   EXPECT_EQ(tokenizer["add_bos_token"], false);
-  EXPECT_TOOL(run_tool("generate --hf " + q(exported) + " --prompt ROMEO: --max-new-tokens 2 --seed 1"), 0,
-              "2 tokens in");
+  EXPECT_RESULT(run_tool("generate --hf " + q(exported) + " --prompt ROMEO: --max-new-tokens 2 --seed 1"), 0,
+                "2 tokens in");
 }
 
 }  // namespace
