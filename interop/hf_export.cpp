@@ -23,6 +23,27 @@ nlohmann::json hf_config_json(const PldrConfig& config) {
   return j;
 }
 
+nlohmann::json hf_generation_config_json(const PldrConfig& config) {
+  return {{"_from_model_config", true},
+          {"bos_token_id", config.bos_token_id},
+          {"eos_token_id", config.eos_token_id},
+          {"pad_token_id", config.pad_token_id}};
+}
+
+nlohmann::json hf_tokenizer_config_json(const PldrConfig& config) {
+  return {{"tokenizer_class", "PldrllmTokenizer"},
+          {"add_bos_token", false},
+          {"add_eos_token", false},
+          {"legacy", false},
+          {"bos_token", "[START]"},
+          {"eos_token", "[END]"},
+          {"pad_token", "[PAD]"},
+          {"unk_token", "[UNK]"},
+          {"model_max_length", config.max_position_embeddings},
+          {"clean_up_tokenization_spaces", false},
+          {"sp_model_kwargs", nlohmann::json::object()}};
+}
+
 io::SafetensorsTensors hf_state_dict(const PldrModel& model) {
   io::SafetensorsTensors out;
   for (const auto& [name, p] : model.named_parameters()) {
@@ -49,12 +70,16 @@ void export_hf_folder(const PldrModel& model, const std::string& dir, const std:
   fs::create_directories(dir);
   const fs::path folder(dir);
   io::write_file_atomically((folder / "config.json").string(), hf_config_json(model.config()).dump(2) + "\n");
+  io::write_file_atomically((folder / "generation_config.json").string(),
+                            hf_generation_config_json(model.config()).dump(2) + "\n");
   io::write_safetensors((folder / "model.safetensors").string(), hf_state_dict(model), {{"format", "pt"}});
   if (tokenizer_path.empty()) return;
   std::ifstream in(tokenizer_path, std::ios::binary);
   if (!in) throw std::runtime_error("tokenizer " + tokenizer_path + ": cannot be opened for export");
   io::write_file_atomically((folder / "tokenizer.model").string(),
                             std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  io::write_file_atomically((folder / "tokenizer_config.json").string(),
+                            hf_tokenizer_config_json(model.config()).dump(2) + "\n");
 }
 
 }  // namespace pldr::interop

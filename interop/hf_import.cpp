@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "interop/hf_config_keys.h"
 #include "io/safetensors.h"
 
 namespace pldr::interop {
@@ -77,8 +78,10 @@ nlohmann::json read_json(const std::string& path) {
 
 }  // namespace
 
-PldrConfig hf_config_from_json(const nlohmann::json& hf) {
+PldrConfig hf_config_from_json(const nlohmann::json& hf, std::vector<std::string>* ignored_keys) {
   nlohmann::json j = hf;
+  const std::vector<std::string> ignored = remove_foreign_hf_keys(j);
+  if (ignored_keys) *ignored_keys = ignored;
   // The HF class fills these when null (docs/pldr-llm.md §1).
   const auto integer = [&](const char* key, int64_t fallback) {
     const auto it = j.find(key);
@@ -94,10 +97,10 @@ PldrConfig hf_config_from_json(const nlohmann::json& hf) {
   return PldrConfig::from_json(j);
 }
 
-PldrConfig read_hf_config(const std::string& path) {
+PldrConfig read_hf_config(const std::string& path, std::vector<std::string>* ignored_keys) {
   const nlohmann::json j = read_json(path);
   try {
-    return hf_config_from_json(j);
+    return hf_config_from_json(j, ignored_keys);
   } catch (const std::exception& e) {
     std::string what = e.what();  // "config: <field> ..." from the validation
     if (what.rfind("config: ", 0) == 0) what.erase(0, 8);
@@ -115,7 +118,7 @@ HfModel load_hf_folder(const std::string& dir, DType dtype) {
   HfModel m;
   {
     const nn::UninitializedParameters unset;  // assign_parameters sets every parameter or throws
-    m.model = std::make_unique<PldrModel>(read_hf_config((folder / "config.json").string()), dtype);
+    m.model = std::make_unique<PldrModel>(read_hf_config((folder / "config.json").string(), &m.ignored_keys), dtype);
   }
   const fs::path single = folder / "model.safetensors", index = folder / "model.safetensors.index.json";
   if (fs::exists(single)) assign_parameters(*m.model, io::map_safetensors(single.string()), single.string());

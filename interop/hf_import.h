@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
 
 #include "pldr/model.h"
 
@@ -15,12 +16,16 @@ namespace pldr::interop {
 
 // The model configuration in a config.json (HF names, null hidden_size / intermediate_size
 // resolved as the HF class does). Errors name the file and the field.
-PldrConfig read_hf_config(const std::string& config_path);
-PldrConfig hf_config_from_json(const nlohmann::json& j);  // errors name the field
+// Keys of other transformers versions and architectures are handled as hf_config_keys.h says; the
+// unknown ones ignored go to `ignored_keys` when given.
+PldrConfig read_hf_config(const std::string& config_path, std::vector<std::string>* ignored_keys = nullptr);
+PldrConfig hf_config_from_json(const nlohmann::json& j,
+                               std::vector<std::string>* ignored_keys = nullptr);  // errors name the field
 
 struct HfModel {
   std::unique_ptr<PldrModel> model;
-  std::string tokenizer_path;  // <dir>/tokenizer.model, or empty when the folder has none
+  std::string tokenizer_path;             // <dir>/tokenizer.model, or empty when the folder has none
+  std::vector<std::string> ignored_keys;  // config.json keys neither PLDR-LLM's nor transformers' generic ones
 };
 
 // Throws naming the file and the field or tensor: a missing config.json or weights file, a bad

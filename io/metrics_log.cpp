@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "io/error.h"
 #include "io/metric_keys.h"
@@ -53,7 +54,7 @@ std::vector<Panel> training_curve_panels(const MetricsTable& t) {
   add(panel(t, "Loss", "cross-entropy (nats/token)", {{kLoss, "training"}, {kValLoss, "validation"}}));
   add(panel(t, "Validation bits per character", "bits/char", {{kValBitsPerChar, "validation"}}));
   add(panel(t, "Learning rate", "lr", {{kLr, "learning rate"}}));
-  add(panel(t, "DAG terms", "|log(tr expm(M∘M)/dk)|",
+  add(panel(t, "DAG terms", "DAG term (0: acyclic)",
             {{kDagALM, "A_LM"},
              {kDagAp, "Ap"},
              {kDagGLM, "G_LM"},
@@ -64,14 +65,41 @@ std::vector<Panel> training_curve_panels(const MetricsTable& t) {
   add(panel(t, "Throughput", "tokens/s", {{kTokensPerS, "training"}}));
   add(panel(t, "Epoch averages", "cross-entropy (nats/token)",
             {{kEpochLoss, "training, per epoch"}, {kGlobalLoss, "training, whole run"}}));
-  // The deductive outputs' statistics (train/deductive_stats.h): one panel per output, mean and
-  // std per layer.
+  // The deductive outputs' statistics (train/deductive_stats.h): one panel per output, a colour
+  // per layer, the mean solid and the std dashed.
   for (const char* output : {"A_LM", "Ap", "G_LM"}) {
-    std::vector<std::pair<std::string, std::string>> keys;
+    Panel p{std::string(output) + " per layer", "step", "value", false, {}};
     for (size_t layer = 0; t.has(deductive_stat(output, "mean", layer)); ++layer)
-      for (const char* stat : {"mean", "std"})
-        keys.emplace_back(deductive_stat(output, stat, layer), "layer " + std::to_string(layer) + " " + stat);
-    add(panel(t, std::string(output) + " per layer", "value", keys));
+      for (int stat = 0; stat < 2; ++stat) {
+        const char* name = stat == 0 ? "mean" : "std";
+        if (!t.has(deductive_stat(output, name, layer))) continue;
+        Series s = series(t, deductive_stat(output, name, layer), "layer " + std::to_string(layer) + " " + name);
+        s.colour = int(layer), s.dash = stat;
+        p.series.push_back(std::move(s));
+      }
+    add(std::move(p));
+  }
+  return panels;
+}
+
+std::vector<Panel> comparison_panels(const std::vector<std::pair<std::string, MetricsTable>>& runs) {
+  std::vector<Panel> panels;
+  const std::vector<std::tuple<std::string, std::string, std::string>> metrics{
+      {kLoss, "Training loss", "cross-entropy (nats/token)"},
+      {kValLoss, "Validation loss", "cross-entropy (nats/token)"},
+      {kValBitsPerChar, "Validation bits per character", "bits/char"},
+      {kAccuracy, "Training accuracy", "next-token accuracy"},
+      {kLr, "Learning rate", "lr"},
+      {kTokensPerS, "Throughput", "tokens/s"},
+      {kDagALM, "DAG term of A_LM", "DAG term (0: acyclic)"},
+      {kDagAp, "DAG term of Ap", "DAG term (0: acyclic)"},
+      {kDagGLM, "DAG term of G_LM", "DAG term (0: acyclic)"},
+      {kValDagGLM, "Validation DAG term of G_LM", "DAG term (0: acyclic)"}};
+  for (const auto& [key, title, y_label] : metrics) {
+    Panel p{title, "step", y_label, false, {}};
+    for (const auto& [name, table] : runs)
+      if (table.has(key)) p.series.push_back(series(table, key, name));
+    if (!p.series.empty()) panels.push_back(std::move(p));
   }
   return panels;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/svg_line_chart.h"
@@ -20,5 +21,9 @@ MetricsTable read_metrics(const std::string& path);
 
 // Loss (training and validation), learning rate, DAG terms and accuracy, each present ones only.
 std::vector<Panel> training_curve_panels(const MetricsTable& table);
+
+// Several runs overlaid, a series per run (named by the pair's first element): training and
+// validation loss, bits per character, accuracy, learning rate and throughput, where logged.
+std::vector<Panel> comparison_panels(const std::vector<std::pair<std::string, MetricsTable>>& runs);
 
 }  // namespace pldr::io

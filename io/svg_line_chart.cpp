@@ -9,7 +9,11 @@ namespace pldr::io {
 
 namespace {
 
-const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
+// Ten colours that stay apart (Tableau 10), and line styles for series past ten.
+const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+const char* kDashes[] = {"", "7,3", "2,3", "9,3,2,3"};
+constexpr int kColourCount = sizeof kColours / sizeof *kColours, kDashCount = sizeof kDashes / sizeof *kDashes;
 
 std::string escape(const std::string& text) {
   std::string out;
@@ -30,6 +34,9 @@ std::string number(double v) {
   std::snprintf(buf, sizeof buf, "%g", v);  // not %.0e: 150000 and 250000 both printed as 2e+05
   return buf;
 }
+
+// Width of a text in pixels at a font size, roughly (sans-serif averages about 0.6 em a glyph).
+double text_width(const std::string& text, double font_size) { return double(text.size()) * font_size * 0.6; }
 
 struct Range {
   double lo = std::numeric_limits<double>::infinity(), hi = -std::numeric_limits<double>::infinity();
@@ -58,9 +65,19 @@ struct PlotArea {
 
 // The plot area of a panel at (left, top): inside its margins, the ranges of its usable points
 // widened to whole ticks.
+// The legend's width beside the plot area: room for the longest label.
+double legend_width(const Panel& p) {
+  double width = 0;
+  for (const Series& s : p.series) width = std::max(width, 36 + text_width(s.label, 11));
+  return std::min(width, 220.0);
+}
+
+// The text of a y tick.
+std::string y_tick_label(const Panel& p, double t) { return number(p.log_y ? std::pow(10.0, t) : t); }
+
 PlotArea plot_area(const Panel& p, double left, double top, double width, double height) {
-  const double ml = 64, mr = 16, mt = 28, mb = 44;  // margins around the plot area
-  PlotArea a{left + ml, left + width - mr, top + height - mb, top + mt, {}, {}, {}, {}};
+  const double mt = 28, mb = 44;  // margins above and below the plot area
+  PlotArea a{0, 0, top + height - mb, top + mt, {}, {}, {}, {}};
   Range& xr = a.xr;
   Range& yr = a.yr;
   for (const Series& s : p.series)
@@ -68,7 +85,17 @@ PlotArea plot_area(const Panel& p, double left, double top, double width, double
       if (usable(s.x[i], s.y[i], p.log_y)) xr.add(s.x[i]), yr.add(p.log_y ? std::log10(s.y[i]) : s.y[i]);
   xr.widen();
   yr.widen();
-  a.xt = nice_ticks(xr.lo, xr.hi), a.yt = nice_ticks(yr.lo, yr.hi);
+  a.xt = nice_ticks(xr.lo, xr.hi);
+  if (p.log_y) {
+    for (double t : log_ticks(std::pow(10.0, yr.lo), std::pow(10.0, yr.hi))) a.yt.push_back(std::log10(t));
+  } else {
+    a.yt = nice_ticks(yr.lo, yr.hi);
+  }
+  // The left margin holds the widest y tick label and, left of it, the rotated axis label.
+  double widest = 0;
+  for (double t : a.yt) widest = std::max(widest, text_width(y_tick_label(p, t), 11));
+  a.x0 = left + 26 + widest + 8;
+  a.x1 = std::max(a.x0 + 40, left + width - 12 - legend_width(p));
   xr.lo = std::min(xr.lo, a.xt.front()), xr.hi = std::max(xr.hi, a.xt.back());
   yr.lo = std::min(yr.lo, a.yt.front()), yr.hi = std::max(yr.hi, a.yt.back());
   return a;
@@ -94,7 +121,7 @@ void draw_axes(std::string& svg, const Panel& p, const PlotArea& a, double left,
     svg += buf;
     std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", x0 - 5,
                   a.sy(t) + 4);
-    svg += buf + number(p.log_y ? std::pow(10.0, t) : t) + "</text>\n";
+    svg += buf + y_tick_label(p, t) + "</text>\n";
   }
   std::snprintf(buf, sizeof buf,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n", x0, y1,
@@ -112,7 +139,9 @@ void draw_axes(std::string& svg, const Panel& p, const PlotArea& a, double left,
 // Series k: its polyline (a dot when it has a single point) and its legend entry.
 void draw_series(std::string& svg, const Series& s, size_t k, bool log_y, const PlotArea& a) {
   char buf[256];
-  const char* colour = kColours[k % (sizeof kColours / sizeof *kColours)];
+  const char* colour = kColours[s.colour >= 0 ? s.colour % kColourCount : int(k) % kColourCount];
+  const std::string dash = kDashes[s.dash >= 0 ? s.dash % kDashCount : int(k) / kColourCount % kDashCount];
+  const std::string dash_attribute = dash.empty() ? "" : " stroke-dasharray=\"" + dash + "\"";
   std::string points;
   size_t count = 0;
   for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
@@ -121,19 +150,20 @@ void draw_series(std::string& svg, const Series& s, size_t k, bool log_y, const 
                   a.sy(log_y ? std::log10(s.y[i]) : s.y[i]));
     points += buf;
   }
-  svg += std::string("<polyline fill=\"none\" stroke=\"") + colour + "\" stroke-width=\"1.6\" points=\"" + points +
-         "\"/>\n";
+  svg += std::string("<polyline fill=\"none\" stroke=\"") + colour + "\" stroke-width=\"1.6\"" + dash_attribute +
+         " points=\"" + points + "\"/>\n";
   if (count == 1) {  // a lone point would be invisible as a line
     const size_t comma = points.find(',');
     std::snprintf(buf, sizeof buf, "<circle cx=\"%s\" cy=\"%s\" r=\"3\" fill=\"%s\"/>\n",
                   points.substr(0, comma).c_str(), points.substr(comma + 1).c_str(), colour);
     svg += buf;
   }
-  const double ly = a.y1 + 14 + 16 * double(k);
+  // The legend, right of the plot area.
+  const double ly = a.y1 + 8 + 16 * double(k);
   std::snprintf(buf, sizeof buf,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>"
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>"
                 "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">",
-                a.x1 - 120, ly, a.x1 - 100, ly, colour, a.x1 - 95, ly + 4);
+                a.x1 + 8, ly, a.x1 + 32, ly, colour, dash_attribute.c_str(), a.x1 + 36, ly + 4);
   svg += buf + escape(s.label) + "</text>\n";
 }
 
@@ -166,14 +196,38 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   return ticks;
 }
 
-std::string render_svg(const std::vector<Panel>& panels, int columns, int panel_width, int panel_height) {
+std::vector<double> log_ticks(double lo, double hi) {
+  if (!(lo > 0) || !(hi >= lo) || !std::isfinite(hi)) return {lo};
+  const int first = int(std::floor(std::log10(lo))), last = int(std::ceil(std::log10(hi)));
+  std::vector<double> ticks;
+  const std::vector<double> mantissas =
+      last - first > 2 ? std::vector<double>{1} : std::vector<double>{1, 2, 5};  // decades, or finer
+  for (int e = first; e <= last && ticks.size() < 1000; ++e)
+    for (double m : mantissas) {
+      // Rounded to 12 significant digits: 10^-3 prints as 0.001, not 0.00099999999999999.
+      const double t = std::stod(number(m * std::pow(10.0, e)));
+      if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) ticks.push_back(t);
+    }
+  if (ticks.size() >= 2) return ticks;
+  // Less than a factor of 2 or 5 between the ends: linear nice ticks, all positive.
+  ticks.clear();
+  for (double t : nice_ticks(lo, hi))
+    if (t > 0) ticks.push_back(t);
+  return ticks.empty() ? std::vector<double>{lo} : ticks;
+}
+
+std::string render_svg(const std::vector<Panel>& panels, int columns, int panel_width, int panel_height,
+                       const std::string& title) {
   const int rows = panels.empty() ? 1 : (static_cast<int>(panels.size()) + columns - 1) / columns;
-  const int width = columns * panel_width, height = rows * panel_height;
+  const int header = title.empty() ? 0 : 32;
+  const int width = columns * panel_width, height = rows * panel_height + header;
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) + "\" height=\"" +
                     std::to_string(height) +
                     "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  if (!title.empty())
+    svg += "<text x=\"12\" y=\"22\" font-size=\"16\" font-weight=\"bold\">" + escape(title) + "</text>\n";
   for (size_t i = 0; i < panels.size(); ++i)
-    draw_panel(svg, panels[i], double(int(i) % columns * panel_width), double(int(i) / columns * panel_height),
+    draw_panel(svg, panels[i], double(int(i) % columns * panel_width), double(header + int(i) / columns * panel_height),
                panel_width, panel_height);
   return svg + "</svg>\n";
 }

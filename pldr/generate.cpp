@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "autograd/grad_mode.h"
+#include "pldr/repetition_penalty.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
 
@@ -86,7 +87,10 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
       for (size_t b = 0; b < B; ++b) u[b] = draw_uniform(generators[b]);
       uniforms = from_vector(u, {static_cast<int64_t>(B)}, DType::Float64, model.device());
     }
-    const Tensor chosen = ops::sample_rows(last, uniforms, rule);
+    // An optional step of its own: the penalty reads the logits on the host (one [B, V] read).
+    const Tensor scored =
+        o.repetition_penalty == 1 ? last : apply_repetition_penalty(last, sequences, o.repetition_penalty);
+    const Tensor chosen = ops::sample_rows(scored, uniforms, rule);
     const std::vector<int32_t> next = chosen.to_vector<int32_t>();
     for (size_t b = 0; b < B; ++b) {
       if (next[b] < 0) throw std::runtime_error("sampling: the model produced NaN logits");

@@ -18,6 +18,7 @@ struct GenerationOptions {
   SamplingOptions sampling;
   CacheMode cache = CacheMode::KVG;
   bool stop_at_eos = true;        // stop after emitting eos_token_id (included in the output)
+  double repetition_penalty = 1;  // Hugging Face's rule (pldr/repetition_penalty.h); 1: off
   std::vector<Tensor> fixed_G;    // optional: G per layer [1, H, dk, dk], frozen for every step
   bool keep_step_logits = false;  // record each step's last-position logits
   // Batches: prompts of different lengths are left-padded. By default the pads are left out of A

@@ -15,8 +15,10 @@
 #   dag_sweep        the DAG-regularised loss at coefficients DAG_COEFFS (default "0 0.005 0.02 0.05"),
 #                    the same for A_LM, Ap and G_LM
 #
-# Overrides apply to every training of the ablation, e.g. training.steps=20 for a quick look.
-# ABLATION_DIR (default runs/ablations) is where the shared data and the runs go; PLDR names the tool.
+# Overrides apply to every training of the ablation, e.g. training.steps=20 for a quick look;
+# --overwrite trains again into runs that exist. ABLATION_DIR (default runs/ablations) is where the
+# shared data and the runs go; PLDR names the tool. Each ablation ends with a chart overlaying its
+# runs ($ABLATION_DIR/compare_<name>.svg; against the learned baseline when that run exists).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,9 +53,19 @@ train_and_plot() {  # config, out_dir, overrides...
   echo "curves: $out/curves.svg"
 }
 
+compare() {  # name, metrics files...: one chart overlaying the runs
+  local name=$1
+  shift
+  "$pldr" plot "$@" -o "$runs/compare_$name.svg"
+  echo "comparison: $runs/compare_$name.svg"
+}
+
 case "$name" in
   learned|g_identity|g_random|g_learned_paper)
     train_and_plot "$configs/$name.json" "$runs/$name" "$@"
+    if [ "$name" != learned ] && [ -f "$runs/learned/metrics.jsonl" ]; then
+      compare "$name" "$runs/learned/metrics.jsonl" "$runs/$name/metrics.jsonl"
+    fi
     ;;
   v510gi)
     train_and_plot "$configs/learned.json" "$runs/v510gi_base" "$@"
@@ -63,10 +75,14 @@ case "$name" in
     "$pldr" train --resume "$runs/v510gi_transfer.h5"
     "$pldr" plot "$runs/v510gi/metrics.jsonl" -o "$runs/v510gi/curves.svg"
     echo "curves: $runs/v510gi_base/curves.svg (learned G), $runs/v510gi/curves.svg (its G fixed)"
+    compare v510gi "$runs/v510gi_base/metrics.jsonl" "$runs/v510gi/metrics.jsonl"
     ;;
   dag_sweep)
+    sweep=()
     for c in ${DAG_COEFFS:-0 0.005 0.02 0.05}; do
       train_and_plot "$configs/dag.json" "$runs/dag_$c" dag.A_LM="$c" dag.Ap="$c" dag.G_LM="$c" "$@"
+      sweep+=("$runs/dag_$c/metrics.jsonl")
     done
+    compare dag_sweep "${sweep[@]}"
     ;;
 esac

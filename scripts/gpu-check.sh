@@ -205,7 +205,8 @@ for file in tiny small; do
       "$pldr" verify-golden "tests/data/golden/$file.h5" --device cuda --dtype "$dtype"
     detail=$(python3 - "$work/$name.json" 2>/dev/null <<'EOF' || echo "no report"
 import json, sys
-r = json.load(open(sys.argv[1]))
+text = open(sys.argv[1]).read()  # the JSON report, then verify-golden's summary line (stderr)
+r, _ = json.JSONDecoder().raw_decode(text[text.index("{"):])
 bad = [i["name"] for i in r["items"] if not i["passed"]][:3]
 print(f"{r['checked']} items, {r['failed']} failed {' '.join(bad)}")
 EOF

@@ -15,6 +15,7 @@ packages=(
   nlohmann-json3-dev       # run configurations, metrics and reports
   libgloo-dev              # optional second CPU engine for dist/ (the ring engine needs nothing)
   clang-format             # tests/format_test.sh: the sources as .clang-format says
+  librsvg2-dev             # optional: PNG charts (pldr plot -o curves.png), the SVG rasterised
 )
 
 missing=()

@@ -2,7 +2,7 @@
 # The main job on the bundled default: trains a small PLDR-LLM on Tiny Shakespeare
 # (data/corpus/tinyshakespeare.txt) on this machine, draws its training curves and generates
 # from it. Everything lands in runs/shakespeare/. Extra arguments override the run configuration
-# (apps/configs/shakespeare.json), e.g. training.steps=200.
+# (apps/configs/shakespeare.json), e.g. training.steps=200; --overwrite replaces an earlier run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,13 @@ bash scripts/install-deps.sh
 bash scripts/build.sh
 pldr=build/apps/pldr
 run=runs/shakespeare
+# A finished run is kept: `pldr train` refuses to replace it, so refuse here before the tokenizer
+# and the token files it was trained on are made again.
+if [ -f "$run/checkpoint.h5" ] && [[ " $* " != *" --overwrite "* ]]; then
+  echo "$run holds a trained run: pass --overwrite to train it again, or continue it with" >&2
+  echo "  $pldr train --resume $run/checkpoint.h5 training.steps=N" >&2
+  exit 1
+fi
 mkdir -p "$run"
 
 echo "== 1/5 tokenizer: SentencePiece unigram, 2048 pieces, PLDR-LLM's special ids =="

@@ -1,9 +1,12 @@
 #include "train/run_config.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <stdexcept>
+
+#include "train/run_config_paths.h"
 
 namespace pldr {
 
@@ -155,6 +158,7 @@ nlohmann::json RunConfig::read_json_file(const std::string& path) {
   if (!in) throw std::runtime_error("cannot read run configuration " + path);
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
   if (j.is_discarded()) throw std::runtime_error("run configuration " + path + " is not valid JSON");
+  resolve_run_config_paths(j, std::filesystem::path(path).parent_path());
   return j;
 }
 

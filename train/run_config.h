@@ -66,8 +66,9 @@ struct RunConfig {
 
   void validate() const;  // throws std::invalid_argument naming the key
   static RunConfig from_json(const nlohmann::json& j);
-  // The JSON of a run configuration file, before overrides; throws naming the file when it
-  // cannot be read or is not JSON.
+  // The JSON of a run configuration file, before overrides, its relative paths resolved against
+  // the file's folder (run_config_paths.h); throws naming the file when it cannot be read or is
+  // not JSON.
   static nlohmann::json read_json_file(const std::string& path);
   nlohmann::json to_json() const;
   // Applies "section.key=value" (value parsed as JSON, else taken as a string) to a config's JSON.

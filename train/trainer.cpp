@@ -188,15 +188,35 @@ void open_outputs(Run& run) {
   run.history.emplace(config.out_dir, config.training.keep_every, config.training.keep_last, config.training.save_at);
 }
 
+// A resume must train at least one step: the checkpoint before the run's last step (after
+// extend_to_steps) and before stop_after. Sets the extended step count into `config`.
+void check_resume_has_work(const LoadedCheckpoint& resumed, RunConfig& config, const TrainOptions& options) {
+  const int64_t at = resumed.state.step;
+  const std::string where = "checkpoint " + options.resume_from + " is at step " + std::to_string(at);
+  if (options.extend_to_steps > 0) {
+    if (options.extend_to_steps <= at)
+      throw std::runtime_error(where + ": training.steps=" + std::to_string(options.extend_to_steps) +
+                               " would not train any step (give more than " + std::to_string(at) + ")");
+    config.training.steps = options.extend_to_steps;
+  }
+  if (at >= config.training.steps)
+    throw std::runtime_error(where + ", the run's last (training.steps=" + std::to_string(config.training.steps) +
+                             "): nothing to train; extend the run with training.steps=N");
+  if (options.stop_after >= 0 && options.stop_after <= at)
+    throw std::runtime_error(where + ": stopping after step " + std::to_string(options.stop_after) +
+                             " would not train any step");
+}
+
 void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options) {
   std::optional<LoadedCheckpoint> resumed;
   if (!options.resume_from.empty()) resumed = load_checkpoint(options.resume_from);
   run.resumed = resumed.has_value();
   run.config = resumed ? resumed->config : config_in;
-  const RunConfig& config = run.config;
-  config.validate();
   const int world_size = run.group->world_size();
   if (resumed) check_world_size(*resumed, options.resume_from, world_size);
+  if (resumed) check_resume_has_work(*resumed, run.config, options);
+  const RunConfig& config = run.config;
+  config.validate();
   set_threads(config);
   const DType dtype = dtype_from_name(config.training.dtype);
   const Device device = checked_device(config, world_size);
@@ -329,6 +349,7 @@ struct LoopState {
   std::array<Average, 3> running_dag;  // DAG terms A_LM, Ap, G_LM
   Validation last_val;
   double last_logged_loss = 0;
+  int64_t first_step = 0;
 };
 
 // One optimiser step on data.grad_accum micro-batches; a diverged step becomes an error naming
@@ -456,9 +477,18 @@ void checkpoint_if_due(Run& run, bool last) {
   }
 }
 
+// Whether a stop was requested on any rank (they all stop after the same step).
+bool stop_requested(const Run& run, const TrainOptions& options) {
+  if (!options.stop_requested) return false;
+  std::array<double, 1> flag{options.stop_requested->load() ? 1.0 : 0.0};
+  if (run.group->world_size() > 1) run.group->all_reduce(std::span<double>(flag));
+  return flag[0] > 0;
+}
+
 // What train returns: the steps done, the last losses and validation, the time taken, the checkpoint.
 TrainSummary summary_of(const Run& run, const LoopState& loop) {
   TrainSummary summary;
+  summary.first_step = loop.first_step;
   summary.steps = run.state.step;
   summary.last_loss = loop.last_logged_loss;
   summary.val_loss = loop.last_val.loss;
@@ -485,7 +515,9 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
       ag::precision_from_name(config.training.precision));  // forwards, backwards, validation
   LoopState loop;
   loop.start = loop.window_start = Clock::now();
-  while (state.step < settings.last_step) {
+  loop.first_step = settings.first_step;
+  bool interrupted = false;
+  while (state.step < settings.last_step && !interrupted) {
     const int64_t step = state.step;
     const uint64_t step_epoch = state.data_epoch;  // the data epoch this step's batches come from
     const double lr = settings.schedule.lr(step);
@@ -499,9 +531,12 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
     const bool eval_now = validate_if_due(run, loop, settings.last_step);
     if (logs_after(config, state.step, settings.last_step))
       end_window(run, settings, loop, options, r, lr, eval_now, last);
-    checkpoint_if_due(run, last);
+    interrupted = !last && stop_requested(run, options);
+    checkpoint_if_due(run, last || interrupted);
   }
-  return summary_of(run, loop);
+  TrainSummary summary = summary_of(run, loop);
+  summary.interrupted = interrupted;
+  return summary;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 // the callbacks are called on every rank, with the same numbers.
 #pragma once
 #include <array>
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -42,22 +43,32 @@ struct TrainProgress {
 struct TrainOptions {
   std::string resume_from;  // a checkpoint to continue (its run configuration is used)
   int64_t stop_after = -1;  // stop once this many steps are done (< 0: run to training.steps)
+  // On a resume, > 0: the run's training.steps from now on (more steps than the checkpoint's). The
+  // cosine schedule is then the one of a run of that many steps: each later step gets that run's
+  // learning rate, so the rate steps up at the resume where the decay had gone further.
+  int64_t extend_to_steps = -1;
+  // Set (by a signal handler) to stop after the current step: the checkpoint is saved at that step
+  // and train returns with `interrupted`. With several ranks, all stop after the same step.
+  const std::atomic<bool>* stop_requested = nullptr;
   std::function<void(const TrainStart&)> on_start;
   std::function<void(const TrainProgress&)> on_progress;
   dist::ProcessGroup* group = nullptr;  // null: one process
 };
 
 struct TrainSummary {
-  int64_t steps = 0;
-  double last_loss = 0;  // running training loss at the end
-  double val_loss = 0;   // nats per token (0 without validation data)
+  int64_t first_step = 0;    // the step this call started from (a resumed checkpoint's)
+  int64_t steps = 0;         // the step reached
+  bool interrupted = false;  // stopped by stop_requested before the last step
+  double last_loss = 0;      // running training loss at the end
+  double val_loss = 0;       // nats per token (0 without validation data)
   double val_accuracy = 0;
   double val_bits_per_char = 0;  // 0 when the data's meta file is unknown
   double seconds = 0;
   std::string checkpoint;
 };
 
-// Throws std::runtime_error on bad inputs, on a NaN/infinite loss (naming the step and the last
+// Throws std::runtime_error on bad inputs (a resume with nothing to train: the checkpoint at the
+// run's last step, or stop_after not after its step, included), on a NaN/infinite loss (naming the step and the last
 // good checkpoint, which is left in place), on resuming a checkpoint of another world size, and
 // dist::DistError when a rank is lost. An error on one rank is recorded for the others
 // (ProcessGroup::abort) before it is rethrown.

@@ -1,11 +1,12 @@
-// pldr convert --hf DIR -o MODEL.h5 [--dtype float32|float64] [--tokenizer MODEL]: a Hugging Face
-// folder as a checkpoint (no optimiser state, step 0) that every --checkpoint command reads.
+// pldr convert --hf DIR -o MODEL.h5: a Hugging Face folder as a checkpoint (no optimiser state,
+// step 0) that every --checkpoint command reads. Flags: convert_spec.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/model_loading.h"
+#include "apps/pldr/output_check.h"
 
 namespace pldr::cli {
 
@@ -23,10 +24,24 @@ void fill_training_fields(RunConfig& config, const std::string& hf_dir) {
 
 }  // namespace
 
+const CommandSpec& convert_spec() {
+  static const CommandSpec spec{
+      .name = "convert",
+      .synopsis = "--hf DIR -o MODEL.h5 [--dtype float32|float64]",
+      .summary = "a Hugging Face folder as a checkpoint",
+      .flags = {{"hf", "DIR", "", "the Hugging Face PLDR-LLM folder", {}},
+                {"output", "MODEL.h5", "", "the checkpoint to write", {"-o"}},
+                {"dtype", "float32|float64", "float32", "the checkpoint's dtype", {}},
+                {"tokenizer", "MODEL", "the folder's tokenizer.model", "the tokenizer the checkpoint records", {}},
+                threads_flag()}};
+  return spec;
+}
+
 int cmd_convert(const Args& args) {
-  const Flags flags(args, {"hf", "dtype", "output", "tokenizer"}, {});
+  const Flags flags(args, convert_spec());
   if (!flags.has("hf")) throw UsageError("--hf DIR is required");
   const std::string out = flags.require("output");
+  check_can_write(out, "--output");
   LoadedCheckpoint c = load_model(flags);
   fill_training_fields(c.config, flags.require("hf"));
   TrainingState state;

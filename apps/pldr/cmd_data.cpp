@@ -1,8 +1,6 @@
-// pldr tokenizer train FILES... --vocab-size N --output PREFIX [--model-type unigram|bpe]
-// (--threads, handled by main for every command, sets the SentencePiece trainer's and prepare's threads too)
-// pldr prepare FILES... --tokenizer MODEL --output PREFIX [--format text|jsonl] [--field text]
-//   [--split paragraphs|whole_file] [--val-fraction F] [--val FILE] [--test-fraction F]
-//   [--shuffle-buffer N --shuffle-seed S]
+// pldr tokenizer train FILES... --vocab-size N --output PREFIX, and pldr prepare FILES...
+// --tokenizer MODEL --output PREFIX: see their specs. (--threads, handled by main for every
+// command, sets the SentencePiece trainer's and prepare's threads too.)
 #include <cstdio>
 
 #include "apps/flags.h"
@@ -14,16 +12,61 @@
 
 namespace pldr::cli {
 
+const CommandSpec& tokenizer_spec() {
+  static const CommandSpec spec{
+      .name = "tokenizer train",
+      .synopsis = "FILES... --vocab-size N --output PREFIX",
+      .summary = "train a SentencePiece tokenizer with PLDR-LLM's special ids",
+      .flags = {{"vocab-size", "N", "8000", "pieces in the vocabulary", {}},
+                {"output", "PREFIX", "", "writes PREFIX.model and PREFIX.vocab", {"-o"}},
+                {"model-type", "unigram|bpe|char|word", "unigram", "SentencePiece's model type", {}},
+                threads_flag()},
+      .positionals = "at least one text file",
+      .min_positionals = 1,
+      .max_positionals = SIZE_MAX};
+  return spec;
+}
+
+const CommandSpec& prepare_spec() {
+  static const CommandSpec spec{
+      .name = "prepare",
+      .synopsis = "FILES... --tokenizer MODEL --output PREFIX [flags]",
+      .summary = "text or JSON lines to token files (train | val | test)",
+      .flags = {{"tokenizer", "MODEL", "", "the SentencePiece model", {}},
+                {"output", "PREFIX", "", "writes PREFIX.train.tok, .val.tok, .test.tok and .meta.json", {"-o"}},
+                {"format", "text|jsonl", "jsonl for *.jsonl files, else text", "how the files hold documents", {}},
+                {"field", "NAME", "text", "--format jsonl: the field holding the text", {}},
+                {"split", "paragraphs|whole_file", "paragraphs", "what a document is in a text file", {}},
+                {"val-fraction", "F", "0", "the last F of the documents for validation", {}},
+                {"val", "FILE", "", "the validation documents from their own file", {}},
+                {"test-fraction", "F", "0", "a test split of that fraction", {}},
+                {"shuffle-buffer", "N", "0 (off)", "shuffle the training documents through a buffer of N", {}},
+                {"shuffle-seed", "S", "0", "the shuffle's seed", {}},
+                {"quiet", "", "", "no progress", {}},
+                threads_flag()},
+      .positionals = "at least one input file",
+      .min_positionals = 1,
+      .max_positionals = SIZE_MAX};
+  return spec;
+}
+
 int cmd_tokenizer(const Args& args) {
-  if (args.empty() || args[0] != "train")
-    throw UsageError("usage: pldr tokenizer train FILES... --vocab-size N --output PREFIX");
-  const Flags flags(Args(args.begin() + 1, args.end()), {"vocab-size", "output", "model-type"}, {});
+  if (args.empty() || args[0] != "train") {
+    for (const std::string& a : args)
+      if (a == "--help" || a == "-h") throw HelpRequested{};
+    throw UsageError(
+        "the only tokenizer command is train: pldr tokenizer train FILES... --vocab-size N --output PREFIX");
+  }
+  const Flags flags(Args(args.begin() + 1, args.end()), tokenizer_spec());
   data::TrainOptions o;
   o.input_files = flags.positionals();
-  if (o.input_files.empty()) throw UsageError("tokenizer train needs at least one text file");
   o.model_prefix = flags.require("output");
-  o.vocab_size = static_cast<int>(flags.get_int("vocab-size", 8000));
+  const int64_t vocab_size = flags.get_int("vocab-size", 8000);
+  if (vocab_size < 8 || vocab_size > 1000000) throw UsageError("--vocab-size must be between 8 and 1000000");
+  o.vocab_size = static_cast<int>(vocab_size);
   o.model_type = flags.get("model-type", "unigram");
+  if (o.model_type != "unigram" && o.model_type != "bpe" && o.model_type != "char" && o.model_type != "word")
+    throw UsageError("--model-type must be unigram, bpe, char or word");
   o.num_threads = requested_num_threads(std::nullopt, 2);  // --threads, as main left it in PLDR_NUM_THREADS
   data::train_tokenizer(o);
   const data::Tokenizer t = data::Tokenizer::load(o.model_prefix + ".model");
@@ -33,17 +76,18 @@ int cmd_tokenizer(const Args& args) {
 }
 
 int cmd_prepare(const Args& args) {
-  const Flags flags(args,
-                    {"tokenizer", "output", "format", "field", "split", "val-fraction", "val", "test-fraction",
-                     "shuffle-buffer", "shuffle-seed"},
-                    {"quiet"});
-  if (flags.positionals().empty()) throw UsageError("prepare needs at least one input file");
+  const Flags flags(args, prepare_spec());
+  const std::string format = flags.get("format", ""), split = flags.get("split", "paragraphs");
+  if (!format.empty() && format != "text" && format != "jsonl") throw UsageError("--format must be text or jsonl");
+  if (split != "paragraphs" && split != "whole_file") throw UsageError("--split must be paragraphs or whole_file");
   data::PrepareOptions o;
   auto source = [&](const std::string& path) {
     data::TextSource s;
     s.path = path;
-    s.format = data::parse_text_format(flags.get("format", "text"));
-    s.split = data::parse_text_split(flags.get("split", "paragraphs"));
+    // Without --format, a .jsonl file is JSON lines: its raw JSON is never taken for text.
+    const bool jsonl = path.ends_with(".jsonl") || path.ends_with(".jsonl.gz");
+    s.format = data::parse_text_format(format.empty() ? (jsonl ? "jsonl" : "text") : format);
+    s.split = data::parse_text_split(split);
     s.field = flags.get("field", "text");
     return s;
   };
@@ -51,6 +95,8 @@ int cmd_prepare(const Args& args) {
   if (flags.has("val")) o.val_sources.push_back(source(flags.get("val", "")));
   o.val_fraction = flags.get_double("val-fraction", 0.0);
   o.test_fraction = flags.get_double("test-fraction", 0.0);
+  if (!(o.val_fraction >= 0 && o.val_fraction < 1)) throw UsageError("--val-fraction must be in [0, 1)");
+  if (!(o.test_fraction >= 0 && o.test_fraction < 1)) throw UsageError("--test-fraction must be in [0, 1)");
   const int64_t buffer = flags.get_int("shuffle-buffer", 0), seed = flags.get_int("shuffle-seed", 0);
   if (buffer < 0 || seed < 0) throw UsageError("--shuffle-buffer and --shuffle-seed must not be negative");
   o.shuffle_buffer = static_cast<uint64_t>(buffer);

@@ -1,5 +1,4 @@
-// pldr invariance (--checkpoint CKPT | --hf DIR) --prompts FILE -o REPORT.json [--max-new-tokens N]
-// [--svg CHART.svg] [--tokenizer MODEL] [--token-ids] [--task NAME [--task-limit N] [--data-dir DIR]]:
+// pldr invariance (--checkpoint CKPT | --hf DIR) --prompts FILE -o REPORT.json (flags: invariance_spec):
 // the G-cache invariance experiment (eval/gcache_invariance.h) on one prompt per non-empty line of
 // FILE (text, or with --token-ids whitespace-separated ids); writes the JSON report and an SVG of
 // the per-layer mean RMSE by step. The model comes from apps/pldr/model_loading.h (--checkpoint or
@@ -12,6 +11,7 @@
 
 #include "apps/pldr/commands.h"
 #include "apps/pldr/model_loading.h"
+#include "apps/pldr/output_check.h"
 #include "eval/evaluate.h"
 #include "eval/gcache_invariance.h"
 #include "io/atomic_file.h"
@@ -89,17 +89,39 @@ std::function<nlohmann::json(const PldrModel&, CacheMode)> task_scores(const eva
 
 }  // namespace
 
+const CommandSpec& invariance_spec() {
+  static const CommandSpec spec = [] {
+    CommandSpec s{.name = "invariance",
+                  .synopsis = "(--checkpoint CKPT | --hf DIR) --prompts FILE -o R.json [flags]",
+                  .summary = "G-cache invariance: A, A_LM, G_LM recomputed without the cache vs frozen by it",
+                  .flags = model_flags(true)};
+    const std::vector<FlagSpec> own{
+        {"prompts", "FILE", "", "one prompt per non-empty line (text, or ids with --token-ids)", {}},
+        {"output", "R.json", "", "the JSON report", {"-o"}},
+        {"svg", "CHART.svg", "R.svg", "the chart of the mean RMSE by step and layer", {}},
+        {"max-new-tokens", "N", "16", "greedy steps per prompt", {}},
+        {"token-ids", "", "", "prompts are whitespace-separated token ids", {}},
+        {"task", "NAME", "", "also score an eval task with and without the cache", {}},
+        {"task-limit", "N", "20", "--task: its first N items", {}},
+        {"data-dir", "DIR", PLDR_EVAL_DATA_DIR, "the benchmark files", {}},
+        {"G", "FILE", "", "run on the fixed G of FILE (G_LM/layer{i}, as pldr inspect writes it)", {}},
+        threads_flag()};
+    s.flags.insert(s.flags.end(), own.begin(), own.end());
+    return s;
+  }();
+  return spec;
+}
+
 int cmd_invariance(const Args& args) {
-  const Flags flags(args,
-                    {"checkpoint", "hf", "dtype", "prompts", "tokenizer", "output", "max-new-tokens", "svg", "task",
-                     "task-limit", "data-dir", "G"},
-                    {"token-ids"});
+  const Flags flags(args, invariance_spec());
   const std::string out = flags.require("output"), prompts_path = flags.require("prompts");
   eval::InvarianceOptions options;
   options.max_new_tokens = flags.get_int("max-new-tokens", 16);
   if (options.max_new_tokens <= 0) throw UsageError("--max-new-tokens must be positive");
   const std::string svg =
       flags.get("svg", out.substr(0, out.rfind('.') == std::string::npos ? out.size() : out.rfind('.')) + ".svg");
+  check_can_write(out, "--output");
+  check_can_write(svg, "--svg");
   const bool token_ids = flags.on("token-ids");
   std::optional<eval::Task> task;  // read before the model loads, so a bad name or file fails fast
   if (flags.has("task")) task = eval::load_task(flags.get("task", ""), flags.get("data-dir", PLDR_EVAL_DATA_DIR));

@@ -1,11 +1,15 @@
-// pldr train --config RUN.json [section.key=value ...] | --resume CKPT [--stop-after N] [--quiet]
-//            [--nproc N]
+// pldr train --config RUN.json [section.key=value ...] | --resume CKPT [training.steps=N]: see train_spec.
 // One rank, or one of several when the environment names a rank (RANK/WORLD_SIZE or Slurm's),
-// or N local ranks with --nproc. Only rank 0 prints.
+// or N local ranks with --nproc. Only rank 0 prints. SIGINT and SIGTERM stop the run after the
+// current step with a checkpoint of it.
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -14,6 +18,7 @@
 #include "apps/pldr/commands.h"
 #include "apps/pldr/launch_ranks.h"
 #include "dist/process_group.h"
+#include "train/run_config_paths.h"
 #include "train/trainer.h"
 
 namespace pldr::cli {
@@ -47,32 +52,125 @@ void print_progress(const TrainProgress& p, bool tty) {
   std::fflush(stderr);
 }
 
+std::atomic<bool> stop_signal_seen{false};
+volatile std::sig_atomic_t stop_signal = 0;
+
+// The first SIGINT or SIGTERM asks the trainer to stop after the current step; a second one ends
+// the program at once (the handler is reset to the default).
+extern "C" void request_stop(int signal) {
+  stop_signal = signal;
+  stop_signal_seen = true;
+  static const char message[] = "\npldr train: stopping after this step, with a checkpoint (again to abort)\n";
+  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, message, sizeof message - 1);
+  std::signal(signal, SIG_DFL);
+}
+
+// The run configuration of --config with the overrides; its paths resolve against the file's
+// folder, the overrides' against the current one.
+RunConfig read_run_config(const Flags& flags) {
+  const std::string path = flags.require("config");
+  nlohmann::json j = RunConfig::read_json_file(path);  // its paths resolved against its folder
+  for (const std::string& assignment : flags.positionals()) RunConfig::apply_override(j, assignment);
+  resolve_run_config_paths(j, std::filesystem::current_path());
+  return RunConfig::from_json(j);
+}
+
+// A fresh run does not replace another's checkpoint and metrics without --overwrite.
+void check_out_dir_is_free(const RunConfig& config, bool overwrite) {
+  if (overwrite) return;
+  for (const char* file : {"checkpoint.h5", "metrics.jsonl"}) {
+    const std::filesystem::path p = std::filesystem::path(config.out_dir) / file;
+    if (std::filesystem::exists(p))
+      throw std::runtime_error("out_dir " + config.out_dir + " holds a run (" + file + "): continue it with --resume " +
+                               config.out_dir +
+                               "/checkpoint.h5, write elsewhere with out_dir=DIR, or replace it with --overwrite");
+  }
+}
+
+// On a resume the only override is training.steps=N, which extends the run.
+int64_t resume_steps(const Flags& flags) {
+  if (flags.has("config")) throw UsageError("--resume continues the checkpoint's own configuration; drop --config");
+  int64_t steps = -1;
+  for (const std::string& assignment : flags.positionals()) {
+    const std::string prefix = "training.steps=";
+    if (assignment.rfind(prefix, 0) != 0)
+      throw UsageError(
+          "--resume continues the checkpoint's own configuration: the only override is training.steps=N, "
+          "not " +
+          assignment);
+    try {
+      size_t used = 0;
+      steps = std::stoll(assignment.substr(prefix.size()), &used);
+      if (used != assignment.size() - prefix.size() || steps <= 0) throw std::invalid_argument(assignment);
+    } catch (const std::exception&) {
+      throw UsageError(assignment + ": training.steps must be a positive integer");
+    }
+  }
+  return steps;
+}
+
+void print_summary(const TrainSummary& s) {
+  const int64_t done = s.steps - s.first_step;
+  std::printf("trained %ld step%s", long(done), done == 1 ? "" : "s");
+  if (s.first_step > 0 && done == 1) std::printf(" (step %ld)", long(s.steps));
+  else if (s.first_step > 0) std::printf(" (steps %ld to %ld)", long(s.first_step + 1), long(s.steps));
+  std::printf(" in %.1f s; last training loss %.4f", s.seconds, s.last_loss);
+  if (s.val_loss > 0) std::printf("; validation loss %.4f, accuracy %.3f", s.val_loss, s.val_accuracy);
+  if (s.val_bits_per_char > 0) std::printf(", %.3f bits per character", s.val_bits_per_char);
+  std::printf("\ncheckpoint: %s (step %ld)\n", s.checkpoint.c_str(), long(s.steps));
+}
+
 }  // namespace
 
+const CommandSpec& train_spec() {
+  static const CommandSpec spec{
+      .name = "train",
+      .synopsis = "--config RUN.json [section.key=value ...] | --resume CKPT [training.steps=N]",
+      .summary = "train a PLDR-LLM (or continue a run)",
+      .flags = {{"config", "RUN.json", "", "the run configuration; its relative paths resolve against its folder", {}},
+                {"resume", "CKPT", "", "continue the run of this checkpoint", {}},
+                {"stop-after", "N", "training.steps", "stop after step N (a later --resume continues)", {}},
+                {"overwrite", "", "", "replace the run already in out_dir (refused without it)", {}},
+                {"nproc", "N", "1", "data-parallel ranks on this machine", {"--nproc_per_node"}},
+                {"quiet", "", "", "print only the summary", {}},
+                threads_flag()},
+      .positionals = "section.key=value overrides",
+      .min_positionals = 0,
+      .max_positionals = SIZE_MAX,
+      .overrides_as_flags = true,
+      .notes =
+          "Overrides: section.key=value or --section.key=value (out_dir=DIR, training.steps=N, ...).\n"
+          "--resume CKPT training.steps=N extends a finished run to N steps; the cosine schedule is then that of an "
+          "N-step run.\nSIGINT or SIGTERM saves a checkpoint at the current step and exits with 128 + the signal."};
+  return spec;
+}
+
 int cmd_train(const Args& args) {
-  const Flags flags(args, {"config", "resume", "stop-after", "nproc"}, {"quiet"});
+  const Flags flags(args, train_spec());
   const int64_t nproc = flags.get_int("nproc", 1);
   if (nproc < 1 || nproc > 1024) throw UsageError("--nproc must be between 1 and 1024");
-  if (nproc > 1) {
-    if (dist::rendezvous_from_environment())
-      throw UsageError("--nproc starts its own ranks: drop it where RANK/WORLD_SIZE or Slurm set them");
-    Args rank_args{"train"};
-    for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == "--nproc") ++i;
-      else if (args[i].rfind("--nproc=", 0) != 0) rank_args.push_back(args[i]);
-    }
-    return launch_ranks(int(nproc), rank_args);
-  }
   TrainOptions options;
   options.resume_from = flags.get("resume", "");
   options.stop_after = flags.get_int("stop-after", -1);
+  if (flags.has("stop-after") && options.stop_after <= 0) throw UsageError("--stop-after must be positive");
   RunConfig config;
   if (options.resume_from.empty()) {
-    nlohmann::json j = RunConfig::read_json_file(flags.require("config"));
-    for (const std::string& assignment : flags.positionals()) RunConfig::apply_override(j, assignment);
-    config = RunConfig::from_json(j);
-  } else if (flags.has("config") || !flags.positionals().empty()) {
-    throw UsageError("--resume continues the checkpoint's own configuration; drop --config and overrides");
+    config = read_run_config(flags);
+    check_out_dir_is_free(config, flags.on("overwrite"));  // before any rank starts
+  } else {
+    options.extend_to_steps = resume_steps(flags);
+  }
+  if (nproc > 1) {
+    if (dist::rendezvous_from_environment())
+      throw UsageError("--nproc starts its own ranks: drop it where RANK/WORLD_SIZE or Slurm set them");
+    Args rank_args{"train", "--overwrite"};  // checked above; a rank would find rank 0's new files
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--nproc" || args[i] == "--nproc_per_node") ++i;
+      else if (args[i].rfind("--nproc=", 0) != 0 && args[i].rfind("--nproc_per_node=", 0) != 0 &&
+               args[i] != "--overwrite")
+        rank_args.push_back(args[i]);
+    }
+    return launch_ranks(int(nproc), rank_args);
   }
   const std::unique_ptr<dist::ProcessGroup> group = dist::group_from_environment();
   options.group = group.get();
@@ -87,12 +185,17 @@ int cmd_train(const Args& args) {
     };
     options.on_progress = [tty = bool(isatty(STDERR_FILENO))](const TrainProgress& p) { print_progress(p, tty); };
   }
+  options.stop_requested = &stop_signal_seen;
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
   const TrainSummary s = train(config, options);
-  if (!rank0) return 0;
-  std::printf("trained %ld steps in %.1f s; last training loss %.4f", long(s.steps), s.seconds, s.last_loss);
-  if (s.val_loss > 0) std::printf("; validation loss %.4f, accuracy %.3f", s.val_loss, s.val_accuracy);
-  if (s.val_bits_per_char > 0) std::printf(", %.3f bits per character", s.val_bits_per_char);
-  std::printf("\ncheckpoint: %s\n", s.checkpoint.c_str());
+  if (!rank0) return s.interrupted ? 128 + int(stop_signal) : 0;
+  print_summary(s);
+  if (s.interrupted) {
+    std::printf("stopped by %s after step %ld: continue with pldr train --resume %s\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM", long(s.steps), s.checkpoint.c_str());
+    return 128 + int(stop_signal);
+  }
   return 0;
 }
 

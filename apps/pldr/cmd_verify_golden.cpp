@@ -1,6 +1,5 @@
-// pldr verify-golden FILE.h5 [--dtype float64|float32] [--rope-table reference|fitted] [--simd avx2|avx512]
-//   [--device cpu|cuda]:
-// prints one JSON report; exit 1 on any failure.
+// pldr verify-golden FILE.h5: see verify_golden_spec. Prints one JSON report and a summary line;
+// exit 1 on any failure.
 #include <iostream>
 
 #include "apps/flags.h"
@@ -10,9 +9,50 @@
 
 namespace pldr::cli {
 
+namespace {
+
+// One line after the JSON: how many items passed, the failures by name.
+void print_summary(const reference::GoldenReport& report) {
+  size_t passed = 0, not_finite = 0;
+  std::string failed;
+  for (const reference::GoldenItem& item : report.items) {
+    if (!item.reference_finite) ++not_finite;
+    else if (item.passed) ++passed;
+    else failed += (failed.empty() ? "" : ", ") + item.name;
+  }
+  std::cerr << "verify-golden " << report.file << " (" << dtype_name(report.dtype) << "): " << passed << " of "
+            << report.items.size() << " items pass";
+  if (not_finite) std::cerr << ", " << not_finite << " with a non-finite reference";
+  if (!failed.empty()) std::cerr << "; FAILED: " << failed;
+  std::cerr << std::endl;
+}
+
+}  // namespace
+
+const CommandSpec& verify_golden_spec() {
+  static const CommandSpec spec{
+      .name = "verify-golden",
+      .synopsis = "FILE.h5 [--dtype float64|float32] [--rope-table reference|fitted] [--simd avx2|avx512]",
+      .summary = "compare with tensors dumped from the reference implementation",
+      .flags = {{"dtype", "float64|float32", "float64", "the dtype to run in", {}},
+                {"rope-table",
+                 "reference|fitted",
+                 "reference",
+                 "the reference's RoPE table, or one fitted from the file",
+                 {}},
+                {"simd", "avx2|avx512", "avx2", "the lane grouping of the reference's SLEEF table", {}},
+                device_flag_spec(),
+                threads_flag()},
+      .positionals = "one golden file",
+      .min_positionals = 1,
+      .max_positionals = 1,
+      .overrides_as_flags = false,
+      .notes = "Prints the JSON report on stdout and a summary line on stderr; exits 1 if an item fails."};
+  return spec;
+}
+
 int cmd_verify_golden(const Args& args) {
-  const Flags flags(args, {"dtype", "rope-table", "simd", "device"}, {});
-  if (flags.positionals().size() != 1) throw UsageError("verify-golden takes one golden file");
+  const Flags flags(args, verify_golden_spec());
   const DType dtype = dtype_from_name(flags.get("dtype", "float64"));
   if (dtype == DType::Int32) throw UsageError("--dtype must be float64 or float32");
   reference::GoldenOptions options;
@@ -25,6 +65,7 @@ int cmd_verify_golden(const Args& args) {
   const Device device = device_flag(flags);
   const reference::GoldenReport report = reference::verify_golden(flags.positionals()[0], dtype, options, device);
   std::cout << report.to_json().dump(2) << std::endl;
+  print_summary(report);
   return report.passed() ? 0 : 1;
 }
 

@@ -4,6 +4,8 @@
 
 namespace pldr::cli {
 
+FlagSpec device_flag_spec() { return {"device", "cpu|cuda", "cpu", "where the model runs", {}}; }
+
 Device device_flag(const Flags& flags) {
   const std::string name = flags.get("device", "cpu");
   if (name != "cpu" && name != "cuda") throw UsageError("--device must be cpu or cuda, got '" + name + "'");

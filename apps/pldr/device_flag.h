@@ -10,4 +10,7 @@ namespace pldr::cli {
 // CUDA device: ..." or "--device cuda: this build has no CUDA backend ...").
 Device device_flag(const Flags& flags);
 
+// Its declaration, for a command's CommandSpec.
+FlagSpec device_flag_spec();
+
 }  // namespace pldr::cli

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -41,6 +42,15 @@ int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128
   ::_exit(127);
 }
 
+// The ranks' pids, for the signal handler below (async-signal-safe: a fixed array).
+pid_t rank_pids[1024];
+volatile std::sig_atomic_t rank_count = 0;
+
+// SIGTERM to the launcher: passed to every rank, which stop in their own time.
+extern "C" void pass_signal_to_ranks(int signal) {
+  for (int i = 0; i < rank_count; ++i) ::kill(rank_pids[i], signal);
+}
+
 // Forks the ranks; returns the running children (pid -> rank).
 std::map<pid_t, int> start_ranks(int nproc, const std::string& port, char* const* argv) {
   std::map<pid_t, int> ranks;
@@ -49,6 +59,8 @@ std::map<pid_t, int> start_ranks(int nproc, const std::string& port, char* const
     if (pid < 0) throw std::runtime_error("--nproc: cannot start rank " + std::to_string(r));
     if (pid == 0) exec_rank(r, nproc, port, argv);
     ranks[pid] = r;
+    rank_pids[r] = pid;
+    rank_count = r + 1;
   }
   return ranks;
 }
@@ -108,6 +120,10 @@ int launch_ranks(int nproc, const std::vector<std::string>& args) {
   for (std::string& a : argv_text) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  // Ctrl-C reaches the ranks from the terminal (a second SIGINT from here would abort them); the
+  // launcher stays to collect them.
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, pass_signal_to_ranks);
   const std::vector<End> ends = wait_for_ranks(start_ranks(nproc, port, argv.data()));
   const End* cause = failure_cause(ends);
   if (!cause) return 0;

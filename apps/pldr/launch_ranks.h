@@ -10,6 +10,9 @@ namespace pldr::cli {
 // OMP_NUM_THREADS = cores / N unless it is set. Returns 0 when all
 // ranks succeed, else the exit status of the first that failed (128 + signal when killed). Once
 // one fails, the others get a few seconds to report the loss themselves, then are killed.
+// A SIGTERM to the launcher is passed to the ranks and Ctrl-C reaches them from the terminal
+// (`pldr train` stops after the current step with a checkpoint); the launcher ignores SIGINT and
+// waits for them. Killed outright, it takes its ranks with it.
 int launch_ranks(int nproc, const std::vector<std::string>& args);
 
 }  // namespace pldr::cli

@@ -1,96 +1,101 @@
 // pldr: train, run, inspect and verify PLDR-LLMs.
 #include <exception>
-#include <functional>
 #include <iostream>
 #include <map>
 
 #include "apps/flags.h"
 #include "apps/pldr/commands.h"
 #include "apps/pldr/threads_flag.h"
+#include "apps/pldr/version.h"
 #include "tensor/memory_policy.h"
 #include "tensor/wait_policy.h"
 
 namespace {
 
-struct Command {
-  std::function<int(const pldr::cli::Args&)> run;
-  const char* summary;
-};
+using pldr::cli::Command;
 
 const std::map<std::string, Command>& commands() {
+  namespace c = pldr::cli;
   static const std::map<std::string, Command> table {
 #if PLDR_APP_FULL
-    {"tokenizer",
-     {pldr::cli::cmd_tokenizer, "train FILES... --vocab-size N --output PREFIX     train a SentencePiece tokenizer"}},
-        {"prepare",
-         {pldr::cli::cmd_prepare,
-          "FILES... --tokenizer M --output PREFIX [...]      text or JSON lines to token files"}},
-        {"train",
-         {pldr::cli::cmd_train, "--config RUN.json [section.key=value ...]          train (or --resume CKPT)"}},
-        {"generate",
-         {pldr::cli::cmd_generate, "(--checkpoint CKPT | --hf DIR) --prompt TEXT [...] sample text (or --ids 2,15,7)"}},
-        {"eval",
-         {pldr::cli::cmd_eval,
-          "(--checkpoint CKPT | --hf DIR) --tasks LIST --output R.json  zero-shot benchmarks (or --text FILE)"}},
-        {"inspect",
-         {pldr::cli::cmd_inspect, "(--checkpoint CKPT | --hf DIR) --prompt TEXT -o OUT.h5  deductive outputs"}},
-        {"invariance",
-         {pldr::cli::cmd_invariance,
-          "--checkpoint CKPT|--hf DIR --prompts FILE -o R.json [--task T]  G-cache invariance"}},
-        {"convert",
-         {pldr::cli::cmd_convert,
-          "--hf DIR -o MODEL.h5 [--dtype float32|float64]   Hugging Face folder to checkpoint"}},
-        {"export",
-         {pldr::cli::cmd_export,
-          "CKPT -o DIR                                       checkpoint to Hugging Face folder"}},
-        {"plot", {pldr::cli::cmd_plot, "METRICS.jsonl -o CURVES.svg                       draw training curves"}},
-        {"transfer",
-         {pldr::cli::cmd_transfer, "--checkpoint CKPT --G FILE -o NEW.h5 [...]         v510Gi: weights on a fixed G"}},
-        {"verify-golden",
-         {pldr::cli::cmd_verify_golden,
-          "FILE.h5 [--dtype float64|float32]                 compare with the reference"}},
+    {"tokenizer", {c::tokenizer_spec, c::cmd_tokenizer}}, {"prepare", {c::prepare_spec, c::cmd_prepare}},
+        {"train", {c::train_spec, c::cmd_train}}, {"generate", {c::generate_spec, c::cmd_generate}},
+        {"eval", {c::eval_spec, c::cmd_eval}}, {"inspect", {c::inspect_spec, c::cmd_inspect}},
+        {"invariance", {c::invariance_spec, c::cmd_invariance}}, {"convert", {c::convert_spec, c::cmd_convert}},
+        {"export", {c::export_spec, c::cmd_export}}, {"plot", {c::plot_spec, c::cmd_plot}},
+        {"transfer", {c::transfer_spec, c::cmd_transfer}},
+        {"verify-golden", {c::verify_golden_spec, c::cmd_verify_golden}},
 #else  // a build without HDF5 and SentencePiece
-    {"generate",
-     {pldr::cli::cmd_generate, "--hf DIR --prompt TEXT [...]                      sample text (or --ids 2,15,7)"}},
-        {"eval",
-         {pldr::cli::cmd_eval,
-          "--hf DIR --tasks LIST --output R.json                 zero-shot benchmarks (or --text FILE)"}},
+    {"generate", {c::generate_spec, c::cmd_generate}}, {"eval", {c::eval_spec, c::cmd_eval}},
 #endif
   };
   return table;
 }
 
 void print_usage(std::ostream& out) {
-  out << "usage: pldr COMMAND [ARGS]\n\ncommands:\n";
-  for (const auto& [name, c] : commands()) out << "  " << name << " " << c.summary << "\n";
-  out << "\nevery command takes --threads N (or PLDR_NUM_THREADS=N): the CPU threads it runs on\n";
+  out << "usage: pldr COMMAND [ARGS]   (pldr COMMAND --help, or pldr help COMMAND: its flags)\n\ncommands:\n";
+  for (const auto& [name, c] : commands()) {
+    const pldr::cli::CommandSpec& spec = c.spec();
+    out << "  " << spec.name << std::string(spec.name.size() < 16 ? 16 - spec.name.size() : 1, ' ') << spec.summary
+        << "\n";
+  }
+  out << "\nevery command takes --threads N (or PLDR_NUM_THREADS=N): the CPU threads it runs on\n"
+         "exit status: 0 done, 1 error while running, 2 usage error\n"
+         "pldr --version prints the version\n";
+}
+
+// `pldr help [COMMAND]`.
+int print_help_for(const std::vector<std::string>& names) {
+  if (names.empty()) {
+    print_usage(std::cout);
+    return 0;
+  }
+  const auto it = commands().find(names[0]);
+  if (it == commands().end() || names.size() > 1) {
+    std::cerr << "pldr help: " << (names.size() > 1 ? "give one command" : "unknown command '" + names[0] + "'")
+              << "\n";
+    print_usage(std::cerr);
+    return 2;
+  }
+  pldr::cli::print_help(std::cout, it->second.spec());
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   pldr::sleep_idle_threads(argv);  // may run this program again, with OMP_WAIT_POLICY=passive
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+  const std::string first = argc < 2 ? "" : argv[1];
+  if (argc < 2 || first == "--help" || first == "-h") {
     print_usage(argc < 2 ? std::cerr : std::cout);
     return argc < 2 ? 2 : 0;
   }
-  const std::string name = argv[1];
-  auto it = commands().find(name);
+  if (first == "--version" || first == "version") {
+    std::cout << "pldr " << pldr::cli::version() << "\n";
+    return 0;
+  }
+  if (first == "help") return print_help_for({argv + 2, argv + argc});
+  auto it = commands().find(first);
   if (it == commands().end()) {
-    std::cerr << "pldr: unknown command '" << name << "'\n";
+    std::cerr << "pldr: unknown command '" << first << "'\n";
     print_usage(std::cerr);
     return 2;
   }
+  const pldr::cli::CommandSpec& spec = it->second.spec();
   pldr::retain_freed_memory();  // training reuses the same buffers every step
   try {
     pldr::cli::Args args(argv + 2, argv + argc);
     pldr::cli::apply_threads_flag(args);
     return it->second.run(args);
+  } catch (const pldr::cli::HelpRequested&) {
+    pldr::cli::print_help(std::cout, spec);
+    return 0;
   } catch (const pldr::cli::UsageError& e) {
-    std::cerr << "pldr " << name << ": " << e.what() << "\nusage: pldr " << name << " " << it->second.summary << "\n";
+    std::cerr << "pldr " << first << ": " << e.what() << "\nusage: pldr " << spec.name << " " << spec.synopsis
+              << "\n(pldr " << first << " --help lists every flag)\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "pldr " << name << ": error: " << e.what() << "\n";
+    std::cerr << "pldr " << first << ": error: " << e.what() << "\n";
     return 1;
   }
 }

@@ -1,6 +1,9 @@
 #include "apps/pldr/model_loading.h"
 
+#include <cstdio>
+
 #include "apps/pldr/device_flag.h"
+#include "apps/pldr/tokenizer_lookup.h"
 #include "interop/hf_import.h"
 #if PLDR_APP_FULL
 #include "train/g_transfer.h"
@@ -24,6 +27,21 @@ void use_fixed_G(LoadedCheckpoint& c, const std::string& file) {
 }
 }  // namespace
 
+std::vector<FlagSpec> model_flags(bool with_tokenizer) {
+  std::vector<FlagSpec> flags{
+      {"checkpoint", "CKPT", "", "the model: a checkpoint of pldr train (or --hf)", {}},
+      {"hf", "DIR", "", "the model: a Hugging Face PLDR-LLM folder (config.json, safetensors, tokenizer.model)", {}},
+      {"dtype", "float32|float64", "float32", "the dtype an --hf folder's weights are converted to", {}},
+      device_flag_spec()};
+  if (with_tokenizer)
+    flags.push_back({"tokenizer",
+                     "MODEL",
+                     "the model's own",
+                     "SentencePiece model; a checkpoint's is looked for beside it, then at the path training used",
+                     {}});
+  return flags;
+}
+
 LoadedCheckpoint load_model(const Flags& flags) {
   if (flags.has("checkpoint") == flags.has("hf")) throw UsageError("give exactly one of --checkpoint CKPT or --hf DIR");
   const Device device = device_flag(flags);  // checked before anything loads
@@ -40,6 +58,12 @@ LoadedCheckpoint load_model(const Flags& flags) {
   const std::string dtype_name = flags.get("dtype", "float32");
   if (dtype_name != "float32" && dtype_name != "float64") throw UsageError("--dtype must be float32 or float64");
   interop::HfModel hf = interop::load_hf_folder(flags.require("hf"), dtype_from_name(dtype_name));
+  if (!hf.ignored_keys.empty()) {
+    std::string keys;
+    for (const std::string& key : hf.ignored_keys) keys += (keys.empty() ? "" : ", ") + key;
+    std::fprintf(stderr, "warning: %s/config.json: ignored the keys PLDR-LLM does not know: %s\n",
+                 flags.require("hf").c_str(), keys.c_str());
+  }
   LoadedCheckpoint c;
   c.config.model = hf.model->config();
   c.config.training.dtype = dtype_name;
@@ -52,8 +76,11 @@ LoadedCheckpoint load_model(const Flags& flags) {
 
 LoadedModel load_model_and_tokenizer(const Flags& flags) {
   LoadedCheckpoint c = load_model(flags);
-  const std::string path = flags.get("tokenizer", c.config.tokenizer);
-  if (path.empty()) throw UsageError("the model names no tokenizer; pass --tokenizer");
+  std::string path = flags.get("tokenizer", "");
+  if (path.empty() && flags.has("checkpoint"))
+    path = find_checkpoint_tokenizer(flags.require("checkpoint"), c.config.tokenizer, c.state.tokenizer_identity);
+  else if (path.empty()) path = c.config.tokenizer;
+  if (path.empty()) throw UsageError("the model names no tokenizer; pass --tokenizer MODEL");
   data::Tokenizer tok = data::Tokenizer::load(path);
   if (!c.state.tokenizer_identity.empty() && tok.identity() != c.state.tokenizer_identity)
     throw std::runtime_error("tokenizer " + path + " (" + tok.identity() +

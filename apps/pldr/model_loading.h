@@ -2,12 +2,17 @@
 // --hf DIR (a Hugging Face folder as published), and its tokenizer.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "apps/flags.h"
 #include "data/tokenizer.h"
 #include "train/checkpoint.h"
 
 namespace pldr::cli {
+
+// The flags load_model and load_model_and_tokenizer read: --checkpoint, --hf, --dtype, --device
+// and, with_tokenizer, --tokenizer.
+std::vector<FlagSpec> model_flags(bool with_tokenizer);
 
 // Exactly one of --checkpoint CKPT or --hf DIR. For --hf, the parameters are converted to --dtype
 // (float32 unless the command declares and is given --dtype float64), the run configuration holds
@@ -22,8 +27,8 @@ struct LoadedModel {
   data::Tokenizer tokenizer;
 };
 
-// The model as load_model, and the tokenizer: --tokenizer MODEL, else the one the checkpoint or
-// folder names; it must have the identity a checkpoint recorded.
+// The model as load_model, and the tokenizer: --tokenizer MODEL, else the folder's, else the
+// checkpoint's as find_checkpoint_tokenizer finds it; it must have the identity a checkpoint recorded.
 LoadedModel load_model_and_tokenizer(const Flags& flags);
 
 }  // namespace pldr::cli

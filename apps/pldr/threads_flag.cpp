@@ -9,6 +9,10 @@
 
 namespace pldr::cli {
 
+FlagSpec threads_flag() {
+  return {"threads", "N", "all cores, or PLDR_NUM_THREADS", "CPU threads to run on (OpenMP)", {}};
+}
+
 void apply_threads_flag(Args& args) {
   std::optional<std::string> flag;
   for (size_t i = 0; i < args.size();) {

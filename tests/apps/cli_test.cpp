@@ -393,7 +393,7 @@ TEST_F(Checkpoints, GenerationLimitsAreChecked) {
   EXPECT_RESULT(generate(good(), "--temperature hot"), 2, "--temperature expects a number");
   EXPECT_RESULT(generate(good(), "--max-new-tokens 100"), 2, "exceeds the model's 64 positions");
   EXPECT_RESULT(generate(good(), "--nucleus wide"), 2, "--nucleus must be reference or hf");
-  EXPECT_EQ(generate(good(), "--top-p 1.5").code, 1);
+  EXPECT_RESULT(generate(good(), "--top-p 1.5"), 2, "--top-p must be in (0, 1]");
 }
 
 TEST_F(Checkpoints, InspectWithoutOutputExitsTwo) {
@@ -530,7 +530,10 @@ TEST(Pipeline, TokenizePrepareTrainGenerateInspectPlotResume) {
   // verify-golden refuses a checkpoint; resume continues from the checkpoint's step.
   EXPECT_RESULT(pldr("verify-golden " + checkpoint), 1, "is not a golden file");
   EXPECT_RESULT(pldr("train --resume " + checkpoint + " --config " + at("run.json")), 2, "--resume continues");
-  EXPECT_RESULT(pldr("train --resume " + checkpoint + " --quiet"), 0, "trained 4 steps");
+  EXPECT_RESULT(pldr("train --resume " + checkpoint + " data.batch_size=2"), 2, "the only override is training.steps");
+  // A finished run has nothing to train; training.steps=N extends it.
+  EXPECT_RESULT(pldr("train --resume " + checkpoint + " --quiet"), 1, "nothing to train");
+  EXPECT_RESULT(pldr("train --resume " + checkpoint + " --quiet training.steps=5"), 0, "trained 1 step (step 5)");
 }
 
 }  // namespace

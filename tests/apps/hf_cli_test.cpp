@@ -124,7 +124,10 @@ TEST_F(HfCli, ConvertsExportsAndLoadsAgainIdentically) {
     SCOPED_TRACE(version);
     const std::string h5 = dir(version + ".h5"), exported = dir(version + "_exported");
     EXPECT_RESULT(pldr("convert --hf " + quote(dir(version)) + " -o " + quote(h5)), 0, "wrote " + h5);
-    EXPECT_RESULT(pldr("export " + quote(h5) + " -o " + quote(exported)), 0, "config.json, model.safetensors");
+    // The test folders have no tokenizer: an export without one is refused unless asked for.
+    EXPECT_RESULT(pldr("export " + quote(h5) + " -o " + quote(exported)), 1, "pass --tokenizer MODEL");
+    EXPECT_RESULT(pldr("export " + quote(h5) + " -o " + quote(exported) + " --without-tokenizer"), 0,
+                  "config.json, model.safetensors");
     // The same float32 tensors, and the same generation from the export and from the checkpoint.
     const auto original = pldr::io::read_safetensors(dir(version) + "/model.safetensors");
     const auto again = pldr::io::read_safetensors(exported + "/model.safetensors");

@@ -20,10 +20,8 @@ inline std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-// `env`, when not empty, is given to env(1) before the tool: "-u NAME VAR=value ...".
-inline ToolResult run_tool(const std::string& args, const std::string& env = "") {
-  const std::string command =
-      (env.empty() ? "" : "env " + env + " ") + shell_quote(PLDR_EXE) + " " + args + " 2>&1 </dev/null";
+// Runs a shell command line, stdout and stderr together.
+inline ToolResult run_shell(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return {-2, "popen failed"};
   std::string output;
@@ -31,6 +29,17 @@ inline ToolResult run_tool(const std::string& args, const std::string& env = "")
   while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// `env`, when not empty, is given to env(1) before the tool: "-u NAME VAR=value ...".
+inline ToolResult run_tool(const std::string& args, const std::string& env = "") {
+  return run_shell((env.empty() ? "" : "env " + env + " ") + shell_quote(PLDR_EXE) + " " + args + " 2>&1 </dev/null");
+}
+
+// The tool run from the folder `dir`, with `input` on its stdin.
+inline ToolResult run_tool_in(const std::string& dir, const std::string& args, const std::string& input = "") {
+  return run_shell("cd " + shell_quote(dir) + " && printf %s " + shell_quote(input) + " | " + shell_quote(PLDR_EXE) +
+                   " " + args + " 2>&1");
 }
 
 }  // namespace pldr::testing

@@ -102,8 +102,9 @@ TEST_F(EvalCommand, AccAndAccNormRecomputedFromTheSamplesMatchTheResults) {
   };
   for (const auto& [task, values] : acc) {
     EXPECT_EQ(results[task]["items"], 4);
-    EXPECT_NEAR(results[task]["acc"].get<double>(), mean(values), 1e-12) << task;
-    EXPECT_NEAR(results[task]["acc_stderr"].get<double>(), stderr_of(values), 1e-12) << task;
+    const std::string metric = task == "truthfulqa_mc2" ? "mc2" : "acc";  // lm-eval's names
+    EXPECT_NEAR(results[task][metric].get<double>(), mean(values), 1e-12) << task;
+    EXPECT_NEAR(results[task][metric + "_stderr"].get<double>(), stderr_of(values), 1e-12) << task;
     if (task == "truthfulqa_mc2") {
       EXPECT_FALSE(results[task].contains("acc_norm"));
       continue;
@@ -111,6 +112,17 @@ TEST_F(EvalCommand, AccAndAccNormRecomputedFromTheSamplesMatchTheResults) {
     EXPECT_NEAR(results[task]["acc_norm"].get<double>(), mean(acc_norm[task]), 1e-12) << task;
     EXPECT_NEAR(results[task]["acc_norm_stderr"].get<double>(), stderr_of(acc_norm[task]), 1e-12) << task;
   }
+  // The model card's averages: acc_norm where a task has it, else acc (mc2 for TruthfulQA);
+  // Average-1 over the seven tasks, Average-2 with TruthfulQA.
+  const json report = read_json(file("results.json"));
+  double seven = 0;
+  for (const char* task : {"arc_challenge", "arc_easy", "hellaswag", "openbookqa", "piqa", "social_iqa", "winogrande"})
+    seven += acc_norm.count(task) ? mean(acc_norm[task]) : mean(acc[task]);
+  EXPECT_NEAR(report["averages"]["Average-1"].get<double>(), seven / 7, 1e-12);
+  EXPECT_NEAR(report["averages"]["Average-2"].get<double>(), (seven + mean(acc["truthfulqa_mc2"])) / 8, 1e-12);
+  EXPECT_EQ(report["limit"], 4);
+  EXPECT_TRUE(report["config"].contains("hidden_size"));
+  EXPECT_TRUE(report.contains("date") && report.contains("pldr_version"));
 }
 
 TEST_F(EvalCommand, BatchSizeOneAndEightGiveTheSameLogLikelihoods) {

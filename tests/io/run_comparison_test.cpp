@@ -1,5 +1,6 @@
 // Several runs side by side: one series per run, and the table of their final numbers.
 #include "io/run_comparison.h"
+#include "io/metrics_log.h"
 
 #include <gtest/gtest.h>
 
@@ -8,13 +9,14 @@ namespace {
 
 using Column = std::vector<std::pair<double, double>>;
 
+// The overlay of several runs (io/metrics_log.h) draws the DAG terms too, for the runs that log them.
 TEST(RunComparison, OneSeriesPerRunThatLoggedTheKey) {
-  NamedRun learned{"learned", {}}, identity{"g_identity", {}};
-  learned.table.columns["loss"] = Column{{10, 3.0}, {20, 2.5}};
-  learned.table.columns["val_loss"] = Column{{20, 2.7}};
-  learned.table.columns["dag_G_LM"] = Column{{10, 0.5}, {20, 0.4}};
-  identity.table.columns["loss"] = Column{{10, 3.2}, {20, 2.9}};
-  const std::vector<Panel> panels = comparison_panels({learned, identity});
+  MetricsTable learned, identity;
+  learned.columns["loss"] = Column{{10, 3.0}, {20, 2.5}};
+  learned.columns["val_loss"] = Column{{20, 2.7}};
+  learned.columns["dag_G_LM"] = Column{{10, 0.5}, {20, 0.4}};
+  identity.columns["loss"] = Column{{10, 3.2}, {20, 2.9}};
+  const std::vector<Panel> panels = comparison_panels({{"learned", learned}, {"g_identity", identity}});
   ASSERT_EQ(panels.size(), 3u);  // training loss, validation loss, the DAG term of G_LM
   EXPECT_EQ(panels[0].title, "Training loss");
   ASSERT_EQ(panels[0].series.size(), 2u);
