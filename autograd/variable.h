@@ -31,7 +31,7 @@ struct VariableState {
   Tensor value;
   Tensor grad;  // undefined until a backward reaches this leaf
   // Where a leaf's gradient is written when set (a view into a flat gradient buffer, see
-  // optim/flat_parameters.h); undefined: the gradient gets a buffer of its own.
+  // tensor/flat.h, set by optim/adamw.cpp); undefined: the gradient gets a buffer of its own.
   Tensor grad_slot;
   bool requires_grad = false;
   std::shared_ptr<Node> grad_fn;  // null for leaves
