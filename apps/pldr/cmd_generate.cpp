@@ -147,13 +147,14 @@ int cmd_generate(const Args& args) {
       std::cout << "\n\n" << std::flush;
       document.clear();
       shown.clear();
-      return;
+      return true;
     }
     document.push_back(token);
     const std::string now = m.tokenizer.decode(document);
     if (now.size() > shown.size() && now.compare(0, shown.size(), shown) == 0)
       std::cout << now.substr(shown.size()) << std::flush;
     shown = now;
+    return true;
   };
   const GenerationResult r = pldr::generate(*m.checkpoint.model, prompt, o);
   std::cout << std::endl;
