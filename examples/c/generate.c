@@ -8,10 +8,10 @@
 
 #include <pldr/pldr.h>
 
-/* Ends the program with the API's message when a call fails. */
-static void check(pldr_status status, const char* call) {
+/* Ends the program with the API's message (it names the call) when a call fails. */
+static void check(pldr_status status) {
   if (status == PLDR_OK) return;
-  fprintf(stderr, "%s: %s: %s\n", call, pldr_status_name(status), pldr_last_error());
+  fprintf(stderr, "%s (%s)\n", pldr_last_error(), pldr_status_name(status));
   exit(1);
 }
 
@@ -48,19 +48,19 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: %s MODEL PROMPT [N]\n", argv[0]);
     return 2;
   }
-  check(pldr_model_open(argv[1], NULL, &model), "pldr_model_open");
-  check(pldr_model_get_info(model, &info), "pldr_model_get_info");
-  if (info.has_tokenizer) check(pldr_tokenize(model, argv[2], prompt, 256, &n_prompt), "pldr_tokenize");
+  check(pldr_model_open(argv[1], NULL, &model));
+  check(pldr_model_get_info(model, &info));
+  if (info.has_tokenizer) check(pldr_tokenize(model, argv[2], prompt, 256, &n_prompt));
   else n_prompt = parse_ids(argv[2], prompt, 256);
 
   params.max_new_tokens = argc > 3 ? atoi(argv[3]) : 16;
   params.greedy = 1;
   params.on_token = print_token;
   if (params.max_new_tokens > 256) params.max_new_tokens = 256;
-  check(pldr_generate(model, prompt, n_prompt, &params, tokens, 256, &n_tokens), "pldr_generate");
+  check(pldr_generate(model, prompt, n_prompt, &params, tokens, 256, &n_tokens));
   printf("\n");
   if (info.has_tokenizer) {
-    check(pldr_detokenize(model, tokens, n_tokens, text, sizeof text, &length), "pldr_detokenize");
+    check(pldr_detokenize(model, tokens, n_tokens, text, sizeof text, &length));
     printf("%s%s\n", argv[2], text);
   }
   pldr_model_free(model);

@@ -66,7 +66,8 @@ static size_t argmax(const float* row, size_t n) {
 }
 
 static void test_open_and_bad_paths(void) {
-  pldr_model* model = (pldr_model*)&model; /* must be set to NULL on failure */
+  static int sentinel;
+  pldr_model* model = (pldr_model*)&sentinel; /* a failed open must set it to NULL */
   pldr_model_params params = pldr_model_default_params();
   pldr_model_info info;
 

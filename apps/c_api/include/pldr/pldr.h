@@ -3,8 +3,8 @@
  * with a per-token callback, read the deductive outputs of the last forward pass.
  *
  * Every function returns a pldr_status. PLDR_OK is 0; on any other status, pldr_last_error()
- * gives a message naming the problem. No C++ exception crosses this API. A model handle may be
- * used by one thread at a time; different handles may be used from different threads.
+ * gives a message naming the problem. No C++ exception crosses this API. A model handle must not
+ * be used by two threads at once.
  *
  * Shapes: V vocabulary, T tokens, L layers, H heads, dk head width. Arrays are row-major. */
 #ifndef PLDR_H
