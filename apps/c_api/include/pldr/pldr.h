@@ -19,11 +19,19 @@
 #define PLDR_API
 #endif
 
+/* In C++ (the implementation) the enums have int as their type: any value a C caller passes is
+ * then one the implementation may read, and reject with PLDR_ERR_INVALID_ARGUMENT. */
+#ifdef __cplusplus
+#define PLDR_INT_ENUM : int
+#else
+#define PLDR_INT_ENUM
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum pldr_status {
+typedef enum pldr_status PLDR_INT_ENUM {
   PLDR_OK = 0,
   PLDR_ERR_INVALID_ARGUMENT = 1, /* a NULL pointer, an option out of range, a token id outside [0, V) */
   PLDR_ERR_BUFFER_TOO_SMALL = 2, /* an output array shorter than the result; the needed size is reported */
@@ -43,7 +51,7 @@ PLDR_API const char* pldr_last_error(void);
 PLDR_API const char* pldr_status_name(pldr_status status);
 
 /* What this build of the library can do. */
-typedef enum pldr_feature {
+typedef enum pldr_feature PLDR_INT_ENUM {
   PLDR_FEATURE_CHECKPOINTS = 0, /* HDF5 checkpoints (pldr train's output) */
   PLDR_FEATURE_TOKENIZER = 1,   /* SentencePiece tokenizers: pldr_tokenize, pldr_detokenize */
   PLDR_FEATURE_CUDA = 2         /* the CUDA backend is compiled in (a GPU may still be absent) */
@@ -56,8 +64,8 @@ PLDR_API int pldr_has_feature(pldr_feature feature);
 
 typedef struct pldr_model pldr_model;
 
-typedef enum pldr_dtype { PLDR_DTYPE_FLOAT32 = 0, PLDR_DTYPE_FLOAT64 = 1 } pldr_dtype;
-typedef enum pldr_device { PLDR_DEVICE_CPU = 0, PLDR_DEVICE_CUDA = 1 } pldr_device;
+typedef enum pldr_dtype PLDR_INT_ENUM { PLDR_DTYPE_FLOAT32 = 0, PLDR_DTYPE_FLOAT64 = 1 } pldr_dtype;
+typedef enum pldr_device PLDR_INT_ENUM { PLDR_DEVICE_CPU = 0, PLDR_DEVICE_CUDA = 1 } pldr_device;
 
 typedef struct pldr_model_params {
   pldr_dtype dtype;           /* the parameters are converted to it; default float32 */
@@ -118,7 +126,7 @@ PLDR_API pldr_status pldr_eval(pldr_model* model, const int32_t* ids, size_t n_i
  * to stop after this token. */
 typedef int (*pldr_token_callback)(int32_t token, size_t index, void* user_data);
 
-typedef enum pldr_nucleus {
+typedef enum pldr_nucleus PLDR_INT_ENUM {
   PLDR_NUCLEUS_REFERENCE = 0,  /* keep tokens whose inclusive cumulative probability is <= top_p */
   PLDR_NUCLEUS_HUGGINGFACE = 1 /* keep the smallest set whose probability reaches top_p */
 } pldr_nucleus;
@@ -150,7 +158,7 @@ PLDR_API pldr_status pldr_generate(pldr_model* model, const int32_t* prompt, siz
 
 /* ---- Deductive outputs (spec §4.5) -------------------------------------------------------- */
 
-typedef enum pldr_deductive {
+typedef enum pldr_deductive PLDR_INT_ENUM {
   PLDR_DEDUCTIVE_A = 0,    /* metric tensor after the residual metric learner */
   PLDR_DEDUCTIVE_A_LM = 1, /* potential tensor */
   PLDR_DEDUCTIVE_AP = 2,   /* A_LM to the power pw */
