@@ -132,8 +132,8 @@ pldr_status pldr_model_open(const char* path, const pldr_model_params* params, p
     auto [loaded, named_tokenizer] =
         pldr::capi::load(path, p.dtype == PLDR_DTYPE_FLOAT64 ? pldr::DType::Float64 : pldr::DType::Float32, identity);
     handle->model = std::move(loaded);
-    const std::string tokenizer_path = p.tokenizer_path ? p.tokenizer_path : named_tokenizer;
 #if PLDR_C_API_TOKENIZER
+    const std::string tokenizer_path = p.tokenizer_path ? p.tokenizer_path : named_tokenizer;
     // A tokenizer the caller names must load; one a checkpoint names may have stayed on the
     // machine that trained it: the model then opens without it, and pldr_tokenize says why.
     if (!p.tokenizer_path && !named_tokenizer.empty() && !std::filesystem::exists(named_tokenizer)) {

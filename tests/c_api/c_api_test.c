@@ -2,9 +2,10 @@
  * repeated pldr_eval, sampling by seed, the callback streaming and stopping), the deductive
  * outputs, the tokenizer (or its absence), and bad input: missing folders, NULL pointers, wrong
  * sizes, ids outside the vocabulary. Every check prints file, line and the API's message.
- *   c_api_test FIXTURE_DIR [CHECKPOINT TOKENIZER]
+ *   c_api_test FIXTURE_DIR [CHECKPOINT MOVED_CHECKPOINT TOKENIZER]
  * FIXTURE_DIR holds tiny_hf/ (scripts/make-tiny-hf-folder.cmake) and expected_logits.txt
- * (write_expected_logits.cmake); CHECKPOINT (vocabulary 32000, naming TOKENIZER) in full builds. */
+ * (write_expected_logits.cmake); in full builds CHECKPOINT (vocabulary 32000) names TOKENIZER and
+ * MOVED_CHECKPOINT, the same model, a tokenizer that does not exist. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,7 +304,7 @@ static void test_no_tokenizer(void) {
 }
 
 /* A checkpoint naming the published 32k tokenizer: text in, text out. */
-static void test_tokenizer(const char* checkpoint, const char* tokenizer) {
+static void test_tokenizer(const char* checkpoint, const char* moved, const char* tokenizer) {
   int32_t ids[32], tokens[4];
   int32_t outside = 32000;
   char text[64];
@@ -341,11 +342,25 @@ static void test_tokenizer(const char* checkpoint, const char* tokenizer) {
   CHECK(model == NULL);
   params.tokenizer_path = "/no/such/tokenizer.model";
   CHECK_STATUS(pldr_model_open(checkpoint, &params, &model), PLDR_ERR_LOAD, "/no/such/tokenizer.model");
+
+  /* A checkpoint whose tokenizer stayed behind opens without it, and says so; given the
+   * tokenizer, whose identity the checkpoint recorded, it has one again. */
+  params.tokenizer_path = NULL;
+  CHECK_OK(pldr_model_open(moved, &params, &model));
+  CHECK_OK(pldr_model_get_info(model, &info));
+  CHECK(info.has_tokenizer == 0);
+  CHECK_STATUS(pldr_tokenize(model, "Hello", ids, 32, &n), PLDR_ERR_NO_TOKENIZER,
+               "/moved/away/tokenizer.model, which does not exist here");
+  pldr_model_free(model);
+  params.tokenizer_path = tokenizer;
+  CHECK_OK(pldr_model_open(moved, &params, &model));
+  CHECK_OK(pldr_tokenize(model, "Hello", ids, 32, &n));
+  pldr_model_free(model);
 }
 
 int main(int argc, char** argv) {
-  if (argc != 2 && argc != 4) {
-    fprintf(stderr, "usage: c_api_test FIXTURE_DIR [CHECKPOINT TOKENIZER]\n");
+  if (argc != 2 && argc != 5) {
+    fprintf(stderr, "usage: c_api_test FIXTURE_DIR [CHECKPOINT MOVED_CHECKPOINT TOKENIZER]\n");
     return 2;
   }
   snprintf(fixture, sizeof fixture, "%s", argv[1]);
@@ -360,8 +375,8 @@ int main(int argc, char** argv) {
   test_generation_bad_input();
   test_deductive_outputs();
   test_no_tokenizer();
-  if (argc == 4) test_tokenizer(argv[2], argv[3]);
+  if (argc == 5) test_tokenizer(argv[2], argv[3], argv[4]);
   if (failures) fprintf(stderr, "%d checks failed\n", failures);
-  else printf("every check passed (%s)\n", argc == 4 ? "with the tokenizer" : "without a tokenizer");
+  else printf("every check passed (%s)\n", argc == 5 ? "with the tokenizer" : "without a tokenizer");
   return failures ? 1 : 0;
 }
