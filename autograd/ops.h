@@ -35,6 +35,8 @@ Variable max(const Variable& x, std::vector<int> axes = {}, bool keepdim = false
 // Under a bf16-mixed AutocastGuard (autograd/autocast.h) float32 operands are cast to bfloat16,
 // multiplied with float32 accumulation, and the product cast back to float32.
 Variable matmul(const Variable& a, const Variable& b);
+// x Wᵀ + b (nn::Linear): x [..., in], W [out, in], b [out] or undefined.
+Variable linear(const Variable& x, const Variable& weight, const Variable& bias);
 Variable trace(const Variable& x);           // [..., N, N] -> [...]
 Variable expm(const Variable& x);            // gradient through the Fréchet derivative: dA = L(Aᵀ, G)
 Variable log_trace_expm(const Variable& x);  // log tr expm(X), [..., N, N] -> [...], overflow-safe

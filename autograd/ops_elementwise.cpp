@@ -5,11 +5,12 @@
 namespace pldr::ag {
 
 Variable add(const Variable& a, const Variable& b) {
-  return record(
-      ops::add(a.value(), b.value()), "add", {a, b},
-      [sa = a.shape(), sb = b.shape(), na = needs_grad(a), nb = needs_grad(b)](const Tensor& g) {
-        return std::vector<Tensor>{na ? ops::sum_to_shape(g, sa) : Tensor(), nb ? ops::sum_to_shape(g, sb) : Tensor()};
-      });
+  return record_into(ops::add(a.value(), b.value()), "add", {a, b},
+                     [sa = a.shape(), sb = b.shape(), na = needs_grad(a), nb = needs_grad(b)](const Tensor& g,
+                                                                                              const GradTargets& into) {
+                       return std::vector<Tensor>{na ? sum_to_target(g, sa, into[0]) : Tensor(),
+                                                  nb ? sum_to_target(g, sb, into[1]) : Tensor()};
+                     });
 }
 
 Variable sub(const Variable& a, const Variable& b) {

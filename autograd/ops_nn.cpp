@@ -19,17 +19,18 @@ Variable log_softmax(const Variable& x) {
 
 Variable layer_norm(const Variable& x, const Variable& gamma, const Variable& beta, double eps) {
   LayerNormResult r = ops::layer_norm(x.value(), gamma.value(), beta.value(), eps);
-  return record(r.y, "layer_norm", {x, gamma, beta}, [vx = x.value(), vg = gamma.value(), r](const Tensor& g) {
-    LayerNormGrads d = ops::layer_norm_back(g, vx, r.mean, r.rstd, vg);
-    return std::vector<Tensor>{d.dx, d.dgamma, d.dbeta};
-  });
+  return record_into(r.y, "layer_norm", {x, gamma, beta},
+                     [vx = x.value(), vg = gamma.value(), r](const Tensor& g, const GradTargets& into) {
+                       LayerNormGrads d = ops::layer_norm_back(g, vx, r.mean, r.rstd, vg, into[1], into[2]);
+                       return std::vector<Tensor>{d.dx, d.dgamma, d.dbeta};
+                     });
 }
 
 Variable embedding(const Variable& weight, const Tensor& ids) {
-  return record(ops::embedding(weight.value(), ids), "embedding", {weight},
-                [ids, vocab = weight.size(0)](const Tensor& g) {
-                  return std::vector<Tensor>{ops::embedding_back(g, ids, vocab)};
-                });
+  return record_into(ops::embedding(weight.value(), ids), "embedding", {weight},
+                     [ids, vocab = weight.size(0)](const Tensor& g, const GradTargets& into) {
+                       return std::vector<Tensor>{ops::embedding_back(g, ids, vocab, into[0])};
+                     });
 }
 
 Variable cross_entropy(const Variable& logits, const Tensor& targets, int ignore_id) {

@@ -17,14 +17,34 @@ Variable::Variable(Tensor value, bool requires_grad) : state_(std::make_shared<V
 
 bool needs_grad(const Variable& v) { return grad_enabled() && v.defined() && v.requires_grad(); }
 
-Variable record(Tensor value, const char* op, std::vector<Variable> inputs, BackwardFn backward) {
+Tensor sum_to_target(const Tensor& g, const Shape& shape, const Tensor& target) {
+  if (!target.defined()) return ops::sum_to_shape(g, shape);
+  Tensor out = target;
+  ops::sum_to_shape_into(out, g);
+  return out;
+}
+
+Tensor target_or_new(const Tensor& target, const Shape& shape, DType dtype, Device device) {
+  return target.defined() ? target : Tensor::uninitialized(shape, dtype, device);
+}
+
+Variable record_into(Tensor value, const char* op, std::vector<Variable> inputs, BackwardIntoFn backward) {
   Variable out(std::move(value), false);
   if (!grad_enabled()) return out;
   bool any = false;
   for (const Variable& v : inputs) any = any || (v.defined() && v.requires_grad());
   if (!any) return out;
   out.state_->requires_grad = true;
-  out.state_->grad_fn = std::make_shared<Node>(Node{op, std::move(inputs), std::move(backward)});
+  out.state_->grad_fn = std::make_shared<Node>(Node{op, std::move(inputs), std::move(backward), true});
+  return out;
+}
+
+Variable record(Tensor value, const char* op, std::vector<Variable> inputs, BackwardFn backward) {
+  BackwardIntoFn ignoring_targets;  // stays empty without a rule, so backward() names the op
+  if (backward)
+    ignoring_targets = [backward = std::move(backward)](const Tensor& g, const GradTargets&) { return backward(g); };
+  Variable out = record_into(std::move(value), op, std::move(inputs), std::move(ignoring_targets));
+  if (out.grad_fn()) out.state_->grad_fn->writes_into_targets = false;
   return out;
 }
 
@@ -48,10 +68,19 @@ Node::~Node() {
 
 namespace {
 
-// The gradient rule for leaves, written once: the first gradient is copied (g may be shared with
-// other nodes) into the leaf's slot or a buffer of its own, later ones are added in place.
+bool same_view(const Tensor& a, const Tensor& b) {
+  return a.shares_storage(b) && a.offset() == b.offset() && a.shape() == b.shape() && a.strides() == b.strides();
+}
+
+// The gradient rule for leaves, written once: the first gradient is taken as it is when a rule
+// wrote it into the leaf's slot, else copied (g may be shared with other nodes) into the slot or
+// a buffer of its own; later ones are added in place.
 void accumulate_leaf_grad(VariableState& leaf, const Tensor& g) {
   if (!leaf.grad.defined()) {
+    if (leaf.grad_slot.defined() && same_view(g, leaf.grad_slot)) {
+      leaf.grad = leaf.grad_slot;
+      return;
+    }
     if (!leaf.grad_slot.defined()) {
       leaf.grad = g.clone();
       return;
@@ -65,6 +94,20 @@ void accumulate_leaf_grad(VariableState& leaf, const Tensor& g) {
     return;
   }
   leaf.grad = ops::add(leaf.grad, g);
+}
+
+// The targets offered to `node`: each input leaf's slot, to one rule per leaf and backward pass
+// (`offered`), while the leaf has no gradient yet.
+GradTargets targets_for(const Node& node, std::unordered_set<const VariableState*>& offered) {
+  GradTargets targets(node.inputs.size());
+  if (!node.writes_into_targets) return targets;
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    const Variable& in = node.inputs[i];
+    if (!in.defined() || !in.requires_grad() || !in.is_leaf() || in.grad().defined() || !in.grad_slot().defined())
+      continue;
+    if (offered.insert(in.id()).second) targets[i] = in.grad_slot();
+  }
+  return targets;
 }
 
 }  // namespace
@@ -97,6 +140,7 @@ void Variable::backward(const Tensor& seed) const {
   }
 
   std::unordered_map<const VariableState*, Tensor> grads{{id(), seed}};
+  std::unordered_set<const VariableState*> offered;  // leaves whose slot a rule was offered
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const Variable& v = *it;
     auto found = grads.find(v.id());
@@ -109,7 +153,7 @@ void Variable::backward(const Tensor& seed) const {
     }
     const Node& node = *v.grad_fn();
     if (!node.backward) throw std::logic_error(std::string("backward: op '") + node.op + "' has no gradient rule");
-    std::vector<Tensor> input_grads = node.backward(g);
+    std::vector<Tensor> input_grads = node.backward(g, targets_for(node, offered));
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const Variable& in = node.inputs[i];
       if (!in.defined() || !in.requires_grad() || i >= input_grads.size() || !input_grads[i].defined()) continue;

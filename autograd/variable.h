@@ -16,6 +16,17 @@ namespace pldr::ag {
 
 struct Node;
 
+// Backward of one op: from the gradient of its output, one gradient per input (an undefined
+// Tensor where an input needs none).
+using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output)>;
+
+// Where a backward may write its inputs' gradients, one entry per input: for an input that is a
+// leaf with a gradient slot and no gradient yet in this backward pass, that slot (see
+// VariableState::grad_slot); otherwise undefined. A rule that writes a gradient into its target
+// returns the target itself, and the leaf takes it without a copy.
+using GradTargets = std::vector<Tensor>;
+using BackwardIntoFn = std::function<std::vector<Tensor>(const Tensor& grad_output, const GradTargets& targets)>;
+
 struct VariableState {
   Tensor value;
   Tensor grad;  // undefined until a backward reaches this leaf
@@ -60,19 +71,17 @@ class Variable {
   const VariableState* id() const { return state_.get(); }
 
  private:
-  friend Variable record(Tensor, const char*, std::vector<Variable>, std::function<std::vector<Tensor>(const Tensor&)>);
+  friend Variable record(Tensor, const char*, std::vector<Variable>, BackwardFn);
+  friend Variable record_into(Tensor, const char*, std::vector<Variable>, BackwardIntoFn);
   friend struct Node;
   std::shared_ptr<VariableState> state_;
 };
 
-// Backward of one op: from the gradient of its output, one gradient per input (an undefined
-// Tensor where an input needs none).
-using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output)>;
-
 struct Node {
   const char* op;  // for error messages
   std::vector<Variable> inputs;
-  BackwardFn backward;
+  BackwardIntoFn backward;
+  bool writes_into_targets = false;  // recorded by record_into: the engine offers it targets
   // Frees the part of the graph only this node keeps alive in a loop: releasing it by plain
   // recursion would take stack frames in proportion to the graph's depth.
   ~Node();
@@ -83,7 +92,14 @@ struct Node {
 // no work is spent on constants (attention masks, ids, fixed tables).
 bool needs_grad(const Variable& v);
 
+// Helpers for rules recorded with record_into: `g` summed down to `shape` (ops::sum_to_shape),
+// written into `target` when defined; and a buffer for a gradient, the target or a new one.
+Tensor sum_to_target(const Tensor& g, const Shape& shape, const Tensor& target);
+Tensor target_or_new(const Tensor& target, const Shape& shape, DType dtype, Device device);
+
 // Wraps an op's result. When grad mode is on and some input requires grad, attaches a Node.
 Variable record(Tensor value, const char* op, std::vector<Variable> inputs, BackwardFn backward);
+// The same for a rule that may write gradients into the targets it is offered (GradTargets).
+Variable record_into(Tensor value, const char* op, std::vector<Variable> inputs, BackwardIntoFn backward);
 
 }  // namespace pldr::ag

@@ -136,6 +136,7 @@ json counts_json(const pldr::RuntimeCounts& c, double per) {
   return {{"kernels", double(c.dispatches) / per},
           {"allocations", double(c.allocations) / per},
           {"host_reads", double(c.host_reads) / per},
+          {"host_read_bytes", double(c.host_read_bytes) / per},
           {"kernels_by_op", ops}};
 }
 

@@ -1,6 +1,6 @@
 // Tokenizer: a SentencePiece model (PLDR-LLM's unigram tokenizer or one trained like it) with the
 // encodings PLDR-LLM uses: a prompt is the plain ids (no BOS, no EOS); a pretraining document has
-// EOS appended (spec/pldr-llm.md section 2).
+// EOS appended (docs/pldr-llm.md §2).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// train_tokenizer: trains a SentencePiece model with PLDR-LLM's settings (spec/pldr-llm.md
-// section 2; burcgokden/SentencePiece-Tokenizer-Wrapper-for-PLDR-LLM-KVG-cache): pad 0 [PAD],
+// train_tokenizer: trains a SentencePiece model with PLDR-LLM's settings (docs/pldr-llm.md
+// §2; burcgokden/SentencePiece-Tokenizer-Wrapper-for-PLDR-LLM-KVG-cache): pad 0 [PAD],
 // unk 1 [UNK], bos 2 [START], eos 3 [END], user symbols [SEP] [CLS], split_digits, byte_fallback,
 // nmt_nfkc normalisation. Writes <model_prefix>.model and <model_prefix>.vocab.
 #pragma once

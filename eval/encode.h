@@ -1,5 +1,5 @@
 // Text requests to token ids as lm-evaluation-harness's `_encode_pair` and the PLDR fork's
-// tokenizer wrapper do (spec §9): no [START], no [END]; the context's trailing whitespace moves to
+// tokenizer wrapper do (docs/pldr-llm.md §9): no [START], no [END]; the context's trailing whitespace moves to
 // the front of the continuation; the continuation's tokens are the tail of encode(context +
 // continuation) after encode(context); an empty context becomes [END].
 #pragma once

@@ -53,14 +53,14 @@ PromptInvariance run_prompt(const PldrModel& model, const std::vector<int32_t>& 
   r.tokens_cached = generate(model, prompt, greedy(steps, CacheMode::KVG)).tokens;
   r.tokens_uncached = generate(model, prompt, greedy(steps, CacheMode::None)).tokens;
 
-  // What the G-cache freezes: the first (prompt) call's A, A_LM and G_LM per layer.
-  InferenceCache cache(c.num_hidden_layers);
-  model.forward(as_ids(prompt), &cache);
+  // What the G-cache freezes: the first (prompt) call's A, A_LM and G_LM per layer, read from its
+  // deductive outputs (a predefined G fills no G-cache: its G, and zeros for A and A_LM).
+  const ForwardResult first = model.forward(as_ids(prompt));
   std::vector<std::vector<std::vector<double>>> A, A_LM, G_LM;  // [layer][head][dk*dk]
-  for (const LayerCache& l : cache.layers) {
-    A.push_back(heads_of(l.A));
-    A_LM.push_back(heads_of(l.A_LM));
-    G_LM.push_back(heads_of(l.G_LM));
+  for (const LayerDeductive& l : first.layers) {
+    A.push_back(heads_of(l.A.value()));
+    A_LM.push_back(heads_of(l.A_LM.value()));
+    G_LM.push_back(heads_of(l.G_LM.value()));
     std::vector<Determinant> dets;
     for (const auto& g : G_LM.back()) dets.push_back(determinant_lu(g, c.head_dim));
     r.det_G_LM_cached.push_back(dets);

@@ -1,6 +1,6 @@
 // The G-cache invariance experiment (second paper, arXiv 2502.13502): how far the deductive outputs
 // a model computes at each generation step, over the whole sequence so far and without the G-cache,
-// are from the values the G-cache froze from the prompt (spec §4.2), and whether the generated
+// are from the values the G-cache froze from the prompt (docs/pldr-llm.md §4.2), and whether the generated
 // tokens differ between the two modes. Greedy decoding; the model runs under no-grad.
 #pragma once
 #include <functional>

@@ -1,6 +1,7 @@
 #include "eval/loglikelihood.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -37,25 +38,35 @@ Window make_window(const Request& r, int64_t max_length) {
   return w;
 }
 
-// Adds the log-probability of `target` under one row of log-probabilities; a target that is not
-// the row's argmax makes the score not greedy.
-void add_token(Score& s, const double* log_probs, int64_t V, int32_t target) {
-  s.loglikelihood += log_probs[target];
-  if (std::max_element(log_probs, log_probs + V) - log_probs != target) s.is_greedy = false;
-}
-
-// log_softmax of the logits that predict the targets; sums them and checks greediness.
-Score score_row(const Tensor& logits /* [S, V] */, const Window& w) {
-  const int64_t n = static_cast<int64_t>(w.targets.size());
-  const Tensor lp = ops::log_softmax(logits.slice(0, w.first_scored, w.first_scored + n).contiguous());
+// The log-probabilities of `targets` under the rows of logits [n, V] that predict them, summed, and
+// whether every target is its row's first argmax (lm-eval's is_greedy). Computed on the logits'
+// device: the host reads n log-probabilities and n argmax ids, not n x V values. The gather is the
+// embedding kernel on the log-probabilities viewed as [n·V, 1]: row i·V + target_i.
+Score score_targets(const Tensor& logits, const int32_t* targets, int64_t n) {
+  const Tensor lp = ops::log_softmax(logits.contiguous());
   const int64_t V = lp.shape()[1];
-  const std::vector<double> values = lp.to_vector<double>();
+  if (n * V > INT32_MAX)
+    throw std::invalid_argument("scoring: " + std::to_string(n) + " x " + std::to_string(V) +
+                                " log-probabilities exceed the int32 gather index");
+  std::vector<int32_t> flat_index(n);
+  for (int64_t i = 0; i < n; ++i) flat_index[i] = static_cast<int32_t>(i * V + targets[i]);
+  const Tensor index = from_vector(flat_index, {n}, DType::Int32, lp.device());
+  const std::vector<double> picked = ops::embedding(lp.view({n * V, 1}), index).to_vector<double>();
+  const std::vector<int32_t> greedy = ops::argmax_last(lp).to_vector<int32_t>();
   Score s;
-  for (int64_t i = 0; i < n; ++i) add_token(s, values.data() + i * V, V, w.targets[i]);
+  for (int64_t i = 0; i < n; ++i) {
+    s.loglikelihood += picked[i];
+    if (greedy[i] != targets[i]) s.is_greedy = false;
+  }
   return s;
 }
 
-// The KV+G cache (spec §4.2): the window's tokens up to the one that predicts the first target
+Score score_row(const Tensor& logits /* [S, V] */, const Window& w) {
+  const int64_t n = static_cast<int64_t>(w.targets.size());
+  return score_targets(logits.slice(0, w.first_scored, w.first_scored + n), w.targets.data(), n);
+}
+
+// The KV+G cache (docs/pldr-llm.md §4.2): the window's tokens up to the one that predicts the first target
 // run once, freezing G; each later target is predicted after feeding the target before it.
 Score score_with_cache(const PldrModel& model, const Window& w) {
   InferenceCache cache(model.config().num_hidden_layers);
@@ -66,9 +77,9 @@ Score score_with_cache(const PldrModel& model, const Window& w) {
         model.forward(from_vector(step, {1, static_cast<int64_t>(step.size())}, DType::Int32, model.device()), &cache)
             .logits.value()
             .select(0, 0);
-    const std::vector<double> lp =
-        ops::log_softmax(logits.slice(0, logits.shape()[0] - 1, logits.shape()[0]).contiguous()).to_vector<double>();
-    add_token(s, lp.data(), static_cast<int64_t>(lp.size()), w.targets[i]);
+    const Score token = score_targets(logits.slice(0, logits.shape()[0] - 1, logits.shape()[0]), &w.targets[i], 1);
+    s.loglikelihood += token.loglikelihood;
+    s.is_greedy = s.is_greedy && token.is_greedy;
     step = {w.targets[i]};
   }
   return s;

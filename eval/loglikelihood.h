@@ -1,9 +1,9 @@
 // Log-likelihood of a continuation given a context, scored as the PLDR lm-eval fork does
-// (spec §9): one forward pass over context + continuation without its last token, so G comes from
-// that whole input (A depends on every position, spec §10.1). A shared context cannot be computed
+// (docs/pldr-llm.md §9): one forward pass over context + continuation without its last token, so G comes from
+// that whole input (A depends on every position, docs/pldr-llm.md §10.1). A shared context cannot be computed
 // once; for speed, sequences are batched instead, right-padded with the pads left out of A and
 // hidden as keys, so that a batch scores exactly like each sequence alone.
-// With the KV+G cache instead (CacheMode::KVG, as generation runs, spec §4.2): the context is
+// With the KV+G cache instead (CacheMode::KVG, as generation runs, docs/pldr-llm.md §4.2): the context is
 // prefilled, G computed from it and frozen, then the continuation's tokens are fed one at a time;
 // the scores differ from the fork's unless G does not depend on the input (a predefined G).
 #pragma once

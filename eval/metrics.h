@@ -1,4 +1,4 @@
-// lm-evaluation-harness's multiple-choice metrics (spec §9, eval README §2.0): acc, acc_norm (the
+// lm-evaluation-harness's multiple-choice metrics (docs/pldr-llm.md §9, eval README §2.0): acc, acc_norm (the
 // log-likelihood divided by the choice's length in characters) and TruthfulQA's mc2, per item and
 // as means with their standard errors.
 #pragma once

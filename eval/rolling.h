@@ -1,5 +1,5 @@
 // Perplexity and bits per byte of a text in the fork's rolling windows (lm-eval's
-// loglikelihood_rolling, spec §9): the tokens are split into disjoint windows of `window` predicted
+// loglikelihood_rolling, docs/pldr-llm.md §9): the tokens are split into disjoint windows of `window` predicted
 // tokens; the first is fed [END] + its tokens but the last, each later one the token just before
 // it + its tokens but the last, so every token is predicted once, with at most `window` tokens of
 // context, and G comes from each window's own input. The fork's window is 1023 (1024 tokens per

@@ -1,5 +1,5 @@
 // Writing a model as a Hugging Face PLDR-LLM folder (the layout of the published checkpoints,
-// spec §5): config.json, model.safetensors (float32) and, when known, tokenizer.model.
+// docs/pldr-llm.md §5): config.json, model.safetensors (float32) and, when known, tokenizer.model.
 #pragma once
 #include <nlohmann/json_fwd.hpp>
 #include <string>

@@ -53,7 +53,7 @@ void assign_parameters(PldrModel& model, const io::SafetensorsViews& tensors, co
     p.mutable_value() = parameter_from(find(name, p.shape()), p.shape(), model.dtype());
   if (model.predefined_G.empty()) return;
 
-  // Predefined G (spec §4.4): [L, 3, 1, H, dk, dk] holding [A, A_LM, G] per layer.
+  // Predefined G (docs/pldr-llm.md §4.4): [L, 3, 1, H, dk, dk] holding [A, A_LM, G] per layer.
   const PldrConfig& c = model.config();
   const int64_t L = c.num_hidden_layers, H = c.num_attention_heads, dk = c.head_dim;
   const auto& status = find("decoder.past_G_values_status", {L});
@@ -79,7 +79,7 @@ nlohmann::json read_json(const std::string& path) {
 
 PldrConfig hf_config_from_json(const nlohmann::json& hf) {
   nlohmann::json j = hf;
-  // The HF class fills these when null (spec §1).
+  // The HF class fills these when null (docs/pldr-llm.md §1).
   const auto integer = [&](const char* key, int64_t fallback) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) return fallback;

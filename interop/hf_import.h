@@ -1,7 +1,7 @@
-// Loading a Hugging Face PLDR-LLM folder as published: config.json (spec §1), the weights in
+// Loading a Hugging Face PLDR-LLM folder as published: config.json (docs/pldr-llm.md §1), the weights in
 // model.safetensors or in shards listed by model.safetensors.index.json (float32, bfloat16,
 // float16 or float64; converted to the requested dtype), and tokenizer.model. The tensor names
-// are the reference's state_dict names (spec §5), so the mapping is the identity. The weights are
+// are the reference's state_dict names (docs/pldr-llm.md §5), so the mapping is the identity. The weights are
 // memory-mapped (io/safetensors.h): float32 weights of a float32 model are used in place, and the
 // model holds the mapping until its last parameter goes.
 #pragma once
@@ -29,7 +29,7 @@ HfModel load_hf_folder(const std::string& dir, DType dtype);
 
 // Every model parameter must be present with its configured shape; for custom_G_type
 // identity/random/external, G comes from decoder.past_G_values [L, 3, 1, H, dk, dk] (index 2),
-// whose decoder.past_G_values_status [L] must be all set (spec §4.4). Other tensors (the
+// whose decoder.past_G_values_status [L] must be all set (docs/pldr-llm.md §4.4). Other tensors (the
 // non-persistent RoPE buffers of older exports) are ignored.
 void load_safetensors_parameters(PldrModel& model, const std::string& safetensors_path);
 

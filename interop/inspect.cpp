@@ -27,6 +27,13 @@ void write_deductive_outputs(const std::string& path, const PldrModel& model, co
         const Tensor t = v->value().to(Device::CPU).to(DType::Float64).contiguous();
         f.write<double>(name + layer, t.data<double>(), std::vector<int64_t>(t.shape().begin(), t.shape().end()));
       }
+      // The parameters of Hugging Face's output_pldr_attentions tuple (A, A_LM, pw, a, ba, G_LM, E):
+      // the learned exponents and the energy-curvature weights and biases, [H, dk, dk].
+      if (const PowerLawParameters* p = model.decoder.dec_layers[l]->mha1.plgatt_layer.get())
+        for (const auto& [name, v] : {std::pair{"pw", &p->pwlst}, {"a", &p->alst}, {"ba", &p->balst}}) {
+          const Tensor t = v->value().to(Device::CPU).to(DType::Float64).contiguous();
+          f.write<double>(name + layer, t.data<double>(), std::vector<int64_t>(t.shape().begin(), t.shape().end()));
+        }
     }
     f.flush();
   });

@@ -30,7 +30,7 @@ inline constexpr const char* kTokensPerS =
 inline constexpr const char* kTokensSeen = "tokens_seen";  // training tokens of the run so far, all ranks
 inline constexpr const char* kElapsedS = "elapsed_s";      // seconds since this process's training loop began
 
-// The three DAG terms of the step (a learned G only).
+// The three DAG terms (a learned G only): averages over the steps since the previous logged line.
 inline constexpr const char* kDagALM = "dag_A_LM";
 inline constexpr const char* kDagAp = "dag_Ap";
 inline constexpr const char* kDagGLM = "dag_G_LM";
@@ -39,6 +39,9 @@ inline constexpr const char* kDagGLM = "dag_G_LM";
 inline constexpr const char* kValLoss = "val_loss";                  // nats per token
 inline constexpr const char* kValAccuracy = "val_accuracy";          // next-token accuracy
 inline constexpr const char* kValBitsPerChar = "val_bits_per_char";  // only with the data's meta file
+inline constexpr const char* kValDagALM = "val_dag_A_LM";  // the DAG terms of the validation batches (a learned G)
+inline constexpr const char* kValDagAp = "val_dag_Ap";
+inline constexpr const char* kValDagGLM = "val_dag_G_LM";
 
 // A data epoch's line: its number and its averages.
 inline constexpr const char* kEpoch = "epoch";

@@ -53,7 +53,13 @@ std::vector<Panel> training_curve_panels(const MetricsTable& t) {
   add(panel(t, "Loss", "cross-entropy (nats/token)", {{kLoss, "training"}, {kValLoss, "validation"}}));
   add(panel(t, "Validation bits per character", "bits/char", {{kValBitsPerChar, "validation"}}));
   add(panel(t, "Learning rate", "lr", {{kLr, "learning rate"}}));
-  add(panel(t, "DAG terms", "|log(tr expm(M∘M)/dk)|", {{kDagALM, "A_LM"}, {kDagAp, "Ap"}, {kDagGLM, "G_LM"}}));
+  add(panel(t, "DAG terms", "|log(tr expm(M∘M)/dk)|",
+            {{kDagALM, "A_LM"},
+             {kDagAp, "Ap"},
+             {kDagGLM, "G_LM"},
+             {kValDagALM, "A_LM, validation"},
+             {kValDagAp, "Ap, validation"},
+             {kValDagGLM, "G_LM, validation"}}));
   add(panel(t, "Accuracy", "next-token accuracy", {{kAccuracy, "training"}, {kValAccuracy, "validation"}}));
   add(panel(t, "Throughput", "tokens/s", {{kTokensPerS, "training"}}));
   add(panel(t, "Epoch averages", "cross-entropy (nats/token)",

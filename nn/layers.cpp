@@ -7,10 +7,7 @@ Linear::Linear(int64_t in, int64_t out, bool has_bias, DType dtype) {
   if (has_bias) bias = register_parameter("bias", {out}, dtype, 0);
 }
 
-ag::Variable Linear::forward(const ag::Variable& x) const {
-  ag::Variable y = ag::matmul(x, ag::transpose(weight, 0, 1));
-  return bias.defined() ? ag::add(y, bias) : y;
-}
+ag::Variable Linear::forward(const ag::Variable& x) const { return ag::linear(x, weight, bias); }
 
 LayerNorm::LayerNorm(int64_t dim, double eps_, DType dtype) : eps(eps_) {
   weight = register_parameter("weight", {dim}, dtype, 1);

@@ -38,7 +38,7 @@ class GatedLinearUnit : public Module {
   Linear gluw1, gluw2, gluw3;  // dim -> hidden, dim -> hidden, hidden -> dim
 };
 
-// iSwiGLU(z) = z · silu(z) = z² σ(z) ≥ 0 (spec §3.3 step 6).
+// iSwiGLU(z) = z · silu(z) = z² σ(z) ≥ 0 (docs/pldr-llm.md §3.3 step 6).
 ag::Variable iswiglu(const ag::Variable& z);
 
 }  // namespace pldr::nn

@@ -1,4 +1,4 @@
-// Rotary position embedding of queries and keys, in both pairings of spec §3.3 step 2, with an
+// Rotary position embedding of queries and keys, in both pairings of docs/pldr-llm.md §3.3 step 2, with an
 // absolute position offset (the number of tokens already in the KV cache).
 #pragma once
 #include <vector>

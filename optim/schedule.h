@@ -1,4 +1,4 @@
-// Learning-rate schedule: linear warm-up then cosine decay to alpha·base (spec §12), a pure
+// Learning-rate schedule: linear warm-up then cosine decay to alpha·base (docs/pldr-llm.md §12), a pure
 // function of the step. f(0) = 0, so the very first step changes only the moments.
 #pragma once
 #include <cstdint>

@@ -122,7 +122,7 @@ ag::Variable PowerLawGraphAttention::forward(const ag::Variable& x, const Tensor
     }
   }
 
-  if (fixed_G) {  // a predefined G (spec §4.4): A and A_LM are zeros
+  if (fixed_G) {  // a predefined G (docs/pldr-llm.md §4.4): A and A_LM are zeros
     const Tensor zero = zeros(fixed_G->shape(), fixed_G->dtype(), fixed_G->device());
     d.A = d.A_LM = d.Ap = ag::Variable(zero);
     d.G_LM = ag::Variable(*fixed_G);
@@ -135,7 +135,7 @@ ag::Variable PowerLawGraphAttention::forward(const ag::Variable& x, const Tensor
     deduce_metric(q, d, layout && layout->A_weight.defined() ? &layout->A_weight : nullptr);
     if (cache) {
       // With cache_first_G only item 0 is kept; later steps broadcast it over the batch, while
-      // this first call still uses each item's own G (spec §4.2).
+      // this first call still uses each item's own G (docs/pldr-llm.md §4.2).
       const bool first_only = config.cache_first_G || cache->keep_first_G;
       auto kept = [&](const ag::Variable& v) { return first_only ? v.value().slice(0, 0, 1).contiguous() : v.value(); };
       cache->A = kept(d.A);

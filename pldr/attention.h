@@ -1,4 +1,4 @@
-// Power Law Graph Attention (spec §3.3), the `mha1` block of a decoder layer, with its residual
+// Power Law Graph Attention (docs/pldr-llm.md §3.3), the `mha1` block of a decoder layer, with its residual
 // metric learner. Shapes: B batch, S new tokens, P cached tokens, d model width, H heads, dk head width.
 #pragma once
 #include <memory>
@@ -11,7 +11,7 @@
 
 namespace pldr {
 
-// The deductive outputs of one layer (spec §4.5), plain return values.
+// The deductive outputs of one layer (docs/pldr-llm.md §4.5), plain return values.
 struct LayerDeductive {
   ag::Variable A;       // metric tensor after the residual metric learner [B, H, dk, dk]
   ag::Variable A_LM;    // iSwiGLU(W A + b) + 1e-9, the potential tensor
@@ -21,7 +21,7 @@ struct LayerDeductive {
   ag::Variable E;       // attention probabilities [B, H, S, P+S]
 };
 
-// Where the tokens of a padded batch sit (spec §10.3), made by PldrModel::forward from the
+// Where the tokens of a padded batch sit (docs/pldr-llm.md §10.3), made by PldrModel::forward from the
 // padding mask; absent for unpadded input.
 struct TokenLayout {
   std::vector<int64_t> positions;  // [B, S] RoPE position of each new token
@@ -61,7 +61,7 @@ class PowerLawGraphAttention : public nn::Module {
 
   const PldrConfig config;
   nn::Linear wq, wk, wv, dense;
-  // Learned G only (absent for a predefined G, spec §4.4):
+  // Learned G only (absent for a predefined G, docs/pldr-llm.md §4.4):
   std::unique_ptr<nn::LayerNorm> layernorm1;  // A's LayerNorm
   std::vector<std::unique_ptr<MetricResidualUnit>> reslayerAs;
   std::unique_ptr<PowerLawParameters> plgatt_layer;

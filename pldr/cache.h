@@ -1,4 +1,4 @@
-// Inference caches passed explicitly to the model (spec §4): per layer the KV-cache and the
+// Inference caches passed explicitly to the model (docs/pldr-llm.md §4): per layer the KV-cache and the
 // G-cache, so a reader sees when G is computed and when it is reused.
 //
 // Keys, values and key ids live in buffers allocated once for `capacity` positions and written in
@@ -7,7 +7,7 @@
 // InferenceCache::reserve's (generate() reserves prompt + new tokens), else the model's
 // max_position_embeddings. A forward past it grows the buffers to at least twice their size
 // (one copy of the filled prefix, new addresses from then on) rather than failing, because
-// NeoX-pairing models may run past max_position_embeddings (spec §10.5).
+// NeoX-pairing models may run past max_position_embeddings (docs/pldr-llm.md §10.5).
 #pragma once
 #include <cstdint>
 #include <vector>

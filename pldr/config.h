@@ -1,4 +1,4 @@
-// PLDR-LLM configuration: every key of spec §1, with the class defaults, JSON in and out, and
+// PLDR-LLM configuration: every key of docs/pldr-llm.md §1, with the class defaults, JSON in and out, and
 // validation that names the offending key.
 #pragma once
 #include <nlohmann/json_fwd.hpp>
@@ -7,7 +7,7 @@
 
 namespace pldr {
 
-// What G_LM is: learned by the metric learner, or a predefined buffer (spec §4.4).
+// What G_LM is: learned by the metric learner, or a predefined buffer (docs/pldr-llm.md §4.4).
 enum class GType { Learned, Identity, Random, External };
 GType g_type_from_name(const std::string& name);  // "learned"/null, "identity", "random", "external"
 const char* g_type_name(GType type);

@@ -1,4 +1,4 @@
-// Autoregressive generation (spec §8) for one prompt or a batch of them, under a no-grad scope.
+// Autoregressive generation (docs/pldr-llm.md §8) for one prompt or a batch of them, under a no-grad scope.
 #pragma once
 #include <functional>
 #include <vector>
@@ -22,9 +22,9 @@ struct GenerationOptions {
   bool keep_step_logits = false;  // record each step's last-position logits
   // Batches: prompts of different lengths are left-padded. By default the pads are left out of A
   // (and hidden as keys), so each prompt generates exactly what it would alone; pads_enter_A
-  // lets them into A as the Hugging Face code does with padded batches (spec §10.3).
+  // lets them into A as the Hugging Face code does with padded batches (docs/pldr-llm.md §10.3).
   bool pads_enter_A = false;
-  bool cache_first_G = false;  // later steps use batch item 0's G for every item (spec §4.2)
+  bool cache_first_G = false;  // later steps use batch item 0's G for every item (docs/pldr-llm.md §4.2)
   // Called as each token is produced; returning false ends that prompt's generation after this
   // token, as [END] does (a caller streaming the tokens stops on request).
   std::function<bool(size_t prompt, int32_t token)> on_token;

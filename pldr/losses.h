@@ -1,4 +1,4 @@
-// Training objectives (spec §12): masked cross-entropy and accuracy, and the DAG regulariser on
+// Training objectives (docs/pldr-llm.md §12): masked cross-entropy and accuracy, and the DAG regulariser on
 // the deductive outputs A_LM, Ap and G_LM.
 #pragma once
 #include <array>

@@ -189,7 +189,7 @@ void PldrModel::initialize(uint64_t seed) {
     init_linear_xavier(gen, att.wq, dt);
     init_linear_xavier(gen, att.wk, dt);
     init_linear_xavier(gen, att.dense, dt);
-    // The reference re-initialises wk where it meant wv (spec §7), so wv keeps PyTorch's Linear
+    // The reference re-initialises wk where it meant wv (docs/pldr-llm.md §7), so wv keeps PyTorch's Linear
     // default: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)). Reproduced on purpose.
     const double bound = 1.0 / std::sqrt(double(c.hidden_size));
     att.wv.weight.mutable_value() = gen.uniform(att.wv.weight.shape(), -bound, bound, dt);
@@ -209,7 +209,7 @@ void PldrModel::initialize(uint64_t seed) {
     init_glu(gen, layer->ffn, dt);
   }
   init_linear_xavier(gen, final_layer, dt);
-  if (c.custom_G_type == GType::Random)  // G ~ N(0, 1) (spec §4.4)
+  if (c.custom_G_type == GType::Random)  // G ~ N(0, 1) (docs/pldr-llm.md §4.4)
     for (Tensor& g : predefined_G) g = gen.normal(g.shape(), 0.0, 1.0, dt);
   to(device);
 }

@@ -1,5 +1,5 @@
 // The PLDR-LLM: embedding, post-LN decoder layers with Power Law Graph Attention, LM head
-// (spec §3). Parameter names are the reference's state_dict names (spec §5).
+// (docs/pldr-llm.md §3). Parameter names are the reference's state_dict names (docs/pldr-llm.md §5).
 #pragma once
 #include <memory>
 #include <vector>
@@ -8,7 +8,7 @@
 
 namespace pldr {
 
-// dec_layers.l: x1 = LN1(PLGA(x) + x), x2 = LN2(FFN(x1) + x1)  (spec §3.2)
+// dec_layers.l: x1 = LN1(PLGA(x) + x), x2 = LN2(FFN(x1) + x1)  (docs/pldr-llm.md §3.2)
 class DecoderLayer : public nn::Module {
  public:
   DecoderLayer(const PldrConfig& c, DType dtype);
@@ -27,7 +27,7 @@ class Decoder : public nn::Module {
   std::vector<std::unique_ptr<DecoderLayer>> dec_layers;
 };
 
-// A padded batch (spec §10.3): which new positions are tokens and which are pads. Pads are
+// A padded batch (docs/pldr-llm.md §10.3): which new positions are tokens and which are pads. Pads are
 // hidden as keys (whatever their id); by default their queries are also left out of A = qᵀq, so
 // each row is computed exactly as alone. pads_enter_A lets them in, as the Hugging Face code does
 // with padded batches (the reference itself only runs unpadded sequences). RoPE positions come
@@ -50,11 +50,11 @@ class PldrModel : public nn::Module {
 
   // ids int32 [B, S]. Without a cache: one pass over the whole input, causal + key-padding mask
   // (keys with id 0), G from this input. With a cache: positions continue after the cached ones,
-  // keys/values are appended and G follows the G-cache (spec §4). With padding (or a cache that
+  // keys/values are appended and G follows the G-cache (docs/pldr-llm.md §4). With padding (or a cache that
   // holds a padded batch), see Padding.
   ForwardResult forward(const Tensor& ids, InferenceCache* cache = nullptr, const Padding* padding = nullptr) const;
 
-  // The reference initialisation (spec §7), seeded: drawn on the CPU (Philox), then copied to
+  // The reference initialisation (docs/pldr-llm.md §7), seeded: drawn on the CPU (Philox), then copied to
   // the model's device, so every device starts from the same numbers.
   void initialize(uint64_t seed);
 

@@ -1,4 +1,4 @@
-// Choosing the next token from last-position logits (spec §8): temperature, top-k and top-p
+// Choosing the next token from last-position logits (docs/pldr-llm.md §8): temperature, top-k and top-p
 // with the reference's nucleus rule or Hugging Face's, then a seeded categorical draw.
 #pragma once
 #include <cstdint>

@@ -1,5 +1,5 @@
 // The reference's float32 RoPE cos/sin table, computed bit for bit as PyTorch builds it on x86 CPUs,
-// for any head size and position count (spec §3.3 step 2).
+// for any head size and position count (docs/pldr-llm.md §3.3 step 2).
 //
 // How the reference builds it (torchtune RotaryPositionalEmbeddings for v51 / GPT-J; Hugging Face's
 // default rotary init for v52 / NeoX; torch 1.8 to 2.3 on CPU):

@@ -16,6 +16,7 @@
 #                    the same for A_LM, Ap and G_LM
 #
 # Overrides apply to every training of the ablation, e.g. training.steps=20 for a quick look.
+# ABLATION_DIR (default runs/ablations) is where the shared data and the runs go; PLDR names the tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +29,7 @@ esac
 
 pldr=${PLDR:-build/apps/pldr}
 if [ ! -x "$pldr" ]; then bash scripts/build.sh; fi
-runs=runs/ablations
+runs=${ABLATION_DIR:-runs/ablations}
 configs=apps/configs/ablations
 mkdir -p "$runs"
 
@@ -38,10 +39,14 @@ if [ ! -f "$runs/data.meta.json" ]; then
   "$pldr" prepare data/corpus/tinyshakespeare.txt --tokenizer "$runs/tokenizer.model" --output "$runs/data" --val-fraction 0.1 --quiet
 fi
 
+# The shared data of $runs, whatever folder the configurations name.
+data=(data.train="$runs/data.train.tok" data.val="$runs/data.val.tok" data.meta="$runs/data.meta.json"
+      tokenizer="$runs/tokenizer.model")
+
 train_and_plot() {  # config, out_dir, overrides...
   local config=$1 out=$2
   shift 2
-  "$pldr" train --config "$config" out_dir="$out" "$@"
+  "$pldr" train --config "$config" out_dir="$out" "${data[@]}" "$@"
   "$pldr" plot "$out/metrics.jsonl" -o "$out/curves.svg"
   echo "curves: $out/curves.svg"
 }

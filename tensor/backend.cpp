@@ -28,12 +28,15 @@ bool listed_support(Device device, Op op, DType dtype) {
 
 namespace {
 std::array<std::atomic<uint64_t>, kOpCount> dispatches{};
-std::atomic<uint64_t> allocations{0}, host_reads{0};
+std::atomic<uint64_t> allocations{0}, host_reads{0}, host_read_bytes{0};
 }  // namespace
 
 void count_dispatch(Op op) { dispatches[static_cast<size_t>(op)].fetch_add(1, std::memory_order_relaxed); }
 void count_allocation() { allocations.fetch_add(1, std::memory_order_relaxed); }
-void count_host_read() { host_reads.fetch_add(1, std::memory_order_relaxed); }
+void count_host_read(uint64_t bytes) {
+  host_reads.fetch_add(1, std::memory_order_relaxed);
+  host_read_bytes.fetch_add(bytes, std::memory_order_relaxed);
+}
 uint64_t dispatch_count(Op op) { return dispatches[static_cast<size_t>(op)].load(std::memory_order_relaxed); }
 
 RuntimeCounts runtime_counts() {
@@ -41,6 +44,7 @@ RuntimeCounts runtime_counts() {
   for (const std::atomic<uint64_t>& n : dispatches) c.dispatches += n.load(std::memory_order_relaxed);
   c.allocations = allocations.load(std::memory_order_relaxed);
   c.host_reads = host_reads.load(std::memory_order_relaxed);
+  c.host_read_bytes = host_read_bytes.load(std::memory_order_relaxed);
   return c;
 }
 
@@ -48,6 +52,7 @@ void reset_runtime_counts() {
   for (std::atomic<uint64_t>& n : dispatches) n.store(0, std::memory_order_relaxed);
   allocations.store(0, std::memory_order_relaxed);
   host_reads.store(0, std::memory_order_relaxed);
+  host_read_bytes.store(0, std::memory_order_relaxed);
 }
 
 Device device_from_name(const std::string& name) {

@@ -63,9 +63,10 @@ bool listed_support(Device device, Op op, DType dtype);
 // threads): what tests and benchmarks read to see the kernels a training step or a decoded token
 // launches, the buffers it allocates and how often the host waits to read a result.
 struct RuntimeCounts {
-  uint64_t dispatches = 0;   // kernels launched through the table (tensor/ops.h, copies and fills)
-  uint64_t allocations = 0;  // Storage buffers taken from a backend
-  uint64_t host_reads = 0;   // Tensor::to_vector / item: the host reading values (on a GPU, a wait)
+  uint64_t dispatches = 0;       // kernels launched through the table (tensor/ops.h, copies and fills)
+  uint64_t allocations = 0;      // Storage buffers taken from a backend
+  uint64_t host_reads = 0;       // Tensor::to_vector / item: the host reading values (on a GPU, a wait)
+  uint64_t host_read_bytes = 0;  // what those reads carried, in the tensors' own dtypes
 };
 RuntimeCounts runtime_counts();
 uint64_t dispatch_count(Op op);  // the dispatches of one op
@@ -73,7 +74,7 @@ void reset_runtime_counts();
 // Called by tensor/ itself: once per dispatch, allocation and host read.
 void count_dispatch(Op op);
 void count_allocation();
-void count_host_read();
+void count_host_read(uint64_t bytes);
 
 // The tables themselves; see "How a backend registers itself" above.
 const Backend& cpu_backend();

@@ -11,7 +11,7 @@
 //                  (tests/tensor/op_cases.h).
 //
 // Adding an op: one line here, one kernel per backend, the op in tensor/ops.h and ops.cpp, its
-// autograd rule (autograd/), and one row in the op-case table. docs/ (when present) walks through it.
+// autograd rule (autograd/), and one row in the op-case table. docs/framework.md §5 walks through it.
 //
 // Kernels take outputs first; tensor/ops.cpp has checked the arguments and allocated the outputs.
 // Inputs may be strided views where a comment says so, else they are dense.
@@ -66,7 +66,7 @@ inline constexpr DTypeSet kBF16{1u << static_cast<unsigned>(DType::BFloat16)};
   X(softmax_back_rows, (Tensor& out, const Tensor& y, const Tensor& g, bool log))                                       \
   /* x [rows, D], gamma and beta [D] -> y [rows, D], mean and rstd [rows] */                                             \
   X(layer_norm, (LayerNormResult& r, const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps))            \
-  /* dx written row by row; dgamma and dbeta zero-filled sums */                                                         \
+  /* dx written row by row; dgamma and dbeta written in full (sums over rows) */                                       \
   X(layer_norm_back,                                                                                                     \
     (LayerNormGrads& r, const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& gamma)) \
   /* weight [V, D], ids int32 [n] -> out [n, D] */                                                                       \

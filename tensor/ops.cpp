@@ -48,8 +48,17 @@ Tensor unary(UnaryOp op, const Tensor& x, double p0, double p1) {
   return out;
 }
 
-Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim) {
-  const Backend& b = kernels(op_of(op), x);
+namespace {
+
+// Which axes of x a reduction keeps, in order, and which it reduces (the reduced ones last).
+struct ReductionLayout {
+  std::vector<int> order;  // kept axes first, reduced axes last
+  Shape kept_shape, keepdim_shape;
+  int64_t inner = 1;           // elements reduced into each output
+  bool reduced_first = false;  // the reduced axes are exactly the leading ones
+};
+
+ReductionLayout reduction_layout(const Tensor& x, std::vector<int> axes) {
   const int rank = x.dim();
   if (axes.empty())
     for (int i = 0; i < rank; ++i) axes.push_back(i);
@@ -58,31 +67,54 @@ Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim)
     a = normalize_axis(a, rank);
     reduced[a] = true;
   }
-  std::vector<int> order;  // kept axes first, reduced axes last
-  Shape kept_shape, out_shape;
-  int64_t inner = 1;
+  ReductionLayout l;
   for (int i = 0; i < rank; ++i)
     if (!reduced[i]) {
-      order.push_back(i);
-      kept_shape.push_back(x.shape()[i]);
+      l.order.push_back(i);
+      l.kept_shape.push_back(x.shape()[i]);
     }
   for (int i = 0; i < rank; ++i)
     if (reduced[i]) {
-      order.push_back(i);
-      inner *= x.shape()[i];
+      l.order.push_back(i);
+      l.inner *= x.shape()[i];
     }
-  for (int i = 0; i < rank; ++i) out_shape.push_back(reduced[i] ? 1 : x.shape()[i]);
-  if (op == ReduceOp::Max && inner == 0) throw std::invalid_argument("max: reduction over an empty axis");
-  Tensor out = Tensor::uninitialized(kept_shape, x.dtype(), x.device());
+  for (int i = 0; i < rank; ++i) l.keepdim_shape.push_back(reduced[i] ? 1 : x.shape()[i]);
   int leading = 0;  // how many of the first axes are reduced
   while (leading < rank && reduced[leading]) ++leading;
-  if (x.is_contiguous() && leading == static_cast<int>(axes.size()) && leading < rank) {
+  const int count = static_cast<int>(std::count(reduced.begin(), reduced.end(), true));
+  l.reduced_first = leading == count && leading < rank;
+  return l;
+}
+
+// out dense [kept_shape]: every element written.
+void reduce_into(ReduceOp op, Tensor& out, const Tensor& x, const ReductionLayout& l) {
+  if (op == ReduceOp::Max && l.inner == 0) throw std::invalid_argument("max: reduction over an empty axis");
+  const Backend& b = kernels(op_of(op), x);
+  if (x.is_contiguous() && l.reduced_first) {
     // Reduced axes first (a bias gradient, say): sum whole rows into the kept columns, no transpose.
-    b.reduce_columns(op, out, x, inner);
+    b.reduce_columns(op, out, x, l.inner);
   } else {
-    b.reduce_rows(op, out, x.permute(order).contiguous(), inner);
+    b.reduce_rows(op, out, x.permute(l.order).contiguous(), l.inner);
   }
-  return keepdim ? out.view(out_shape) : out;
+}
+
+// The axes sum_to_shape reduces: the leading ones x has beyond `shape`, and those `shape` has as 1.
+std::vector<int> broadcast_axes(const Tensor& x, const Shape& shape) {
+  const int lead = x.dim() - static_cast<int>(shape.size());
+  if (lead < 0) throw std::invalid_argument("sum_to_shape: " + to_string(x.shape()) + " to " + to_string(shape));
+  std::vector<int> axes;
+  for (int i = 0; i < x.dim(); ++i)
+    if (i < lead || (shape[i - lead] == 1 && x.shape()[i] != 1)) axes.push_back(i);
+  return axes;
+}
+
+}  // namespace
+
+Tensor reduce(ReduceOp op, const Tensor& x, std::vector<int> axes, bool keepdim) {
+  const ReductionLayout l = reduction_layout(x, std::move(axes));
+  Tensor out = Tensor::uninitialized(l.kept_shape, x.dtype(), x.device());
+  reduce_into(op, out, x, l);
+  return keepdim ? out.view(l.keepdim_shape) : out;
 }
 
 Tensor mean(const Tensor& x, std::vector<int> axes, bool keepdim) {
@@ -93,13 +125,19 @@ Tensor mean(const Tensor& x, std::vector<int> axes, bool keepdim) {
 
 Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
   if (x.shape() == shape) return x;
-  const int lead = x.dim() - static_cast<int>(shape.size());
-  if (lead < 0) throw std::invalid_argument("sum_to_shape: " + to_string(x.shape()) + " to " + to_string(shape));
-  std::vector<int> axes;
-  for (int i = 0; i < x.dim(); ++i)
-    if (i < lead || (shape[i - lead] == 1 && x.shape()[i] != 1)) axes.push_back(i);
-  Tensor s = sum(x, axes, true);
-  return s.view(shape);
+  return sum(x, broadcast_axes(x, shape), true).view(shape);
+}
+
+void sum_to_shape_into(Tensor& out, const Tensor& x) {
+  same_dtype("sum_to_shape", out, x);
+  if (!out.is_contiguous()) throw std::invalid_argument("sum_to_shape: the destination must be dense");
+  if (x.shape() == out.shape()) {
+    out.copy_from(x);
+    return;
+  }
+  const ReductionLayout l = reduction_layout(x, broadcast_axes(x, out.shape()));
+  Tensor kept = out.view(l.kept_shape);
+  reduce_into(ReduceOp::Sum, kept, x, l);
 }
 
 Tensor argmax_last(const Tensor& x) {
@@ -127,24 +165,43 @@ Tensor sample_rows(const Tensor& logits, const Tensor& uniforms, const SampleRul
   return out;
 }
 
-Tensor matmul(const Tensor& a, const Tensor& b) {
+namespace {
+Shape matmul_shape(const Tensor& a, const Tensor& b) {
   same_dtype("matmul", a, b);
   need_rank("matmul", a, 2);
   need_rank("matmul", b, 2);
   const int64_t m = a.shape()[a.dim() - 2], k = a.shape().back(), kb = b.shape()[b.dim() - 2], n = b.shape().back();
   if (k != kb)
     throw std::invalid_argument("matmul: inner sizes differ, " + to_string(a.shape()) + " x " + to_string(b.shape()));
-  Shape batch =
+  Shape out_shape =
       broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2), Shape(b.shape().begin(), b.shape().end() - 2));
-  Shape a_shape = batch, b_shape = batch, out_shape = batch;
+  out_shape.insert(out_shape.end(), {m, n});
+  return out_shape;
+}
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  // An empty inner dimension leaves the zeros; otherwise the product writes every element.
+  const Shape shape = matmul_shape(a, b);
+  Tensor out = a.shape().back() == 0 ? Tensor::empty(shape, a.dtype(), a.device())
+                                     : Tensor::uninitialized(shape, a.dtype(), a.device());
+  matmul_into(out, a, b);
+  return out;
+}
+
+void matmul_into(Tensor& out, const Tensor& a, const Tensor& b) {
+  const Shape shape = matmul_shape(a, b);
+  if (out.shape() != shape || out.dtype() != a.dtype() || !out.is_contiguous())
+    throw std::invalid_argument("matmul: the destination must be dense " + to_string(shape));
+  if (a.shape().back() == 0) {
+    out.fill(0.0);
+    return;
+  }
+  const int64_t m = shape[shape.size() - 2], n = shape.back(), k = a.shape().back();
+  Shape a_shape(shape.begin(), shape.end() - 2), b_shape = a_shape;
   a_shape.insert(a_shape.end(), {m, k});
   b_shape.insert(b_shape.end(), {k, n});
-  out_shape.insert(out_shape.end(), {m, n});
-  // An empty inner dimension leaves the zeros; otherwise the product writes every element.
-  Tensor out = k == 0 ? Tensor::empty(out_shape, a.dtype(), a.device())
-                      : Tensor::uninitialized(out_shape, a.dtype(), a.device());
   kernels(Op::Matmul, a).matmul(out, a.expand(a_shape), b.expand(b_shape));
-  return out;
 }
 
 Tensor trace(const Tensor& x) {
@@ -242,11 +299,16 @@ LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& b
 }
 
 LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
-                               const Tensor& gamma) {
-  // dx is written row by row; dgamma and dbeta are sums that start from zero.
-  LayerNormGrads r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()),
-                   Tensor::empty(gamma.shape(), x.dtype(), x.device()),
-                   Tensor::empty(gamma.shape(), x.dtype(), x.device())};
+                               const Tensor& gamma, const Tensor& dgamma_into, const Tensor& dbeta_into) {
+  // Every element of dx, dgamma and dbeta is written.
+  auto parameter_grad = [&](const Tensor& into) {
+    if (!into.defined()) return Tensor::uninitialized(gamma.shape(), x.dtype(), x.device());
+    if (into.shape() != gamma.shape() || into.dtype() != x.dtype() || !into.is_contiguous())
+      throw std::invalid_argument("layer_norm_back: a gradient destination must be dense " + to_string(gamma.shape()));
+    return into;
+  };
+  LayerNormGrads r{Tensor::uninitialized(x.shape(), x.dtype(), x.device()), parameter_grad(dgamma_into),
+                   parameter_grad(dbeta_into)};
   kernels(Op::LayerNormBack, x)
       .layer_norm_back(r, g.contiguous(), x.contiguous(), mean.contiguous(), rstd.contiguous(), gamma.contiguous());
   return r;
@@ -264,12 +326,19 @@ Tensor embedding(const Tensor& weight, const Tensor& ids) {
   return out;
 }
 
-Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab) {
+Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab, Tensor into) {
   need_ids("embedding_back", ids);
   same_device("embedding_back", "ids", ids, "g", g);
-  Tensor out = Tensor::empty({vocab, g.shape().back()}, g.dtype(), g.device());
-  kernels(Op::EmbeddingBack, g).embedding_back(out, g.contiguous(), ids.contiguous());
-  return out;
+  const Shape shape{vocab, g.shape().back()};
+  if (!into.defined()) {
+    into = Tensor::empty(shape, g.dtype(), g.device());
+  } else if (into.shape() != shape || into.dtype() != g.dtype() || !into.is_contiguous()) {
+    throw std::invalid_argument("embedding_back: the destination must be dense " + to_string(shape));
+  } else {
+    into.fill(0.0);  // the kernel adds into it
+  }
+  kernels(Op::EmbeddingBack, g).embedding_back(into, g.contiguous(), ids.contiguous());
+  return into;
 }
 
 Tensor concat(const std::vector<Tensor>& parts, int axis) {

@@ -49,6 +49,8 @@ inline Tensor max(const Tensor& x, std::vector<int> axes = {}, bool keepdim = fa
 Tensor mean(const Tensor& x, std::vector<int> axes = {}, bool keepdim = false);
 // Sums a broadcast result back down to `shape` (the backward of broadcasting).
 Tensor sum_to_shape(const Tensor& x, const Shape& shape);
+// The same sum written into `out` (dense, of the target shape and x's dtype): a gradient's slot.
+void sum_to_shape_into(Tensor& out, const Tensor& x);
 // Index of the largest value along the last axis, int32 [...].
 Tensor argmax_last(const Tensor& x);
 // The next token of each row of logits [B, V] by `rule` (SampleRule), int32 [B] on the logits'
@@ -60,6 +62,8 @@ Tensor sample_rows(const Tensor& logits, const Tensor& uniforms, const SampleRul
 // a [B..., M, K] x b [B..., K, N] -> [B..., M, N], batch dims broadcast. Transposed views
 // (column-major matrices) are used in place, without copies.
 Tensor matmul(const Tensor& a, const Tensor& b);
+// The same product written into `out`, dense of the product's shape and dtype.
+void matmul_into(Tensor& out, const Tensor& a, const Tensor& b);
 // Sum of the diagonal of the last two axes: [..., N, N] -> [...].
 Tensor trace(const Tensor& x);
 // Identity [n, n].
@@ -70,7 +74,7 @@ Tensor expm(const Tensor& x);
 Tensor expm_frechet(const Tensor& a, const Tensor& e);
 // log(tr(expm(X))) per matrix, [..., N, N] -> [...], evaluated in float64 with the squaring phase
 // renormalised (exp(X) = R·e^k, max|R| = 1), so a trace beyond any dtype's range stays finite; and
-// its gradient expm(X)ᵀ / tr(expm(X)) [..., N, N]. The DAG regulariser's core (spec §12).
+// its gradient expm(X)ᵀ / tr(expm(X)) [..., N, N]. The DAG regulariser's core (docs/pldr-llm.md §12).
 Tensor log_trace_expm(const Tensor& x);
 Tensor log_trace_expm_grad(const Tensor& x);
 
@@ -81,12 +85,15 @@ Tensor softmax_back(const Tensor& y, const Tensor& g);      // y = softmax(x): y
 Tensor log_softmax_back(const Tensor& y, const Tensor& g);  // y = log_softmax(x): g - exp(y) sum(g)
 
 LayerNormResult layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps);
+// dgamma and dbeta are written into dgamma_into and dbeta_into where those are defined (dense,
+// gamma's shape and x's dtype), else into new buffers.
 LayerNormGrads layer_norm_back(const Tensor& g, const Tensor& x, const Tensor& mean, const Tensor& rstd,
-                               const Tensor& gamma);
+                               const Tensor& gamma, const Tensor& dgamma_into = {}, const Tensor& dbeta_into = {});
 
 // ---- indexing ----
-Tensor embedding(const Tensor& weight, const Tensor& ids);                 // [V, D], int32 [...] -> [..., D]
-Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab);  // scatter-add -> [V, D]
+Tensor embedding(const Tensor& weight, const Tensor& ids);  // [V, D], int32 [...] -> [..., D]
+// Scatter-add -> [V, D], into `into` when defined (dense [V, D]; zeroed first), else a new buffer.
+Tensor embedding_back(const Tensor& g, const Tensor& ids, int64_t vocab, Tensor into = {});
 Tensor concat(const std::vector<Tensor>& parts, int axis);
 
 // ---- losses ----
@@ -116,13 +123,13 @@ Tensor global_norm(const std::vector<Tensor>& xs);
 // [] float64: max_norm / (norm + 1e-6) when norm > max_norm, else 1, for norm [] float64.
 Tensor clip_coefficient(const Tensor& norm, double max_norm);
 
-// ---- rotary position embedding (spec §3.3 step 2) ----
+// ---- rotary position embedding (docs/pldr-llm.md §3.3 step 2) ----
 // x [B, S, H, dk]; cos, sin float32 [S, dk/2] (angle p·θ_i of each position and pair), cast to
 // x's dtype before multiplying. Interleaved (GPT-J, v51) pairs (2i, 2i+1); RotateHalf (NeoX, v52)
 // pairs (i, i+dk/2). inverse = true rotates by -angle: the backward of the rotation.
 Tensor rotary(const Tensor& x, const Tensor& cos, const Tensor& sin, RotaryPairing pairing, bool inverse);
 
-// ---- attention masks (spec §3.3, §12) ----
+// ---- attention masks (docs/pldr-llm.md §3.3, §12) ----
 // Additive mask [B, 1, Q, K] in `dtype` on key_ids' device for Q queries at the last Q of the K
 // keys key_ids int32 [B, K]: -1e9 where the key is in a query's future or is pad_id, else 0 (the
 // reference adds -1e9·mask to the scores).

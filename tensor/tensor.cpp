@@ -221,7 +221,7 @@ void Tensor::copy_from(const Tensor& src) {
 void Tensor::fill(double value) { op_checks::kernels(Op::Fill, *this).fill(*this, value); }
 
 template <class T> std::vector<T> Tensor::to_vector() const {
-  count_host_read();
+  count_host_read(uint64_t(numel()) * dtype_size(dtype()));
   Tensor dense = to(Device::CPU).to(dtype_of<T>()).contiguous();
   const T* p = dense.data<T>();
   return std::vector<T>(p, p + dense.numel());

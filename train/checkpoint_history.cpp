@@ -10,10 +10,15 @@ namespace pldr {
 
 namespace fs = std::filesystem;
 
-CheckpointHistory::CheckpointHistory(std::string out_dir, int64_t keep_every, int64_t keep_last)
-    : folder_((fs::path(out_dir) / "history").string()), keep_every_(keep_every), keep_last_(keep_last) {
+CheckpointHistory::CheckpointHistory(std::string out_dir, int64_t keep_every, int64_t keep_last,
+                                     std::vector<int64_t> save_at)
+    : folder_((fs::path(out_dir) / "history").string()),
+      keep_every_(keep_every),
+      keep_last_(keep_last),
+      save_at_(std::move(save_at)) {
   if (keep_every < 0 || keep_last < 0)
     throw std::invalid_argument("checkpoint history: keep_every and keep_last must be >= 0");
+  std::sort(save_at_.begin(), save_at_.end());
 }
 
 std::string CheckpointHistory::path_for(int64_t step) const {
@@ -26,7 +31,9 @@ std::vector<int64_t> CheckpointHistory::kept(const std::vector<int64_t>& saved) 
   std::vector<int64_t> keep;
   const size_t n = saved.size(), last_from = n > size_t(keep_last_) ? n - size_t(keep_last_) : 0;
   for (size_t i = 0; i < n; ++i)
-    if ((keep_every_ > 0 && saved[i] % keep_every_ == 0) || i >= last_from) keep.push_back(saved[i]);
+    if ((keep_every_ > 0 && saved[i] % keep_every_ == 0) || i >= last_from ||
+        std::binary_search(save_at_.begin(), save_at_.end(), saved[i]))
+      keep.push_back(saved[i]);
   return keep;
 }
 

@@ -1,6 +1,7 @@
 // A run's checkpoint history: besides the latest checkpoint.h5, copies at chosen steps under
 // <out_dir>/history/step-<8 digits>.h5. The policy keeps every step that is a multiple of
-// keep_every, and the last keep_last steps saved; the rest are deleted as new ones arrive.
+// keep_every, every step listed in save_at, and the last keep_last steps saved; the rest are
+// deleted as new ones arrive.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -10,9 +11,9 @@ namespace pldr {
 
 class CheckpointHistory {
  public:
-  CheckpointHistory(std::string out_dir, int64_t keep_every, int64_t keep_last);
+  CheckpointHistory(std::string out_dir, int64_t keep_every, int64_t keep_last, std::vector<int64_t> save_at = {});
 
-  bool enabled() const { return keep_every_ > 0 || keep_last_ > 0; }
+  bool enabled() const { return keep_every_ > 0 || keep_last_ > 0 || !save_at_.empty(); }
   std::string path_for(int64_t step) const;
 
   // The steps of `saved` (ascending) that the policy keeps.
@@ -29,6 +30,7 @@ class CheckpointHistory {
  private:
   std::string folder_;
   int64_t keep_every_, keep_last_;
+  std::vector<int64_t> save_at_;  // sorted
 };
 
 }  // namespace pldr

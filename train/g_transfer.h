@@ -1,4 +1,4 @@
-// The v510Gi transfer (spec §4.4, predefined G; the reference's ablation/pldr_model_v510Gi): a
+// The v510Gi transfer (docs/pldr-llm.md §4.4, predefined G; the reference's ablation/pldr_model_v510Gi): a
 // trained model's weights without its metric learner, run on a G_LM that model computed (for
 // instance `pldr inspect`'s /G_LM/layer{i}, loaded with load_external_G).
 #pragma once

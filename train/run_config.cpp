@@ -1,5 +1,6 @@
 #include "train/run_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <stdexcept>
@@ -48,6 +49,7 @@ template <class Config, class F> void for_each_field(Config& c, F&& f) {
   f("training", "threads", c.training.threads);
   f("training", "keep_every", c.training.keep_every);
   f("training", "keep_last", c.training.keep_last);
+  f("training", "save_at", c.training.save_at);
   f("training", "deductive_stats", c.training.deductive_stats);
 }
 
@@ -56,6 +58,9 @@ template <class T> void read_field(const nlohmann::json& v, const std::string& k
   if constexpr (std::is_same_v<T, bool>) require(v.is_boolean(), key, "must be true or false");
   else if constexpr (std::is_integral_v<T>) require(v.is_number_integer(), key, "must be an integer");
   else if constexpr (std::is_floating_point_v<T>) require(v.is_number(), key, "must be a number");
+  else if constexpr (std::is_same_v<T, std::vector<int64_t>>)
+    require(v.is_array() && std::all_of(v.begin(), v.end(), [](const auto& e) { return e.is_number_integer(); }), key,
+            "must be a list of integers, e.g. [100, 500]");
   else require(v.is_string(), key, "must be a string");
   field = v.get<T>();
 }
@@ -99,6 +104,7 @@ void RunConfig::validate() const {
   require(training.threads >= 0, "training.threads", "must be >= 0");
   require(training.keep_every >= 0, "training.keep_every", "must be >= 0 (0 = keep none by step)");
   require(training.keep_last >= 0, "training.keep_last", "must be >= 0 (0 = keep none of the last)");
+  for (int64_t step : training.save_at) require(step > 0, "training.save_at", "steps must be > 0");
   require(!out_dir.empty(), "out_dir", "must not be empty");
 }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "pldr/config.h"
 
@@ -55,6 +56,7 @@ struct RunConfig {
     int64_t threads = 0;                // OpenMP threads; 0 = all cores; PLDR_NUM_THREADS overrides it
     int64_t keep_every = 0;             // checkpoint history (train/checkpoint_history.h): steps that are
     int64_t keep_last = 0;              //   multiples of keep_every, and the last keep_last saved; 0 = off
+    std::vector<int64_t> save_at;       // steps that also save a checkpoint, each kept in the history
     bool deductive_stats = true;        // log per-layer mean/std/min/max of A_LM, Ap, G_LM (train/deductive_stats.h)
   } training;
 

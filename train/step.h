@@ -29,7 +29,7 @@ struct Example {
 Example example_from_tokens(const Tensor& tokens);
 
 struct StepSettings {
-  std::array<double, 3> dag{0, 0, 0};  // coefficients for A_LM, Ap, G_LM (spec §12)
+  std::array<double, 3> dag{0, 0, 0};  // coefficients for A_LM, Ap, G_LM (docs/pldr-llm.md §12)
   bool report_dag = false;             // compute the three DAG terms (a learned G) even if unweighted
   double clip_value = 0;               // elementwise clip to [-c, c] (the reference); 0 = off
   double clip_norm = 0;                // global-norm clip; 0 = off

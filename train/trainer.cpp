@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -70,6 +71,7 @@ struct Average {
 
 struct Validation {
   double loss = 0, accuracy = 0, bits_per_char = 0;
+  std::array<double, 3> dag{0, 0, 0};  // DAG terms A_LM, Ap, G_LM (a learned G only)
 };
 
 // Everything a run holds: configuration, model, optimiser, data, outputs.
@@ -183,7 +185,7 @@ void open_outputs(Run& run) {
   }
   run.running_path = config.out_dir + "/running_metrics.json";
   if (run.resumed) run.running = RunningMetrics::load(run.running_path, run.state.step).value_or(RunningMetrics{});
-  run.history.emplace(config.out_dir, config.training.keep_every, config.training.keep_last);
+  run.history.emplace(config.out_dir, config.training.keep_every, config.training.keep_last, config.training.save_at);
 }
 
 void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options) {
@@ -224,20 +226,29 @@ Validation validate(Run& run) {
   data::SampleLoader& loader = *run.val_loader;
   loader.seek({0, 0});
   const int64_t batches = std::min<int64_t>(run.config.training.eval_batches, int64_t(loader.batches_per_epoch()));
+  const bool learned_G = run.model->config().custom_G_type == GType::Learned;
   Average loss, acc;
+  std::array<double, 3> dag_sums{0, 0, 0};
   for (int64_t i = 0; i < batches; ++i) {
     const Example ex = next_example(loader, run.model->device());
-    const LanguageModelLoss l = masked_cross_entropy(run.model->forward(ex.input).logits, ex.target);
+    const ForwardResult r = run.model->forward(ex.input);
+    const LanguageModelLoss l = masked_cross_entropy(r.logits, ex.target);
     loss.add(l.loss.item());
     acc.add(l.accuracy());
+    if (!learned_G) continue;
+    const DagLoss dag = dag_loss(r.layers, {0, 0, 0});  // the terms alone, unweighted
+    dag_sums[0] += dag.A_LM.item();
+    dag_sums[1] += dag.Ap.item();
+    dag_sums[2] += dag.G_LM.item();
   }
   // Sums and counts over the ranks (each validated its own share of the batches).
-  std::array<double, 3> sums{loss.sum, acc.sum, double(loss.count)};
+  std::array<double, 6> sums{loss.sum, acc.sum, double(loss.count), dag_sums[0], dag_sums[1], dag_sums[2]};
   run.group->all_reduce(std::span<double>(sums));
   loss = {sums[0], int64_t(sums[2])};
   acc = {sums[1], int64_t(sums[2])};
   v.loss = loss.mean();
   v.accuracy = acc.mean();
+  for (size_t t = 0; t < 3; ++t) v.dag[t] = Average{sums[3 + t], int64_t(sums[2])}.mean();
   if (run.meta && run.meta->splits.count("val") && run.meta->splits.at("val").text_chars > 0) {
     const data::SplitStats& s = run.meta->splits.at("val");
     v.bits_per_char = v.loss / std::log(2.0) * double(s.tokens) / double(s.text_chars);
@@ -268,15 +279,20 @@ nlohmann::json metrics_line(const TrainProgress& p, const StepResult& r, const R
                       {keys::kTokensSeen, tokens_seen},
                       {keys::kElapsedS, elapsed}};
   if (learned_G) {
-    line[keys::kDagALM] = r.dag[0];
-    line[keys::kDagAp] = r.dag[1];
-    line[keys::kDagGLM] = r.dag[2];
+    line[keys::kDagALM] = p.dag[0];
+    line[keys::kDagAp] = p.dag[1];
+    line[keys::kDagGLM] = p.dag[2];
   }
   add_deductive_stats(line, r.deductive);
   if (val) {
     line[keys::kValLoss] = val->loss;
     line[keys::kValAccuracy] = val->accuracy;
     if (val->bits_per_char > 0) line[keys::kValBitsPerChar] = val->bits_per_char;
+    if (learned_G) {
+      line[keys::kValDagALM] = val->dag[0];
+      line[keys::kValDagAp] = val->dag[1];
+      line[keys::kValDagGLM] = val->dag[2];
+    }
   }
   return line;
 }
@@ -310,6 +326,7 @@ struct LoopState {
   Clock::time_point window_start;  // moved on by validation time: tokens/s counts training time only
   int64_t window_tokens = 0;
   Average running_loss, running_acc;
+  std::array<Average, 3> running_dag;  // DAG terms A_LM, Ap, G_LM
   Validation last_val;
   double last_logged_loss = 0;
 };
@@ -346,6 +363,7 @@ void add_to_averages(Run& run, LoopState& loop, const StepResult& r, int64_t ste
   loop.window_tokens += tokens_per_step;
   loop.running_loss.add(r.loss);
   loop.running_acc.add(r.accuracy);
+  for (size_t t = 0; t < 3; ++t) loop.running_dag[t].add(r.dag[t]);
   if (const std::optional<EpochMetrics> e = run.running.add(r.loss, r.accuracy, step_epoch); e && run.writer)
     run.metrics << nlohmann::json{{keys::kStep, step},
                                   {keys::kEpoch, e->epoch},
@@ -390,6 +408,7 @@ TrainProgress window_progress(const Run& run, const LoopSettings& settings, cons
   p.last_step = settings.last_step;
   p.loss = loop.running_loss.mean();
   p.accuracy = loop.running_acc.mean();
+  for (size_t t = 0; t < 3; ++t) p.dag[t] = loop.running_dag[t].mean();
   p.lr = lr;
   p.grad_norm = r.grad_norm;
   p.tokens_per_s = window_s > 0 ? double(loop.window_tokens) / window_s : 0;
@@ -417,17 +436,20 @@ void end_window(Run& run, const LoopSettings& settings, LoopState& loop, const T
   if (options.on_progress) options.on_progress(p);
   loop.last_logged_loss = loop.running_loss.mean();
   loop.running_loss = loop.running_acc = Average{};
+  loop.running_dag = {};
   loop.window_start = now;
   loop.window_tokens = 0;
 }
 
-// Rank 0 saves a checkpoint at the last step and every training.checkpoint_every steps, records it
-// in the history and saves the running averages beside it.
+// Rank 0 saves a checkpoint at the last step, every training.checkpoint_every steps and at the
+// steps of training.save_at, records it in the history and saves the running averages beside it.
 void checkpoint_if_due(Run& run, bool last) {
   const RunConfig& config = run.config;
   const TrainingState& state = run.state;
-  if (run.writer &&
-      (last || (config.training.checkpoint_every > 0 && state.step % config.training.checkpoint_every == 0))) {
+  const int64_t every = config.training.checkpoint_every;
+  const std::vector<int64_t>& save_at = config.training.save_at;
+  const bool listed = std::find(save_at.begin(), save_at.end(), state.step) != save_at.end();
+  if (run.writer && (last || (every > 0 && state.step % every == 0) || listed)) {
     save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
     run.history->record(run.checkpoint_path, state.step);
     run.running.save(run.running_path, state.step);

@@ -8,6 +8,7 @@
 // same numbers. Only rank 0 writes (run_config.json, metrics.jsonl, checkpoints, atomically);
 // the callbacks are called on every rank, with the same numbers.
 #pragma once
+#include <array>
 #include <functional>
 #include <string>
 
@@ -30,6 +31,8 @@ struct TrainStart {
 struct TrainProgress {
   int64_t step = 0, last_step = 0;
   double loss = 0, accuracy = 0, lr = 0, grad_norm = 0, tokens_per_s = 0;
+  // The DAG terms A_LM, Ap, G_LM averaged over the window (0 without a learned G).
+  std::array<double, 3> dag{0, 0, 0};
   double eta_s = 0;        // estimated seconds to last_step
   bool validated = false;  // val_loss and val_bits_per_char hold this step's validation
   double val_loss = 0, val_bits_per_char = 0;

@@ -99,7 +99,7 @@ int evaluate_text(const LoadedModel& m, const Flags& flags) {
 int cmd_eval(const Args& args) {
   const Flags flags(args,
                     {"checkpoint", "hf", "dtype", "tokenizer", "tasks", "limit", "batch-size", "device", "data-dir",
-                     "output", "samples", "text", "window"},
+                     "output", "samples", "text", "window", "G"},
                     {});
   if (flags.has("tasks") == flags.has("text")) throw UsageError("give one of --tasks LIST or --text FILE");
   const std::vector<std::string> names =

@@ -126,7 +126,7 @@ int generate_for_prompts(const LoadedModel& m, const Flags& flags, GenerationOpt
 int cmd_generate(const Args& args) {
   const Flags flags(args,
                     {"checkpoint", "hf", "dtype", "prompt", "prompts", "ids", "batch-size", "pads", "tokenizer",
-                     "max-new-tokens", "temperature", "top-k", "top-p", "nucleus", "seed", "device"},
+                     "max-new-tokens", "temperature", "top-k", "top-p", "nucleus", "seed", "device", "G"},
                     {"greedy", "no-cache", "ignore-end", "cache-first-G"});
   GenerationOptions o = generation_options(flags);
   if (flags.has("ids") + flags.has("prompt") + flags.has("prompts") != 1)

@@ -92,7 +92,7 @@ std::function<nlohmann::json(const PldrModel&, CacheMode)> task_scores(const eva
 int cmd_invariance(const Args& args) {
   const Flags flags(args,
                     {"checkpoint", "hf", "dtype", "prompts", "tokenizer", "output", "max-new-tokens", "svg", "task",
-                     "task-limit", "data-dir"},
+                     "task-limit", "data-dir", "G"},
                     {"token-ids"});
   const std::string out = flags.require("output"), prompts_path = flags.require("prompts");
   eval::InvarianceOptions options;

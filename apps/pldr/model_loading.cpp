@@ -2,8 +2,27 @@
 
 #include "apps/pldr/device_flag.h"
 #include "interop/hf_import.h"
+#if PLDR_APP_FULL
+#include "train/g_transfer.h"
+#endif
 
 namespace pldr::cli {
+
+namespace {
+// --G FILE (generate, eval, invariance): the model runs on the fixed G of FILE's G_LM/layer{i}
+// [1, H, dk, dk], the layout `pldr inspect` writes. A learned model runs without its metric
+// learner (train/g_transfer.h); a predefined-G model gets this G instead of its own.
+void use_fixed_G(LoadedCheckpoint& c, const std::string& file) {
+#if PLDR_APP_FULL
+  std::vector<Tensor> G = load_external_G(file, "G_LM", c.model->config(), c.model->dtype());
+  if (c.model->config().custom_G_type == GType::Learned) c.model = transfer_to_predefined_G(*c.model, std::move(G));
+  else c.model->predefined_G = std::move(G);
+  c.config.model = c.model->config();
+#else
+  throw UsageError("this build has no HDF5: --G " + file + " needs it");
+#endif
+}
+}  // namespace
 
 LoadedCheckpoint load_model(const Flags& flags) {
   if (flags.has("checkpoint") == flags.has("hf")) throw UsageError("give exactly one of --checkpoint CKPT or --hf DIR");
@@ -11,6 +30,7 @@ LoadedCheckpoint load_model(const Flags& flags) {
   if (flags.has("checkpoint")) {
 #if PLDR_APP_FULL
     LoadedCheckpoint c = load_checkpoint(flags.require("checkpoint"));
+    if (flags.has("G")) use_fixed_G(c, flags.require("G"));
     c.model->to(device);
     return c;
 #else
@@ -25,6 +45,7 @@ LoadedCheckpoint load_model(const Flags& flags) {
   c.config.training.dtype = dtype_name;
   c.config.tokenizer = hf.tokenizer_path;
   c.model = std::move(hf.model);
+  if (flags.has("G")) use_fixed_G(c, flags.require("G"));
   c.model->to(device);
   return c;
 }

@@ -14,8 +14,9 @@ namespace pldr::cli {
 // Exactly one of --checkpoint CKPT or --hf DIR. For --hf, the parameters are converted to --dtype
 // (float32 unless the command declares and is given --dtype float64), the run configuration holds
 // the folder's model configuration, the tokenizer is the folder's tokenizer.model, and the
-// training state is empty. A build without HDF5 knows only --hf. The model is moved to --device
-// (cpu or cuda; checked before anything loads).
+// training state is empty. A build without HDF5 knows only --hf. With --G FILE (where the command
+// declares it) the model runs on FILE's fixed G_LM (docs/pldr-llm.md §4.4). The model is moved to
+// --device (cpu or cuda; checked before anything loads).
 LoadedCheckpoint load_model(const Flags& flags);
 
 #if PLDR_APP_FULL

@@ -1,4 +1,4 @@
-// The additive causal + padding attention mask (spec §3.3), [B, 1, Q, K] from key ids [B, K].
+// The additive causal + padding attention mask (docs/pldr-llm.md §3.3), [B, 1, Q, K] from key ids [B, K].
 #include "tensor/cpu/kernels.h"
 
 namespace pldr::cpu {

@@ -80,6 +80,8 @@ void layer_norm_back(LayerNormGrads& r, const Tensor& g, const Tensor& x, const 
         }
       }
     }
+    std::fill(pdg, pdg + d, T(0));
+    std::fill(pdb, pdb + d, T(0));
     for (int64_t block = 0; block < blocks; ++block)
       for (int64_t i = 0; i < d; ++i) {
         pdg[i] += partial[size_t(block) * 2 * d + i];

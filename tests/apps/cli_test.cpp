@@ -263,6 +263,41 @@ TEST_F(Checkpoints, TheSavedCheckpointGeneratesAndInspects) {
   EXPECT_TRUE(f.exists("G_LM/layer0"));
   EXPECT_TRUE(f.exists("E/layer1"));
   EXPECT_EQ(f.shape("G_LM/layer1")[1], 2);
+  // The parameters of Hugging Face's output_pldr_attentions tuple: pw, a and ba [H, dk, dk] per layer.
+  const pldr::LoadedCheckpoint c = pldr::load_checkpoint(good());
+  const pldr::PowerLawParameters& p = *c.model->decoder.dec_layers[1]->mha1.plgatt_layer;
+  EXPECT_EQ(f.shape("pw/layer1"), (std::vector<int64_t>{2, 8, 8}));
+  EXPECT_EQ(f.read<double>("pw/layer1"), p.pwlst.value().to_vector<double>());
+  EXPECT_EQ(f.read<double>("a/layer1"), p.alst.value().to_vector<double>());
+  EXPECT_EQ(f.read<double>("ba/layer0").size(), 2u * 8 * 8);
+}
+
+// --G FILE runs a learned model on a fixed G (the layout inspect writes). The G of the prompt itself
+// gives what the KV+G cache gives, which freezes G from the prompt; a fixed G makes decoding with and
+// without the cache agree, and the G-cache invariance trivial.
+TEST_F(Checkpoints, AFixedGRunsGenerateEvalAndInvariance) {
+  const std::string g = path("fixed_g.h5");
+  ASSERT_EQ(pldr("inspect --checkpoint " + quote(good()) + " --prompt 'The cat' -o " + quote(g)).code, 0);
+  auto text_of = [](const CommandResult& r) { return r.output.substr(0, r.output.find('\n')); };
+  const CommandResult fixed = generate(good(), "--greedy --G " + quote(g));
+  ASSERT_EQ(fixed.code, 0) << fixed.output;
+  EXPECT_EQ(text_of(fixed), text_of(generate(good(), "--greedy")));
+  EXPECT_EQ(text_of(generate(good(), "--greedy --no-cache --G " + quote(g))), text_of(fixed));
+
+  const std::string out = path("fixed_g_invariance.json");
+  EXPECT_RESULT(pldr("invariance --checkpoint " + quote(good()) + " --prompts " +
+                     quote(scratch_file("fixed_g_prompts.txt", "Once upon a time\n")) + " -o " + quote(out) +
+                     " --max-new-tokens 3 --G " + quote(g)),
+                0, "tokens identical with and without the G-cache");
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["summary"]["worst"]["G_LM"]["max_abs"].get<double>(), 0.0);
+
+  const std::string text = scratch_file("fixed_g_text.txt", "The cat sat on the mat.\n");
+  EXPECT_RESULT(pldr("eval --checkpoint " + quote(good()) + " --text " + quote(text) + " --window 8 --output " +
+                     quote(path("fixed_g_eval.json")) + " --G " + quote(g)),
+                0, "bits per byte");
+  EXPECT_RESULT(generate(good(), "--G " + quote(path("missing_g.h5"))), 1, "missing_g.h5");
 }
 
 // The G-cache invariance experiment: a JSON report and its SVG chart, and bad input named.

@@ -10,6 +10,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
+#include "gradcheck.h"
 #include "tensor/backend.h"
 #include "tensor/creation.h"
 #include "tensor/ops.h"
@@ -69,6 +70,47 @@ TEST(autograd_Engine, LeafGradientsGoIntoTheirSlotAndAccumulateInPlace) {
   ag::mul_scalar(x, 3.0).backward(ones({3}, DType::Float64));
   EXPECT_TRUE(x.grad().shares_storage(slot));
   EXPECT_EQ(slot.to_vector<double>(), (std::vector<double>{5, 5, 5}));
+}
+
+// Rules offered a parameter's slot (linear, layer_norm, embedding, add, matmul) write its first
+// gradient there: no copy, no buffer of its own, the same values as without slots. A parameter
+// used twice gets the sum.
+TEST(autograd_Engine, RulesWriteParameterGradientsIntoTheirSlots) {
+  const Tensor ids = from_vector<int32_t>({0, 2, 2, 1}, {2, 2});
+  const Tensor x_in = testing::random_tensor({2, 2, 3}, 1, -1, 1);
+  auto loss_of = [&](const std::vector<ag::Variable>& p) {
+    const ag::Variable e = ag::add(ag::embedding(p[0], ids), ag::Variable(x_in));  // [2, 2, 3]
+    const ag::Variable h = ag::linear(ag::linear(e, p[1], p[2]), p[1], ag::Variable());
+    const ag::Variable y = ag::layer_norm(ag::matmul(h, p[5]), p[3], p[4], 1e-5);
+    return ag::sum(ag::mul(y, y));
+  };
+  auto parameters = [] {
+    std::vector<ag::Variable> p;
+    const std::vector<Shape> shapes{{3, 3}, {3, 3}, {3}, {3}, {3}, {3, 3}};
+    for (size_t i = 0; i < shapes.size(); ++i) p.emplace_back(testing::random_tensor(shapes[i], 10 + i, -1, 1), true);
+    return p;
+  };
+  std::vector<ag::Variable> plain = parameters(), slotted = parameters();
+  loss_of(plain).backward();
+  Tensor flat = zeros({40}, DType::Float64);
+  int64_t offset = 0;
+  for (ag::Variable& p : slotted) {
+    p.set_grad_slot(flat.storage_view(offset, p.shape()));
+    offset += p.value().numel();
+  }
+  const ag::Variable loss = loss_of(slotted);
+  reset_runtime_counts();
+  loss.backward();
+  // Copying every first gradient into its slot took 7 copies here (6 parameters, and the twice-used
+  // weight's sum); now that sum and one dense copy of an upstream gradient remain.
+  EXPECT_LE(dispatch_count(Op::Copy), 2u);
+  for (size_t i = 0; i < slotted.size(); ++i) {
+    EXPECT_TRUE(slotted[i].grad().shares_storage(flat)) << "parameter " << i;
+    const std::vector<double> got = slotted[i].grad().to_vector<double>(), want = plain[i].grad().to_vector<double>();
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t j = 0; j < got.size(); ++j)
+      EXPECT_NEAR(got[j], want[j], 1e-12) << "parameter " << i << " [" << j << "]";
+  }
 }
 
 TEST(autograd_Engine, ZeroGradClears) {

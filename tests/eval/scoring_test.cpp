@@ -8,6 +8,7 @@
 #include "eval/loglikelihood.h"
 #include "eval/rolling.h"
 #include "pldr/generate.h"
+#include "tensor/backend.h"
 #include "tensor/ops.h"
 #include "tests/pldr/tiny_model.h"
 
@@ -47,7 +48,25 @@ TEST(Scoring, OneRequestIsTheSumOfItsTokensLogProbabilities) {
     EXPECT_NEAR(s[i].loglikelihood, direct_loglikelihood(*model, rs[i]), 1e-12) << i;
 }
 
-// A depends on every position (spec §10.1): a continuation scored in one pass is not the sum of
+// The host reads each scored token's log-probability and argmax id, never whole rows of the
+// vocabulary: two reads per request, of the model's dtype and int32, with and without the cache.
+TEST(Scoring, ReadsOnlyTheScoredTokensBackToTheHost) {
+  auto model = testing::tiny_model();
+  const Request r{{5, 6, 7}, {8, 9, 10, 11}};
+  const uint64_t per_token = dtype_size(model->dtype()) + sizeof(int32_t);
+  for (const CacheMode cache : {CacheMode::None, CacheMode::KVG}) {
+    ScoringOptions o;
+    o.cache = cache;
+    reset_runtime_counts();
+    score(*model, {r}, o);
+    const RuntimeCounts c = runtime_counts();
+    const uint64_t reads = cache == CacheMode::None ? 2 : 2 * r.continuation.size();
+    EXPECT_EQ(c.host_reads, reads);
+    EXPECT_EQ(c.host_read_bytes, per_token * r.continuation.size());
+  }
+}
+
+// A depends on every position (docs/pldr-llm.md §10.1): a continuation scored in one pass is not the sum of
 // its tokens scored one at a time, as it would be for a causal model.
 TEST(Scoring, AContinuationIsScoredInOnePassNotTokenByToken) {
   auto model = testing::tiny_model();
@@ -107,7 +126,7 @@ ScoringOptions with_cache() {
   return o;
 }
 
-// A predefined G does not depend on the input, so the KV+G cache changes nothing (spec §4.2).
+// A predefined G does not depend on the input, so the KV+G cache changes nothing (docs/pldr-llm.md §4.2).
 TEST(CachedScoring, APredefinedGScoresTheSameWithAndWithoutTheCache) {
   auto model = testing::tiny_model(7, GType::Identity);
   const std::vector<Request> rs = mixed_requests();

@@ -1,4 +1,4 @@
-// RoPE in both pairings against values worked by hand from spec §3.3 step 2.
+// RoPE in both pairings against values worked by hand from docs/pldr-llm.md §3.3 step 2.
 #include <gtest/gtest.h>
 
 #include <cmath>

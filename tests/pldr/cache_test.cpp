@@ -1,4 +1,4 @@
-// KV-cache and G-cache rules (spec §4).
+// KV-cache and G-cache rules (docs/pldr-llm.md §4).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -44,7 +44,7 @@ TEST(Cache, GStaysFrozenAtThePromptWhileKeysGrow) {
 }
 
 // With G frozen, a cached step equals an uncached pass whose G is forced to the prompt's G;
-// and it differs from full recomputation (spec §10.2: by design).
+// and it differs from full recomputation (docs/pldr-llm.md §10.2: by design).
 TEST(Cache, CachedStepMatchesFrozenGRecomputationNotFullRecomputation) {
   auto model = testing::tiny_model();
   ag::NoGradGuard no_grad;

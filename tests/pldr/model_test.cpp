@@ -1,4 +1,4 @@
-// Model structure and the reference's quirks (spec §5, §10).
+// Model structure and the reference's quirks (docs/pldr-llm.md §5, §10).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,7 +14,7 @@ using testing::ids;
 using testing::max_abs_diff;
 
 TEST(PldrModel, DefaultConfigHasTheReferenceParameterCount) {
-  PldrModel model(PldrConfig{}, DType::Float32);  // spec §5: 690 tensors, 109,689,362 parameters
+  PldrModel model(PldrConfig{}, DType::Float32);  // docs/pldr-llm.md §5: 690 tensors, 109,689,362 parameters
   EXPECT_EQ(model.named_parameters().size(), 690u);
   EXPECT_EQ(model.parameter_count(), 109689362);
 }

@@ -1,4 +1,4 @@
-// Padded batches (spec §10.3): with the pads left out of A and hidden as keys, every row of a
+// Padded batches (docs/pldr-llm.md §10.3): with the pads left out of A and hidden as keys, every row of a
 // batch computes what it computes alone; with pads entering A (Hugging Face's behaviour) the
 // padded rows change. Then batched generation with left padding against each prompt alone.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Top-k / top-p filtering on fixed logits (spec §8).
+// Top-k / top-p filtering on fixed logits (docs/pldr-llm.md §8).
 #include <gtest/gtest.h>
 
 #include <cmath>

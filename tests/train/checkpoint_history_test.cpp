@@ -19,6 +19,10 @@ TEST(CheckpointHistory, KeepsMultiplesAndTheLastN) {
   EXPECT_EQ(CheckpointHistory("x", 20, 0).kept({10, 20, 30, 40, 50}), (Steps{20, 40}));
   EXPECT_EQ(CheckpointHistory("x", 0, 5).kept({10, 20}), (Steps{10, 20}));
   EXPECT_FALSE(CheckpointHistory("x", 0, 0).enabled());
+  // training.save_at: listed steps are kept whatever the other rules say.
+  EXPECT_EQ(CheckpointHistory("x", 0, 0, {30, 10}).kept({10, 20, 30, 40}), (Steps{10, 30}));
+  EXPECT_EQ(CheckpointHistory("x", 20, 1, {30}).kept({10, 20, 30, 40, 50}), (Steps{20, 30, 40, 50}));
+  EXPECT_TRUE(CheckpointHistory("x", 0, 0, {5}).enabled());
   EXPECT_THROW(CheckpointHistory("x", -1, 0), std::invalid_argument);
   EXPECT_EQ(fs::path(CheckpointHistory("run", 1, 1).path_for(42)), fs::path("run") / "history" / "step-00000042.h5");
 }

@@ -140,6 +140,60 @@ TEST_F(TrainerTest, HistoryRunningAveragesAndDeductiveStatsAcrossAResume) {
   }
 }
 
+// training.save_at keeps the checkpoints of the listed steps; the DAG terms are logged as averages
+// over the logging window, and validation adds its own DAG terms.
+TEST_F(TrainerTest, SavesAtListedStepsAndLogsDagAveragesWithValidation) {
+  RunConfig c = config("save_at");
+  c.data.val = c.data.train;
+  c.training.eval_every = 3;
+  c.training.eval_batches = 2;
+  c.training.log_every = 3;
+  c.training.save_at = {2, 5};
+  TrainOptions quiet;  // no callbacks: nothing reported
+  train(c, quiet);
+  const CheckpointHistory history(c.out_dir, 0, 0, c.training.save_at);
+  EXPECT_EQ(history.saved_steps(), (std::vector<int64_t>{2, 5}));
+  EXPECT_EQ(load_checkpoint(history.path_for(5)).state.step, 5);
+
+  // The same run logging every step: each window's DAG terms are the mean of its steps'.
+  RunConfig every = config("save_at_every_step");
+  every.data.val = c.data.train;
+  every.training.eval_every = 3;
+  every.training.eval_batches = 2;
+  auto lines = [](const std::string& out) {
+    std::vector<nlohmann::json> all;
+    std::ifstream in(out + "/metrics.jsonl");
+    for (std::string line; std::getline(in, line);) all.push_back(nlohmann::json::parse(line));
+    return all;
+  };
+  train(every, quiet);
+  const std::vector<nlohmann::json> windows = lines(c.out_dir), steps = lines(every.out_dir);
+  ASSERT_EQ(windows.size(), 2u);
+  ASSERT_EQ(steps.size(), 6u);
+  for (size_t w = 0; w < 2; ++w)
+    for (const char* key : {"dag_A_LM", "dag_Ap", "dag_G_LM"}) {
+      const double mean = (steps[3 * w][key].get<double>() + steps[3 * w + 1][key].get<double>() +
+                           steps[3 * w + 2][key].get<double>()) /
+                          3;
+      EXPECT_NEAR(windows[w][key].get<double>(), mean, 1e-12 * std::abs(mean)) << key << " window " << w;
+      EXPECT_NE(windows[w][key].get<double>(), steps[3 * w + 2][key].get<double>()) << key << ": not the last step's";
+      const std::string val = std::string("val_") + key;
+      ASSERT_TRUE(windows[w].contains(val)) << val;
+      EXPECT_GT(windows[w][val].get<double>(), 0.0) << val;
+      EXPECT_EQ(windows[w][val], steps[3 * w + 2][val]) << val << ": the same validation";
+    }
+  EXPECT_FALSE(steps[0].contains("val_dag_A_LM"));  // only on the lines that validated
+
+  RunConfig bad = c;
+  bad.training.save_at = {0};
+  EXPECT_THROW(bad.validate(), std::invalid_argument);
+  nlohmann::json j = c.to_json();
+  RunConfig::apply_override(j, "training.save_at=[3,4]");
+  EXPECT_EQ(RunConfig::from_json(j).training.save_at, (std::vector<int64_t>{3, 4}));
+  RunConfig::apply_override(j, "training.save_at=7");
+  EXPECT_THROW(RunConfig::from_json(j), std::invalid_argument);
+}
+
 // The same run on 1, 2 and 3 threads ends with the same parameters bit for bit. The model is
 // large enough for the threaded kernels to split their work: products by rows and by columns
 // (the logits: 128 rows, 400 columns), layer norms, softmax, reductions and AdamW.

@@ -156,7 +156,7 @@ PLDR_API pldr_status pldr_generate(pldr_model* model, const int32_t* prompt, siz
                                    const pldr_generation_params* params, int32_t* tokens, size_t capacity,
                                    size_t* n_tokens);
 
-/* ---- Deductive outputs (spec §4.5) -------------------------------------------------------- */
+/* ---- Deductive outputs (docs/pldr-llm.md §4.5) -------------------------------------------- */
 
 typedef enum pldr_deductive PLDR_INT_ENUM {
   PLDR_DEDUCTIVE_A = 0,    /* metric tensor after the residual metric learner */
