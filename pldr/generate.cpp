@@ -72,6 +72,7 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
     const Padding* padding = input.padding ? &*input.padding : nullptr;
     const ForwardResult r = o.cache == CacheMode::KVG ? model.forward(input.ids, &cache, padding)
                                                       : model.forward(input.ids, nullptr, padding);
+    if (o.on_forward) o.on_forward(r);
     const Tensor& logits = r.logits.value();  // [B, S, V]
     const Tensor last = logits.select(1, logits.shape()[1] - 1);
     const int64_t V = last.shape()[1];
@@ -97,8 +98,8 @@ std::vector<GenerationResult> generate_batch(const PldrModel& model, const std::
       sequences[b].push_back(next[b]);
       if (done[b]) continue;
       results[b].tokens.push_back(next[b]);
-      if (o.on_token) o.on_token(b, next[b]);
-      if (o.stop_at_eos && next[b] == eos) done[b] = true;
+      const bool go_on = !o.on_token || o.on_token(b, next[b]);
+      if (!go_on || (o.stop_at_eos && next[b] == eos)) done[b] = true;
     }
     if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
     if (o.cache == CacheMode::KVG) {

@@ -26,7 +26,12 @@ struct GenerationOptions {
   // lets them into A as the Hugging Face code does with padded batches (docs/pldr-llm.md §10.3).
   bool pads_enter_A = false;
   bool cache_first_G = false;  // later steps use batch item 0's G for every item (docs/pldr-llm.md §4.2)
-  std::function<void(size_t prompt, int32_t token)> on_token;  // called as each token is produced
+  // Called as each token is produced; returning false ends that prompt's generation after this
+  // token, as [END] does (a caller streaming the tokens stops on request).
+  std::function<bool(size_t prompt, int32_t token)> on_token;
+  // Called after each forward pass with its result: the deductive outputs of the last pass are
+  // the last call's result.layers (with the G-cache, a decode step's are the frozen ones).
+  std::function<void(const ForwardResult& result)> on_forward;
 };
 
 struct GenerationResult {

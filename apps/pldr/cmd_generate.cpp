@@ -232,12 +232,6 @@ int generate_for_prompts(const LoadedModel& m, const Flags& flags, const Generat
   return 0;
 }
 
-// Thrown from on_token when the text reaches a --stop string: it ends pldr::generate there (the
-// generation code stays as it is; its state is all held by objects that unwind).
-struct StopStringReached {
-  std::string stop;
-};
-
 // Streams one sample of `prompt` to stdout as it grows: decodes the current document (prompt
 // included, so that the spaces SentencePiece attaches to pieces come out right) and prints what is
 // new. [END] starts a new paragraph. Text that could begin a --stop string is held back until it
@@ -251,45 +245,45 @@ void stream_sample(const LoadedModel& m, const std::vector<int32_t>& prompt, Gen
   size_t printed = 0;
   std::vector<int32_t> tokens;
   std::cout << shown << std::flush;
-  auto emit = [&](const std::string& more) {
+  std::string stop;                           // the --stop string reached, if one was
+  auto emit = [&](const std::string& more) {  // false once the text reaches a --stop string
     generated += more;
-    std::string stop;
     const std::string kept = cut_at_stop(generated, stops, stop);
     if (!stop.empty()) {
       std::cout << kept.substr(printed) << std::flush;
-      throw StopStringReached{stop};
+      return false;
     }
     if (generated.size() > printed + hold) {
       std::cout << generated.substr(printed, generated.size() - hold - printed) << std::flush;
       printed = generated.size() - hold;
     }
+    return true;
   };
   o.on_token = [&](size_t, int32_t token) {
     tokens.push_back(token);
     if (token == m.tokenizer.eos_id()) {
       document.clear();
       shown.clear();
-      emit("\n\n");
-      return;
+      return emit("\n\n");
     }
     document.push_back(token);
     const std::string now = m.tokenizer.decode(document);
     if (now.size() > shown.size() && now.compare(0, shown.size(), shown) == 0) {
       const std::string more = now.substr(shown.size());
       shown = now;
-      emit(more);
-      return;
+      return emit(more);
     }
     shown = now;
+    return true;
   };
   const auto start = std::chrono::steady_clock::now();
+  pldr::generate(*m.checkpoint.model, prompt, o);
   std::string reason;
-  try {
-    pldr::generate(*m.checkpoint.model, prompt, o);
+  if (stop.empty()) {
     std::cout << generated.substr(printed);
     reason = stop_reason(tokens, o, m.tokenizer.eos_id());
-  } catch (const StopStringReached& s) {
-    reason = "--stop " + nlohmann::json(s.stop).dump();
+  } else {
+    reason = "--stop " + nlohmann::json(stop).dump();
   }
   std::cout << std::endl;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

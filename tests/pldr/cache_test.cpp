@@ -105,6 +105,45 @@ TEST(Generate, StopsAtEndToken) {
   EXPECT_EQ(generate(*model, {5, 6}, o).tokens, (std::vector<int32_t>{3}));
 }
 
+TEST(Generate, OnTokenReturningFalseStopsAfterThatToken) {
+  auto model = testing::tiny_model();
+  GenerationOptions o;
+  o.max_new_tokens = 10;
+  o.sampling.greedy = true;
+  o.stop_at_eos = false;
+  const std::vector<int32_t> all = generate(*model, {5, 6}, o).tokens;
+  std::vector<int32_t> streamed;
+  o.on_token = [&](size_t prompt, int32_t token) {
+    EXPECT_EQ(prompt, 0u);
+    streamed.push_back(token);
+    return streamed.size() < 3;
+  };
+  const std::vector<int32_t> stopped = generate(*model, {5, 6}, o).tokens;
+  EXPECT_EQ(stopped, std::vector<int32_t>(all.begin(), all.begin() + 3));
+  EXPECT_EQ(streamed, stopped);
+}
+
+TEST(Generate, OnForwardSeesEveryPassWithItsDeductiveOutputs) {
+  auto model = testing::tiny_model();
+  GenerationOptions o;
+  o.max_new_tokens = 4;
+  o.sampling.greedy = true;
+  o.stop_at_eos = false;
+  std::vector<int64_t> new_positions;
+  Tensor last_G;
+  o.on_forward = [&](const ForwardResult& r) {
+    new_positions.push_back(r.logits.value().shape()[1]);
+    ASSERT_EQ(r.layers.size(), 2u);
+    last_G = r.layers[1].G_LM.value();
+  };
+  generate(*model, {5, 6, 7}, o);
+  EXPECT_EQ(new_positions, (std::vector<int64_t>{3, 1, 1, 1}));  // the prompt, then one token a step
+  // With the G-cache, the last decode step's G_LM is the prompt's, frozen.
+  ag::NoGradGuard no_grad;
+  const Tensor prompt_G = model->forward(ids({5, 6, 7})).layers[1].G_LM.value();
+  EXPECT_EQ(max_abs_diff(last_G, prompt_G), 0.0);
+}
+
 TEST(Generate, SampledGenerationIsReproducibleBySeed) {
   auto model = testing::tiny_model();
   GenerationOptions o;
