@@ -33,12 +33,13 @@ void expect_identical(const Tensor& got, const Tensor& want) {
 }
 
 // q kᵀ / sqrt(dk) on the attention shape [B, H, S, dk] with k read through a transposed view, dk
-// = 64 (the 110M model's head_dim) and 8; S covers the per-item GEMMs, the row-split GEMM and the
-// small products Eigen evaluates coefficient by coefficient.
+// = 64 (the 110M model's head_dim: a scale of 1/8, exact) and 8 and 48 (scales that round, so
+// scaling an operand instead of the sum would show); S covers the per-item GEMMs, the row-split
+// GEMM and the small products Eigen evaluates coefficient by coefficient.
 TEST_P(Fused, ScaledMatmulIsTheProductThenMulScalar) {
-  const double scale = 1.0 / static_cast<float>(std::sqrt(64.0f));
-  for (int64_t dk : {8, 64})
+  for (int64_t dk : {8, 48, 64})
     for (int64_t s : {3, 40, 128, 300}) {
+      const double scale = 1.0 / static_cast<float>(std::sqrt(static_cast<float>(dk)));
       SCOPED_TRACE("dk " + std::to_string(dk) + ", S " + std::to_string(s));
       const Tensor q = uniform({2, 2, s, dk}, 1), k = uniform({2, 2, s, dk}, 2);
       const Tensor kt = k.transpose(-1, -2);
