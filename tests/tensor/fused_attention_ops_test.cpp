@@ -76,8 +76,11 @@ TEST_P(Fused, MaskedSoftmaxIsSoftmaxOfTheSum) {
   const std::vector<double> e = softmax(x, attention).to_vector<double>(), m = attention.to_vector<double>();
   for (int64_t b = 0; b < 2; ++b)
     for (int64_t h = 0; h < 3; ++h)
-      for (int64_t i = 0; i < 28; ++i)
-        if (m[b * 28 + i] != 0) EXPECT_EQ(e[(b * 3 + h) * 28 + i], 0.0);
+      for (int64_t i = 0; i < 28; ++i) {
+        if (m[b * 28 + i] != 0) {
+          EXPECT_EQ(e[(b * 3 + h) * 28 + i], 0.0);
+        }
+      }
 }
 
 TEST_P(Fused, MaskedSoftmaxRejectsAMaskThatDoesNotFit) {
