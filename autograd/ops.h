@@ -35,7 +35,8 @@ Variable max(const Variable& x, std::vector<int> axes = {}, bool keepdim = false
 // ---- linear algebra : ops_linalg.cpp ----
 // Under a bf16-mixed AutocastGuard (autograd/autocast.h) float32 operands are cast to bfloat16,
 // multiplied with float32 accumulation, and the product cast back to float32.
-Variable matmul(const Variable& a, const Variable& b);
+// alpha scales the product in its own pass (tensor/ops.h), and both gradient products.
+Variable matmul(const Variable& a, const Variable& b, double alpha = 1.0);
 // x Wᵀ + b (nn::Linear): x [..., in], W [out, in], b [out] or undefined.
 Variable linear(const Variable& x, const Variable& weight, const Variable& bias);
 Variable trace(const Variable& x);           // [..., N, N] -> [...]
@@ -54,6 +55,9 @@ std::vector<Variable> split(const Variable& x, int axis, const std::vector<int64
 // ---- neural-network ops : ops_nn.cpp ----
 Variable softmax(const Variable& x);      // last axis
 Variable log_softmax(const Variable& x);  // last axis
+// softmax(x + mask) in one kernel (ops::softmax(x, mask)); the mask is a constant, the gradient
+// the softmax's own.
+Variable softmax(const Variable& x, const Tensor& mask);
 Variable layer_norm(const Variable& x, const Variable& gamma, const Variable& beta, double eps);
 Variable embedding(const Variable& weight, const Tensor& ids);  // int32 ids; scatter-add backward
 // Mean cross-entropy over targets != ignore_id (logits [..., V], int32 targets [...]).

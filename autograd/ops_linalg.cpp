@@ -5,25 +5,26 @@
 
 namespace pldr::ag {
 
-// C = A B:  dA = G Bᵀ,  dB = Aᵀ G, each summed over the batch axes it was broadcast along.
-// A weight B [K, N] shared by a batch is handled as one [batch*M, K]ᵀ x [batch*M, N] product.
-Variable matmul(const Variable& a, const Variable& b) {
+// C = alpha A B:  dA = alpha G Bᵀ,  dB = alpha Aᵀ G (alpha folded into the products), each summed
+// over the batch axes it was broadcast along. A weight B [K, N] shared by a batch is handled as
+// one [batch*M, K]ᵀ x [batch*M, N] product.
+Variable matmul(const Variable& a, const Variable& b, double alpha) {
   const DType compute = matmul_compute_dtype(a.dtype());
   if (compute != a.dtype()) {
     AutocastGuard as_written(Precision::Float32);
-    return cast(matmul(cast(a, compute), cast(b, compute)), a.dtype());
+    return cast(matmul(cast(a, compute), cast(b, compute), alpha), a.dtype());
   }
-  return record_into(ops::matmul(a.value(), b.value()), "matmul", {a, b},
-                     [va = a.value(), vb = b.value(), na = needs_grad(a), nb = needs_grad(b)](const Tensor& g,
-                                                                                              const GradTargets& into) {
+  return record_into(ops::matmul(a.value(), b.value(), alpha), "matmul", {a, b},
+                     [va = a.value(), vb = b.value(), na = needs_grad(a), nb = needs_grad(b), alpha](
+                         const Tensor& g, const GradTargets& into) {
                        Tensor ga, gb;
-                       if (na) ga = sum_to_target(ops::matmul(g, vb.transpose(-1, -2)), va.shape(), into[0]);
+                       if (na) ga = sum_to_target(ops::matmul(g, vb.transpose(-1, -2), alpha), va.shape(), into[0]);
                        if (nb && vb.dim() == 2 && va.dim() > 2) {
                          const int64_t k = va.shape().back(), n = g.shape().back();
                          gb = target_or_new(into[1], vb.shape(), vb.dtype(), vb.device());
-                         ops::matmul_into(gb, va.reshape({-1, k}).transpose(0, 1), g.reshape({-1, n}));
+                         ops::matmul_into(gb, va.reshape({-1, k}).transpose(0, 1), g.reshape({-1, n}), alpha);
                        } else if (nb) {
-                         gb = sum_to_target(ops::matmul(va.transpose(-1, -2), g), vb.shape(), into[1]);
+                         gb = sum_to_target(ops::matmul(va.transpose(-1, -2), g, alpha), vb.shape(), into[1]);
                        }
                        return std::vector<Tensor>{ga, gb};
                      });

@@ -6,8 +6,10 @@
 
 namespace pldr::ag {
 
-Variable softmax(const Variable& x) {
-  Tensor out = ops::softmax(x.value());
+Variable softmax(const Variable& x) { return softmax(x, Tensor()); }
+
+Variable softmax(const Variable& x, const Tensor& mask) {
+  Tensor out = ops::softmax(x.value(), mask);
   return record(out, "softmax", {x}, [out](const Tensor& g) { return std::vector<Tensor>{ops::softmax_back(out, g)}; });
 }
 

@@ -148,9 +148,11 @@ ag::Variable PowerLawGraphAttention::forward(const ag::Variable& x, const Tensor
 
   // Step 7: scores = q G kᵀ / sqrt(dk), masked additively, softmax over keys, then E v. The
   // reference divides by sqrt(dk) computed as a float32 tensor, whatever the activation dtype.
+  // The scale rides in the product and the mask in the softmax: no pass of their own over the
+  // [B, H, S, S] scores, forward or backward (the same numbers: tensor/ops.h).
   const double sqrt_dk = static_cast<float>(std::sqrt(static_cast<float>(dk)));
-  d.scores = ag::mul_scalar(ag::matmul(ag::matmul(q, d.G_LM), ag::transpose(k, -1, -2)), 1.0 / sqrt_dk);
-  d.E = ag::softmax(ag::add(d.scores, ag::Variable(additive_mask)));
+  d.scores = ag::matmul(ag::matmul(q, d.G_LM), ag::transpose(k, -1, -2), 1.0 / sqrt_dk);
+  d.E = ag::softmax(d.scores, additive_mask);
   ag::Variable out = ag::matmul(d.E, v);
   // Step 8: back to [B, S, d] and the output projection.
   return dense.forward(ag::reshape(ag::transpose(out, 1, 2), {B, S, H * dk}));

@@ -52,16 +52,17 @@ inline constexpr DTypeSet kBF16{1u << static_cast<unsigned>(DType::BFloat16)};
   X(reduce_columns, (ReduceOp op, Tensor& out, const Tensor& x, int64_t rows))                                         \
   /* x [rows, inner] -> out int32 [rows]: the first maximum of each row (NaN counts as largest) */                       \
   X(argmax_rows, (Tensor& out, const Tensor& x, int64_t inner))                                                         \
-  /* strided a [batch..., M, K] and b [batch..., K, N] already expanded to the same batch dims */                         \
-  X(matmul, (Tensor& out, const Tensor& a, const Tensor& b))                                                            \
+  /* strided a [batch..., M, K] and b [batch..., K, N] already expanded to the same batch dims: out = alpha a b */     \
+  X(matmul, (Tensor& out, const Tensor& a, const Tensor& b, double alpha))                                              \
   /* x [batch, N, N] -> expm(x) */                                                                                       \
   X(expm, (Tensor& out, const Tensor& x))                                                                               \
   /* the Fréchet derivative L(a, e) of expm per batch matrix */                                                          \
   X(expm_frechet, (Tensor& out, const Tensor& a, const Tensor& e))                                                      \
   /* out [batch] = log tr expm(x); grad [batch, N, N] = expm(x)ᵀ / tr expm(x), or null */                                \
   X(log_trace_expm, (Tensor& out, Tensor* grad, const Tensor& x))                                                      \
-  /* x [rows, D] -> softmax (or log_softmax) over D */                                                                   \
-  X(softmax_rows, (Tensor& out, const Tensor& x, bool log))                                                             \
+  /* x dense [rows..., D] -> softmax (or log_softmax) over D of x + mask; mask undefined or x's shape with a dense     \
+     last axis (stride 0 on broadcast axes) */                                                                           \
+  X(softmax_rows, (Tensor& out, const Tensor& x, const Tensor& mask, bool log))                                         \
   /* y = softmax(x) (or log_softmax), g upstream [rows, D] -> d/dx */                                                    \
   X(softmax_back_rows, (Tensor& out, const Tensor& y, const Tensor& g, bool log))                                       \
   /* x [rows, D], gamma and beta [D] -> y [rows, D], mean and rstd [rows] */                                             \

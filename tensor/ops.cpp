@@ -180,16 +180,16 @@ Shape matmul_shape(const Tensor& a, const Tensor& b) {
 }
 }  // namespace
 
-Tensor matmul(const Tensor& a, const Tensor& b) {
+Tensor matmul(const Tensor& a, const Tensor& b, double alpha) {
   // An empty inner dimension leaves the zeros; otherwise the product writes every element.
   const Shape shape = matmul_shape(a, b);
   Tensor out = a.shape().back() == 0 ? Tensor::empty(shape, a.dtype(), a.device())
                                      : Tensor::uninitialized(shape, a.dtype(), a.device());
-  matmul_into(out, a, b);
+  matmul_into(out, a, b, alpha);
   return out;
 }
 
-void matmul_into(Tensor& out, const Tensor& a, const Tensor& b) {
+void matmul_into(Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
   const Shape shape = matmul_shape(a, b);
   if (out.shape() != shape || out.dtype() != a.dtype() || !out.is_contiguous())
     throw std::invalid_argument("matmul: the destination must be dense " + to_string(shape));
@@ -201,7 +201,7 @@ void matmul_into(Tensor& out, const Tensor& a, const Tensor& b) {
   Shape a_shape(shape.begin(), shape.end() - 2), b_shape = a_shape;
   a_shape.insert(a_shape.end(), {m, k});
   b_shape.insert(b_shape.end(), {k, n});
-  kernels(Op::Matmul, a).matmul(out, a.expand(a_shape), b.expand(b_shape));
+  kernels(Op::Matmul, a).matmul(out, a.expand(a_shape), b.expand(b_shape), alpha);
 }
 
 Tensor trace(const Tensor& x) {
@@ -254,17 +254,28 @@ Tensor log_trace_expm_grad(const Tensor& x) {
   return grad;
 }
 
-Tensor softmax(const Tensor& x) {
+Tensor softmax(const Tensor& x) { return softmax(x, Tensor()); }
+
+Tensor softmax(const Tensor& x, const Tensor& mask) {
   need_rank("softmax", x, 1);
+  Tensor m;
+  if (mask.defined()) {
+    same_dtype("softmax", x, mask);  // and device
+    if (mask.dim() > x.dim() || broadcast_shapes(x.shape(), mask.shape()) != x.shape())
+      throw std::invalid_argument("softmax: the mask " + to_string(mask.shape()) + " does not broadcast to " +
+                                  to_string(x.shape()));
+    m = mask.expand(x.shape());                                               // stride 0 on the broadcast axes: no copy
+    if (m.strides().back() != 1 && x.shape().back() > 1) m = m.contiguous();  // the kernel reads dense rows
+  }
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  kernels(Op::Softmax, x).softmax_rows(out, x.contiguous(), false);
+  kernels(Op::Softmax, x).softmax_rows(out, x.contiguous(), m, false);
   return out;
 }
 
 Tensor log_softmax(const Tensor& x) {
   need_rank("log_softmax", x, 1);
   Tensor out = Tensor::uninitialized(x.shape(), x.dtype(), x.device());
-  kernels(Op::LogSoftmax, x).softmax_rows(out, x.contiguous(), true);
+  kernels(Op::LogSoftmax, x).softmax_rows(out, x.contiguous(), Tensor(), true);
   return out;
 }
 

@@ -59,11 +59,14 @@ Tensor argmax_last(const Tensor& x);
 Tensor sample_rows(const Tensor& logits, const Tensor& uniforms, const SampleRule& rule);
 
 // ---- linear algebra ----
-// a [B..., M, K] x b [B..., K, N] -> [B..., M, N], batch dims broadcast. Transposed views
-// (column-major matrices) are used in place, without copies.
-Tensor matmul(const Tensor& a, const Tensor& b);
+// alpha a [B..., M, K] x b [B..., K, N] -> [B..., M, N], batch dims broadcast. Transposed views
+// (column-major matrices) are used in place, without copies. alpha scales each accumulated sum
+// once, in the product's own pass: in float32 and float64, for K within one GEMM depth block (e.g.
+// attention's head_dim), the same numbers as the product followed by mul_scalar; in bfloat16 the
+// scaled sum is rounded once where the two passes rounded twice.
+Tensor matmul(const Tensor& a, const Tensor& b, double alpha = 1.0);
 // The same product written into `out`, dense of the product's shape and dtype.
-void matmul_into(Tensor& out, const Tensor& a, const Tensor& b);
+void matmul_into(Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1.0);
 // Sum of the diagonal of the last two axes: [..., N, N] -> [...].
 Tensor trace(const Tensor& x);
 // Identity [n, n].
@@ -80,6 +83,11 @@ Tensor log_trace_expm_grad(const Tensor& x);
 
 // ---- normalisation and probabilities (last axis) ----
 Tensor softmax(const Tensor& x);
+// softmax(x + mask) in one pass, mask of x's dtype broadcastable to x (the attention mask [B, 1, Q, K]
+// against scores [B, H, Q, K]); x + mask is rounded to the dtype as add() would, so the result is
+// softmax(add(x, mask)) exactly, without the masked tensor (bfloat16 on the CPU sums in float32,
+// which for a mask of 0 and -1e9 changes nothing). An undefined mask is no mask.
+Tensor softmax(const Tensor& x, const Tensor& mask);
 Tensor log_softmax(const Tensor& x);
 Tensor softmax_back(const Tensor& y, const Tensor& g);      // y = softmax(x): y * (g - sum(g y))
 Tensor log_softmax_back(const Tensor& y, const Tensor& g);  // y = log_softmax(x): g - exp(y) sum(g)

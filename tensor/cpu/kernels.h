@@ -16,7 +16,7 @@ PLDR_KERNELS(PLDR_DECLARE_KERNEL)
 // The table's matmul for float32 and float64 (matmul itself also takes bfloat16: products with
 // few rows read a transposed bfloat16 weight directly, tensor/cpu/matmul_bf16.cpp; others widen
 // to float32 and come here).
-void matmul_float(Tensor& out, const Tensor& a, const Tensor& b);
+void matmul_float(Tensor& out, const Tensor& a, const Tensor& b, double alpha);
 
 // The cross-entropy sum behind cross_entropy_mean, and d(scale · Σ loss_r)/d logits into a
 // zero-filled out [rows, V] (logits [rows, V], targets int32 [rows]).

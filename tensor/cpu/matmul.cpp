@@ -55,19 +55,21 @@ template <class T> using ColMap =
 template <class T> using OutMap =
     Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
 
-// out [m, n] (rows ldo apart) = a [m, k] x b [k, n]. On the Eigen path the caller decides the
-// threading (see product()).
-template <class T> void gemm(T* out, int64_t ldo, const T* a, MatrixView va, const T* b, MatrixView vb) {
+// out [m, n] (rows ldo apart) = alpha a [m, k] x b [k, n]. On the Eigen path the caller decides
+// the threading (see product()). Eigen scales each accumulated sum once (it adds alpha * acc per
+// depth block of kc products, kc sized to the cache; K = 64 fits one), so for such k the result is
+// the unscaled product times alpha, rounded once: bit for bit a product followed by mul_scalar.
+template <class T> void gemm(T* out, int64_t ldo, const T* a, MatrixView va, const T* b, MatrixView vb, T alpha) {
   const int64_t m = va.rows, k = va.cols, n = vb.cols;
 #ifdef PLDR_USE_BLAS
   const auto ta = va.col_major ? CblasTrans : CblasNoTrans;
   const auto tb = vb.col_major ? CblasTrans : CblasNoTrans;
   if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.f, a, va.ld, b, vb.ld, 0.f, out, ldo);
-  else cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, va.ld, b, vb.ld, 0.0, out, ldo);
+    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, va.ld, b, vb.ld, 0.f, out, ldo);
+  else cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, va.ld, b, vb.ld, 0.0, out, ldo);
 #else
   OutMap<T> o(out, m, n, Eigen::OuterStride<>(ldo));
-  auto run = [&](const auto& ma, const auto& mb) { o.noalias() = ma * mb; };
+  auto run = [&](const auto& ma, const auto& mb) { o.noalias() = alpha * (ma * mb); };
   if (!va.col_major && !vb.col_major)
     run(RowMap<T>(a, m, k, Eigen::OuterStride<>(va.ld)), RowMap<T>(b, k, n, Eigen::OuterStride<>(vb.ld)));
   else if (!va.col_major)
@@ -106,8 +108,9 @@ class SerialEigen {
 };
 #endif
 
-// out [m, n] (dense) = a x b: one product, split over the OpenMP threads when it is large enough.
-template <class T> void product(T* out, const T* a, MatrixView va, const T* b, MatrixView vb) {
+// out [m, n] (dense) = alpha a x b: one product, split over the OpenMP threads when it is large
+// enough.
+template <class T> void product(T* out, const T* a, MatrixView va, const T* b, MatrixView vb, T alpha) {
   const int64_t n = vb.cols;
 #if defined(_OPENMP) && !defined(PLDR_USE_BLAS)
   const int64_t m = va.rows, k = va.cols;
@@ -127,10 +130,10 @@ template <class T> void product(T* out, const T* a, MatrixView va, const T* b, M
       if (hi > lo) {
         if (split_rows) {
           const T* a_lo = a + lo * (va.col_major ? 1 : va.ld);
-          gemm<T>(out + lo * n, n, a_lo, MatrixView{hi - lo, k, va.ld, va.col_major}, b, vb);
+          gemm<T>(out + lo * n, n, a_lo, MatrixView{hi - lo, k, va.ld, va.col_major}, b, vb, alpha);
         } else {
           const T* b_lo = b + lo * (vb.col_major ? vb.ld : 1);
-          gemm<T>(out + lo, n, a, va, b_lo, MatrixView{k, hi - lo, vb.ld, vb.col_major});
+          gemm<T>(out + lo, n, a, va, b_lo, MatrixView{k, hi - lo, vb.ld, vb.col_major}, alpha);
         }
       }
     }
@@ -138,12 +141,12 @@ template <class T> void product(T* out, const T* a, MatrixView va, const T* b, M
   }
   SerialEigen serial;
 #endif
-  gemm<T>(out, n, a, va, b, vb);
+  gemm<T>(out, n, a, va, b, vb, alpha);
 }
 
 }  // namespace
 
-void matmul_float(Tensor& out, const Tensor& a_in, const Tensor& b_in) {
+void matmul_float(Tensor& out, const Tensor& a_in, const Tensor& b_in, double alpha) {
   const Tensor a = describe(a_in) ? a_in : a_in.contiguous();
   const Tensor b = describe(b_in) ? b_in : b_in.contiguous();
   const int r = out.dim();
@@ -158,10 +161,11 @@ void matmul_float(Tensor& out, const Tensor& a_in, const Tensor& b_in) {
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
     T* po = out.data<T>();
+    const T scale = static_cast<T>(alpha);
     bool b_shared = true;
     for (int i = 0; i < r - 2; ++i) b_shared = b_shared && (b.strides()[i] == 0 || b.shape()[i] == 1);
     if (batches > 1 && b_shared && a.is_contiguous()) {
-      product<T>(po, pa, {batches * m, k, k, false}, pb, *describe(b));
+      product<T>(po, pa, {batches * m, k, k, false}, pb, *describe(b), scale);
       return;
     }
     const MatrixView va = *describe(a), vb = *describe(b);
@@ -187,10 +191,11 @@ void matmul_float(Tensor& out, const Tensor& a_in, const Tensor& b_in) {
 #if defined(_OPENMP) && !defined(PLDR_USE_BLAS)
           SerialEigen serial;  // also when the runtime gave this region a single thread
 #endif
-          gemm<T>(o, n, x, va, y, vb);
+          gemm<T>(o, n, x, va, y, vb, scale);
         });
     } else {
-      for (int64_t i = 0; i < batches; ++i) item(i, [&](T* o, const T* x, const T* y) { product<T>(o, x, va, y, vb); });
+      for (int64_t i = 0; i < batches; ++i)
+        item(i, [&](T* o, const T* x, const T* y) { product<T>(o, x, va, y, vb, scale); });
     }
   });
 }

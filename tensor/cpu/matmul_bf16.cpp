@@ -26,10 +26,10 @@ inline float widen(uint16_t bits) {
   return f;
 }
 
-// out [rows, n] = a [rows, k] (dense float) x w, where column j of the product reads w's row j:
+// out [rows, n] = alpha a [rows, k] (dense float) x w, where column j of the product reads w's row j:
 // w is the [n, k] weight behind a transposed view (k contiguous, rows ld apart).
 void stream_weight_rows(BFloat16* out, const std::vector<float>& a, int64_t rows, int64_t k, const BFloat16* w,
-                        int64_t ld, int64_t n) {
+                        int64_t ld, int64_t n, float alpha) {
   const uint16_t* bits = reinterpret_cast<const uint16_t*>(w);
 #pragma omp parallel for schedule(static) if (n * k >= kParallelThreshold)
   for (int64_t j = 0; j < n; ++j) {
@@ -39,7 +39,7 @@ void stream_weight_rows(BFloat16* out, const std::vector<float>& a, int64_t rows
       float acc = 0;
 #pragma omp simd reduction(+ : acc)
       for (int64_t i = 0; i < k; ++i) acc += ar[i] * widen(wj[i]);
-      out[r * n + j] = BFloat16(acc);
+      out[r * n + j] = BFloat16(alpha * acc);
     }
   }
 }
@@ -57,13 +57,14 @@ bool streams(const Tensor& out, const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
-void matmul(Tensor& out, const Tensor& a, const Tensor& b) {
-  if (!streams(out, a, b)) return via_float<&matmul_float>::run(out, a, b);
+void matmul(Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
+  if (!streams(out, a, b)) return via_float<&matmul_float>::run(out, a, b, alpha);
   const int r = out.dim();
   const int64_t k = a.shape()[r - 1], n = out.shape()[r - 1], rows = out.numel() / std::max<int64_t>(n, 1);
   if (rows == 0 || n == 0) return;
   const std::vector<float> wide = a.contiguous().to_vector<float>();  // [rows, k]: small next to the weight
-  stream_weight_rows(out.data<BFloat16>(), wide, rows, k, b.data<BFloat16>(), b.strides()[r - 1], n);
+  stream_weight_rows(out.data<BFloat16>(), wide, rows, k, b.data<BFloat16>(), b.strides()[r - 1], n,
+                     static_cast<float>(alpha));
 }
 
 }  // namespace pldr::cpu

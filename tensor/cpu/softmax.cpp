@@ -1,4 +1,6 @@
-// Softmax and log-softmax over the last axis of a dense [rows, D] tensor, and their backwards.
+// Softmax and log-softmax over the last axis of a dense [rows, D] tensor, optionally of x plus an
+// additive mask (the attention mask, fused so the masked scores never make a tensor of their
+// own), and their backwards.
 #include <cmath>
 
 #include "tensor/cpu/kernels.h"
@@ -7,16 +9,39 @@
 
 namespace pldr::cpu {
 
-void softmax_rows(Tensor& out, const Tensor& x, bool log) {
+namespace {
+
+// Where row r's mask starts in the mask's data: r split into coordinates over the leading axes
+// (x's shape), each times the mask's stride there (0 on a broadcast axis).
+int64_t mask_row_offset(const Tensor& mask, int64_t r) {
+  int64_t offset = 0;
+  for (int axis = mask.dim() - 2; axis >= 0; --axis) {
+    const int64_t size = mask.shape()[axis];
+    offset += (r % size) * mask.strides()[axis];
+    r /= size;
+  }
+  return offset;
+}
+
+}  // namespace
+
+void softmax_rows(Tensor& out, const Tensor& x, const Tensor& mask, bool log) {
   dispatch_floating(x.dtype(), "softmax", [&](auto tag) {
     using T = decltype(tag);
     const int64_t d = x.shape().back(), rows = x.numel() / std::max<int64_t>(d, 1);
     const T* px = x.data<T>();
+    const T* pm = mask.defined() ? mask.data<T>() : nullptr;
     T* po = out.data<T>();
 #pragma omp parallel for schedule(static) if (rows * d >= kParallelThreshold)
     for (int64_t r = 0; r < rows; ++r) {
       const T* in = px + r * d;
       T* o = po + r * d;
+      if (pm) {  // the masked row x + m, rounded to T as a separate add would, is the input
+        const T* m = pm + mask_row_offset(mask, r);
+#pragma omp simd
+        for (int64_t i = 0; i < d; ++i) o[i] = in[i] + m[i];
+        in = o;
+      }
       T mx = in[0];
       for (int64_t i = 1; i < d; ++i) mx = in[i] > mx ? in[i] : mx;
       // exp_fast: vectorised for float; masked scores (-1e9) give exactly 0 without a slow path.

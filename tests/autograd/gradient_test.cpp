@@ -4,6 +4,8 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "gradcheck.h"
 
 namespace pldr {
@@ -95,6 +97,10 @@ std::vector<GradCase> linalg_cases() {
       {"matmul transposed leaves", {rnd({4, 3}, 56).transpose(0, 1), rnd({5, 4}, 57).transpose(0, 1)}, mm},
       {"matmul of views transposed in the graph", {rnd({2, 4, 3}, 58), rnd({2, 5, 4}, 59)},
        [](const V& v) { return ag::matmul(ag::transpose(v[0], -1, -2), ag::transpose(v[1], -1, -2)); }},
+      {"matmul scaled, batched", {rnd({2, 3, 4}, 62), rnd({2, 4, 5}, 63)},
+       [](const V& v) { return ag::matmul(v[0], v[1], 0.125); }},
+      {"matmul scaled, [B,S,K] x weight [K,N]", {rnd({2, 3, 4}, 64), rnd({4, 5}, 65)},
+       [](const V& v) { return ag::matmul(v[0], v[1], -2.0); }},
       {"matmul sliced leaf x weight", {rnd({2, 3, 6}, 60).slice(2, 1, 5), rnd({4, 2}, 61)}, mm},
       {"linear [B,S,in] with bias", {rnd({2, 3, 4}, 71), rnd({5, 4}, 72), rnd({5}, 73)},
        [](const V& v) { return ag::linear(v[0], v[1], v[2]); }},
@@ -196,6 +202,17 @@ std::vector<GradCase> composite_cases() {
          for (int i = 0; i < 4; ++i)
            for (int j = 0; j < 4; ++j) mask.data<double>()[i * 4 + j] = j > i ? -1e9 : 0.0;
          return ag::softmax(ag::add(v[0], ag::Variable(mask)));
+       }},
+      // The fused form the model uses: the scale inside the product, the mask [B, 1, S, S] (a
+      // padded key in item 1) inside the softmax, broadcast over 2 heads.
+      {"attention, scale in the product and mask in the softmax",
+       {rnd({2, 2, 4, 3}, 135), rnd({2, 2, 4, 3}, 136), rnd({2, 2, 4, 3}, 137)}, [](const V& v) {
+         Tensor mask = Tensor::empty({2, 1, 4, 4}, DType::Float64);
+         for (int b = 0; b < 2; ++b)
+           for (int i = 0; i < 4; ++i)
+             for (int j = 0; j < 4; ++j) mask.data<double>()[(b * 4 + i) * 4 + j] = j > i || (b == 1 && j == 1 && i > 1) ? -1e9 : 0.0;
+         const ag::Variable scores = ag::matmul(v[0], ag::transpose(v[1], -1, -2), 1 / std::sqrt(3.0));
+         return ag::matmul(ag::softmax(scores, mask), v[2]);
        }},
   };
   // clang-format on

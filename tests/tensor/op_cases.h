@@ -204,6 +204,11 @@ inline std::vector<OpCase> op_cases() {
        [](const V& v, const I&) { return ag::matmul(v[0], v[1]); }},
       {"matmul broadcast batch", Op::Matmul, {{{2, 1, 3, 4}}, {{3, 4, 2}, Sl}},
        [](const V& v, const I&) { return ag::matmul(v[0], v[1]); }},
+      // Attention's scores q kᵀ / sqrt(dk): the scale inside the product and its two gradient products.
+      {"matmul scaled, b transposed (attention scores)", Op::Matmul, {{{2, 2, 3, 4}}, {{2, 2, 4, 5}, Tr}},
+       [](const V& v, const I&) { return ag::matmul(v[0], v[1], 0.125); }},
+      {"matmul scaled, weight shared by the batch", Op::Matmul, {{{2, 3, 4}, Sl}, {{4, 5}}},
+       [](const V& v, const I&) { return ag::matmul(v[0], v[1], -1.5); }},
       {"softmax sliced", Op::Softmax, {{{3, 5}, Sl, -2, 2}}, [](const V& v, const I&) { return ag::softmax(v[0]); }},
       {"log_softmax transposed", Op::LogSoftmax, {{{4, 5}, Tr, -2, 2}}, [](const V& v, const I&) { return ag::log_softmax(v[0]); }},
       {"layer_norm", Op::LayerNorm, {{{2, 3, 6}}, {{6}, D, 0.5, 1.5}, {{6}}},
@@ -227,6 +232,9 @@ inline std::vector<OpCase> op_cases() {
        [](const V& v, const I& ids) {
          return ag::softmax(ag::add(v[0], ag::Variable(ops::attention_mask(ids[0], 3, v[0].dtype(), 2))));
        }},
+      // The same mask [2, 1, 3, 5] fused into the softmax, broadcast over 2 heads (stride 0).
+      {"softmax with the attention mask fused", Op::Softmax, {{{2, 2, 3, 5}, Sl, -2, 2}, {{2, 5}, D, 1, 4, true}},
+       [](const V& v, const I& ids) { return ag::softmax(v[0], ops::attention_mask(ids[0], 3, v[0].dtype(), 2)); }},
       {"count_correct", Op::CountCorrect, {{{6, 5}, Tr}, {{6}, D, 0, 5, true}},
        [](const V& v, const I& ids) { return ag::Variable(ops::count_correct(v[0].value(), ids[0], 0)); }, false},
       {"global_norm", Op::SumOfSquares, {{{3, 4}, Tr}, {{5}, Sl}},

@@ -37,7 +37,7 @@ void memset_zero(void* dst, size_t bytes) { std::memset(dst, 0, bytes); }
 void copy_from_host(void* dst, const void* src, size_t bytes) { std::memcpy(dst, src, bytes); }
 // The table of backend.cpp is linked but never used: every tensor here lives on the CPU. matmul
 // goes through cuBLAS, so its plan is checked by matmul_plan_vs_cpu instead.
-void matmul(Tensor&, const Tensor&, const Tensor&) { throw std::logic_error("the emulation has no cuBLAS"); }
+void matmul(Tensor&, const Tensor&, const Tensor&, double) { throw std::logic_error("the emulation has no cuBLAS"); }
 bool device_available(std::string* why) {
   if (why) *why = "the host emulation has no device";
   return false;

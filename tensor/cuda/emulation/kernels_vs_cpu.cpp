@@ -157,14 +157,24 @@ int main() {
           else x.data<double>()[3] = -INFINITY;
         }
         Tensor w = Tensor::empty({4, d}, dt), g = Tensor::empty({4, d}, dt);
-        cpu::softmax_rows(w, x, log);
-        cuda::softmax_rows(g, x, log);
+        cpu::softmax_rows(w, x, Tensor(), log);
+        cuda::softmax_rows(g, x, Tensor(), log);
         compare(ds + " softmax d=" + std::to_string(d) + (log ? " log" : ""), w, g, tol);
         Tensor gr = rnd({4, d}, dt);
         Tensor bw = Tensor::empty({4, d}, dt), bg = Tensor::empty({4, d}, dt);
         cpu::softmax_back_rows(bw, w, gr, log);
         cuda::softmax_back_rows(bg, w, gr, log);
         compare(ds + " softmax_back d=" + std::to_string(d) + (log ? " log" : ""), bw, bg, tol);
+      }
+    }
+    {  // an additive mask [2, 1, 3, d] read with stride 0 across 5 heads of x [2, 5, 3, d]
+      const int64_t d = 300;
+      Tensor x = rnd({2, 5, 3, d}, dt, -5, 5), mask = rnd({2, 1, 3, d}, dt, -5, 5).expand({2, 5, 3, d});
+      for (bool log : {false, true}) {
+        Tensor w = Tensor::empty(x.shape(), dt), g = Tensor::empty(x.shape(), dt);
+        cpu::softmax_rows(w, x, mask, log);
+        cuda::softmax_rows(g, x, mask, log);
+        compare(ds + " softmax with a broadcast mask" + (log ? " log" : ""), w, g, tol);
       }
     }
     {

@@ -1,6 +1,7 @@
 // matmul's plan (matmul_plan.h) executed on the CPU by a naive column-major GEMM that does what
-// cublasGemmStridedBatchedEx documents (including its leading-dimension rules), against
-// pldr::ops::matmul, for transposed, sliced, broadcast and permuted operands. Built and run by run.sh.
+// cublasGemmStridedBatchedEx documents (its leading-dimension rules; C = alpha op(A) op(B), beta 0
+// as matmul.cu calls it), against pldr::ops::matmul, for transposed, sliced, broadcast and
+// permuted operands. Built and run by run.sh.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,7 +22,7 @@ Tensor rnd(const Shape& s, std::mt19937& g) {
 }
 
 int failures = 0;
-Tensor via_plan(const Tensor& a0, const Tensor& b0, int* ncalls) {
+Tensor via_plan(const Tensor& a0, const Tensor& b0, double alpha, int* ncalls) {
   const int64_t m = a0.shape()[a0.dim() - 2], k = a0.shape().back(), n = b0.shape().back();
   Shape batch = broadcast_shapes(Shape(a0.shape().begin(), a0.shape().end() - 2),
                                  Shape(b0.shape().begin(), b0.shape().end() - 2));
@@ -60,16 +61,16 @@ Tensor via_plan(const Tensor& a0, const Tensor& b0, int* ncalls) {
             double y = c.transpose_second ? B[col + p * c.ld_second] : B[p + col * c.ld_second];
             s += x * y;
           }
-          C[row + col * c.ld_out] = s;
+          C[row + col * c.ld_out] = alpha * s;
         }
     }
   }
   return out;
 }
 
-void check(const char* name, const Tensor& a, const Tensor& b) {
+void check(const char* name, const Tensor& a, const Tensor& b, double alpha = 1.0) {
   int calls = 0;
-  Tensor want = ops::matmul(a, b), got = via_plan(a, b, &calls);
+  Tensor want = ops::matmul(a, b, alpha), got = via_plan(a, b, alpha, &calls);
   auto w = want.to_vector<double>(), g = got.to_vector<double>();
   double err = w.size() == g.size() ? 0 : 1e9;
   for (size_t i = 0; i < w.size() && i < g.size(); ++i)
@@ -93,6 +94,7 @@ int main() {
   check("batched, a shared", rnd({5, 7}, g), rnd({4, 7, 3}, g));
   check("4d broadcast both ways", rnd({2, 1, 5, 7}, g), rnd({1, 3, 7, 4}, g));
   check("4d, b transposed", rnd({2, 3, 5, 7}, g), rnd({2, 3, 4, 7}, g).transpose(2, 3));
+  check("4d, b transposed, alpha 0.125 (scores)", rnd({2, 3, 5, 7}, g), rnd({2, 3, 4, 7}, g).transpose(2, 3), 0.125);
   check("batch axes permuted", rnd({3, 2, 5, 7}, g).permute({1, 0, 2, 3}), rnd({2, 3, 7, 4}, g));
   check("heads transposed (B,S,H,d)->(B,H,S,d)", rnd({2, 6, 3, 4}, g).permute({0, 2, 1, 3}),
         rnd({2, 6, 3, 4}, g).permute({0, 2, 3, 1}));
