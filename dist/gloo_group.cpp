@@ -50,6 +50,9 @@ GlooGroup::GlooGroup(const Rendezvous& rv) : rank_(rv.rank), world_size_(rv.worl
   } catch (const std::exception& e) {
     fail(e);
   }
+  // No rank goes on before every rank's pairs are up: one that returned first and ended would close
+  // pairs a slower rank is still connecting ("Connection closed by peer" there).
+  barrier();
 }
 
 GlooGroup::~GlooGroup() = default;
