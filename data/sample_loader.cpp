@@ -36,8 +36,15 @@ void SampleLoader::load_epoch_order(uint64_t epoch) {
     all.resize(samples_.size());
     std::iota(all.begin(), all.end(), uint64_t{0});
   }
+  // Whole batches: rank r takes batches r, r + W, r + 2W, ... of the epoch's order (W ranks of
+  // batch B), so W ranks see, batch for batch, the samples one rank sees with W micro-batches,
+  // in the same order. The q = N / (W B) rounds of W batches leave fewer than W B samples; those
+  // are dealt one at a time, as with B = 1 (a rank reads them only after a seek into the tail).
+  const uint64_t W = options_.world_size, B = options_.batch_size, r = options_.rank;
+  const uint64_t whole = samples_.size() / (W * B) * B;  // this rank's samples in whole batches
   order_.resize(samples_per_epoch_);
-  for (uint64_t j = 0; j < samples_per_epoch_; ++j) order_[j] = all[j * options_.world_size + options_.rank];
+  for (uint64_t j = 0; j < samples_per_epoch_; ++j)
+    order_[j] = all[j < whole ? (j / B * W + r) * B + j % B : whole * W + (j - whole) * W + r];
   order_epoch_ = epoch;
 }
 

@@ -2,10 +2,13 @@
 // epoch, with a position a checkpoint can store and seek() can restore exactly.
 //
 // Epoch e visits the N samples in the order seeded_permutation(N, seed, e) (the identity order
-// when shuffle is off). Every rank computes the same order and takes the positions p with
-// p % world_size == rank, so shards are disjoint and each rank gets N / world_size samples an epoch
-// (the last N % world_size positions of the order are left out). A rank's samples are then batched
-// in order; a last partial batch is left out, and the next batch starts the next epoch.
+// when shuffle is off). Every rank computes the same order, cuts it into batches and takes every
+// world_size-th batch from its rank on (rank r of W: batches r, r + W, ...), so W ranks of batch B
+// read, batch for batch, what one rank reads with W micro-batches of B. Shards are disjoint and
+// each rank gets N / world_size samples an epoch (the last N % world_size positions of the order are
+// left out; the fewer than W·B after the last whole round of batches are dealt one position per
+// rank in turn). A rank's samples are batched in order; a last partial batch is left out, and the
+// next batch starts the next epoch.
 //
 // Shapes: B batch size, L = context + 1 sample length.
 #pragma once

@@ -110,6 +110,30 @@ TEST(DataSampleLoader, ShardsAreDisjointEqualAndCoverTheEpoch) {
   }
 }
 
+// Rank r of W takes the batches r, r + W, ... of the single rank's sequence, sample for sample,
+// into the next epoch: W ranks of batch B read what one rank reads with W micro-batches.
+TEST(DataSampleLoader, RanksTakeWholeBatchesOfTheSingleRankOrder) {
+  for (const uint32_t world : {2u, 3u}) {
+    SampleLoader one(positions(1000), options(9, 4, 11));  // 100 samples: 25 batches an epoch
+    std::vector<std::vector<int32_t>> single;
+    for (int i = 0; i < 50; ++i) single.push_back(sample_starts(one.next()));
+    for (uint32_t rank = 0; rank < world; ++rank) {
+      LoaderOptions o = options(9, 4, 11);
+      o.rank = rank;
+      o.world_size = world;
+      SampleLoader loader(positions(1000), o);
+      EXPECT_EQ(loader.samples_per_epoch(), 100u / world);
+      const uint64_t batches = loader.batches_per_epoch();  // 25 / world whole rounds
+      ASSERT_EQ(batches, 25u / world);
+      for (uint64_t t = 0; t < 2 * batches; ++t) {  // two epochs
+        const uint64_t epoch = t / batches, in_epoch = t % batches;
+        EXPECT_EQ(sample_starts(loader.next()), single[size_t(epoch * 25 + in_epoch * world + rank)])
+            << "world " << world << ", rank " << rank << ", batch " << t;
+      }
+    }
+  }
+}
+
 TEST(DataSampleLoader, PartialBatchIsSkippedAndPositionRollsOver) {
   SampleLoader loader(positions(1000), options(9, 30));  // 100 samples: 3 batches of 30, 10 left
   EXPECT_EQ(loader.batches_per_epoch(), 3u);
