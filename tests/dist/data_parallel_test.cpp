@@ -142,9 +142,12 @@ TEST_F(DataParallel, TwoRanksEqualOneRankBitForBitAtBatchFour) {
 // Gloo's ring behind the same interface: for two ranks its sum is the same one addition.
 TEST_F(DataParallel, GlooEngineTrainsLikeTheRing) {
 #ifdef PLDR_HAVE_GLOO
-  const RunOutput one = train(config("one", 1, 2, "float32"), 1);
-  const RunOutput gloo = train(config("gloo", 1, 1, "float32"), 2, {}, {{"PLDR_DIST_ENGINE", "gloo"}});
-  expect_same_run(one, gloo, 0, 0, "2 ranks over Gloo");
+  for (const int64_t batch : {1, 4}) {
+    const std::string b = std::to_string(batch);
+    const RunOutput one = train(config("one" + b, batch, 2, "float32"), 1);
+    const RunOutput gloo = train(config("gloo" + b, batch, 1, "float32"), 2, {}, {{"PLDR_DIST_ENGINE", "gloo"}});
+    expect_same_run(one, gloo, 0, 0, "2 ranks of batch " + b + " over Gloo");
+  }
 #else
   GTEST_SKIP() << "built without Gloo (libgloo-dev)";
 #endif
