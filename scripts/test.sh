@@ -14,7 +14,11 @@ if [[ " $* " != *" -DPLDR_CUDA="* ]] && { command -v nvcc > /dev/null || [ -x /u
 fi
 bash scripts/build.sh "$@" "${cuda[@]}"
 build_dir=build
-[ "${1:-}" = "--sanitize" ] && build_dir=build-asan
+if [ "${1:-}" = "--sanitize" ]; then
+  build_dir=build-asan
+  # Leaks in system libraries that are not ours to free (scripts/lsan-suppressions.txt says which).
+  export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/scripts/lsan-suppressions.txt}
+fi
 cd "$build_dir"
 # Two test binaries run at once on two cores: OpenMP threads that wait sleep instead of spinning,
 # so one binary's idle threads do not steal the other's core.
