@@ -28,24 +28,28 @@ Tensor target_or_new(const Tensor& target, const Shape& shape, DType dtype, Devi
   return target.defined() ? target : Tensor::uninitialized(shape, dtype, device);
 }
 
-Variable record_into(Tensor value, const char* op, std::vector<Variable> inputs, BackwardIntoFn backward) {
+// The one place a recorded op gets its node: only when grad mode is on and an input requires grad.
+Variable Variable::attach(Tensor value, const char* op, std::vector<Variable> inputs, BackwardIntoFn backward,
+                          bool writes_into_targets) {
   Variable out(std::move(value), false);
   if (!grad_enabled()) return out;
   bool any = false;
   for (const Variable& v : inputs) any = any || (v.defined() && v.requires_grad());
   if (!any) return out;
   out.state_->requires_grad = true;
-  out.state_->grad_fn = std::make_shared<Node>(Node{op, std::move(inputs), std::move(backward), true});
+  out.state_->grad_fn = std::make_shared<Node>(Node{op, std::move(inputs), std::move(backward), writes_into_targets});
   return out;
+}
+
+Variable record_into(Tensor value, const char* op, std::vector<Variable> inputs, BackwardIntoFn backward) {
+  return Variable::attach(std::move(value), op, std::move(inputs), std::move(backward), true);
 }
 
 Variable record(Tensor value, const char* op, std::vector<Variable> inputs, BackwardFn backward) {
   BackwardIntoFn ignoring_targets;  // stays empty without a rule, so backward() names the op
   if (backward)
     ignoring_targets = [backward = std::move(backward)](const Tensor& g, const GradTargets&) { return backward(g); };
-  Variable out = record_into(std::move(value), op, std::move(inputs), std::move(ignoring_targets));
-  if (out.grad_fn()) out.state_->grad_fn->writes_into_targets = false;
-  return out;
+  return Variable::attach(std::move(value), op, std::move(inputs), std::move(ignoring_targets), false);
 }
 
 Node::~Node() {

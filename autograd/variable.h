@@ -73,6 +73,9 @@ class Variable {
  private:
   friend Variable record(Tensor, const char*, std::vector<Variable>, BackwardFn);
   friend Variable record_into(Tensor, const char*, std::vector<Variable>, BackwardIntoFn);
+  // What record and record_into share: the result, with a Node when the op must be recorded.
+  static Variable attach(Tensor value, const char* op, std::vector<Variable> inputs, BackwardIntoFn backward,
+                         bool writes_into_targets);
   friend struct Node;
   std::shared_ptr<VariableState> state_;
 };

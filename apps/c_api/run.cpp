@@ -91,16 +91,18 @@ pldr_status pldr_eval(pldr_model* model, const int32_t* ids, size_t n_ids, float
 }
 
 pldr_generation_params pldr_generation_default_params(void) {
+  const pldr::GenerationOptions library;  // the library's sampling, cache and [END] defaults
   pldr_generation_params p;
-  p.max_new_tokens = 100;
-  p.greedy = 0;
-  p.temperature = 1.0;
-  p.top_k = 0;
-  p.top_p = 1.0;
-  p.nucleus = PLDR_NUCLEUS_REFERENCE;
-  p.seed = 0;
-  p.use_cache = 1;
-  p.stop_at_end = 1;
+  p.max_new_tokens = 100;  // as `pldr generate`
+  p.greedy = library.sampling.greedy;
+  p.temperature = library.sampling.temperature;
+  p.top_k = library.sampling.top_k;
+  p.top_p = library.sampling.top_p;
+  p.nucleus =
+      library.sampling.nucleus == pldr::NucleusRule::HuggingFace ? PLDR_NUCLEUS_HUGGINGFACE : PLDR_NUCLEUS_REFERENCE;
+  p.seed = library.sampling.seed;
+  p.use_cache = library.cache == pldr::CacheMode::KVG;
+  p.stop_at_end = library.stop_at_eos;
   p.on_token = nullptr;
   p.user_data = nullptr;
   return p;
