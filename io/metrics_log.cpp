@@ -1,11 +1,14 @@
 #include "io/metrics_log.h"
 
+#include <algorithm>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
 #include "io/error.h"
 #include "io/metric_keys.h"
+#include "io/seed_summary.h"
 
 namespace pldr::io {
 
@@ -95,10 +98,31 @@ std::vector<Panel> comparison_panels(const std::vector<std::pair<std::string, Me
       {kDagAp, "DAG term of Ap", "DAG term (0: acyclic)"},
       {kDagGLM, "DAG term of G_LM", "DAG term (0: acyclic)"},
       {kValDagGLM, "Validation DAG term of G_LM", "DAG term (0: acyclic)"}};
+  // Runs named "<variant>/seed<k>" (io/seed_summary.h): a colour per variant, a line style per
+  // seed, and one legend entry per variant.
+  std::vector<std::string> variants;
+  std::vector<int> colour(runs.size()), dash(runs.size());
+  std::vector<bool> first(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::string v = variant_of(runs[i].first);
+    const auto at = std::find(variants.begin(), variants.end(), v);
+    colour[i] = int(at - variants.begin());
+    first[i] = at == variants.end();
+    if (first[i]) variants.push_back(v);
+    dash[i] =
+        int(std::count_if(runs.begin(), runs.begin() + i, [&](const auto& r) { return variant_of(r.first) == v; }));
+  }
+  const bool seeded = variants.size() < runs.size();
   for (const auto& [key, title, y_label] : metrics) {
     Panel p{title, "step", y_label, false, {}};
-    for (const auto& [name, table] : runs)
-      if (table.has(key)) p.series.push_back(series(table, key, name));
+    for (size_t i = 0; i < runs.size(); ++i) {
+      if (!runs[i].second.has(key)) continue;
+      p.series.push_back(series(runs[i].second, key, runs[i].first));
+      if (!seeded) continue;
+      Series& s = p.series.back();
+      s.colour = colour[i], s.dash = dash[i];
+      s.label = first[i] ? variants[size_t(colour[i])] : "";
+    }
     if (!p.series.empty()) panels.push_back(std::move(p));
   }
   return panels;

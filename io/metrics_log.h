@@ -23,7 +23,9 @@ MetricsTable read_metrics(const std::string& path);
 std::vector<Panel> training_curve_panels(const MetricsTable& table);
 
 // Several runs overlaid, a series per run (named by the pair's first element): training and
-// validation loss, bits per character, accuracy, learning rate and throughput, where logged.
+// validation loss, bits per character, accuracy, learning rate and throughput, where logged. Runs
+// named "<variant>/seed<k>" get a colour per variant, a line style per seed and a legend entry per
+// variant.
 std::vector<Panel> comparison_panels(const std::vector<std::pair<std::string, MetricsTable>>& runs);
 
 }  // namespace pldr::io

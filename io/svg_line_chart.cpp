@@ -136,8 +136,9 @@ void draw_axes(std::string& svg, const Panel& p, const PlotArea& a, double left,
   svg += buf + escape(p.y_label) + "</text>\n";
 }
 
-// Series k: its polyline (a dot when it has a single point) and its legend entry.
-void draw_series(std::string& svg, const Series& s, size_t k, bool log_y, const PlotArea& a) {
+// Series k: its polyline (a dot when it has a single point) and, when labelled, its legend entry
+// in row `legend_row`.
+void draw_series(std::string& svg, const Series& s, size_t k, size_t legend_row, bool log_y, const PlotArea& a) {
   char buf[256];
   const char* colour = kColours[s.colour >= 0 ? s.colour % kColourCount : int(k) % kColourCount];
   const std::string dash = kDashes[s.dash >= 0 ? s.dash % kDashCount : int(k) / kColourCount % kDashCount];
@@ -158,8 +159,9 @@ void draw_series(std::string& svg, const Series& s, size_t k, bool log_y, const 
                   points.substr(0, comma).c_str(), points.substr(comma + 1).c_str(), colour);
     svg += buf;
   }
+  if (s.label.empty()) return;
   // The legend, right of the plot area.
-  const double ly = a.y1 + 8 + 16 * double(k);
+  const double ly = a.y1 + 8 + 16 * double(legend_row);
   std::snprintf(buf, sizeof buf,
                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>"
                 "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">",
@@ -170,7 +172,11 @@ void draw_series(std::string& svg, const Series& s, size_t k, bool log_y, const 
 void draw_panel(std::string& svg, const Panel& p, double left, double top, double width, double height) {
   const PlotArea area = plot_area(p, left, top, width, height);
   draw_axes(svg, p, area, left, top);
-  for (size_t k = 0; k < p.series.size(); ++k) draw_series(svg, p.series[k], k, p.log_y, area);
+  size_t legend_row = 0;
+  for (size_t k = 0; k < p.series.size(); ++k) {
+    draw_series(svg, p.series[k], k, legend_row, p.log_y, area);
+    legend_row += p.series[k].label.empty() ? 0 : 1;
+  }
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 namespace pldr::io {
 
 struct Series {
-  std::string label;
+  std::string label;  // its legend entry; none when empty (e.g. more seeds of a labelled variant)
   std::vector<double> x, y;
   // Style: -1 picks by the series' position (ten colours, then the next line style); a panel can
   // pair them instead, e.g. a colour per layer and a line style per statistic.

@@ -17,7 +17,9 @@
 #
 # Overrides apply to every training of the ablation, e.g. training.steps=20 for a quick look;
 # --overwrite trains again into runs that exist. ABLATION_DIR (default runs/ablations) is where the
-# shared data and the runs go; PLDR names the tool. Each ablation ends with a chart overlaying its
+# runs go, ABLATION_DATA (default ABLATION_DIR) the shared tokenizer and token files; PLDR names the
+# tool. V510GI_BASE=DIR makes v510gi start from the trained learned run in DIR instead of training
+# its own (scripts/reproduce.sh passes the learned run of the same seed). Each ablation ends with a chart overlaying its
 # runs ($ABLATION_DIR/compare_<name>.svg; against the learned baseline when that run exists).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,18 +34,19 @@ esac
 pldr=${PLDR:-build/apps/pldr}
 if [ ! -x "$pldr" ]; then bash scripts/build.sh; fi
 runs=${ABLATION_DIR:-runs/ablations}
+shared=${ABLATION_DATA:-$runs}
 configs=apps/configs/ablations
-mkdir -p "$runs"
+mkdir -p "$runs" "$shared"
 
 # Shared data: tokenizer and token files, made once.
-if [ ! -f "$runs/data.meta.json" ]; then
-  "$pldr" tokenizer train data/corpus/tinyshakespeare.txt --vocab-size 2048 --output "$runs/tokenizer"
-  "$pldr" prepare data/corpus/tinyshakespeare.txt --tokenizer "$runs/tokenizer.model" --output "$runs/data" --val-fraction 0.1 --quiet
+if [ ! -f "$shared/data.meta.json" ]; then
+  "$pldr" tokenizer train data/corpus/tinyshakespeare.txt --vocab-size 2048 --output "$shared/tokenizer"
+  "$pldr" prepare data/corpus/tinyshakespeare.txt --tokenizer "$shared/tokenizer.model" --output "$shared/data" --val-fraction 0.1 --quiet
 fi
 
-# The shared data of $runs, whatever folder the configurations name.
-data=(data.train="$runs/data.train.tok" data.val="$runs/data.val.tok" data.meta="$runs/data.meta.json"
-      tokenizer="$runs/tokenizer.model")
+# The shared data, whatever folder the configurations name.
+data=(data.train="$shared/data.train.tok" data.val="$shared/data.val.tok" data.meta="$shared/data.meta.json"
+      tokenizer="$shared/tokenizer.model")
 
 train_and_plot() {  # config, out_dir, overrides...
   local config=$1 out=$2
@@ -68,14 +71,15 @@ case "$name" in
     fi
     ;;
   v510gi)
-    train_and_plot "$configs/learned.json" "$runs/v510gi_base" "$@"
-    "$pldr" inspect --checkpoint "$runs/v510gi_base/checkpoint.h5" --prompt "ROMEO:" -o "$runs/v510gi_base/deductive.h5"
-    "$pldr" transfer --checkpoint "$runs/v510gi_base/checkpoint.h5" --G "$runs/v510gi_base/deductive.h5" --group G_LM \
+    base=${V510GI_BASE:-$runs/v510gi_base}
+    if [ -z "${V510GI_BASE:-}" ]; then train_and_plot "$configs/learned.json" "$base" "$@"; fi
+    "$pldr" inspect --checkpoint "$base/checkpoint.h5" --prompt "ROMEO:" -o "$base/deductive.h5"
+    "$pldr" transfer --checkpoint "$base/checkpoint.h5" --G "$base/deductive.h5" --group G_LM \
       -o "$runs/v510gi_transfer.h5" --out-dir "$runs/v510gi"
     "$pldr" train --resume "$runs/v510gi_transfer.h5"
     "$pldr" plot "$runs/v510gi/metrics.jsonl" -o "$runs/v510gi/curves.svg"
-    echo "curves: $runs/v510gi_base/curves.svg (learned G), $runs/v510gi/curves.svg (its G fixed)"
-    compare v510gi "$runs/v510gi_base/metrics.jsonl" "$runs/v510gi/metrics.jsonl"
+    echo "curves: $base/curves.svg (learned G), $runs/v510gi/curves.svg (its G fixed)"
+    compare v510gi "$base/metrics.jsonl" "$runs/v510gi/metrics.jsonl"
     ;;
   dag_sweep)
     sweep=()

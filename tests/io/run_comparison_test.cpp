@@ -27,6 +27,31 @@ TEST(RunComparison, OneSeriesPerRunThatLoggedTheKey) {
   EXPECT_EQ(panels[2].series[0].label, "learned");
 }
 
+// Runs of several seeds (io/seed_summary.h): a colour per variant, a line style per seed, and a
+// legend entry for the first seed of each variant only.
+TEST(RunComparison, SeedsOfAVariantShareItsColourAndLegendEntry) {
+  MetricsTable t;
+  t.columns["loss"] = Column{{10, 3.0}};
+  const std::vector<Panel> panels =
+      comparison_panels({{"learned/seed1", t}, {"g_identity/seed1", t}, {"learned/seed2", t}, {"g_identity/seed2", t}});
+  ASSERT_EQ(panels.size(), 1u);
+  const std::vector<Series>& s = panels[0].series;
+  ASSERT_EQ(s.size(), 4u);
+  EXPECT_EQ(s[0].label, "learned");
+  EXPECT_EQ(s[1].label, "g_identity");
+  EXPECT_EQ(s[2].label, "");
+  EXPECT_EQ(s[3].label, "");
+  EXPECT_EQ(s[0].colour, s[2].colour);
+  EXPECT_EQ(s[1].colour, s[3].colour);
+  EXPECT_NE(s[0].colour, s[1].colour);
+  EXPECT_NE(s[0].dash, s[2].dash);
+  EXPECT_EQ(s[0].dash, s[1].dash);
+  // Unseeded runs keep their names and the default style.
+  const std::vector<Panel> plain = comparison_panels({{"learned", t}, {"g_identity", t}});
+  EXPECT_EQ(plain[0].series[1].label, "g_identity");
+  EXPECT_EQ(plain[0].series[1].colour, -1);
+}
+
 TEST(RunComparison, TableHoldsLastAndLowestValuesAndDashesForMissingKeys) {
   NamedRun a{"learned", {}}, b{"g_random", {}};
   a.table.columns["loss"] = Column{{10, 3.0}, {300, 2.25}};
