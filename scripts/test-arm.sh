@@ -2,7 +2,8 @@
 # ARM: cross-builds the embedded configuration (no HDF5, no SentencePiece, no CUDA; the pldr tool
 # and the C example with the C API as a static archive) for aarch64 with Debian's cross compiler,
 # statically, into build-arm/, runs it under qemu-user and checks that it generates what the x86
-# build (build-minimal/, built here when missing) generates, in float32:
+# build of the same configuration (build-minimal/: configured when missing, its pldr and
+# generate_c brought up to date) generates, in float32:
 #   the bundled tiny model (scripts/make-tiny-hf-folder.cmake): `pldr generate --ids`, greedy ids;
 #   the bundled Shakespeare export (tests/data/shakespeare_hf): `pldr generate --prompt`, text in and out;
 #   examples/c/generate.c on both: the tiny model's ids as `pldr generate` prints them, and on the
@@ -68,7 +69,7 @@ check() {  # check WHAT EXPECTED PROGRAM ARGS...: build-arm/PROGRAM under qemu p
   fi
 }
 x86=build-minimal/apps
-tiny=(generate --hf "$work/tiny" --ids 5,17,3 --greedy --max-new-tokens 12)
+tiny=(generate --hf "$work/tiny" --ids "5,17,3" --greedy --max-new-tokens 12)
 tiny_ids=$("$x86/pldr" "${tiny[@]}" 2> /dev/null)
 check "pldr generate, tiny model, ids 5,17,3" "$tiny_ids" apps/pldr "${tiny[@]}"
 # The C example prints the ids `pldr generate` prints (as in scripts/test-install.sh).
