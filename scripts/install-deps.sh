@@ -18,6 +18,22 @@ packages=(
   librsvg2-dev             # optional: PNG charts (pldr plot -o curves.png), the SVG rasterised
 )
 
+# Optional groups instead, chosen by the first argument (none: the project's dependencies above).
+case "${1:-}" in
+  "") ;;
+  arm)  # scripts/test-arm.sh: the static aarch64 build, run under qemu-user
+    packages=(
+      g++-aarch64-linux-gnu  # cross compiler, with the static glibc, libstdc++ and libgomp that -static links
+      qemu-user-static       # qemu-aarch64-static runs the aarch64 programs here
+      file                   # tells that the programs are static aarch64 executables
+    )
+    ;;
+  *)
+    echo "install-deps: unknown package group '$1' (known: arm)" >&2
+    exit 2
+    ;;
+esac
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -105,6 +105,28 @@ TEST_F(HfCli, GeneratesTextWithTheFoldersTokenizer) {
   EXPECT_EQ(line["completion"], tokenizer.decode(tokens)) << batch.output;
 }
 
+// The bundled Shakespeare export (tests/data/shakespeare_hf: trained, with its own 512-piece
+// tokenizer; scripts/test-arm.sh runs it on aarch64): the tool's greedy completion of a prompt is
+// the library's, decoded with the folder's tokenizer.
+TEST_F(HfCli, CompletesTextWithTheBundledShakespeareExport) {
+  const std::string folder = std::string(PLDR_TEST_DATA_DIR) + "/shakespeare_hf";
+  const pldr::interop::HfModel m = pldr::interop::load_hf_folder(folder, pldr::DType::Float32);
+  const pldr::data::Tokenizer tokenizer = pldr::data::Tokenizer::load(folder + "/tokenizer.model");
+  const std::string prompt = "ROMEO:";
+  pldr::GenerationOptions o;
+  o.max_new_tokens = 12;
+  o.sampling.greedy = true;
+  o.stop_at_eos = false;
+  const auto tokens = pldr::generate(*m.model, tokenizer.encode_prompt(prompt), o).tokens;
+  ASSERT_EQ(tokens.size(), 12u);
+  std::ofstream(dir("prompts.txt")) << prompt << "\n";
+  const CommandResult r = pldr("generate --hf " + quote(folder) + " --prompts " + quote(dir("prompts.txt")) +
+                               " --greedy --max-new-tokens 12 --ignore-end");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const nlohmann::json line = nlohmann::json::parse(r.output.substr(0, r.output.find('\n')));
+  EXPECT_EQ(line["completion"], tokenizer.decode(tokens)) << r.output;
+}
+
 TEST_F(HfCli, EvaluatesTextAndATaskWithTheFoldersTokenizer) {
   const std::string folder = dir("text");
   export_text_model(dir("v52"), folder);
