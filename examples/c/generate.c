@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   pldr_model* model = NULL;
   pldr_model_info info;
   pldr_generation_params params = pldr_generation_default_params();
-  int32_t prompt[256], tokens[256];
+  int32_t ids[512]; /* the prompt, then the generated tokens */
   size_t n_prompt = 0, n_tokens = 0, length = 0;
   char text[4096];
 
@@ -50,18 +50,19 @@ int main(int argc, char** argv) {
   }
   check(pldr_model_open(argv[1], NULL, &model));
   check(pldr_model_get_info(model, &info));
-  if (info.has_tokenizer) check(pldr_tokenize(model, argv[2], prompt, 256, &n_prompt));
-  else n_prompt = parse_ids(argv[2], prompt, 256);
+  if (info.has_tokenizer) check(pldr_tokenize(model, argv[2], ids, 256, &n_prompt));
+  else n_prompt = parse_ids(argv[2], ids, 256);
 
   params.max_new_tokens = argc > 3 ? atoi(argv[3]) : 16;
   params.greedy = 1;
   params.on_token = print_token;
   if (params.max_new_tokens > 256) params.max_new_tokens = 256;
-  check(pldr_generate(model, prompt, n_prompt, &params, tokens, 256, &n_tokens));
+  check(pldr_generate(model, ids, n_prompt, &params, ids + n_prompt, 256, &n_tokens));
   printf("\n");
   if (info.has_tokenizer) {
-    check(pldr_detokenize(model, tokens, n_tokens, text, sizeof text, &length));
-    printf("%s%s\n", argv[2], text);
+    /* prompt and completion decoded together: a piece's leading space shows only after text */
+    check(pldr_detokenize(model, ids, n_prompt + n_tokens, text, sizeof text, &length));
+    printf("%s\n", text);
   }
   pldr_model_free(model);
   return 0;
