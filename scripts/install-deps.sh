@@ -28,8 +28,11 @@ case "${1:-}" in
       file                   # tells that the programs are static aarch64 executables
     )
     ;;
+  wasm)  # scripts/test-wasm.sh: the WebAssembly build, run in node and in headless Chromium
+    packages=(emscripten nodejs chromium fonts-dejavu-core)  # the font: text in the page's screenshot
+    ;;
   *)
-    echo "install-deps: unknown package group '$1' (known: arm)" >&2
+    echo "install-deps: unknown package group '$1' (known: arm, wasm)" >&2
     exit 2
     ;;
 esac
