@@ -1,14 +1,14 @@
 // Opens a page of examples/web in headless Chromium, waits until its #status reads "done", saves a
-// screenshot and prints the page's #ids. Talks to Chromium through the DevTools protocol over a
+// screenshot and prints the page's #ids (or, with FIELD text, its #text). Talks to Chromium through the DevTools protocol over a
 // WebSocket (node 22's, or node 20's with --experimental-websocket), so it needs no npm package.
-//   node wasm-page-check.mjs URL SCREENSHOT.png [TIMEOUT_S]
+//   node wasm-page-check.mjs URL SCREENSHOT.png [TIMEOUT_S [FIELD]]
 // Exits 1 naming the problem when the page reports an error or does not finish in time.
 import {spawn} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 
-const [url, screenshot, timeoutS = '60'] = process.argv.slice(2);
-if (!url || !screenshot) {
-  console.error('usage: node wasm-page-check.mjs URL SCREENSHOT.png [TIMEOUT_S]');
+const [url, screenshot, timeoutS = '60', field = 'ids'] = process.argv.slice(2);
+if (!url || !screenshot || !['ids', 'text'].includes(field)) {
+  console.error('usage: node wasm-page-check.mjs URL SCREENSHOT.png [TIMEOUT_S [ids|text]]');
   process.exit(2);
 }
 const deadline = Date.now() + Number(timeoutS) * 1000;
@@ -55,7 +55,7 @@ const send = (method, params = {}) => new Promise((resolve, reject) => {
 
 const readPage = `JSON.stringify({status: document.getElementById('status')?.textContent ?? '',
   error: document.getElementById('status')?.className === 'error',
-  ids: document.getElementById('ids')?.textContent ?? ''})`;
+  output: document.getElementById('${field}')?.textContent ?? ''})`;
 let state;
 for (;;) {
   state = JSON.parse((await send('Runtime.evaluate', {expression: readPage, returnByValue: true})).result.value);
@@ -66,6 +66,6 @@ for (;;) {
 }
 const shot = await send('Page.captureScreenshot', {format: 'png'});
 writeFileSync(screenshot, Buffer.from(shot.data, 'base64'));
-console.log(state.ids);
+console.log(state.output);
 socket.close();
 browser.kill();

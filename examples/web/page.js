@@ -83,7 +83,7 @@ worker.onmessage = (event) => {
   } else if (m.type === 'token') {
     ids.push(m.token);
     $('ids').textContent = ids.join(',');
-    $('text').textContent = m.text === null ? ids.join(' ') : $('prompt').value + m.text;
+    $('text').textContent = m.text === null ? ids.join(' ') : m.text;
   } else if (m.type === 'done') {
     setStatus('done');
     $('generate').disabled = false;
