@@ -14,7 +14,6 @@ if (!url || !screenshot || !['ids', 'text'].includes(field)) {
 const deadline = Date.now() + Number(timeoutS) * 1000;
 const fail = (message) => {
   console.error(`wasm-page-check: ${message}`);
-  browser.kill();
   process.exit(1);
 };
 
@@ -22,6 +21,7 @@ const fail = (message) => {
 // prints on stderr.
 const browser = spawn('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--remote-debugging-port=0',
                                    '--window-size=900,700', url], {stdio: ['ignore', 'ignore', 'pipe']});
+process.on('exit', () => browser.kill());  // however this script ends
 const port = await new Promise((resolve, reject) => {
   let log = '';
   browser.stderr.on('data', (chunk) => {
@@ -68,4 +68,4 @@ const shot = await send('Page.captureScreenshot', {format: 'png'});
 writeFileSync(screenshot, Buffer.from(shot.data, 'base64'));
 console.log(state.output);
 socket.close();
-browser.kill();
+process.exit(0);
