@@ -4,9 +4,9 @@
 // {type: 'error', message}.
 'use strict';
 
-let model = 0;     // the pldr_model* of the open model, 0 before one is opened
+let model = 0;  // the pldr_model* of the open model, 0 before one is opened
 let info = null;
-let prompt = [];     // the prompt's ids of the generation under way
+let prompt = [];  // the ids of the prompt of the generation under way
 let generated = [];
 
 var Module = {
@@ -38,15 +38,21 @@ function withHeap(bytes, fn) {
 function open(files) {
   if (model) Module._pldr_model_free(model);
   model = 0;
-  // A fresh folder each time, so files of an earlier model cannot mix with this one's.
-  const dir = `/model${Date.now()}`;
+  // The files are read only while the model opens (its weights are then copies in the module's
+  // memory), so they are removed at once rather than held twice.
+  const dir = '/model';
   Module.FS.mkdir(dir);
-  for (const f of files) Module.FS.writeFile(`${dir}/${f.name}`, new Uint8Array(f.bytes));
-  withHeap(4, (out) => withHeap(Module.lengthBytesUTF8(dir) + 1, (path) => {
-    Module.stringToUTF8(dir, path, Module.lengthBytesUTF8(dir) + 1);
-    check(Module._pldr_model_open(path, 0, out));
-    model = Module.HEAP32[out >> 2];
-  }));
+  try {
+    for (const f of files) Module.FS.writeFile(`${dir}/${f.name}`, new Uint8Array(f.bytes));
+    withHeap(4, (out) => withHeap(Module.lengthBytesUTF8(dir) + 1, (path) => {
+      Module.stringToUTF8(dir, path, Module.lengthBytesUTF8(dir) + 1);
+      check(Module._pldr_model_open(path, 0, out));
+      model = Module.HEAP32[out >> 2];
+    }));
+  } finally {
+    for (const name of Module.FS.readdir(dir)) if (name !== '.' && name !== '..') Module.FS.unlink(`${dir}/${name}`);
+    Module.FS.rmdir(dir);
+  }
   withHeap(9 * 4, (p) => {
     check(Module._pldr_model_get_info(model, p));
     const v = Module.HEAP32.subarray(p >> 2, (p >> 2) + 9);
