@@ -51,7 +51,7 @@ struct Variant {
   std::string name;
   int runs = 0;
   double steps = 0;
-  std::vector<double> val_loss, bits_per_char, lowest_val_loss, tokens_per_s, worst_rmse;
+  std::vector<double> val_loss, bits_per_char, lowest_val_loss, tokens_per_s, seconds, worst_rmse;
   int identical = 0, checked = 0;
 
   void add(const SeededRun& r) {
@@ -62,6 +62,7 @@ struct Variant {
     };
     if (t.has(kLoss) && !t.columns.at(kLoss).empty()) steps = std::max(steps, t.columns.at(kLoss).back().first);
     last(kValLoss, val_loss);
+    last(kElapsedS, seconds);
     last(kValBitsPerChar, bits_per_char);
     if (t.has(kValLoss) && !t.columns.at(kValLoss).empty()) {
       const auto& c = t.columns.at(kValLoss);
@@ -118,16 +119,20 @@ std::string seed_summary_table(const std::vector<SeededRun>& runs) {
     variants[index[v]].add(r);
   }
   std::string md =
-      "| variant | seeds | steps | validation loss | bits/char | lowest validation loss | tokens/s | G-cache: tokens "
-      "identical | G-cache: worst G_LM RMSE |\n|---|---|---|---|---|---|---|---|---|\n";
+      "| variant | seeds | steps | validation loss | bits/char | lowest validation loss | tokens/s | training s | "
+      "G-cache: "
+      "tokens identical | G-cache: worst G_LM RMSE |\n|---|---|---|---|---|---|---|---|---|---|\n";
   for (const Variant& v : variants) {
     const std::string identical =
         v.checked ? std::to_string(v.identical) + " of " + std::to_string(v.checked) : std::string("-");
     md += "| " + v.name + " | " + std::to_string(v.runs) + " | " + (v.steps > 0 ? number(v.steps) : "-") + " | " +
           mean_and_spread(v.val_loss) + " | " + mean_and_spread(v.bits_per_char) + " | " + mean_of(v.lowest_val_loss) +
-          " | " + mean_of(v.tokens_per_s) + " | " + identical + " | " + mean_of(v.worst_rmse) + " |\n";
+          " | " + mean_of(v.tokens_per_s) + " | " + mean_of(v.seconds) + " | " + identical + " | " +
+          mean_of(v.worst_rmse) + " |\n";
   }
-  return md + "\nMean ± sample standard deviation over the seeds; tokens/s: each run's median logged rate.\n";
+  return md +
+         "\nMean ± sample standard deviation over the seeds; tokens/s: each run's median logged rate; training s: "
+         "each run's seconds in its training loop, validation included (mean).\n";
 }
 
 }  // namespace pldr::io

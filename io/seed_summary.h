@@ -30,8 +30,8 @@ std::string variant_of(const std::string& run_name);
 
 // One row per variant, in order of first appearance: the number of seeds, the steps, the last
 // validation loss and bits per character (mean ± sample standard deviation over the seeds), the
-// lowest validation loss (mean), the median training tokens/s of each run (mean over the seeds),
-// and from the invariance reports, the runs whose tokens were identical and the mean worst G_LM
+// lowest validation loss (mean), the median training tokens/s of each run and its training seconds
+// (means over the seeds), and from the invariance reports, the runs whose tokens were identical and the mean worst G_LM
 // RMSE; "-" where no run of the variant has the number.
 std::string seed_summary_table(const std::vector<SeededRun>& runs);
 

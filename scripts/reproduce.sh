@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The papers' experiments as results, one command each.
 #
-#   bash scripts/reproduce.sh ablations [--smoke] [section.key=value ...]
+#   bash scripts/reproduce.sh ablations [--smoke | --report-only] [section.key=value ...]
 #
 # ablations: every ablation of scripts/ablation.sh on the bundled corpus, once per seed (SEEDS,
 #   default "1 2 3"; the run configuration's seed sets the initialisation and the data order):
@@ -17,21 +17,24 @@
 #   the chart copied to docs/results/ablations.svg.
 # --smoke: the same pipeline at 3 steps of small batches and one seed, without g_learned_paper,
 #   into runs/ablations_smoke, leaving docs/ alone; about 30 s.
+# --report-only: no training; the invariance checks, tables, chart and docs/results/ablations.md
+#   from the runs already there (a run that is missing is named in the report as not run).
 # Overrides apply to every training run. PLDR names the tool (default build/apps/pldr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  echo "usage: bash scripts/reproduce.sh ablations [--smoke] [section.key=value ...]" >&2
+  echo "usage: bash scripts/reproduce.sh ablations [--smoke | --report-only] [section.key=value ...]" >&2
   exit 2
 }
 [ "${1:-}" = ablations ] || usage
+invocation="$*"
 shift
-smoke=0
-if [ "${1:-}" = --smoke ]; then
-  smoke=1
-  shift
-fi
+smoke=0 train=1
+case "${1:-}" in
+  --smoke) smoke=1; shift ;;
+  --report-only) train=0; shift ;;
+esac
 
 export PLDR=${PLDR:-build/apps/pldr}
 if [ ! -x "$PLDR" ]; then bash scripts/build.sh; fi
@@ -56,12 +59,14 @@ run_ablation() {  # name seed: one ablation into $runs/seed<seed>/
   echo "== ablation $1, seed $2"
   ABLATION_DIR=$dir V510GI_BASE=$dir/learned bash scripts/ablation.sh "$1" seed="$2" "${overrides[@]}" "${@:3}"
 }
-for seed in "${seeds[@]}"; do
-  for name in "${small[@]}"; do run_ablation "$name" "$seed" "${@:1}"; done
-done
-for seed in "${seeds[@]}"; do
-  for name in "${large[@]}"; do run_ablation "$name" "$seed" "${@:1}"; done
-done
+if [ "$train" = 1 ]; then
+  for seed in "${seeds[@]}"; do
+    for name in "${small[@]}"; do run_ablation "$name" "$seed" "$@"; done
+  done
+  for seed in "${seeds[@]}"; do
+    for name in "${large[@]}"; do run_ablation "$name" "$seed" "$@"; done
+  done
+fi
 trained=$(($(date +%s) - started))
 
 # Every run's folder (runs named <variant>/seed<k> in the tables and the chart).
@@ -74,8 +79,12 @@ for seed in "${seeds[@]}"; do
     esac
   done
 done
-metrics=()
+metrics=() missing=()
 for f in "${folders[@]}"; do
+  if [ ! -f "$f/checkpoint.h5" ]; then
+    missing+=("${f#"$runs"/}")
+    continue
+  fi
   "$PLDR" invariance --checkpoint "$f/checkpoint.h5" --prompts apps/configs/ablations/invariance_prompts.txt \
     -o "$f/invariance.json" > /dev/null
   metrics+=("$f/metrics.jsonl")
@@ -93,9 +102,14 @@ cp "$runs/comparison.svg" docs/results/ablations.svg
 {
   echo "# The papers' ablations on Tiny Shakespeare"
   echo
-  echo "Written by \`bash scripts/reproduce.sh ablations $*\` on $(date -u +%Y-%m-%d) on $(nproc) cores"
+  echo "Written by \`bash scripts/reproduce.sh $invocation\` on $(date -u +%Y-%m-%d) on $(nproc) cores"
   echo "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), commit $(git rev-parse --short HEAD 2> /dev/null || echo unknown):"
-  echo "${#seeds[@]} seeds (${seeds[*]}), $((trained / 60)) min of training and $(( ($(date +%s) - started - trained) / 60 )) min of invariance checks."
+  if [ "$train" = 1 ]; then
+    echo "${#seeds[@]} seeds (${seeds[*]}), $((trained / 60)) min of training and $(( ($(date +%s) - started - trained) / 60 )) min of invariance checks."
+  else
+    echo "${#seeds[@]} seeds (${seeds[*]}); the report of runs trained earlier (\`--report-only\`): each run's training time is in the tables."
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then echo "Not run: ${missing[*]}."; fi
   echo "Configurations: \`apps/configs/ablations/\`; DAG coefficients $DAG_COEFFS (the same for A_LM, Ap and G_LM)."
   echo
   echo "## Per variant, over the seeds"

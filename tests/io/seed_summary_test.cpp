@@ -29,6 +29,7 @@ TEST(SeedSummary, MeanAndSampleSpreadPerVariant) {
     Column c;
     for (double x : rates) c.push_back({c.size() * 10.0, x});
     r.table.columns["tokens_per_s"] = c;
+    r.table.columns["elapsed_s"] = Column{{150, 30}, {300, val * 10}};
     return r;
   };
   std::vector<SeededRun> runs{run("learned/seed1", 2.0, 3.0, {100, 900, 200}), run("g_identity/seed1", 2.5, 3.5, {400}),
@@ -37,9 +38,9 @@ TEST(SeedSummary, MeanAndSampleSpreadPerVariant) {
   runs[2].invariance = InvarianceSummary{false, 0.75};
   const std::string md = seed_summary_table(runs);
   // learned: validation 2 and 4 (mean 3, sd sqrt(2)), bits 3 and 5, lowest 1.5 and 3.5, medians 200 and 300.
-  EXPECT_NE(md.find("| learned | 2 | 300 | 3 ± 1.414 | 4 ± 1.414 | 2.5 | 250 | 1 of 2 | 0.5 |"), std::string::npos)
+  EXPECT_NE(md.find("| learned | 2 | 300 | 3 ± 1.414 | 4 ± 1.414 | 2.5 | 250 | 30 | 1 of 2 | 0.5 |"), std::string::npos)
       << md;
-  EXPECT_NE(md.find("| g_identity | 1 | 300 | 2.5 | 3.5 | 2 | 400 | - | - |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| g_identity | 1 | 300 | 2.5 | 3.5 | 2 | 400 | 25 | - | - |"), std::string::npos) << md;
   EXPECT_LT(md.find("| learned |"), md.find("| g_identity |")) << "variants in order of first appearance";
 }
 
