@@ -71,8 +71,10 @@ void save_checkpoint(const std::string& path, const RunConfig& config, const Pld
   });
 }
 
-LoadedCheckpoint load_checkpoint(const std::string& path) {
-  H5File f = H5File::open_read(path);
+namespace {
+
+// The configuration and state of an open checkpoint, checked to be one this build reads.
+CheckpointHeader read_header(H5File& f, const std::string& path) {
   if (!f.has_attribute("/", "format") || f.read_attribute_string("/", "format") != "pldr-checkpoint")
     throw problem(path, "is an HDF5 file but not a pldr checkpoint (no format attribute)");
   const int64_t version = f.read_attribute_int("/", "format_version");
@@ -80,12 +82,34 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
     throw problem(path, "has format version " + std::to_string(version) + ", this build reads " +
                             std::to_string(kCheckpointFormatVersion));
   if (!f.is_dataset("run_config")) throw problem(path, "lacks run_config");
-  LoadedCheckpoint c;
+  CheckpointHeader h;
   try {
-    c.config = RunConfig::from_json(nlohmann::json::parse(f.read_string_dataset("run_config")));
+    h.config = RunConfig::from_json(nlohmann::json::parse(f.read_string_dataset("run_config")));
   } catch (const std::exception& e) {
     throw problem(path, std::string("bad run_config: ") + e.what());
   }
+  h.state.step = f.read_attribute_int("/", "step");
+  h.state.tokens_seen = f.read_attribute_int("/", "tokens_seen");
+  h.state.data_epoch = static_cast<uint64_t>(f.read_attribute_int("/", "data_epoch"));
+  h.state.data_index = static_cast<uint64_t>(f.read_attribute_int("/", "data_index"));
+  h.state.tokenizer_identity = f.read_attribute_string("/", "tokenizer_identity");
+  h.state.world_size = f.has_attribute("/", "world_size") ? f.read_attribute_int("/", "world_size") : 1;
+  return h;
+}
+
+}  // namespace
+
+CheckpointHeader read_checkpoint_header(const std::string& path) {
+  H5File f = H5File::open_read(path);
+  return read_header(f, path);
+}
+
+LoadedCheckpoint load_checkpoint(const std::string& path) {
+  H5File f = H5File::open_read(path);
+  CheckpointHeader header = read_header(f, path);
+  LoadedCheckpoint c;
+  c.config = std::move(header.config);
+  c.state = std::move(header.state);
   const DType dtype = dtype_from_name(f.read_attribute_string("/", "dtype"));
   {
     const nn::UninitializedParameters unset;  // every parameter is read below
@@ -101,12 +125,6 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
   for (size_t l = 0; l < c.model->predefined_G.size(); ++l)
     c.model->predefined_G[l] = read_tensor(f, path, "predefined_G/layer" + std::to_string(l),
                                            c.model->predefined_G[l].shape(), dtype, Device::CPU);
-  c.state.step = f.read_attribute_int("/", "step");
-  c.state.tokens_seen = f.read_attribute_int("/", "tokens_seen");
-  c.state.data_epoch = static_cast<uint64_t>(f.read_attribute_int("/", "data_epoch"));
-  c.state.data_index = static_cast<uint64_t>(f.read_attribute_int("/", "data_index"));
-  c.state.tokenizer_identity = f.read_attribute_string("/", "tokenizer_identity");
-  c.state.world_size = f.has_attribute("/", "world_size") ? f.read_attribute_int("/", "world_size") : 1;
   return c;
 }
 

@@ -43,6 +43,14 @@ struct LoadedCheckpoint {
   TrainingState state;
 };
 
+// A checkpoint's run configuration and training state, without its tensors (std::runtime_error
+// as load_checkpoint on a file that is not a checkpoint this build reads).
+struct CheckpointHeader {
+  RunConfig config;
+  TrainingState state;
+};
+CheckpointHeader read_checkpoint_header(const std::string& path);
+
 // Throws std::runtime_error naming the file and the problem: not HDF5, truncated, not a
 // checkpoint, an unknown format version, a missing tensor or a tensor of the wrong shape. Reads
 // the parameters alone, each straight into its tensor: the AdamW moments stay on disk (see

@@ -17,6 +17,7 @@
 #include "data/token_file.h"
 #include "data/tokenizer.h"
 #include "dist/gradients.h"
+#include "io/atomic_file.h"
 #include "io/metric_keys.h"
 #include "optim/schedule.h"
 #include "pldr/losses.h"
@@ -175,11 +176,35 @@ void open_loaders(Run& run) {
   if (!config.data.val.empty()) run.val_loader.emplace(make_loader(config.data.val, config, false, *run.group));
 }
 
+// On a resume, drops the lines of metrics.jsonl that the resumed run writes again: the steps after
+// the checkpoint's `step`, and an epoch's line written at step index `step` (the resumed run's
+// first step). They are there when the run went on past its checkpoint and was then lost (an
+// attempt that --max-restarts restarts): the file then holds every step once. A torn last line
+// (a rank killed while writing it) goes too. Rewritten atomically, and only when something goes.
+void drop_metrics_after(const std::string& path, int64_t step) {
+  std::ifstream in(path);
+  std::vector<std::string> kept;
+  bool dropped = false;
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    const bool torn = j.is_discarded() && in.peek() == std::char_traits<char>::eof();
+    const bool later = !j.is_discarded() && j.contains(keys::kStep) &&
+                       j[keys::kStep].get<int64_t>() >= (j.contains(keys::kEpoch) ? step : step + 1);
+    if (torn || later) dropped = true;
+    else kept.push_back(line);
+  }
+  if (!dropped) return;
+  std::string text;
+  for (const std::string& line : kept) text += line + "\n";
+  io::write_file_atomically(path, text);
+}
+
 // metrics.jsonl (rank 0; appended to on a resume), the running averages (restored on a resume)
 // and the checkpoint history.
 void open_outputs(Run& run) {
   const RunConfig& config = run.config;
   if (run.writer) {
+    if (run.resumed) drop_metrics_after(config.out_dir + "/metrics.jsonl", run.state.step);
     run.metrics.open(config.out_dir + "/metrics.jsonl", run.resumed ? std::ios::app : std::ios::trunc);
     if (!run.metrics) throw std::runtime_error("cannot write " + config.out_dir + "/metrics.jsonl");
   }

@@ -1,10 +1,13 @@
 // pldr train --config RUN.json [section.key=value ...] | --resume CKPT [training.steps=N]: see train_spec.
 // One rank, or one of several when the environment names a rank (RANK/WORLD_SIZE or Slurm's),
-// or N local ranks with --nproc. Only rank 0 prints. SIGINT and SIGTERM stop the run after the
+// or N local ranks with --nproc (restarted from the last checkpoint after a rank dies, with
+// --max-restarts K). Only rank 0 prints. SIGINT and SIGTERM stop the run after the
 // current step with a checkpoint of it.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdint>
@@ -18,6 +21,7 @@
 #include "apps/pldr/commands.h"
 #include "apps/pldr/launch_ranks.h"
 #include "dist/process_group.h"
+#include "train/checkpoint.h"
 #include "train/run_config_paths.h"
 #include "train/trainer.h"
 
@@ -120,6 +124,41 @@ void print_summary(const TrainSummary& s) {
   std::printf("\ncheckpoint: %s (step %ld)\n", s.checkpoint.c_str(), long(s.steps));
 }
 
+// A file's identity (inode and modification time); all zero when it does not exist. A checkpoint
+// saved anew (written to a temporary file, then renamed over the old one) has another.
+std::array<int64_t, 3> file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {0, 0, 0};
+  return {int64_t(st.st_ino), int64_t(st.st_mtim.tv_sec), int64_t(st.st_mtim.tv_nsec)};
+}
+
+// --max-restarts: a failed attempt resumes from the run's checkpoint, <out_dir>/checkpoint.h5, once
+// this launch has saved one (its identity differs from the file's at the launch, which may be an
+// earlier run's); before that, the first attempt's arguments start again (from the beginning, or
+// from the checkpoint that --resume named).
+Restarts restarts_of(const Flags& flags, const TrainOptions& options, const RunConfig& config,
+                     const Args& first_attempt) {
+  Restarts r;
+  r.max = int(flags.get_int("max-restarts", 0));
+  if (r.max == 0) return r;
+  const std::string out_dir =
+      options.resume_from.empty() ? config.out_dir : read_checkpoint_header(options.resume_from).config.out_dir;
+  const std::string checkpoint = out_dir + "/checkpoint.h5";
+  Args resume_args{"train", "--resume", checkpoint};
+  if (flags.on("quiet")) resume_args.push_back("--quiet");
+  if (options.stop_after > 0)
+    resume_args.insert(resume_args.end(), {"--stop-after", std::to_string(options.stop_after)});
+  if (options.extend_to_steps > 0) resume_args.push_back("training.steps=" + std::to_string(options.extend_to_steps));
+  r.resume = [checkpoint, resume_args, first_attempt, launched = file_identity(checkpoint),
+              original = options.resume_from]() -> Restarts::Attempt {
+    const std::string& from = file_identity(checkpoint) != launched ? checkpoint : original;
+    if (from.empty()) return {first_attempt, "the start (no checkpoint saved yet)"};
+    const std::string where = from + " (step " + std::to_string(read_checkpoint_header(from).state.step) + ")";
+    return {from == checkpoint ? resume_args : first_attempt, where};
+  };
+  return r;
+}
+
 }  // namespace
 
 const CommandSpec& train_spec() {
@@ -132,6 +171,11 @@ const CommandSpec& train_spec() {
                 {"stop-after", "N", "training.steps", "stop after step N (a later --resume continues)", {}},
                 {"overwrite", "", "", "replace the run already in out_dir (refused without it)", {}},
                 {"nproc", "N", "1", "data-parallel ranks on this machine", {"--nproc_per_node"}},
+                {"max-restarts",
+                 "K",
+                 "0",
+                 "with --nproc: after a rank dies, restart every rank from the last checkpoint, up to K times",
+                 {}},
                 {"quiet", "", "", "print only the summary", {}},
                 threads_flag()},
       .positionals = "section.key=value overrides",
@@ -160,17 +204,22 @@ int cmd_train(const Args& args) {
   } else {
     options.extend_to_steps = resume_steps(flags);
   }
+  const int64_t max_restarts = flags.get_int("max-restarts", 0);
+  if (max_restarts < 0 || max_restarts > 1000000) throw UsageError("--max-restarts must be between 0 and 1000000");
+  if (max_restarts > 0 && nproc == 1)
+    throw UsageError("--max-restarts restarts the ranks that --nproc N starts: give --nproc N (N > 1)");
   if (nproc > 1) {
     if (dist::rendezvous_from_environment())
       throw UsageError("--nproc starts its own ranks: drop it where RANK/WORLD_SIZE or Slurm set them");
     Args rank_args{"train", "--overwrite"};  // checked above; a rank would find rank 0's new files
     for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == "--nproc" || args[i] == "--nproc_per_node") ++i;
-      else if (args[i].rfind("--nproc=", 0) != 0 && args[i].rfind("--nproc_per_node=", 0) != 0 &&
-               args[i] != "--overwrite")
-        rank_args.push_back(args[i]);
+      const std::string& a = args[i];
+      if (a == "--nproc" || a == "--nproc_per_node" || a == "--max-restarts") ++i;
+      else if (a.rfind("--nproc=", 0) != 0 && a.rfind("--nproc_per_node=", 0) != 0 &&
+               a.rfind("--max-restarts=", 0) != 0 && a != "--overwrite")
+        rank_args.push_back(a);
     }
-    return launch_ranks(int(nproc), rank_args);
+    return launch_ranks(int(nproc), rank_args, restarts_of(flags, options, config, rank_args));
   }
   const std::unique_ptr<dist::ProcessGroup> group = dist::group_from_environment();
   options.group = group.get();

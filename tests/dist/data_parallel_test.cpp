@@ -253,6 +253,31 @@ TEST_F(DataParallel, AKilledRankStopsTheOthersAndTheLastCheckpointStays) {
   kill_a_rank(dir_, c, 0);  // rank 0 writes the checkpoints and hosts the store
 }
 
+// A rank process's RANK variable ("?" before it runs `pldr` with it).
+std::string rank_of(pid_t p) {
+  std::ifstream environ("/proc/" + std::to_string(p) + "/environ");
+  for (std::string var; std::getline(environ, var, '\0');)
+    if (var.rfind("RANK=", 0) == 0) return var.substr(5);
+  return "?";
+}
+
+// The rank processes a `pldr train --nproc` launcher runs, once there are `count` of them, none
+// in `old` (the ranks of an earlier attempt), each running with its RANK; fewer if that does not
+// happen within 20 s.
+std::vector<pid_t> launched_ranks(const PldrProcess& launcher, size_t count, const std::vector<pid_t>& old = {}) {
+  std::vector<pid_t> children;
+  for (int i = 0; i < 2000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream list("/proc/" + std::to_string(launcher.pid()) + "/task/" + std::to_string(launcher.pid()) +
+                       "/children");
+    children.clear();
+    for (pid_t p; list >> p;)
+      if (std::find(old.begin(), old.end(), p) == old.end() && rank_of(p) != "?") children.push_back(p);
+    if (children.size() >= count) break;
+  }
+  return children;
+}
+
 // --nproc forwards a rank's death and stops the others.
 TEST_F(DataParallel, TheLauncherForwardsAFailureAndStopsTheOtherRanks) {
   RunConfig c = config("launched", 1, 1, "float32");
@@ -261,24 +286,11 @@ TEST_F(DataParallel, TheLauncherForwardsAFailureAndStopsTheOtherRanks) {
   std::ofstream(path("launched.json")) << c.to_json().dump();
   PldrProcess launcher({"train", "--config", path("launched.json"), "--quiet", "--nproc", "3"},
                        {{"PLDR_DIST_TIMEOUT", "20"}}, path("launcher.log"));
-  std::vector<pid_t> children;
-  for (int i = 0; i < 500 && children.size() < 3; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    std::ifstream list("/proc/" + std::to_string(launcher.pid()) + "/task/" + std::to_string(launcher.pid()) +
-                       "/children");
-    children.clear();
-    for (pid_t p; list >> p;) children.push_back(p);
-  }
+  const std::vector<pid_t> children = launched_ranks(launcher, 3);
   ASSERT_EQ(children.size(), 3u) << launcher.output();
   for (int i = 0; i < 3000 && !fs::exists(path("launched/metrics.jsonl")); ++i)  // rank 0 opens it once all joined
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // training
-  const auto rank_of = [](pid_t p) {
-    std::ifstream environ("/proc/" + std::to_string(p) + "/environ");
-    for (std::string var; std::getline(environ, var, '\0');)
-      if (var.rfind("RANK=", 0) == 0) return var.substr(5);
-    return std::string("?");
-  };
   const std::string victim = rank_of(children[1]);
   ::kill(children[1], SIGKILL);
   EXPECT_EQ(launcher.wait(seconds(30)), 128 + SIGKILL) << launcher.output();
@@ -286,6 +298,101 @@ TEST_F(DataParallel, TheLauncherForwardsAFailureAndStopsTheOtherRanks) {
   EXPECT_NE(launcher.output().find("rank " + victim + " lost"), std::string::npos) << launcher.output();
   EXPECT_NE(launcher.output().find("rank " + victim + " was killed by signal 9"), std::string::npos)
       << launcher.output();
+}
+
+// --max-restarts: rank 1 is killed once a checkpoint exists; the launcher stops rank 0, starts
+// both again from the last checkpoint and the run finishes. Its final parameters are, bit for
+// bit, those of a run resumed from that checkpoint (kept in the history) without interruption, and
+// those of a run never interrupted (resume is exact); metrics.jsonl holds every step once.
+TEST_F(DataParallel, AKilledRankIsRestartedFromTheLastCheckpoint) {
+  RunConfig c = config("restarted", 1, 1, "float64");
+  c.training.steps = 150;  // long enough that the kill comes well before the end
+  c.training.checkpoint_every = 5;
+  c.training.keep_every = 5;  // history/step-*.h5: each checkpoint stays
+  c.training.log_every = 1;
+  std::ofstream(path("restarted.json")) << c.to_json().dump();
+  PldrProcess launcher({"train", "--config", path("restarted.json"), "--quiet", "--nproc", "2", "--max-restarts", "2"},
+                       {{"PLDR_DIST_TIMEOUT", "30"}}, path("restarted.log"));
+  const std::vector<pid_t> ranks = launched_ranks(launcher, 2);
+  ASSERT_EQ(ranks.size(), 2u) << launcher.output();
+  const pid_t victim = rank_of(ranks[0]) == "1" ? ranks[0] : ranks[1];
+  for (int i = 0; i < 6000 && !fs::exists(path("restarted/checkpoint.h5")); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(fs::exists(path("restarted/checkpoint.h5"))) << launcher.output();
+  ::kill(victim, SIGKILL);
+  ASSERT_EQ(launcher.wait(seconds(300)), 0) << launcher.output();
+
+  // The launcher names the rank, the restart and where it resumed.
+  const std::string out = launcher.output();
+  const std::string said =
+      "rank 1 died (killed by signal 9); restart 1 of 2 from " + path("restarted/checkpoint.h5") + " (step ";
+  const size_t at = out.find(said);
+  ASSERT_NE(at, std::string::npos) << out;
+  const int64_t step = std::stoll(out.substr(at + said.size()));
+  EXPECT_GT(step, 0);
+  EXPECT_LT(step, c.training.steps) << "the kill came after the run's end";
+  EXPECT_EQ(step % c.training.checkpoint_every, 0);
+  EXPECT_EQ(out.find("restart 2 of 2"), std::string::npos) << out;
+  const RunOutput restarted = read_run(path("restarted"));
+  std::vector<int64_t> steps, epochs;
+  for (const nlohmann::json& line : restarted.metrics) {
+    if (line.contains("epoch")) epochs.push_back(line["epoch"].get<int64_t>());
+    else steps.push_back(line["step"].get<int64_t>());
+  }
+  ASSERT_EQ(steps.size(), size_t(c.training.steps)) << "every step logged once";
+  for (size_t s = 0; s < steps.size(); ++s) EXPECT_EQ(steps[s], int64_t(s) + 1);
+  for (size_t e = 0; e < epochs.size(); ++e) EXPECT_EQ(epochs[e], int64_t(e)) << "every epoch logged once";
+
+  // The same checkpoint resumed by hand, on 2 ranks, without interruption (it trains into the same
+  // out_dir, whose checkpoint it replaces).
+  const std::string kept = path("restarted/history/step-" + [&] {
+    char digits[16];
+    std::snprintf(digits, sizeof digits, "%08ld", long(step));
+    return std::string(digits);
+  }() + ".h5");
+  ASSERT_TRUE(fs::exists(kept));
+  fs::copy_file(kept, path("from_checkpoint.h5"));
+  PldrProcess resumed({"train", "--resume", path("from_checkpoint.h5"), "--quiet", "--nproc", "2"}, {},
+                      path("resumed.log"));
+  ASSERT_EQ(resumed.wait(seconds(300)), 0) << resumed.output();
+  EXPECT_EQ(read_run(path("restarted")).parameters, restarted.parameters);
+
+  RunConfig whole = c;
+  whole.out_dir = path("whole");
+  EXPECT_EQ(train(whole, 2).parameters, restarted.parameters);
+}
+
+// The restarts are counted: with --max-restarts 1 a second death ends the run with the signal's
+// exit status and a message; --max-restarts without --nproc is a usage error.
+TEST_F(DataParallel, TheLauncherGivesUpAfterMaxRestarts) {
+  RunConfig c = config("given_up", 1, 1, "float32");
+  c.training.steps = 1000000;
+  c.training.log_every = 1000;
+  c.training.checkpoint_every = 5;
+  std::ofstream(path("given_up.json")) << c.to_json().dump();
+  PldrProcess launcher({"train", "--config", path("given_up.json"), "--quiet", "--nproc", "2", "--max-restarts", "1"},
+                       {{"PLDR_DIST_TIMEOUT", "30"}}, path("given_up.log"));
+  const std::vector<pid_t> first = launched_ranks(launcher, 2);
+  ASSERT_EQ(first.size(), 2u) << launcher.output();
+  ::kill(first[0], SIGKILL);  // whenever: the restart then resumes a checkpoint or starts over
+  const std::vector<pid_t> second = launched_ranks(launcher, 2, first);
+  ASSERT_EQ(second.size(), 2u) << launcher.output();
+  EXPECT_NE(launcher.output().find("restart 1 of 1 from "), std::string::npos) << launcher.output();
+  const std::string victim = rank_of(second[1]);
+  ::kill(second[1], SIGKILL);
+  EXPECT_EQ(launcher.wait(seconds(60)), 128 + SIGKILL) << launcher.output();
+  const std::string out = launcher.output();
+  EXPECT_NE(out.find("rank " + victim + " died (killed by signal 9) after 1 restart (--max-restarts 1): giving up"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("restart 2 of"), std::string::npos) << out;
+  for (pid_t p : second) EXPECT_NE(::kill(p, 0), 0) << "rank process " << p << " still runs";
+
+  PldrProcess alone({"train", "--config", path("given_up.json"), "--overwrite", "--max-restarts", "1"}, {},
+                    path("alone.log"));
+  EXPECT_EQ(alone.wait(seconds(60)), 2);
+  EXPECT_NE(alone.output().find("--max-restarts restarts the ranks that --nproc N starts"), std::string::npos)
+      << alone.output();
 }
 
 }  // namespace
