@@ -39,10 +39,9 @@ Tensor read_tensor(H5File& f, const std::string& file, const std::string& name, 
   return host.to(device);
 }
 
-}  // namespace
-
-void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
-                     const optim::AdamW* optimizer, const TrainingState& state) {
+// A checkpoint with the optimizer state when there is one.
+void write_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                      const OptimizerState* optimizer, const TrainingState& state) {
   io::write_atomically(path, [&](const std::string& tmp) {
     H5File f = H5File::create(tmp);
     f.write_attribute("/", "format", std::string("pldr-checkpoint"));
@@ -59,16 +58,32 @@ void save_checkpoint(const std::string& path, const RunConfig& config, const Pld
     for (size_t l = 0; l < model.predefined_G.size(); ++l)
       write_tensor(f, "predefined_G/layer" + std::to_string(l), model.predefined_G[l]);
     if (optimizer) {
-      f.write_attribute("/", "optimizer_steps", optimizer->steps());
+      f.write_attribute("/", "optimizer_steps", optimizer->steps);
       const auto named = model.named_parameters();
-      auto& opt = const_cast<optim::AdamW&>(*optimizer);
       for (size_t i = 0; i < named.size(); ++i) {
-        write_tensor(f, "optimizer/m/" + named[i].first, opt.first_moments()[i]);
-        write_tensor(f, "optimizer/v/" + named[i].first, opt.second_moments()[i]);
+        write_tensor(f, "optimizer/m/" + named[i].first, optimizer->m[i]);
+        write_tensor(f, "optimizer/v/" + named[i].first, optimizer->v[i]);
       }
     }
     f.flush();
   });
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                     const optim::AdamW* optimizer, const TrainingState& state) {
+  if (!optimizer) return write_checkpoint(path, config, model, nullptr, state);
+  if (optimizer->sharded())
+    throw std::invalid_argument("save_checkpoint: a sharded AdamW is saved through its gathered OptimizerState");
+  auto& opt = const_cast<optim::AdamW&>(*optimizer);
+  const OptimizerState whole{opt.steps(), opt.first_moments(), opt.second_moments()};
+  write_checkpoint(path, config, model, &whole, state);
+}
+
+void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                     const OptimizerState& optimizer, const TrainingState& state) {
+  write_checkpoint(path, config, model, &optimizer, state);
 }
 
 namespace {
@@ -134,11 +149,10 @@ void load_optimizer_state(const std::string& path, const PldrModel& model, optim
   const auto named = model.named_parameters();
   for (size_t i = 0; i < named.size(); ++i) {
     const Shape& s = named[i].second.shape();
-    // Into the optimizer's flat buffers (optim/adamw.h), which stay in place.
-    optimizer.first_moments()[i].copy_from(
-        read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype(), model.device()));
-    optimizer.second_moments()[i].copy_from(
-        read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype(), model.device()));
+    // Into the optimizer's flat buffers (optim/adamw.h), which stay in place; a sharded one keeps
+    // its shard.
+    optimizer.load_moments(i, read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype(), model.device()),
+                           read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype(), model.device()));
   }
   optimizer.set_steps(f.read_attribute_int("/", "optimizer_steps"));
 }

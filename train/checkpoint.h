@@ -34,8 +34,20 @@ struct TrainingState {
   int64_t world_size = 1;  // the ranks the data position belongs to
 };
 
+// AdamW's state as a checkpoint holds it: every parameter's moments whole, in the order of the
+// model's parameters (a sharded AdamW's shards gathered: train/trainer.cpp), so that it resumes
+// with sharding on or off and at any world size.
+struct OptimizerState {
+  int64_t steps = 0;
+  std::vector<Tensor> m, v;
+};
+
+// `optimizer` may be null (no optimizer state saved); a sharded AdamW is saved through its
+// gathered OptimizerState (std::invalid_argument here).
 void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
                      const optim::AdamW* optimizer, const TrainingState& state);
+void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                     const OptimizerState& optimizer, const TrainingState& state);
 
 struct LoadedCheckpoint {
   RunConfig config;
@@ -58,7 +70,7 @@ CheckpointHeader read_checkpoint_header(const std::string& path);
 LoadedCheckpoint load_checkpoint(const std::string& path);
 
 // Restores the AdamW moments and step count saved with the checkpoint into `optimizer`, whose
-// parameters must be the checkpoint model's.
+// parameters must be the checkpoint model's (a sharded AdamW takes its shard of them).
 void load_optimizer_state(const std::string& path, const PldrModel& model, optim::AdamW& optimizer);
 
 // Loads G_LM per layer from an HDF5 file laid out as <group>/layer{i} [1, H, dk, dk] (the

@@ -95,14 +95,25 @@ struct Run {
   std::optional<CheckpointHistory> history;
 };
 
-// Throws when a checkpoint was written by a run of another world size: its data position is per rank.
-void check_world_size(const LoadedCheckpoint& resumed, const std::string& path, int world_size) {
-  if (resumed.state.world_size != world_size)
-    throw std::runtime_error(
-        "checkpoint " + path + " was written by a run of " + std::to_string(resumed.state.world_size) +
-        " ranks, this run has " + std::to_string(world_size) + ": resume it with " +
-        std::to_string(resumed.state.world_size) +
-        " ranks (its data position is per rank, so another world size would train on other samples)");
+// A checkpoint written by W ranks resumes on M ranks. Its data position is per rank: each rank
+// has read k batches (data_index = k·b samples of its share), so the run has read the epoch's
+// batches 0 .. k·W - 1 (rank r of W reads batches r, r + W, ...). M ranks go on from batch k·W
+// when M divides k·W: each then has read k·W / M batches of its share of M. The batches come in
+// the same order, grouped M to a step instead of W. Throws when M does not divide k·W.
+void adapt_world_size(TrainingState& state, const RunConfig& config, const std::string& path, int world_size) {
+  const int64_t W = state.world_size, M = world_size;
+  if (W == M) return;
+  const uint64_t b = uint64_t(config.data.batch_size);
+  const uint64_t batches = state.data_index / b * uint64_t(W);  // of this epoch, over all ranks
+  if (state.data_index % b != 0 || batches % uint64_t(M) != 0)
+    throw std::runtime_error("checkpoint " + path + " was written by a run of " + std::to_string(W) +
+                             " ranks, this run has " + std::to_string(M) + ": its ranks have read " +
+                             std::to_string(batches) + " batches of epoch " + std::to_string(state.data_epoch) +
+                             ", which " + std::to_string(M) +
+                             " ranks cannot share evenly; resume it with a world size that divides " +
+                             std::to_string(batches) + " (such as " + std::to_string(W) + ")");
+  state.data_index = batches / uint64_t(M) * b;
+  state.world_size = M;
 }
 
 // Sets the OpenMP threads: PLDR_NUM_THREADS (where `pldr --threads` leaves its value) over
@@ -160,11 +171,21 @@ void read_meta(Run& run) {
 }
 
 // The AdamW optimiser over the model's parameters, with its state from the checkpoint on a resume.
+// With training.shard_optimizer, each rank holds the moments of its shard (dist::shard_range) of
+// the parameters' elements.
 void create_optimizer(Run& run, const TrainOptions& options) {
   const RunConfig& config = run.config;
-  run.adamw = std::make_unique<optim::AdamW>(
-      run.model->parameters(), optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps,
-                                                   config.optimizer.weight_decay});
+  std::optional<optim::ElementRange> shard;
+  if (config.training.shard_optimizer) {
+    size_t elements = 0;
+    for (const ag::Variable& p : run.model->parameters()) elements += size_t(p.value().numel());
+    const dist::ShardRange r = dist::shard_range(elements, run.group->world_size(), run.group->rank());
+    shard = optim::ElementRange{r.begin, r.end};
+  }
+  run.adamw = std::make_unique<optim::AdamW>(run.model->parameters(),
+                                             optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2,
+                                                                 config.optimizer.eps, config.optimizer.weight_decay},
+                                             shard);
   if (run.resumed) load_optimizer_state(options.resume_from, *run.model, *run.adamw);
 }
 
@@ -238,8 +259,9 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
   run.resumed = resumed.has_value();
   run.config = resumed ? resumed->config : config_in;
   const int world_size = run.group->world_size();
-  if (resumed) check_world_size(*resumed, options.resume_from, world_size);
+  if (resumed) adapt_world_size(resumed->state, resumed->config, options.resume_from, world_size);
   if (resumed) check_resume_has_work(*resumed, run.config, options);
+  if (resumed && options.shard_optimizer) run.config.training.shard_optimizer = *options.shard_optimizer;
   const RunConfig& config = run.config;
   config.validate();
   set_threads(config);
@@ -487,19 +509,57 @@ void end_window(Run& run, const LoopSettings& settings, LoopState& loop, const T
   loop.window_tokens = 0;
 }
 
+// A sharded AdamW's state, whole, on the writer (rank 0): each rank's shard of the moments is
+// broadcast from it in turn into the writer's full buffers; the other ranks pass the shards on
+// through a buffer of one shard (the ring forwards a broadcast). Called on every rank; returns the
+// state on the writer only.
+std::optional<OptimizerState> gather_optimizer_state(const Run& run) {
+  const optim::AdamW& adamw = *run.adamw;
+  dist::ProcessGroup& group = *run.group;
+  const Tensor params = adamw.flat_parameters();
+  const size_t count = size_t(params.numel()), elem = dtype_size(params.dtype());
+  const int N = group.world_size();
+  std::optional<OptimizerState> state;
+  if (run.writer) state.emplace().steps = adamw.steps();
+  for (const Tensor* shard : {&adamw.shard_first_moment(), &adamw.shard_second_moment()}) {
+    const int64_t largest = int64_t((count + size_t(N) - 1) / size_t(N));  // the largest shard
+    Tensor whole = Tensor::empty({run.writer ? int64_t(count) : largest}, params.dtype());
+    for (int r = 0; r < N; ++r) {
+      const dist::ShardRange s = dist::shard_range(count, N, r);
+      const int64_t begin = run.writer ? int64_t(s.begin) : 0;
+      Tensor part = whole.slice(0, begin, begin + int64_t(s.end - s.begin));
+      if (r == group.rank()) part.copy_from(*shard);
+      group.broadcast(dist::floating_bytes(part), (s.end - s.begin) * elem, r);
+    }
+    if (!run.writer) continue;
+    size_t at = 0;
+    for (const ag::Variable& p : adamw.parameters()) {
+      const size_t n = size_t(p.value().numel());
+      (shard == &adamw.shard_first_moment() ? state->m : state->v)
+          .push_back(whole.slice(0, int64_t(at), int64_t(at + n)).view(p.shape()));
+      at += n;
+    }
+  }
+  return state;
+}
+
 // Rank 0 saves a checkpoint at the last step, every training.checkpoint_every steps and at the
 // steps of training.save_at, records it in the history and saves the running averages beside it.
+// A sharded optimizer's state is gathered first, on every rank.
 void checkpoint_if_due(Run& run, bool last) {
   const RunConfig& config = run.config;
   const TrainingState& state = run.state;
   const int64_t every = config.training.checkpoint_every;
   const std::vector<int64_t>& save_at = config.training.save_at;
   const bool listed = std::find(save_at.begin(), save_at.end(), state.step) != save_at.end();
-  if (run.writer && (last || (every > 0 && state.step % every == 0) || listed)) {
-    save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
-    run.history->record(run.checkpoint_path, state.step);
-    run.running.save(run.running_path, state.step);
-  }
+  if (!(last || (every > 0 && state.step % every == 0) || listed)) return;
+  const std::optional<OptimizerState> gathered =
+      run.adamw->sharded() ? gather_optimizer_state(run) : std::optional<OptimizerState>();
+  if (!run.writer) return;
+  if (gathered) save_checkpoint(run.checkpoint_path, config, *run.model, *gathered, state);
+  else save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
+  run.history->record(run.checkpoint_path, state.step);
+  run.running.save(run.running_path, state.step);
 }
 
 // Whether a stop was requested on any rank (they all stop after the same step).
@@ -508,6 +568,17 @@ bool stop_requested(const Run& run, const TrainOptions& options) {
   std::array<double, 1> flag{options.stop_requested->load() ? 1.0 : 0.0};
   if (run.group->world_size() > 1) run.group->all_reduce(std::span<double>(flag));
   return flag[0] > 0;
+}
+
+// Every rank's VmHWM (/proc/self/status) in MiB, gathered by a sum of vectors that are zero but
+// for each rank's own slot; 0 where the file is unreadable.
+std::vector<double> peak_memory_per_rank(dist::ProcessGroup& group) {
+  std::vector<double> mib(size_t(group.world_size()), 0.0);
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmHWM:", 0) == 0) mib[size_t(group.rank())] = std::stod(line.substr(6)) / 1024.0;  // kB
+  group.all_reduce(std::span<double>(mib));
+  return mib;
 }
 
 // What train returns: the steps done, the last losses and validation, the time taken, the checkpoint.
@@ -534,7 +605,8 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
   const LoopSettings settings = loop_settings(config, options, state.step, group.world_size());
   if (options.on_start)
     options.on_start({run.model->parameter_count(), group.world_size(), config.training.dtype,
-                      config.model.custom_G_type, run.resumed, settings.first_step, settings.last_step});
+                      config.model.custom_G_type, run.resumed, settings.first_step, settings.last_step,
+                      run.adamw->sharded(), int64_t(run.adamw->moment_bytes())});
 
   const ag::AutocastGuard precision(
       ag::precision_from_name(config.training.precision));  // forwards, backwards, validation
@@ -561,6 +633,7 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
   }
   TrainSummary summary = summary_of(run, loop);
   summary.interrupted = interrupted;
+  summary.peak_memory_mib = peak_memory_per_rank(group);
   return summary;
 }
 

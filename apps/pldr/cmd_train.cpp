@@ -91,26 +91,33 @@ void check_out_dir_is_free(const RunConfig& config, bool overwrite) {
   }
 }
 
-// On a resume the only override is training.steps=N, which extends the run.
-int64_t resume_steps(const Flags& flags) {
+// On a resume the overrides are training.steps=N, which extends the run, and
+// training.shard_optimizer=true|false.
+void read_resume_overrides(const Flags& flags, TrainOptions& options) {
   if (flags.has("config")) throw UsageError("--resume continues the checkpoint's own configuration; drop --config");
-  int64_t steps = -1;
   for (const std::string& assignment : flags.positionals()) {
-    const std::string prefix = "training.steps=";
-    if (assignment.rfind(prefix, 0) != 0)
+    const std::string steps = "training.steps=", shard = "training.shard_optimizer=";
+    if (assignment.rfind(shard, 0) == 0) {
+      const std::string value = assignment.substr(shard.size());
+      if (value != "true" && value != "false")
+        throw UsageError(assignment + ": training.shard_optimizer is true or false");
+      options.shard_optimizer = value == "true";
+      continue;
+    }
+    if (assignment.rfind(steps, 0) != 0)
       throw UsageError(
-          "--resume continues the checkpoint's own configuration: the only override is training.steps=N, "
-          "not " +
+          "--resume continues the checkpoint's own configuration: the only override is training.steps=N (and "
+          "training.shard_optimizer=true|false), not " +
           assignment);
     try {
       size_t used = 0;
-      steps = std::stoll(assignment.substr(prefix.size()), &used);
-      if (used != assignment.size() - prefix.size() || steps <= 0) throw std::invalid_argument(assignment);
+      options.extend_to_steps = std::stoll(assignment.substr(steps.size()), &used);
+      if (used != assignment.size() - steps.size() || options.extend_to_steps <= 0)
+        throw std::invalid_argument(assignment);
     } catch (const std::exception&) {
       throw UsageError(assignment + ": training.steps must be a positive integer");
     }
   }
-  return steps;
 }
 
 void print_summary(const TrainSummary& s) {
@@ -122,6 +129,9 @@ void print_summary(const TrainSummary& s) {
   if (s.val_loss > 0) std::printf("; validation loss %.4f, accuracy %.3f", s.val_loss, s.val_accuracy);
   if (s.val_bits_per_char > 0) std::printf(", %.3f bits per character", s.val_bits_per_char);
   std::printf("\ncheckpoint: %s (step %ld)\n", s.checkpoint.c_str(), long(s.steps));
+  std::printf("peak memory per rank (VmHWM):");
+  for (size_t r = 0; r < s.peak_memory_mib.size(); ++r) std::printf("%s %.1f", r == 0 ? "" : ",", s.peak_memory_mib[r]);
+  std::printf(" MiB\n");
 }
 
 // A file's identity (inode and modification time); all zero when it does not exist. A checkpoint
@@ -149,6 +159,8 @@ Restarts restarts_of(const Flags& flags, const TrainOptions& options, const RunC
   if (options.stop_after > 0)
     resume_args.insert(resume_args.end(), {"--stop-after", std::to_string(options.stop_after)});
   if (options.extend_to_steps > 0) resume_args.push_back("training.steps=" + std::to_string(options.extend_to_steps));
+  if (options.shard_optimizer)
+    resume_args.push_back(std::string("training.shard_optimizer=") + (*options.shard_optimizer ? "true" : "false"));
   r.resume = [checkpoint, resume_args, first_attempt, launched = file_identity(checkpoint),
               original = options.resume_from]() -> Restarts::Attempt {
     const std::string& from = file_identity(checkpoint) != launched ? checkpoint : original;
@@ -164,7 +176,9 @@ Restarts restarts_of(const Flags& flags, const TrainOptions& options, const RunC
 const CommandSpec& train_spec() {
   static const CommandSpec spec{
       .name = "train",
-      .synopsis = "--config RUN.json [section.key=value ...] | --resume CKPT [training.steps=N]",
+      .synopsis =
+          "--config RUN.json [section.key=value ...] | --resume CKPT [training.steps=N] "
+          "[training.shard_optimizer=B]",
       .summary = "train a PLDR-LLM (or continue a run)",
       .flags = {{"config", "RUN.json", "", "the run configuration; its relative paths resolve against its folder", {}},
                 {"resume", "CKPT", "", "continue the run of this checkpoint", {}},
@@ -202,7 +216,7 @@ int cmd_train(const Args& args) {
     config = read_run_config(flags);
     check_out_dir_is_free(config, flags.on("overwrite"));  // before any rank starts
   } else {
-    options.extend_to_steps = resume_steps(flags);
+    read_resume_overrides(flags, options);
   }
   const int64_t max_restarts = flags.get_int("max-restarts", 0);
   if (max_restarts < 0 || max_restarts > 1000000) throw UsageError("--max-restarts must be between 0 and 1000000");
@@ -230,7 +244,8 @@ int cmd_train(const Args& args) {
                    s.dtype.c_str(), g_type_name(s.g_type), s.resuming ? "resuming" : "training", long(s.first_step),
                    long(s.last_step));
       if (s.world_size > 1) std::fprintf(stderr, " on %d ranks", s.world_size);
-      std::fprintf(stderr, "\n");
+      std::fprintf(stderr, "; AdamW moments %.3f MiB on rank 0%s\n", double(s.moment_bytes) / (1 << 20),
+                   s.sharded_optimizer ? " (its shard)" : "");
     };
     options.on_progress = [tty = bool(isatty(STDERR_FILENO))](const TrainProgress& p) { print_progress(p, tty); };
   }
