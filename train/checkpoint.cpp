@@ -60,9 +60,11 @@ void write_checkpoint(const std::string& path, const RunConfig& config, const Pl
     if (optimizer) {
       f.write_attribute("/", "optimizer_steps", optimizer->steps);
       const auto named = model.named_parameters();
-      for (size_t i = 0; i < named.size(); ++i) {
-        write_tensor(f, "optimizer/m/" + named[i].first, optimizer->m[i]);
-        write_tensor(f, "optimizer/v/" + named[i].first, optimizer->v[i]);
+      for (const int moment : {0, 1}) {
+        if (optimizer->gather) optimizer->gather(moment);
+        for (size_t i = 0; i < named.size(); ++i)
+          write_tensor(f, std::string(moment == 0 ? "optimizer/m/" : "optimizer/v/") + named[i].first,
+                       (moment == 0 ? optimizer->m : optimizer->v)[i]);
       }
     }
     f.flush();
@@ -77,7 +79,7 @@ void save_checkpoint(const std::string& path, const RunConfig& config, const Pld
   if (optimizer->sharded())
     throw std::invalid_argument("save_checkpoint: a sharded AdamW is saved through its gathered OptimizerState");
   auto& opt = const_cast<optim::AdamW&>(*optimizer);
-  const OptimizerState whole{opt.steps(), opt.first_moments(), opt.second_moments()};
+  const OptimizerState whole{opt.steps(), opt.first_moments(), opt.second_moments(), {}};
   write_checkpoint(path, config, model, &whole, state);
 }
 

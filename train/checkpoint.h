@@ -14,6 +14,7 @@
 //   /predefined_G/layer{i} [1, H, dk, dk] for custom_G_type identity/random/external
 //   /optimizer/m/<name>, /optimizer/v/<name>   AdamW moments
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +41,9 @@ struct TrainingState {
 struct OptimizerState {
   int64_t steps = 0;
   std::vector<Tensor> m, v;
+  // When set, called with 0 before the m are read and with 1 before the v are read (all m first):
+  // a sharded optimizer gathers each moment there, in turn, into buffers that m and v share.
+  std::function<void(int moment)> gather;
 };
 
 // `optimizer` may be null (no optimizer state saved); a sharded AdamW is saved through its

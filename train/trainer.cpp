@@ -509,43 +509,52 @@ void end_window(Run& run, const LoopSettings& settings, LoopState& loop, const T
   loop.window_tokens = 0;
 }
 
-// A sharded AdamW's state, whole, on the writer (rank 0): each rank's shard of the moments is
-// broadcast from it in turn into the writer's full buffers; the other ranks pass the shards on
-// through a buffer of one shard (the ring forwards a broadcast). Called on every rank; returns the
-// state on the writer only.
-std::optional<OptimizerState> gather_optimizer_state(const Run& run) {
+// A sharded AdamW's moment (0: m, 1: v), whole, into `whole` on the writer (rank 0): each rank's
+// shard is broadcast from it in turn; the other ranks pass the shards on through `whole`, one
+// shard long there (the ring forwards a broadcast). Called on every rank, in the same order.
+void gather_moment(const Run& run, int moment, Tensor& whole) {
   const optim::AdamW& adamw = *run.adamw;
   dist::ProcessGroup& group = *run.group;
-  const Tensor params = adamw.flat_parameters();
-  const size_t count = size_t(params.numel()), elem = dtype_size(params.dtype());
+  const size_t count = size_t(adamw.flat_parameters().numel()), elem = dtype_size(whole.dtype());
   const int N = group.world_size();
-  std::optional<OptimizerState> state;
-  if (run.writer) state.emplace().steps = adamw.steps();
-  for (const Tensor* shard : {&adamw.shard_first_moment(), &adamw.shard_second_moment()}) {
-    const int64_t largest = int64_t((count + size_t(N) - 1) / size_t(N));  // the largest shard
-    Tensor whole = Tensor::empty({run.writer ? int64_t(count) : largest}, params.dtype());
-    for (int r = 0; r < N; ++r) {
-      const dist::ShardRange s = dist::shard_range(count, N, r);
-      const int64_t begin = run.writer ? int64_t(s.begin) : 0;
-      Tensor part = whole.slice(0, begin, begin + int64_t(s.end - s.begin));
-      if (r == group.rank()) part.copy_from(*shard);
-      group.broadcast(dist::floating_bytes(part), (s.end - s.begin) * elem, r);
-    }
-    if (!run.writer) continue;
-    size_t at = 0;
-    for (const ag::Variable& p : adamw.parameters()) {
-      const size_t n = size_t(p.value().numel());
-      (shard == &adamw.shard_first_moment() ? state->m : state->v)
-          .push_back(whole.slice(0, int64_t(at), int64_t(at + n)).view(p.shape()));
-      at += n;
-    }
+  for (int r = 0; r < N; ++r) {
+    const dist::ShardRange s = dist::shard_range(count, N, r);
+    const int64_t begin = run.writer ? int64_t(s.begin) : 0;
+    Tensor part = whole.slice(0, begin, begin + int64_t(s.end - s.begin));
+    if (r == group.rank()) part.copy_from(moment == 0 ? adamw.shard_first_moment() : adamw.shard_second_moment());
+    group.broadcast(dist::floating_bytes(part), (s.end - s.begin) * elem, r);
   }
-  return state;
+}
+
+// Saves a sharded run's checkpoint: rank 0 writes it, gathering m and then v into one buffer of
+// all the parameters' elements as it goes (so it holds the moments of one unsharded AdamW at most),
+// while the other ranks take part in the two gathers through a buffer of one shard.
+void save_sharded_checkpoint(Run& run) {
+  const optim::AdamW& adamw = *run.adamw;
+  const Tensor params = adamw.flat_parameters();
+  const size_t count = size_t(params.numel());
+  const size_t largest = (count + size_t(run.group->world_size()) - 1) / size_t(run.group->world_size());
+  Tensor whole = Tensor::empty({int64_t(run.writer ? count : largest)}, params.dtype());
+  if (!run.writer) {
+    for (const int moment : {0, 1}) gather_moment(run, moment, whole);
+    return;
+  }
+  OptimizerState state;
+  state.steps = adamw.steps();
+  size_t at = 0;
+  for (const ag::Variable& p : adamw.parameters()) {
+    const size_t n = size_t(p.value().numel());
+    state.m.push_back(whole.slice(0, int64_t(at), int64_t(at + n)).view(p.shape()));
+    at += n;
+  }
+  state.v = state.m;  // the same buffer, refilled for v
+  state.gather = [&run, &whole](int moment) { gather_moment(run, moment, whole); };
+  save_checkpoint(run.checkpoint_path, run.config, *run.model, state, run.state);
 }
 
 // Rank 0 saves a checkpoint at the last step, every training.checkpoint_every steps and at the
 // steps of training.save_at, records it in the history and saves the running averages beside it.
-// A sharded optimizer's state is gathered first, on every rank.
+// A sharded optimizer's state is gathered on every rank as rank 0 writes it.
 void checkpoint_if_due(Run& run, bool last) {
   const RunConfig& config = run.config;
   const TrainingState& state = run.state;
@@ -553,11 +562,9 @@ void checkpoint_if_due(Run& run, bool last) {
   const std::vector<int64_t>& save_at = config.training.save_at;
   const bool listed = std::find(save_at.begin(), save_at.end(), state.step) != save_at.end();
   if (!(last || (every > 0 && state.step % every == 0) || listed)) return;
-  const std::optional<OptimizerState> gathered =
-      run.adamw->sharded() ? gather_optimizer_state(run) : std::optional<OptimizerState>();
+  if (run.adamw->sharded()) save_sharded_checkpoint(run);
+  else if (run.writer) save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
   if (!run.writer) return;
-  if (gathered) save_checkpoint(run.checkpoint_path, config, *run.model, *gathered, state);
-  else save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
   run.history->record(run.checkpoint_path, state.step);
   run.running.save(run.running_path, state.step);
 }
