@@ -26,6 +26,13 @@ class ProcessGroup {
   virtual void all_reduce(void* data, size_t count, DType dtype) = 0;
   // Copies `bytes` from rank `root` to every rank.
   virtual void broadcast(void* data, size_t bytes, int root) = 0;
+  // For sharded state (ZeRO stage 1, training.shard_optimizer): rank r's shard of a buffer of
+  // `count` elements is shard_range(count, world_size, r), contiguous. reduce_scatter sums the
+  // buffer over the ranks into this rank's shard only (the rest of `data` is left undefined);
+  // all_gather copies every rank's shard to every rank. The defaults are an all_reduce of the whole
+  // buffer and one broadcast per shard; the ring does each in one pass (ring_group.h).
+  virtual void reduce_scatter(void* data, size_t count, DType dtype) { all_reduce(data, count, dtype); }
+  virtual void all_gather(void* data, size_t count, DType dtype);
   virtual void barrier() = 0;
   // Records `message` as this run's failure where the other ranks will read it (called before a
   // rank exits on an error of its own, so the others report it rather than "rank N lost").
@@ -34,6 +41,15 @@ class ProcessGroup {
   void all_reduce(std::span<float> values) { all_reduce(values.data(), values.size(), DType::Float32); }
   void all_reduce(std::span<double> values) { all_reduce(values.data(), values.size(), DType::Float64); }
 };
+
+// Elements [begin, end) of a buffer of `count` that rank `rank` of `world_size` holds: the
+// world_size nearly equal ranges in rank order (the ring's segments).
+struct ShardRange {
+  size_t begin = 0, end = 0;
+};
+inline ShardRange shard_range(size_t count, int world_size, int rank) {
+  return {count * size_t(rank) / size_t(world_size), count * size_t(rank + 1) / size_t(world_size)};
+}
 
 // World size 1.
 std::unique_ptr<ProcessGroup> single_process_group();

@@ -118,27 +118,57 @@ std::string RingGroup::silent_ranks(const PeerLost& e) {
   return e.what();
 }
 
+namespace {
+
+// The ring's passes over a buffer of `count` elements cut into N segments (shard_range).
+struct Segments {
+  char* bytes;
+  size_t count, elem;
+  int N;
+  Region operator()(int i, bool reduce) const {
+    const ShardRange s = shard_range(count, N, ((i % N) + N) % N);
+    return Region{bytes + s.begin * elem, (s.end - s.begin) * elem, reduce};
+  }
+  // N - 1 steps; in step s this rank sends segment first_send - s and receives segment
+  // first_send - 1 - s, adding it into place (reduce) or copying it.
+  void add_steps(RingPass& pass, int first_send, bool reduce) const {
+    for (int s = 0; s < N - 1; ++s) {
+      pass.sends.push_back((*this)(first_send - s, false));
+      pass.receives.push_back((*this)(first_send - 1 - s, reduce));
+    }
+  }
+};
+
+}  // namespace
+
 void RingGroup::all_reduce(void* data, size_t count, DType dtype) {
   if (world_size_ == 1 || count == 0) return;
-  const int N = world_size_, r = rank_;
-  const size_t elem = dtype_size(dtype);
-  char* bytes = static_cast<char*>(data);
-  auto segment = [&](int i, bool reduce) {
-    i = ((i % N) + N) % N;
-    const size_t begin = count * size_t(i) / size_t(N), end = count * size_t(i + 1) / size_t(N);
-    return Region{bytes + begin * elem, (end - begin) * elem, reduce};
-  };
+  const Segments segment{static_cast<char*>(data), count, dtype_size(dtype), world_size_};
   RingPass pass;
   pass.dtype = dtype;
-  pass.head_start = segment(r, false).bytes;
-  for (int s = 0; s < N - 1; ++s) {  // reduce-scatter
-    pass.sends.push_back(segment(r - s, false));
-    pass.receives.push_back(segment(r - s - 1, true));
-  }
-  for (int s = 0; s < N - 1; ++s) {  // all-gather
-    pass.sends.push_back(segment(r + 1 - s, false));
-    pass.receives.push_back(segment(r - s, false));
-  }
+  pass.head_start = segment(rank_, false).bytes;
+  segment.add_steps(pass, rank_, true);       // reduce-scatter: rank r ends with segment r + 1
+  segment.add_steps(pass, rank_ + 1, false);  // all-gather
+  run(pass);
+}
+
+void RingGroup::reduce_scatter(void* data, size_t count, DType dtype) {
+  if (world_size_ == 1 || count == 0) return;
+  const Segments segment{static_cast<char*>(data), count, dtype_size(dtype), world_size_};
+  RingPass pass;
+  pass.dtype = dtype;
+  pass.head_start = segment(rank_ - 1, false).bytes;
+  segment.add_steps(pass, rank_ - 1, true);  // rank r ends with segment r
+  run(pass);
+}
+
+void RingGroup::all_gather(void* data, size_t count, DType dtype) {
+  if (world_size_ == 1 || count == 0) return;
+  const Segments segment{static_cast<char*>(data), count, dtype_size(dtype), world_size_};
+  RingPass pass;
+  pass.dtype = dtype;
+  pass.head_start = segment(rank_, false).bytes;
+  segment.add_steps(pass, rank_, false);
   run(pass);
 }
 

@@ -8,7 +8,11 @@
 //     the complete sum of segment (r + 1) mod N;
 //   all-gather, N-1 steps: in step s rank r sends segment (r + 1 - s) mod N, complete, and stores
 //     the complete segment (r - s) mod N arriving from rank r-1.
-// Each rank sends and receives 2 (N-1)/N of the buffer, whatever N. Both phases run as one
+// Each rank sends and receives 2 (N-1)/N of the buffer, whatever N. reduce_scatter and all_gather
+// (ProcessGroup: rank r's shard is segment r) are the two phases alone, the reduce-scatter's steps
+// shifted by one segment so that rank r ends with segment r: in step s it sends segment
+// (r - 1 - s) mod N and adds segment (r - 2 - s) mod N, so segment k's sum is built along the ring
+// from rank k + 1: the same bits as all_reduce for N = 2, within rounding for N >= 3. Both phases run as one
 // pipelined pass (ring_pass.h): what arrives is added (or stored) a 256 KiB piece at a time and
 // forwarded at once, so the N-1 steps overlap instead of waiting for whole segments.
 //
@@ -49,6 +53,8 @@ class RingGroup : public ProcessGroup {
   using ProcessGroup::all_reduce;
   void all_reduce(void* data, size_t count, DType dtype) override;
   void broadcast(void* data, size_t bytes, int root) override;
+  void reduce_scatter(void* data, size_t count, DType dtype) override;
+  void all_gather(void* data, size_t count, DType dtype) override;
   void barrier() override;
   void abort(const std::string& message) override;
 

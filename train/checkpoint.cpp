@@ -39,10 +39,9 @@ Tensor read_tensor(H5File& f, const std::string& file, const std::string& name, 
   return host.to(device);
 }
 
-}  // namespace
-
-void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
-                     const optim::AdamW* optimizer, const TrainingState& state) {
+// A checkpoint with the optimizer state when there is one.
+void write_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                      const OptimizerState* optimizer, const TrainingState& state) {
   io::write_atomically(path, [&](const std::string& tmp) {
     H5File f = H5File::create(tmp);
     f.write_attribute("/", "format", std::string("pldr-checkpoint"));
@@ -59,20 +58,40 @@ void save_checkpoint(const std::string& path, const RunConfig& config, const Pld
     for (size_t l = 0; l < model.predefined_G.size(); ++l)
       write_tensor(f, "predefined_G/layer" + std::to_string(l), model.predefined_G[l]);
     if (optimizer) {
-      f.write_attribute("/", "optimizer_steps", optimizer->steps());
+      f.write_attribute("/", "optimizer_steps", optimizer->steps);
       const auto named = model.named_parameters();
-      auto& opt = const_cast<optim::AdamW&>(*optimizer);
-      for (size_t i = 0; i < named.size(); ++i) {
-        write_tensor(f, "optimizer/m/" + named[i].first, opt.first_moments()[i]);
-        write_tensor(f, "optimizer/v/" + named[i].first, opt.second_moments()[i]);
+      for (const int moment : {0, 1}) {
+        if (optimizer->gather) optimizer->gather(moment);
+        for (size_t i = 0; i < named.size(); ++i)
+          write_tensor(f, std::string(moment == 0 ? "optimizer/m/" : "optimizer/v/") + named[i].first,
+                       (moment == 0 ? optimizer->m : optimizer->v)[i]);
       }
     }
     f.flush();
   });
 }
 
-LoadedCheckpoint load_checkpoint(const std::string& path) {
-  H5File f = H5File::open_read(path);
+}  // namespace
+
+void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                     const optim::AdamW* optimizer, const TrainingState& state) {
+  if (!optimizer) return write_checkpoint(path, config, model, nullptr, state);
+  if (optimizer->sharded())
+    throw std::invalid_argument("save_checkpoint: a sharded AdamW is saved through its gathered OptimizerState");
+  auto& opt = const_cast<optim::AdamW&>(*optimizer);
+  const OptimizerState whole{opt.steps(), opt.first_moments(), opt.second_moments(), {}};
+  write_checkpoint(path, config, model, &whole, state);
+}
+
+void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                     const OptimizerState& optimizer, const TrainingState& state) {
+  write_checkpoint(path, config, model, &optimizer, state);
+}
+
+namespace {
+
+// The configuration and state of an open checkpoint, checked to be one this build reads.
+CheckpointHeader read_header(H5File& f, const std::string& path) {
   if (!f.has_attribute("/", "format") || f.read_attribute_string("/", "format") != "pldr-checkpoint")
     throw problem(path, "is an HDF5 file but not a pldr checkpoint (no format attribute)");
   const int64_t version = f.read_attribute_int("/", "format_version");
@@ -80,12 +99,34 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
     throw problem(path, "has format version " + std::to_string(version) + ", this build reads " +
                             std::to_string(kCheckpointFormatVersion));
   if (!f.is_dataset("run_config")) throw problem(path, "lacks run_config");
-  LoadedCheckpoint c;
+  CheckpointHeader h;
   try {
-    c.config = RunConfig::from_json(nlohmann::json::parse(f.read_string_dataset("run_config")));
+    h.config = RunConfig::from_json(nlohmann::json::parse(f.read_string_dataset("run_config")));
   } catch (const std::exception& e) {
     throw problem(path, std::string("bad run_config: ") + e.what());
   }
+  h.state.step = f.read_attribute_int("/", "step");
+  h.state.tokens_seen = f.read_attribute_int("/", "tokens_seen");
+  h.state.data_epoch = static_cast<uint64_t>(f.read_attribute_int("/", "data_epoch"));
+  h.state.data_index = static_cast<uint64_t>(f.read_attribute_int("/", "data_index"));
+  h.state.tokenizer_identity = f.read_attribute_string("/", "tokenizer_identity");
+  h.state.world_size = f.has_attribute("/", "world_size") ? f.read_attribute_int("/", "world_size") : 1;
+  return h;
+}
+
+}  // namespace
+
+CheckpointHeader read_checkpoint_header(const std::string& path) {
+  H5File f = H5File::open_read(path);
+  return read_header(f, path);
+}
+
+LoadedCheckpoint load_checkpoint(const std::string& path) {
+  H5File f = H5File::open_read(path);
+  CheckpointHeader header = read_header(f, path);
+  LoadedCheckpoint c;
+  c.config = std::move(header.config);
+  c.state = std::move(header.state);
   const DType dtype = dtype_from_name(f.read_attribute_string("/", "dtype"));
   {
     const nn::UninitializedParameters unset;  // every parameter is read below
@@ -101,12 +142,6 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
   for (size_t l = 0; l < c.model->predefined_G.size(); ++l)
     c.model->predefined_G[l] = read_tensor(f, path, "predefined_G/layer" + std::to_string(l),
                                            c.model->predefined_G[l].shape(), dtype, Device::CPU);
-  c.state.step = f.read_attribute_int("/", "step");
-  c.state.tokens_seen = f.read_attribute_int("/", "tokens_seen");
-  c.state.data_epoch = static_cast<uint64_t>(f.read_attribute_int("/", "data_epoch"));
-  c.state.data_index = static_cast<uint64_t>(f.read_attribute_int("/", "data_index"));
-  c.state.tokenizer_identity = f.read_attribute_string("/", "tokenizer_identity");
-  c.state.world_size = f.has_attribute("/", "world_size") ? f.read_attribute_int("/", "world_size") : 1;
   return c;
 }
 
@@ -116,11 +151,10 @@ void load_optimizer_state(const std::string& path, const PldrModel& model, optim
   const auto named = model.named_parameters();
   for (size_t i = 0; i < named.size(); ++i) {
     const Shape& s = named[i].second.shape();
-    // Into the optimizer's flat buffers (optim/adamw.h), which stay in place.
-    optimizer.first_moments()[i].copy_from(
-        read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype(), model.device()));
-    optimizer.second_moments()[i].copy_from(
-        read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype(), model.device()));
+    // Into the optimizer's flat buffers (optim/adamw.h), which stay in place; a sharded one keeps
+    // its shard.
+    optimizer.load_moments(i, read_tensor(f, path, "optimizer/m/" + named[i].first, s, model.dtype(), model.device()),
+                           read_tensor(f, path, "optimizer/v/" + named[i].first, s, model.dtype(), model.device()));
   }
   optimizer.set_steps(f.read_attribute_int("/", "optimizer_steps"));
 }

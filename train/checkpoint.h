@@ -14,6 +14,7 @@
 //   /predefined_G/layer{i} [1, H, dk, dk] for custom_G_type identity/random/external
 //   /optimizer/m/<name>, /optimizer/v/<name>   AdamW moments
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,14 +35,37 @@ struct TrainingState {
   int64_t world_size = 1;  // the ranks the data position belongs to
 };
 
+// AdamW's state as a checkpoint holds it: every parameter's moments whole, in the order of the
+// model's parameters (a sharded AdamW's shards gathered: train/trainer.cpp), so that it resumes
+// with sharding on or off and at any world size.
+struct OptimizerState {
+  int64_t steps = 0;
+  std::vector<Tensor> m, v;
+  // When set, called with 0 before the m are read and with 1 before the v are read (all m first):
+  // a sharded optimizer gathers each moment there, in turn, into buffers that m and v share.
+  std::function<void(int moment)> gather;
+};
+
+// `optimizer` may be null (no optimizer state saved); a sharded AdamW is saved through its
+// gathered OptimizerState (std::invalid_argument here).
 void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
                      const optim::AdamW* optimizer, const TrainingState& state);
+void save_checkpoint(const std::string& path, const RunConfig& config, const PldrModel& model,
+                     const OptimizerState& optimizer, const TrainingState& state);
 
 struct LoadedCheckpoint {
   RunConfig config;
   std::unique_ptr<PldrModel> model;
   TrainingState state;
 };
+
+// A checkpoint's run configuration and training state, without its tensors (std::runtime_error
+// as load_checkpoint on a file that is not a checkpoint this build reads).
+struct CheckpointHeader {
+  RunConfig config;
+  TrainingState state;
+};
+CheckpointHeader read_checkpoint_header(const std::string& path);
 
 // Throws std::runtime_error naming the file and the problem: not HDF5, truncated, not a
 // checkpoint, an unknown format version, a missing tensor or a tensor of the wrong shape. Reads
@@ -50,7 +74,7 @@ struct LoadedCheckpoint {
 LoadedCheckpoint load_checkpoint(const std::string& path);
 
 // Restores the AdamW moments and step count saved with the checkpoint into `optimizer`, whose
-// parameters must be the checkpoint model's.
+// parameters must be the checkpoint model's (a sharded AdamW takes its shard of them).
 void load_optimizer_state(const std::string& path, const PldrModel& model, optim::AdamW& optimizer);
 
 // Loads G_LM per layer from an HDF5 file laid out as <group>/layer{i} [1, H, dk, dk] (the

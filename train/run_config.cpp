@@ -54,6 +54,7 @@ template <class Config, class F> void for_each_field(Config& c, F&& f) {
   f("training", "keep_last", c.training.keep_last);
   f("training", "save_at", c.training.save_at);
   f("training", "deductive_stats", c.training.deductive_stats);
+  f("training", "shard_optimizer", c.training.shard_optimizer);
 }
 
 // Reads one field from a JSON value, checking its type.

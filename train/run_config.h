@@ -58,6 +58,7 @@ struct RunConfig {
     int64_t keep_last = 0;              //   multiples of keep_every, and the last keep_last saved; 0 = off
     std::vector<int64_t> save_at;       // steps that also save a checkpoint, each kept in the history
     bool deductive_stats = true;        // log per-layer mean/std/min/max of A_LM, Ap, G_LM (train/deductive_stats.h)
+    bool shard_optimizer = false;       // ZeRO stage 1: each rank holds 1/N of the AdamW moments (optim/adamw.h)
   } training;
 
   std::string tokenizer;  // SentencePiece model the data was prepared with

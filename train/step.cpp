@@ -1,7 +1,9 @@
 #include "train/step.h"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 #include "autograd/ops.h"
 #include "dist/gradients.h"
@@ -40,6 +42,30 @@ Tensor micro_batch_report(const ag::Variable& total, const LanguageModelLoss& ce
   return ops::concat(parts, 0);
 }
 
+// ZeRO stage 1 (training.shard_optimizer; docs/framework.md §5): the gradients summed over the
+// ranks into this rank's shard of the flat gradient buffer (a reduce-scatter), and clipped there:
+// by value element by element, by the global norm with the norm's square summed over the shards
+// (one all-reduce of a scalar). Returns the norm ([] float64), as the unsharded path reports it
+// within rounding (its sum runs over whole tensors).
+Tensor summed_clipped_shard(optim::AdamW& optimizer, const StepSettings& settings, dist::ProcessGroup* group) {
+  optimizer.gradients_to_slots();
+  Tensor flat = optimizer.flat_gradients();
+  if (group && group->world_size() > 1)
+    group->reduce_scatter(dist::floating_bytes(flat), size_t(flat.numel()), flat.dtype());
+  std::vector<Tensor> shard = optimizer.shard_gradients();
+  if (settings.clip_value > 0)
+    for (Tensor& g : shard) ops::unary_into(UnaryOp::Clamp, g, -settings.clip_value, settings.clip_value);
+  const double local = ops::global_norm(shard).item();
+  std::array<double, 1> squares{local * local};
+  if (group) group->all_reduce(std::span<double>(squares));
+  const Tensor norm = full({}, std::sqrt(squares[0]), DType::Float64);
+  if (settings.clip_norm > 0) {
+    const Tensor coefficient = ops::clip_coefficient(norm, settings.clip_norm);
+    for (Tensor& g : shard) ops::binary_into(BinaryOp::Mul, g, coefficient.to(g.dtype()));
+  }
+  return norm;
+}
+
 }  // namespace
 
 Example example_from_tokens(const Tensor& tokens) {
@@ -72,10 +98,15 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
   }
 
   std::vector<ag::Variable> params = model.parameters();
-  if (group) dist::all_reduce_gradients(*group, params);
-  if (settings.clip_value > 0) optim::clip_grad_value(params, settings.clip_value);
-  const Tensor norm = settings.clip_norm > 0 ? optim::clip_grad_norm_tensor(params, settings.clip_norm)
-                                             : optim::grad_norm_tensor(params);
+  Tensor norm;
+  if (optimizer.sharded()) {
+    norm = summed_clipped_shard(optimizer, settings, group);
+  } else {
+    if (group) dist::all_reduce_gradients(*group, params);
+    if (settings.clip_value > 0) optim::clip_grad_value(params, settings.clip_value);
+    norm = settings.clip_norm > 0 ? optim::clip_grad_norm_tensor(params, settings.clip_norm)
+                                  : optim::grad_norm_tensor(params);
+  }
   reports.push_back(norm.to(DType::Float64).reshape({1}).to(reports.front().device()));
   const std::vector<double> read = ops::concat(reports, 0).to_vector<double>();  // the step's one host read
 
@@ -104,6 +135,10 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
 
   result.grad_norm = read.back();
   optimizer.step(lr);
+  if (optimizer.sharded() && group && group->world_size() > 1) {  // every rank's updated shard to every rank
+    Tensor flat = optimizer.flat_parameters();
+    group->all_gather(dist::floating_bytes(flat), size_t(flat.numel()), flat.dtype());
+  }
   optimizer.zero_grad();
   result.loss = sums.loss;
   result.accuracy = sums.accuracy;

@@ -17,6 +17,7 @@
 #include "data/token_file.h"
 #include "data/tokenizer.h"
 #include "dist/gradients.h"
+#include "io/atomic_file.h"
 #include "io/metric_keys.h"
 #include "optim/schedule.h"
 #include "pldr/losses.h"
@@ -94,14 +95,25 @@ struct Run {
   std::optional<CheckpointHistory> history;
 };
 
-// Throws when a checkpoint was written by a run of another world size: its data position is per rank.
-void check_world_size(const LoadedCheckpoint& resumed, const std::string& path, int world_size) {
-  if (resumed.state.world_size != world_size)
-    throw std::runtime_error(
-        "checkpoint " + path + " was written by a run of " + std::to_string(resumed.state.world_size) +
-        " ranks, this run has " + std::to_string(world_size) + ": resume it with " +
-        std::to_string(resumed.state.world_size) +
-        " ranks (its data position is per rank, so another world size would train on other samples)");
+// A checkpoint written by W ranks resumes on M ranks. Its data position is per rank: each rank
+// has read k batches (data_index = k·b samples of its share), so the run has read the epoch's
+// batches 0 .. k·W - 1 (rank r of W reads batches r, r + W, ...). M ranks go on from batch k·W
+// when M divides k·W: each then has read k·W / M batches of its share of M. The batches come in
+// the same order, grouped M to a step instead of W. Throws when M does not divide k·W.
+void adapt_world_size(TrainingState& state, const RunConfig& config, const std::string& path, int world_size) {
+  const int64_t W = state.world_size, M = world_size;
+  if (W == M) return;
+  const uint64_t b = uint64_t(config.data.batch_size);
+  const uint64_t batches = state.data_index / b * uint64_t(W);  // of this epoch, over all ranks
+  if (state.data_index % b != 0 || batches % uint64_t(M) != 0)
+    throw std::runtime_error("checkpoint " + path + " was written by a run of " + std::to_string(W) +
+                             " ranks, this run has " + std::to_string(M) + ": its ranks have read " +
+                             std::to_string(batches) + " batches of epoch " + std::to_string(state.data_epoch) +
+                             ", which " + std::to_string(M) +
+                             " ranks cannot share evenly; resume it with a world size that divides " +
+                             std::to_string(batches) + " (such as " + std::to_string(W) + ")");
+  state.data_index = batches / uint64_t(M) * b;
+  state.world_size = M;
 }
 
 // Sets the OpenMP threads: PLDR_NUM_THREADS (where `pldr --threads` leaves its value) over
@@ -159,11 +171,21 @@ void read_meta(Run& run) {
 }
 
 // The AdamW optimiser over the model's parameters, with its state from the checkpoint on a resume.
+// With training.shard_optimizer, each rank holds the moments of its shard (dist::shard_range) of
+// the parameters' elements.
 void create_optimizer(Run& run, const TrainOptions& options) {
   const RunConfig& config = run.config;
-  run.adamw = std::make_unique<optim::AdamW>(
-      run.model->parameters(), optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2, config.optimizer.eps,
-                                                   config.optimizer.weight_decay});
+  std::optional<optim::ElementRange> shard;
+  if (config.training.shard_optimizer) {
+    size_t elements = 0;
+    for (const ag::Variable& p : run.model->parameters()) elements += size_t(p.value().numel());
+    const dist::ShardRange r = dist::shard_range(elements, run.group->world_size(), run.group->rank());
+    shard = optim::ElementRange{r.begin, r.end};
+  }
+  run.adamw = std::make_unique<optim::AdamW>(run.model->parameters(),
+                                             optim::AdamWOptions{config.optimizer.beta1, config.optimizer.beta2,
+                                                                 config.optimizer.eps, config.optimizer.weight_decay},
+                                             shard);
   if (run.resumed) load_optimizer_state(options.resume_from, *run.model, *run.adamw);
 }
 
@@ -175,11 +197,35 @@ void open_loaders(Run& run) {
   if (!config.data.val.empty()) run.val_loader.emplace(make_loader(config.data.val, config, false, *run.group));
 }
 
+// On a resume, drops the lines of metrics.jsonl that the resumed run writes again: the steps after
+// the checkpoint's `step`, and an epoch's line written at step index `step` (the resumed run's
+// first step). They are there when the run went on past its checkpoint and was then lost (an
+// attempt that --max-restarts restarts): the file then holds every step once. A torn last line
+// (a rank killed while writing it) goes too. Rewritten atomically, and only when something goes.
+void drop_metrics_after(const std::string& path, int64_t step) {
+  std::ifstream in(path);
+  std::vector<std::string> kept;
+  bool dropped = false;
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    const bool torn = j.is_discarded() && in.peek() == std::char_traits<char>::eof();
+    const bool later = !j.is_discarded() && j.contains(keys::kStep) &&
+                       j[keys::kStep].get<int64_t>() >= (j.contains(keys::kEpoch) ? step : step + 1);
+    if (torn || later) dropped = true;
+    else kept.push_back(line);
+  }
+  if (!dropped) return;
+  std::string text;
+  for (const std::string& line : kept) text += line + "\n";
+  io::write_file_atomically(path, text);
+}
+
 // metrics.jsonl (rank 0; appended to on a resume), the running averages (restored on a resume)
 // and the checkpoint history.
 void open_outputs(Run& run) {
   const RunConfig& config = run.config;
   if (run.writer) {
+    if (run.resumed) drop_metrics_after(config.out_dir + "/metrics.jsonl", run.state.step);
     run.metrics.open(config.out_dir + "/metrics.jsonl", run.resumed ? std::ios::app : std::ios::trunc);
     if (!run.metrics) throw std::runtime_error("cannot write " + config.out_dir + "/metrics.jsonl");
   }
@@ -213,8 +259,9 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
   run.resumed = resumed.has_value();
   run.config = resumed ? resumed->config : config_in;
   const int world_size = run.group->world_size();
-  if (resumed) check_world_size(*resumed, options.resume_from, world_size);
+  if (resumed) adapt_world_size(resumed->state, resumed->config, options.resume_from, world_size);
   if (resumed) check_resume_has_work(*resumed, run.config, options);
+  if (resumed && options.shard_optimizer) run.config.training.shard_optimizer = *options.shard_optimizer;
   const RunConfig& config = run.config;
   config.validate();
   set_threads(config);
@@ -462,19 +509,64 @@ void end_window(Run& run, const LoopSettings& settings, LoopState& loop, const T
   loop.window_tokens = 0;
 }
 
+// A sharded AdamW's moment (0: m, 1: v), whole, into `whole` on the writer (rank 0): each rank's
+// shard is broadcast from it in turn; the other ranks pass the shards on through `whole`, one
+// shard long there (the ring forwards a broadcast). Called on every rank, in the same order.
+void gather_moment(const Run& run, int moment, Tensor& whole) {
+  const optim::AdamW& adamw = *run.adamw;
+  dist::ProcessGroup& group = *run.group;
+  const size_t count = size_t(adamw.flat_parameters().numel()), elem = dtype_size(whole.dtype());
+  const int N = group.world_size();
+  for (int r = 0; r < N; ++r) {
+    const dist::ShardRange s = dist::shard_range(count, N, r);
+    const int64_t begin = run.writer ? int64_t(s.begin) : 0;
+    Tensor part = whole.slice(0, begin, begin + int64_t(s.end - s.begin));
+    if (r == group.rank()) part.copy_from(moment == 0 ? adamw.shard_first_moment() : adamw.shard_second_moment());
+    group.broadcast(dist::floating_bytes(part), (s.end - s.begin) * elem, r);
+  }
+}
+
+// Saves a sharded run's checkpoint: rank 0 writes it, gathering m and then v into one buffer of
+// all the parameters' elements as it goes (so it holds the moments of one unsharded AdamW at most),
+// while the other ranks take part in the two gathers through a buffer of one shard.
+void save_sharded_checkpoint(Run& run) {
+  const optim::AdamW& adamw = *run.adamw;
+  const Tensor params = adamw.flat_parameters();
+  const size_t count = size_t(params.numel());
+  const size_t largest = (count + size_t(run.group->world_size()) - 1) / size_t(run.group->world_size());
+  Tensor whole = Tensor::empty({int64_t(run.writer ? count : largest)}, params.dtype());
+  if (!run.writer) {
+    for (const int moment : {0, 1}) gather_moment(run, moment, whole);
+    return;
+  }
+  OptimizerState state;
+  state.steps = adamw.steps();
+  size_t at = 0;
+  for (const ag::Variable& p : adamw.parameters()) {
+    const size_t n = size_t(p.value().numel());
+    state.m.push_back(whole.slice(0, int64_t(at), int64_t(at + n)).view(p.shape()));
+    at += n;
+  }
+  state.v = state.m;  // the same buffer, refilled for v
+  state.gather = [&run, &whole](int moment) { gather_moment(run, moment, whole); };
+  save_checkpoint(run.checkpoint_path, run.config, *run.model, state, run.state);
+}
+
 // Rank 0 saves a checkpoint at the last step, every training.checkpoint_every steps and at the
 // steps of training.save_at, records it in the history and saves the running averages beside it.
+// A sharded optimizer's state is gathered on every rank as rank 0 writes it.
 void checkpoint_if_due(Run& run, bool last) {
   const RunConfig& config = run.config;
   const TrainingState& state = run.state;
   const int64_t every = config.training.checkpoint_every;
   const std::vector<int64_t>& save_at = config.training.save_at;
   const bool listed = std::find(save_at.begin(), save_at.end(), state.step) != save_at.end();
-  if (run.writer && (last || (every > 0 && state.step % every == 0) || listed)) {
-    save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
-    run.history->record(run.checkpoint_path, state.step);
-    run.running.save(run.running_path, state.step);
-  }
+  if (!(last || (every > 0 && state.step % every == 0) || listed)) return;
+  if (run.adamw->sharded()) save_sharded_checkpoint(run);
+  else if (run.writer) save_checkpoint(run.checkpoint_path, config, *run.model, run.adamw.get(), state);
+  if (!run.writer) return;
+  run.history->record(run.checkpoint_path, state.step);
+  run.running.save(run.running_path, state.step);
 }
 
 // Whether a stop was requested on any rank (they all stop after the same step).
@@ -483,6 +575,17 @@ bool stop_requested(const Run& run, const TrainOptions& options) {
   std::array<double, 1> flag{options.stop_requested->load() ? 1.0 : 0.0};
   if (run.group->world_size() > 1) run.group->all_reduce(std::span<double>(flag));
   return flag[0] > 0;
+}
+
+// Every rank's VmHWM (/proc/self/status) in MiB, gathered by a sum of vectors that are zero but
+// for each rank's own slot; 0 where the file is unreadable.
+std::vector<double> peak_memory_per_rank(dist::ProcessGroup& group) {
+  std::vector<double> mib(size_t(group.world_size()), 0.0);
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmHWM:", 0) == 0) mib[size_t(group.rank())] = std::stod(line.substr(6)) / 1024.0;  // kB
+  group.all_reduce(std::span<double>(mib));
+  return mib;
 }
 
 // What train returns: the steps done, the last losses and validation, the time taken, the checkpoint.
@@ -509,7 +612,8 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
   const LoopSettings settings = loop_settings(config, options, state.step, group.world_size());
   if (options.on_start)
     options.on_start({run.model->parameter_count(), group.world_size(), config.training.dtype,
-                      config.model.custom_G_type, run.resumed, settings.first_step, settings.last_step});
+                      config.model.custom_G_type, run.resumed, settings.first_step, settings.last_step,
+                      run.adamw->sharded(), int64_t(run.adamw->moment_bytes())});
 
   const ag::AutocastGuard precision(
       ag::precision_from_name(config.training.precision));  // forwards, backwards, validation
@@ -536,6 +640,7 @@ TrainSummary train_ranks(const RunConfig& config_in, const TrainOptions& options
   }
   TrainSummary summary = summary_of(run, loop);
   summary.interrupted = interrupted;
+  summary.peak_memory_mib = peak_memory_per_rank(group);
   return summary;
 }
 

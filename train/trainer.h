@@ -11,7 +11,9 @@
 #include <array>
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "dist/process_group.h"
 #include "train/run_config.h"
@@ -26,6 +28,8 @@ struct TrainStart {
   GType g_type = GType::Learned;
   bool resuming = false;
   int64_t first_step = 0, last_step = 0;
+  bool sharded_optimizer = false;  // training.shard_optimizer
+  int64_t moment_bytes = 0;        // the AdamW moments this rank holds
 };
 
 // One logged line: the running averages since the previous line, as written to metrics.jsonl.
@@ -47,6 +51,9 @@ struct TrainOptions {
   // cosine schedule is then the one of a run of that many steps: each later step gets that run's
   // learning rate, so the rate steps up at the resume where the decay had gone further.
   int64_t extend_to_steps = -1;
+  // On a resume, when set: training.shard_optimizer from now on (the checkpoint holds the whole
+  // optimizer state either way).
+  std::optional<bool> shard_optimizer;
   // Set (by a signal handler) to stop after the current step: the checkpoint is saved at that step
   // and train returns with `interrupted`. With several ranks, all stop after the same step.
   const std::atomic<bool>* stop_requested = nullptr;
@@ -65,11 +72,14 @@ struct TrainSummary {
   double val_bits_per_char = 0;  // 0 when the data's meta file is unknown
   double seconds = 0;
   std::string checkpoint;
+  // Each rank's peak resident memory (VmHWM of /proc/self/status, MiB; 0 where unknown), index = rank.
+  std::vector<double> peak_memory_mib;
 };
 
 // Throws std::runtime_error on bad inputs (a resume with nothing to train: the checkpoint at the
 // run's last step, or stop_after not after its step, included), on a NaN/infinite loss (naming the step and the last
-// good checkpoint, which is left in place), on resuming a checkpoint of another world size, and
+// good checkpoint, which is left in place), on resuming a checkpoint at a world size that cannot
+// share its data position (adapt_world_size in trainer.cpp), and
 // dist::DistError when a rank is lost. An error on one rank is recorded for the others
 // (ProcessGroup::abort) before it is rethrown.
 TrainSummary train(const RunConfig& config, const TrainOptions& options);

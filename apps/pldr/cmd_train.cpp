@@ -1,10 +1,13 @@
 // pldr train --config RUN.json [section.key=value ...] | --resume CKPT [training.steps=N]: see train_spec.
 // One rank, or one of several when the environment names a rank (RANK/WORLD_SIZE or Slurm's),
-// or N local ranks with --nproc. Only rank 0 prints. SIGINT and SIGTERM stop the run after the
+// or N local ranks with --nproc (restarted from the last checkpoint after a rank dies, with
+// --max-restarts K). Only rank 0 prints. SIGINT and SIGTERM stop the run after the
 // current step with a checkpoint of it.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdint>
@@ -18,6 +21,7 @@
 #include "apps/pldr/commands.h"
 #include "apps/pldr/launch_ranks.h"
 #include "dist/process_group.h"
+#include "train/checkpoint.h"
 #include "train/run_config_paths.h"
 #include "train/trainer.h"
 
@@ -87,26 +91,33 @@ void check_out_dir_is_free(const RunConfig& config, bool overwrite) {
   }
 }
 
-// On a resume the only override is training.steps=N, which extends the run.
-int64_t resume_steps(const Flags& flags) {
+// On a resume the overrides are training.steps=N, which extends the run, and
+// training.shard_optimizer=true|false.
+void read_resume_overrides(const Flags& flags, TrainOptions& options) {
   if (flags.has("config")) throw UsageError("--resume continues the checkpoint's own configuration; drop --config");
-  int64_t steps = -1;
   for (const std::string& assignment : flags.positionals()) {
-    const std::string prefix = "training.steps=";
-    if (assignment.rfind(prefix, 0) != 0)
+    const std::string steps = "training.steps=", shard = "training.shard_optimizer=";
+    if (assignment.rfind(shard, 0) == 0) {
+      const std::string value = assignment.substr(shard.size());
+      if (value != "true" && value != "false")
+        throw UsageError(assignment + ": training.shard_optimizer is true or false");
+      options.shard_optimizer = value == "true";
+      continue;
+    }
+    if (assignment.rfind(steps, 0) != 0)
       throw UsageError(
-          "--resume continues the checkpoint's own configuration: the only override is training.steps=N, "
-          "not " +
+          "--resume continues the checkpoint's own configuration: the only override is training.steps=N (and "
+          "training.shard_optimizer=true|false), not " +
           assignment);
     try {
       size_t used = 0;
-      steps = std::stoll(assignment.substr(prefix.size()), &used);
-      if (used != assignment.size() - prefix.size() || steps <= 0) throw std::invalid_argument(assignment);
+      options.extend_to_steps = std::stoll(assignment.substr(steps.size()), &used);
+      if (used != assignment.size() - steps.size() || options.extend_to_steps <= 0)
+        throw std::invalid_argument(assignment);
     } catch (const std::exception&) {
       throw UsageError(assignment + ": training.steps must be a positive integer");
     }
   }
-  return steps;
 }
 
 void print_summary(const TrainSummary& s) {
@@ -118,6 +129,46 @@ void print_summary(const TrainSummary& s) {
   if (s.val_loss > 0) std::printf("; validation loss %.4f, accuracy %.3f", s.val_loss, s.val_accuracy);
   if (s.val_bits_per_char > 0) std::printf(", %.3f bits per character", s.val_bits_per_char);
   std::printf("\ncheckpoint: %s (step %ld)\n", s.checkpoint.c_str(), long(s.steps));
+  std::printf("peak memory per rank (VmHWM):");
+  for (size_t r = 0; r < s.peak_memory_mib.size(); ++r) std::printf("%s %.1f", r == 0 ? "" : ",", s.peak_memory_mib[r]);
+  std::printf(" MiB\n");
+}
+
+// A file's identity (inode and modification time); all zero when it does not exist. A checkpoint
+// saved anew (written to a temporary file, then renamed over the old one) has another.
+std::array<int64_t, 3> file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {0, 0, 0};
+  return {int64_t(st.st_ino), int64_t(st.st_mtim.tv_sec), int64_t(st.st_mtim.tv_nsec)};
+}
+
+// --max-restarts: a failed attempt resumes from the run's checkpoint, <out_dir>/checkpoint.h5, once
+// this launch has saved one (its identity differs from the file's at the launch, which may be an
+// earlier run's); before that, the first attempt's arguments start again (from the beginning, or
+// from the checkpoint that --resume named).
+Restarts restarts_of(const Flags& flags, const TrainOptions& options, const RunConfig& config,
+                     const Args& first_attempt) {
+  Restarts r;
+  r.max = int(flags.get_int("max-restarts", 0));
+  if (r.max == 0) return r;
+  const std::string out_dir =
+      options.resume_from.empty() ? config.out_dir : read_checkpoint_header(options.resume_from).config.out_dir;
+  const std::string checkpoint = out_dir + "/checkpoint.h5";
+  Args resume_args{"train", "--resume", checkpoint};
+  if (flags.on("quiet")) resume_args.push_back("--quiet");
+  if (options.stop_after > 0)
+    resume_args.insert(resume_args.end(), {"--stop-after", std::to_string(options.stop_after)});
+  if (options.extend_to_steps > 0) resume_args.push_back("training.steps=" + std::to_string(options.extend_to_steps));
+  if (options.shard_optimizer)
+    resume_args.push_back(std::string("training.shard_optimizer=") + (*options.shard_optimizer ? "true" : "false"));
+  r.resume = [checkpoint, resume_args, first_attempt, launched = file_identity(checkpoint),
+              original = options.resume_from]() -> Restarts::Attempt {
+    const std::string& from = file_identity(checkpoint) != launched ? checkpoint : original;
+    if (from.empty()) return {first_attempt, "the start (no checkpoint saved yet)"};
+    const std::string where = from + " (step " + std::to_string(read_checkpoint_header(from).state.step) + ")";
+    return {from == checkpoint ? resume_args : first_attempt, where};
+  };
+  return r;
 }
 
 }  // namespace
@@ -125,13 +176,20 @@ void print_summary(const TrainSummary& s) {
 const CommandSpec& train_spec() {
   static const CommandSpec spec{
       .name = "train",
-      .synopsis = "--config RUN.json [section.key=value ...] | --resume CKPT [training.steps=N]",
+      .synopsis =
+          "--config RUN.json [section.key=value ...] | --resume CKPT [training.steps=N] "
+          "[training.shard_optimizer=B]",
       .summary = "train a PLDR-LLM (or continue a run)",
       .flags = {{"config", "RUN.json", "", "the run configuration; its relative paths resolve against its folder", {}},
                 {"resume", "CKPT", "", "continue the run of this checkpoint", {}},
                 {"stop-after", "N", "training.steps", "stop after step N (a later --resume continues)", {}},
                 {"overwrite", "", "", "replace the run already in out_dir (refused without it)", {}},
                 {"nproc", "N", "1", "data-parallel ranks on this machine", {"--nproc_per_node"}},
+                {"max-restarts",
+                 "K",
+                 "0",
+                 "with --nproc: after a rank dies, restart every rank from the last checkpoint, up to K times",
+                 {}},
                 {"quiet", "", "", "print only the summary", {}},
                 threads_flag()},
       .positionals = "section.key=value overrides",
@@ -158,19 +216,24 @@ int cmd_train(const Args& args) {
     config = read_run_config(flags);
     check_out_dir_is_free(config, flags.on("overwrite"));  // before any rank starts
   } else {
-    options.extend_to_steps = resume_steps(flags);
+    read_resume_overrides(flags, options);
   }
+  const int64_t max_restarts = flags.get_int("max-restarts", 0);
+  if (max_restarts < 0 || max_restarts > 1000000) throw UsageError("--max-restarts must be between 0 and 1000000");
+  if (max_restarts > 0 && nproc == 1)
+    throw UsageError("--max-restarts restarts the ranks that --nproc N starts: give --nproc N (N > 1)");
   if (nproc > 1) {
     if (dist::rendezvous_from_environment())
       throw UsageError("--nproc starts its own ranks: drop it where RANK/WORLD_SIZE or Slurm set them");
     Args rank_args{"train", "--overwrite"};  // checked above; a rank would find rank 0's new files
     for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == "--nproc" || args[i] == "--nproc_per_node") ++i;
-      else if (args[i].rfind("--nproc=", 0) != 0 && args[i].rfind("--nproc_per_node=", 0) != 0 &&
-               args[i] != "--overwrite")
-        rank_args.push_back(args[i]);
+      const std::string& a = args[i];
+      if (a == "--nproc" || a == "--nproc_per_node" || a == "--max-restarts") ++i;
+      else if (a.rfind("--nproc=", 0) != 0 && a.rfind("--nproc_per_node=", 0) != 0 &&
+               a.rfind("--max-restarts=", 0) != 0 && a != "--overwrite")
+        rank_args.push_back(a);
     }
-    return launch_ranks(int(nproc), rank_args);
+    return launch_ranks(int(nproc), rank_args, restarts_of(flags, options, config, rank_args));
   }
   const std::unique_ptr<dist::ProcessGroup> group = dist::group_from_environment();
   options.group = group.get();
@@ -181,7 +244,8 @@ int cmd_train(const Args& args) {
                    s.dtype.c_str(), g_type_name(s.g_type), s.resuming ? "resuming" : "training", long(s.first_step),
                    long(s.last_step));
       if (s.world_size > 1) std::fprintf(stderr, " on %d ranks", s.world_size);
-      std::fprintf(stderr, "\n");
+      std::fprintf(stderr, "; AdamW moments %.3f MiB on rank 0%s\n", double(s.moment_bytes) / (1 << 20),
+                   s.sharded_optimizer ? " (its shard)" : "");
     };
     options.on_progress = [tty = bool(isatty(STDERR_FILENO))](const TrainProgress& p) { print_progress(p, tty); };
   }

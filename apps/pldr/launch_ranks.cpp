@@ -46,8 +46,12 @@ int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128
 pid_t rank_pids[1024];
 volatile std::sig_atomic_t rank_count = 0;
 
+// Set once the launcher was asked to stop: a run that then fails is not restarted.
+volatile std::sig_atomic_t stop_asked = 0;
+
 // SIGTERM to the launcher: passed to every rank, which stop in their own time.
 extern "C" void pass_signal_to_ranks(int signal) {
+  stop_asked = 1;
   for (int i = 0; i < rank_count; ++i) ::kill(rank_pids[i], signal);
 }
 
@@ -110,26 +114,62 @@ const End* failure_cause(const std::vector<End>& ends) {
   return cause;
 }
 
-}  // namespace
+// Whether a restart may cure the failure `cause`: not a usage error (exit status 2), nor a stop
+// asked for with SIGINT or SIGTERM (the rank's exit status 128 + the signal after its checkpoint, or
+// the signal itself when sent twice).
+bool restartable(const End& cause) {
+  if (stop_asked) return false;
+  if (WIFSIGNALED(cause.status)) return WTERMSIG(cause.status) != SIGINT && WTERMSIG(cause.status) != SIGTERM;
+  const int code = WEXITSTATUS(cause.status);
+  return code != 2 && code != 128 + SIGINT && code != 128 + SIGTERM;
+}
 
-int launch_ranks(int nproc, const std::vector<std::string>& args) {
-  const std::string port = std::to_string(dist::local_port(dist::listen_on(0)));  // free now; rank 0 takes it
+// "rank 1 died (killed by signal 9)", "rank 0 died (exit status 1)".
+std::string death(const End& e) {
+  return "rank " + std::to_string(e.rank) + " died (" +
+         (WIFSIGNALED(e.status) ? "killed by signal " + std::to_string(WTERMSIG(e.status))
+                                : "exit status " + std::to_string(WEXITSTATUS(e.status))) +
+         ")";
+}
+
+// Starts the ranks with `args` on a free loopback port (rank 0 takes it) and waits for their ends.
+std::vector<End> run_attempt(int nproc, const std::vector<std::string>& args) {
+  const std::string port = std::to_string(dist::local_port(dist::listen_on(0)));
   std::vector<std::string> argv_text{"pldr"};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_text) argv.push_back(a.data());
   argv.push_back(nullptr);
+  return wait_for_ranks(start_ranks(nproc, port, argv.data()));
+}
 
+}  // namespace
+
+int launch_ranks(int nproc, const std::vector<std::string>& args, const Restarts& restarts) {
   // Ctrl-C reaches the ranks from the terminal (a second SIGINT from here would abort them); the
   // launcher stays to collect them.
   std::signal(SIGINT, SIG_IGN);
   std::signal(SIGTERM, pass_signal_to_ranks);
-  const std::vector<End> ends = wait_for_ranks(start_ranks(nproc, port, argv.data()));
-  const End* cause = failure_cause(ends);
-  if (!cause) return 0;
-  if (WIFSIGNALED(cause->status))
-    std::fprintf(stderr, "pldr: rank %d was killed by signal %d\n", cause->rank, WTERMSIG(cause->status));
-  return exit_code(cause->status);
+  std::vector<std::string> attempt_args = args;
+  for (int restart = 0;; ++restart) {
+    const std::vector<End> ends = run_attempt(nproc, attempt_args);
+    const End* cause = failure_cause(ends);
+    if (!cause) return 0;
+    if (restarts.max == 0 || !restartable(*cause)) {
+      if (WIFSIGNALED(cause->status))
+        std::fprintf(stderr, "pldr: rank %d was killed by signal %d\n", cause->rank, WTERMSIG(cause->status));
+      return exit_code(cause->status);
+    }
+    if (restart == restarts.max) {
+      std::fprintf(stderr, "pldr: %s after %d restart%s (--max-restarts %d): giving up\n", death(*cause).c_str(),
+                   restart, restart == 1 ? "" : "s", restarts.max);
+      return exit_code(cause->status);
+    }
+    const Restarts::Attempt next = restarts.resume();
+    std::fprintf(stderr, "pldr: %s; restart %d of %d from %s\n", death(*cause).c_str(), restart + 1, restarts.max,
+                 next.from.c_str());
+    attempt_args = next.args;
+  }
 }
 
 }  // namespace pldr::cli

@@ -1,5 +1,6 @@
 // `pldr train --nproc N`: N local ranks of this same program, rendezvous on a free loopback port.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,22 @@ namespace pldr::cli {
 // A SIGTERM to the launcher is passed to the ranks and Ctrl-C reaches them from the terminal
 // (`pldr train` stops after the current step with a checkpoint); the launcher ignores SIGINT and
 // waits for them. Killed outright, it takes its ranks with it.
-int launch_ranks(int nproc, const std::vector<std::string>& args);
+//
+// With restarts.max > 0 (`--max-restarts K`), a failed run starts again: once every rank of the
+// failed attempt has ended, all N ranks start anew with the arguments restarts.resume gives, after
+// a line naming the rank that died and where the run resumes; up to K times, then the launcher
+// gives up with the last failure's exit status. A usage error (exit status 2) and a stop asked for
+// by SIGINT or SIGTERM (to the launcher or a rank) are not restarted.
+struct Restarts {
+  int max = 0;
+  // The arguments of the next attempt (after `pldr`) and where it resumes, for the message (such
+  // as "out/checkpoint.h5 (step 40)"); called after each failure that is restarted.
+  struct Attempt {
+    std::vector<std::string> args;
+    std::string from;
+  };
+  std::function<Attempt()> resume;
+};
+int launch_ranks(int nproc, const std::vector<std::string>& args, const Restarts& restarts = {});
 
 }  // namespace pldr::cli

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "data/token_file.h"
 #include "tensor/random.h"
@@ -187,7 +189,8 @@ TEST_F(DataParallel, TwoAndThreeRanksMatchOneRankOnTheCombinedBatch) {
     }
 }
 
-// The checkpoint of a 2-rank run resumes exactly on 2 ranks, and refuses another world size.
+// The checkpoint of a 2-rank run resumes exactly on 2 ranks, and refuses a world size that cannot
+// share its data position (others: ShardedCheckpointsResumeUnshardedAndAtAnotherWorldSize).
 TEST_F(DataParallel, ResumeKeepsTheWorldSize) {
   RunConfig whole = config("whole", 1, 1, "float64");
   whole.training.steps = 6;
@@ -201,10 +204,14 @@ TEST_F(DataParallel, ResumeKeepsTheWorldSize) {
   ASSERT_EQ(resume.wait(seconds(120)), 0) << resume.output();
   EXPECT_EQ(read_run(path("halves")).parameters, a.parameters);
 
-  PldrProcess other({"train", "--resume", path("halves/checkpoint.h5"), "--quiet", "--nproc", "3"}, {},
-                    path("other.log"));
+  // 2 ranks have read 6 batches each at step 6: 5 ranks cannot go on from there.
+  PldrProcess other({"train", "--resume", path("halves/checkpoint.h5"), "--quiet", "--nproc", "5", "training.steps=8"},
+                    {}, path("other.log"));
   EXPECT_EQ(other.wait(seconds(120)), 1);
-  EXPECT_NE(other.output().find("was written by a run of 2 ranks, this run has 3"), std::string::npos)
+  EXPECT_NE(other.output().find("was written by a run of 2 ranks, this run has 5"), std::string::npos)
+      << other.output();
+  EXPECT_NE(other.output().find("have read 12 batches of epoch 0, which 5 ranks cannot share evenly"),
+            std::string::npos)
       << other.output();
 }
 
@@ -253,6 +260,31 @@ TEST_F(DataParallel, AKilledRankStopsTheOthersAndTheLastCheckpointStays) {
   kill_a_rank(dir_, c, 0);  // rank 0 writes the checkpoints and hosts the store
 }
 
+// A rank process's RANK variable ("?" before it runs `pldr` with it).
+std::string rank_of(pid_t p) {
+  std::ifstream environ("/proc/" + std::to_string(p) + "/environ");
+  for (std::string var; std::getline(environ, var, '\0');)
+    if (var.rfind("RANK=", 0) == 0) return var.substr(5);
+  return "?";
+}
+
+// The rank processes a `pldr train --nproc` launcher runs, once there are `count` of them, none
+// in `old` (the ranks of an earlier attempt), each running with its RANK; fewer if that does not
+// happen within 20 s.
+std::vector<pid_t> launched_ranks(const PldrProcess& launcher, size_t count, const std::vector<pid_t>& old = {}) {
+  std::vector<pid_t> children;
+  for (int i = 0; i < 2000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream list("/proc/" + std::to_string(launcher.pid()) + "/task/" + std::to_string(launcher.pid()) +
+                       "/children");
+    children.clear();
+    for (pid_t p; list >> p;)
+      if (std::find(old.begin(), old.end(), p) == old.end() && rank_of(p) != "?") children.push_back(p);
+    if (children.size() >= count) break;
+  }
+  return children;
+}
+
 // --nproc forwards a rank's death and stops the others.
 TEST_F(DataParallel, TheLauncherForwardsAFailureAndStopsTheOtherRanks) {
   RunConfig c = config("launched", 1, 1, "float32");
@@ -261,24 +293,11 @@ TEST_F(DataParallel, TheLauncherForwardsAFailureAndStopsTheOtherRanks) {
   std::ofstream(path("launched.json")) << c.to_json().dump();
   PldrProcess launcher({"train", "--config", path("launched.json"), "--quiet", "--nproc", "3"},
                        {{"PLDR_DIST_TIMEOUT", "20"}}, path("launcher.log"));
-  std::vector<pid_t> children;
-  for (int i = 0; i < 500 && children.size() < 3; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    std::ifstream list("/proc/" + std::to_string(launcher.pid()) + "/task/" + std::to_string(launcher.pid()) +
-                       "/children");
-    children.clear();
-    for (pid_t p; list >> p;) children.push_back(p);
-  }
+  const std::vector<pid_t> children = launched_ranks(launcher, 3);
   ASSERT_EQ(children.size(), 3u) << launcher.output();
   for (int i = 0; i < 3000 && !fs::exists(path("launched/metrics.jsonl")); ++i)  // rank 0 opens it once all joined
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // training
-  const auto rank_of = [](pid_t p) {
-    std::ifstream environ("/proc/" + std::to_string(p) + "/environ");
-    for (std::string var; std::getline(environ, var, '\0');)
-      if (var.rfind("RANK=", 0) == 0) return var.substr(5);
-    return std::string("?");
-  };
   const std::string victim = rank_of(children[1]);
   ::kill(children[1], SIGKILL);
   EXPECT_EQ(launcher.wait(seconds(30)), 128 + SIGKILL) << launcher.output();
@@ -286,6 +305,213 @@ TEST_F(DataParallel, TheLauncherForwardsAFailureAndStopsTheOtherRanks) {
   EXPECT_NE(launcher.output().find("rank " + victim + " lost"), std::string::npos) << launcher.output();
   EXPECT_NE(launcher.output().find("rank " + victim + " was killed by signal 9"), std::string::npos)
       << launcher.output();
+}
+
+// --max-restarts: rank 1 is killed once a checkpoint exists; the launcher stops rank 0, starts
+// both again from the last checkpoint and the run finishes. Its final parameters are, bit for
+// bit, those of a run resumed from that checkpoint (kept in the history) without interruption, and
+// those of a run never interrupted (resume is exact); metrics.jsonl holds every step once.
+TEST_F(DataParallel, AKilledRankIsRestartedFromTheLastCheckpoint) {
+  RunConfig c = config("restarted", 1, 1, "float64");
+  c.training.steps = 150;  // long enough that the kill comes well before the end
+  c.training.checkpoint_every = 5;
+  c.training.keep_every = 5;  // history/step-*.h5: each checkpoint stays
+  c.training.log_every = 1;
+  std::ofstream(path("restarted.json")) << c.to_json().dump();
+  PldrProcess launcher({"train", "--config", path("restarted.json"), "--quiet", "--nproc", "2", "--max-restarts", "2"},
+                       {{"PLDR_DIST_TIMEOUT", "30"}}, path("restarted.log"));
+  const std::vector<pid_t> ranks = launched_ranks(launcher, 2);
+  ASSERT_EQ(ranks.size(), 2u) << launcher.output();
+  const pid_t victim = rank_of(ranks[0]) == "1" ? ranks[0] : ranks[1];
+  for (int i = 0; i < 6000 && !fs::exists(path("restarted/checkpoint.h5")); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(fs::exists(path("restarted/checkpoint.h5"))) << launcher.output();
+  ::kill(victim, SIGKILL);
+  ASSERT_EQ(launcher.wait(seconds(300)), 0) << launcher.output();
+
+  // The launcher names the rank, the restart and where it resumed.
+  const std::string out = launcher.output();
+  const std::string said =
+      "rank 1 died (killed by signal 9); restart 1 of 2 from " + path("restarted/checkpoint.h5") + " (step ";
+  const size_t at = out.find(said);
+  ASSERT_NE(at, std::string::npos) << out;
+  const int64_t step = std::stoll(out.substr(at + said.size()));
+  EXPECT_GT(step, 0);
+  EXPECT_LT(step, c.training.steps) << "the kill came after the run's end";
+  EXPECT_EQ(step % c.training.checkpoint_every, 0);
+  EXPECT_EQ(out.find("restart 2 of 2"), std::string::npos) << out;
+  const RunOutput restarted = read_run(path("restarted"));
+  std::vector<int64_t> steps, epochs;
+  for (const nlohmann::json& line : restarted.metrics) {
+    if (line.contains("epoch")) epochs.push_back(line["epoch"].get<int64_t>());
+    else steps.push_back(line["step"].get<int64_t>());
+  }
+  ASSERT_EQ(steps.size(), size_t(c.training.steps)) << "every step logged once";
+  for (size_t s = 0; s < steps.size(); ++s) EXPECT_EQ(steps[s], int64_t(s) + 1);
+  for (size_t e = 0; e < epochs.size(); ++e) EXPECT_EQ(epochs[e], int64_t(e)) << "every epoch logged once";
+
+  // The same checkpoint resumed by hand, on 2 ranks, without interruption (it trains into the same
+  // out_dir, whose checkpoint it replaces).
+  const std::string kept = path("restarted/history/step-" + [&] {
+    char digits[16];
+    std::snprintf(digits, sizeof digits, "%08ld", long(step));
+    return std::string(digits);
+  }() + ".h5");
+  ASSERT_TRUE(fs::exists(kept));
+  fs::copy_file(kept, path("from_checkpoint.h5"));
+  PldrProcess resumed({"train", "--resume", path("from_checkpoint.h5"), "--quiet", "--nproc", "2"}, {},
+                      path("resumed.log"));
+  ASSERT_EQ(resumed.wait(seconds(300)), 0) << resumed.output();
+  EXPECT_EQ(read_run(path("restarted")).parameters, restarted.parameters);
+
+  RunConfig whole = c;
+  whole.out_dir = path("whole");
+  EXPECT_EQ(train(whole, 2).parameters, restarted.parameters);
+}
+
+// The restarts are counted: with --max-restarts 1 a second death ends the run with the signal's
+// exit status and a message; --max-restarts without --nproc is a usage error.
+TEST_F(DataParallel, TheLauncherGivesUpAfterMaxRestarts) {
+  RunConfig c = config("given_up", 1, 1, "float32");
+  c.training.steps = 1000000;
+  c.training.log_every = 1000;
+  c.training.checkpoint_every = 5;
+  std::ofstream(path("given_up.json")) << c.to_json().dump();
+  PldrProcess launcher({"train", "--config", path("given_up.json"), "--quiet", "--nproc", "2", "--max-restarts", "1"},
+                       {{"PLDR_DIST_TIMEOUT", "30"}}, path("given_up.log"));
+  const std::vector<pid_t> first = launched_ranks(launcher, 2);
+  ASSERT_EQ(first.size(), 2u) << launcher.output();
+  ::kill(first[0], SIGKILL);  // whenever: the restart then resumes a checkpoint or starts over
+  const std::vector<pid_t> second = launched_ranks(launcher, 2, first);
+  ASSERT_EQ(second.size(), 2u) << launcher.output();
+  EXPECT_NE(launcher.output().find("restart 1 of 1 from "), std::string::npos) << launcher.output();
+  const std::string victim = rank_of(second[1]);
+  ::kill(second[1], SIGKILL);
+  EXPECT_EQ(launcher.wait(seconds(60)), 128 + SIGKILL) << launcher.output();
+  const std::string out = launcher.output();
+  EXPECT_NE(out.find("rank " + victim + " died (killed by signal 9) after 1 restart (--max-restarts 1): giving up"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("restart 2 of"), std::string::npos) << out;
+  for (pid_t p : second) EXPECT_NE(::kill(p, 0), 0) << "rank process " << p << " still runs";
+
+  PldrProcess alone({"train", "--config", path("given_up.json"), "--overwrite", "--max-restarts", "1"}, {},
+                    path("alone.log"));
+  EXPECT_EQ(alone.wait(seconds(60)), 2);
+  EXPECT_NE(alone.output().find("--max-restarts restarts the ranks that --nproc N starts"), std::string::npos)
+      << alone.output();
+}
+
+// training.shard_optimizer (ZeRO stage 1) against the unsharded run on the same ranks, float64,
+// with the reference's elementwise clip and with a global-norm clip. Every element's AdamW update
+// is the same operation on both; what differs is the gradient sum (2 ranks: one addition either
+// way; 3 ranks: another order of the same terms, segment by segment) and the gradient norm (summed
+// per shard, then over the shards, instead of per tensor), which the norm clip then carries into
+// the parameters. Measured over 4 steps: 2 ranks, parameters equal (elementwise clip) or within
+// 6e-17 (norm clip), logged numbers within 2e-15 relative; 3 ranks, parameters within 4e-15 and
+// numbers within 3.4e-13 (bounds here: 1e-12 and 1e-10).
+TEST_F(DataParallel, ShardedOptimizerMatchesTheUnshardedRun) {
+  for (const int ranks : {2, 3})
+    for (const double clip_norm : {0.0, 0.05}) {
+      const std::string name = std::to_string(ranks) + (clip_norm > 0 ? "_norm" : "_value");
+      RunConfig c = config("plain_" + name, 2, 1, "float64");
+      c.optimizer.clip_norm = clip_norm;
+      const RunOutput plain = train(c, ranks);
+      c.out_dir = path("sharded_" + name);
+      c.training.shard_optimizer = true;
+      const RunOutput sharded = train(c, ranks);
+      if (ranks == 2 && clip_norm == 0) {  // the same bits but for the logged gradient norm
+        EXPECT_EQ(sharded.parameters, plain.parameters);
+        for (size_t s = 0; s < plain.metrics.size(); ++s)
+          EXPECT_EQ(sharded.metrics[s]["loss"], plain.metrics[s]["loss"]) << "step " << s + 1;
+      }
+      expect_same_run(plain, sharded, 1e-10, 1e-12,
+                      std::to_string(ranks) + " ranks sharded, clip_norm " + std::to_string(clip_norm));
+    }
+}
+
+// The moments of a checkpoint's AdamW state, in the order of the model's parameters.
+std::vector<std::vector<double>> moments(const std::string& checkpoint) {
+  LoadedCheckpoint c = load_checkpoint(checkpoint);
+  optim::AdamW adamw(c.model->parameters(), {});
+  load_optimizer_state(checkpoint, *c.model, adamw);
+  std::vector<std::vector<double>> all;
+  for (size_t i = 0; i < adamw.first_moments().size(); ++i) {
+    all.push_back(adamw.first_moments()[i].to_vector<double>());
+    all.push_back(adamw.second_moments()[i].to_vector<double>());
+  }
+  return all;
+}
+
+// A sharded run's checkpoint holds the whole AdamW state: at 2 ranks the very moments of the
+// unsharded run's. It resumes unsharded at 3 ranks, and the unsharded checkpoint resumes sharded
+// at 3 ranks; the two runs then agree within rounding (3 ranks: the gradient sums' order). A
+// world size that cannot share the checkpoint's data position is refused.
+TEST_F(DataParallel, ShardedCheckpointsResumeUnshardedAndAtAnotherWorldSize) {
+  RunConfig c = config("plain", 1, 1, "float64");
+  c.training.steps = 8;
+  train(c, 2, {"--stop-after", "3"});
+  c.out_dir = path("sharded");
+  c.training.shard_optimizer = true;
+  train(c, 2, {"--stop-after", "3"});
+  const std::string plain = path("plain/checkpoint.h5"), sharded = path("sharded/checkpoint.h5");
+  EXPECT_EQ(read_run(path("sharded")).parameters, read_run(path("plain")).parameters);
+  EXPECT_EQ(moments(sharded), moments(plain));
+  EXPECT_TRUE(read_checkpoint_header(sharded).config.training.shard_optimizer);
+
+  // 2 ranks read 3 batches each: 6, which 3 ranks share (2 each) and 4 do not.
+  PldrProcess four({"train", "--resume", sharded, "--quiet", "--nproc", "4"}, {}, path("four.log"));
+  EXPECT_EQ(four.wait(seconds(120)), 1);
+  EXPECT_NE(four.output().find("have read 6 batches of epoch 0, which 4 ranks cannot share evenly"), std::string::npos)
+      << four.output();
+  PldrProcess unsharded({"train", "--resume", sharded, "--quiet", "--nproc", "3", "training.shard_optimizer=false"}, {},
+                        path("unsharded.log"));
+  ASSERT_EQ(unsharded.wait(seconds(120)), 0) << unsharded.output();
+  PldrProcess resharded({"train", "--resume", plain, "--quiet", "--nproc", "3", "training.shard_optimizer=true"}, {},
+                        path("resharded.log"));
+  ASSERT_EQ(resharded.wait(seconds(120)), 0) << resharded.output();
+  const LoadedCheckpoint a = load_checkpoint(sharded), b = load_checkpoint(plain);
+  EXPECT_FALSE(a.config.training.shard_optimizer);
+  EXPECT_TRUE(b.config.training.shard_optimizer);
+  EXPECT_EQ(a.state.step, 8);
+  EXPECT_EQ(a.state.world_size, 3);
+  EXPECT_EQ(a.state.tokens_seen, b.state.tokens_seen);
+  const RunOutput x = read_run(path("sharded")), y = read_run(path("plain"));
+  double worst = 0;
+  for (size_t i = 0; i < x.parameters.size(); ++i)
+    for (size_t j = 0; j < x.parameters[i].size(); ++j)
+      worst = std::max(worst, std::abs(x.parameters[i][j] - y.parameters[i][j]));
+  EXPECT_LE(worst, 1e-13);
+  std::cout << "resumed at 3 ranks, sharded against unsharded: parameters differ by at most " << worst << "\n";
+}
+
+// The start line says the AdamW moments rank 0 holds (half of them on 2 sharded ranks), and the
+// summary each rank's peak memory.
+TEST_F(DataParallel, ShardingHalvesTheMomentsOfEachRank) {
+  std::map<bool, double> moment_mib;
+  for (const bool shard : {false, true}) {
+    RunConfig c = config(shard ? "sharded" : "plain", 1, 1, "float64");
+    c.training.shard_optimizer = shard;
+    const std::string file = c.out_dir + ".json";
+    std::ofstream(file) << c.to_json().dump();
+    PldrProcess p({"train", "--config", file, "--nproc", "2"}, {}, c.out_dir + ".log");
+    ASSERT_EQ(p.wait(seconds(120)), 0) << p.output();
+    const std::string out = p.output(), moments = "AdamW moments ", peak = "peak memory per rank (VmHWM): ";
+    const size_t at = out.find(moments), peak_at = out.find(peak);
+    ASSERT_NE(at, std::string::npos) << out;
+    ASSERT_NE(peak_at, std::string::npos) << out;
+    moment_mib[shard] = std::stod(out.substr(at + moments.size()));
+    std::istringstream ranks(out.substr(peak_at + peak.size()));
+    double rank0 = 0, rank1 = 0;
+    char comma = 0;
+    ranks >> rank0 >> comma >> rank1;
+    EXPECT_GT(rank0, 0) << out;
+    EXPECT_GT(rank1, 0) << out;
+    std::cout << (shard ? "sharded" : "unsharded") << ": AdamW moments " << moment_mib[shard]
+              << " MiB on rank 0; peak memory " << rank0 << ", " << rank1 << " MiB\n";
+  }
+  EXPECT_GT(moment_mib[false], 0);
+  EXPECT_NEAR(moment_mib[true], moment_mib[false] / 2, 0.002);
 }
 
 }  // namespace
