@@ -129,9 +129,10 @@ PldrConfig hf_config_from_json(const nlohmann::json& hf, std::vector<std::string
   return PldrConfig::from_json(j);
 }
 
-PldrConfig read_hf_config(const std::string& path, std::vector<std::string>* ignored_keys) {
-  nlohmann::json j = read_json(path);
-  take_int8_quantization(j, path);
+namespace {
+// The configuration in `j`, read from `path` with its quantization_config taken out: errors name
+// the file and the field.
+PldrConfig config_of_file(const nlohmann::json& j, const std::string& path, std::vector<std::string>* ignored_keys) {
   try {
     return hf_config_from_json(j, ignored_keys);
   } catch (const std::exception& e) {
@@ -139,6 +140,13 @@ PldrConfig read_hf_config(const std::string& path, std::vector<std::string>* ign
     if (what.rfind("config: ", 0) == 0) what.erase(0, 8);
     throw std::runtime_error("config " + path + ": " + what);
   }
+}
+}  // namespace
+
+PldrConfig read_hf_config(const std::string& path, std::vector<std::string>* ignored_keys) {
+  nlohmann::json j = read_json(path);
+  take_int8_quantization(j, path);
+  return config_of_file(j, path, ignored_keys);
 }
 
 void load_safetensors_parameters(PldrModel& model, const std::string& path) {
@@ -162,13 +170,7 @@ HfModel load_hf_folder(const std::string& dir, DType dtype, Weights weights) {
   HfModel m;
   {
     const nn::UninitializedParameters unset;  // assign_parameters sets every parameter or throws
-    try {
-      m.model = std::make_unique<PldrModel>(hf_config_from_json(config, &m.ignored_keys), dtype);
-    } catch (const std::exception& e) {
-      std::string what = e.what();  // "config: <field> ..." from the validation
-      if (what.rfind("config: ", 0) == 0) what.erase(0, 8);
-      throw std::runtime_error("config " + config_path + ": " + what);
-    }
+    m.model = std::make_unique<PldrModel>(config_of_file(config, config_path, &m.ignored_keys), dtype);
   }
   const fs::path single = folder / "model.safetensors", index = folder / "model.safetensors.index.json";
   if (!fs::exists(single) && !fs::exists(index))
