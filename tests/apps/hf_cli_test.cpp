@@ -169,6 +169,21 @@ TEST_F(HfCli, Int8WeightsEvaluateTextNearFloat32) {
 }
 
 #if PLDR_APP_FULL
+// A checkpoint quantised at load and by pldr quantize generates as the folder it came from does.
+TEST_F(HfCli, QuantizesACheckpoint) {
+  const std::string h5 = dir("v52.h5"), out = dir("v52_int8");
+  EXPECT_RESULT(pldr("convert --hf " + quote(dir("v52")) + " -o " + quote(h5)), 0, "wrote " + h5);
+  EXPECT_RESULT(pldr("quantize --checkpoint " + quote(h5) + " -o " + quote(out)), 0, "no tokenizer");
+  const std::string args = " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end";
+  const CommandResult folder = pldr("generate --hf " + quote(dir("v52")) + " --weights int8" + args);
+  ASSERT_EQ(folder.code, 0) << folder.output;
+  const std::string ids = folder.output.substr(0, folder.output.find('\n'));
+  for (const std::string& source : {"--checkpoint " + quote(h5) + " --weights int8", "--hf " + quote(out)}) {
+    const CommandResult r = pldr("generate " + source + args);
+    EXPECT_EQ(r.output.substr(0, r.output.find('\n')), ids) << source << "\n" << r.output;
+  }
+}
+
 TEST_F(HfCli, ConvertsExportsAndLoadsAgainIdentically) {
   for (const std::string version : {"v51", "v52"}) {
     SCOPED_TRACE(version);
