@@ -1,6 +1,6 @@
 // bench_decode: the weight-bound part of one generated token of the paper's 110M shape, in
-// float32 and in bfloat16, next to the machine's read bandwidth measured in the same run, as one
-// JSON report.
+// float32, in bfloat16 and with int8 weights (tensor/int8_matrix.h), next to the machine's read bandwidth measured in
+// the same run, as one JSON report.
 //
 // A decode step multiplies one token's row by every weight matrix of the model: per layer the
 // attention projections q, k, v and the output (d x d each) and the SwiGLU feed-forward (gate and
@@ -29,6 +29,7 @@
 
 #include "bench/timing.h"
 #include "tensor/creation.h"
+#include "tensor/int8_matrix.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -124,6 +125,23 @@ int main(int argc, char** argv) {
                                    {"tokens_per_s", 1e3 / ms},
                                    {"achieved_gbs", w.bytes / (ms * 1e6)},
                                    {"speedup_vs_float32", ms_f32 / ms}};
+  }
+  {  // int8 weights with a float32 scale per row (docs/int8.md), float32 activations
+    const Weights w = make_weights(layers, DType::Float32);
+    std::vector<Int8Matrix> q;
+    double bytes = 0;
+    for (const Tensor& t : w.transposed) {
+      q.push_back(Int8Matrix::quantize(t.transpose(0, 1)));
+      bytes += double(q.back().bytes());
+    }
+    const double ms = best_ms(reps, [&] {
+      for (size_t i = 0; i < q.size(); ++i) int8_linear(w.inputs[i], q[i], Tensor());
+    });
+    measured["int8"] = {{"bytes_per_token", bytes},
+                        {"ms_per_token", ms},
+                        {"tokens_per_s", 1e3 / ms},
+                        {"achieved_gbs", bytes / (ms * 1e6)},
+                        {"speedup_vs_float32", ms_f32 / ms}};
   }
   const double bandwidth = std::max(bandwidth_before, read_bandwidth_gbs(reps));
   j["read_bandwidth_gbs"] = bandwidth;

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "interop/int8_folder.h"
 #include "io/atomic_file.h"
+#include "pldr/int8_weights.h"
 
 namespace pldr::interop {
 
@@ -50,6 +52,7 @@ io::SafetensorsTensors hf_state_dict(const PldrModel& model) {
     const Shape& s = p.shape();
     out[name] = {"F32", std::vector<int64_t>(s.begin(), s.end()), p.value().contiguous().to_vector<double>()};
   }
+  add_int8_tensors(model, out);
   if (model.predefined_G.empty()) return out;
   const PldrConfig& c = model.config();
   const int64_t L = c.num_hidden_layers, H = c.num_attention_heads, dk = c.head_dim;
@@ -69,7 +72,9 @@ void export_hf_folder(const PldrModel& model, const std::string& dir, const std:
   namespace fs = std::filesystem;
   fs::create_directories(dir);
   const fs::path folder(dir);
-  io::write_file_atomically((folder / "config.json").string(), hf_config_json(model.config()).dump(2) + "\n");
+  nlohmann::json config = hf_config_json(model.config());
+  if (has_int8_weights(model)) config["quantization_config"] = int8_quantization_config();
+  io::write_file_atomically((folder / "config.json").string(), config.dump(2) + "\n");
   io::write_file_atomically((folder / "generation_config.json").string(),
                             hf_generation_config_json(model.config()).dump(2) + "\n");
   io::write_safetensors((folder / "model.safetensors").string(), hf_state_dict(model), {{"format", "pt"}});

@@ -23,10 +23,12 @@ nlohmann::json hf_tokenizer_config_json(const PldrConfig& config);
 
 // The state dict as HF names it: every parameter, and for custom_G_type identity/random/external
 // the persistent buffers decoder.past_G_values [L, 3, 1, H, dk, dk] = [0, 0, G] per layer and
-// decoder.past_G_values_status [L] (BOOL, all true).
+// decoder.past_G_values_status [L] (BOOL, all true). A model with int8 weights gives them as
+// interop/int8_folder.h stores them.
 io::SafetensorsTensors hf_state_dict(const PldrModel& model);
 
-// Creates `dir` if needed and writes the files there, each atomically (the tokenizer's two only with
+// Creates `dir` if needed and writes the files there (config.json with the quantization_config of
+// interop/int8_folder.h for a model with int8 weights), each atomically (the tokenizer's two only with
 // a tokenizer_path).
 void export_hf_folder(const PldrModel& model, const std::string& dir, const std::string& tokenizer_path);
 

@@ -8,7 +8,9 @@
 #include <stdexcept>
 
 #include "interop/hf_config_keys.h"
+#include "interop/int8_folder.h"
 #include "io/safetensors.h"
+#include "pldr/int8_weights.h"
 
 namespace pldr::interop {
 
@@ -39,16 +41,46 @@ Tensor parameter_from(const io::SafetensorsView& v, const Shape& shape, DType dt
   return t;
 }
 
+// The tensor `name` of the file(s), which must have shape `expected`; `source` names them in errors.
+const io::SafetensorsView& find_tensor(const io::SafetensorsViews& tensors, const std::string& name,
+                                       const Shape& expected, const std::string& source) {
+  auto it = tensors.find(name);
+  if (it == tensors.end()) throw std::runtime_error("safetensors " + source + ": lacks tensor " + name);
+  const Shape shape(it->second.shape.begin(), it->second.shape.end());
+  if (shape != expected)
+    throw std::runtime_error("safetensors " + source + ": tensor " + name + " has shape " + to_string(shape) +
+                             ", the configuration expects " + to_string(expected));
+  return it->second;
+}
+
+// The int8 weights of the layers int8_layer_names lists: read where they lie in the mapping when
+// stored int8 (interop/int8_folder.h), else quantised from the stored floats one layer at a time,
+// each float matrix's pages released once read, so that the float weights are never all resident.
+void assign_int8_weights(PldrModel& model, const io::SafetensorsViews& tensors, bool stored_int8,
+                         const std::string& source) {
+  set_int8_weights(model, [&](const std::string& layer, const Shape& shape) {
+    const io::SafetensorsView& w = find_tensor(tensors, layer + ".weight", shape, source);
+    if (!stored_int8) {
+      Int8Matrix q = Int8Matrix::quantize(parameter_from(w, shape, DType::Float32));
+      io::release_pages(w);
+      return q;
+    }
+    if (w.dtype != "I8")
+      throw std::runtime_error("safetensors " + source + ": tensor " + layer + ".weight is " + w.dtype +
+                               ", an int8 folder stores it I8");
+    const Shape scale_shape{shape[0]};
+    const Tensor scales = parameter_from(find_tensor(tensors, layer + kInt8ScaleSuffix, scale_shape, source),
+                                         scale_shape, DType::Float32);
+    auto values =
+        std::make_shared<Storage>(const_cast<unsigned char*>(w.data), size_t(w.count), Device::CPU, w.mapping);
+    return Int8Matrix(std::move(values), scales, shape[0], shape[1]);
+  });
+}
+
 // Sets the tensors the model needs from the file(s); `source` names them in errors.
 void assign_parameters(PldrModel& model, const io::SafetensorsViews& tensors, const std::string& source) {
   auto find = [&](const std::string& name, const Shape& expected) -> const io::SafetensorsView& {
-    auto it = tensors.find(name);
-    if (it == tensors.end()) throw std::runtime_error("safetensors " + source + ": lacks tensor " + name);
-    const Shape shape(it->second.shape.begin(), it->second.shape.end());
-    if (shape != expected)
-      throw std::runtime_error("safetensors " + source + ": tensor " + name + " has shape " + to_string(shape) +
-                               ", the configuration expects " + to_string(expected));
-    return it->second;
+    return find_tensor(tensors, name, expected, source);
   };
   for (auto& [name, p] : model.named_parameters())
     p.mutable_value() = parameter_from(find(name, p.shape()), p.shape(), model.dtype());
@@ -97,8 +129,10 @@ PldrConfig hf_config_from_json(const nlohmann::json& hf, std::vector<std::string
   return PldrConfig::from_json(j);
 }
 
-PldrConfig read_hf_config(const std::string& path, std::vector<std::string>* ignored_keys) {
-  const nlohmann::json j = read_json(path);
+namespace {
+// The configuration in `j`, read from `path` with its quantization_config taken out: errors name
+// the file and the field.
+PldrConfig config_of_file(const nlohmann::json& j, const std::string& path, std::vector<std::string>* ignored_keys) {
   try {
     return hf_config_from_json(j, ignored_keys);
   } catch (const std::exception& e) {
@@ -107,25 +141,46 @@ PldrConfig read_hf_config(const std::string& path, std::vector<std::string>* ign
     throw std::runtime_error("config " + path + ": " + what);
   }
 }
+}  // namespace
+
+PldrConfig read_hf_config(const std::string& path, std::vector<std::string>* ignored_keys) {
+  nlohmann::json j = read_json(path);
+  take_int8_quantization(j, path);
+  return config_of_file(j, path, ignored_keys);
+}
 
 void load_safetensors_parameters(PldrModel& model, const std::string& path) {
   assign_parameters(model, io::map_safetensors(path), path);
 }
 
-HfModel load_hf_folder(const std::string& dir, DType dtype) {
+HfModel load_hf_folder(const std::string& dir, DType dtype, Weights weights) {
   if (!fs::is_directory(dir)) throw std::runtime_error("Hugging Face folder " + dir + ": is not a folder");
   const fs::path folder(dir);
+  const std::string config_path = (folder / "config.json").string();
+  nlohmann::json config = read_json(config_path);
+  const bool stored_int8 = take_int8_quantization(config, config_path);
+  if (stored_int8 && weights == Weights::Float)
+    throw std::runtime_error("Hugging Face folder " + dir +
+                             ": holds int8 weights (pldr quantize wrote it), so float32 weights cannot be loaded "
+                             "from it; load the folder it was quantised from, or ask for int8 weights");
+  const bool int8 = stored_int8 || weights == Weights::Int8;
+  if (int8 && dtype != DType::Float32)
+    throw std::runtime_error(std::string("Hugging Face folder ") + dir + ": int8 weights run in float32, not " +
+                             dtype_name(dtype));
   HfModel m;
   {
     const nn::UninitializedParameters unset;  // assign_parameters sets every parameter or throws
-    m.model = std::make_unique<PldrModel>(read_hf_config((folder / "config.json").string(), &m.ignored_keys), dtype);
+    m.model = std::make_unique<PldrModel>(config_of_file(config, config_path, &m.ignored_keys), dtype);
   }
   const fs::path single = folder / "model.safetensors", index = folder / "model.safetensors.index.json";
-  if (fs::exists(single)) assign_parameters(*m.model, io::map_safetensors(single.string()), single.string());
-  else if (fs::exists(index)) assign_parameters(*m.model, io::map_sharded_safetensors(index.string()), index.string());
-  else
+  if (!fs::exists(single) && !fs::exists(index))
     throw std::runtime_error("Hugging Face folder " + dir +
                              ": has neither model.safetensors nor model.safetensors.index.json");
+  const std::string source = fs::exists(single) ? single.string() : index.string();
+  const io::SafetensorsViews tensors =
+      fs::exists(single) ? io::map_safetensors(single.string()) : io::map_sharded_safetensors(index.string());
+  if (int8) assign_int8_weights(*m.model, tensors, stored_int8, source);
+  assign_parameters(*m.model, tensors, source);
   if (fs::exists(folder / "tokenizer.model")) m.tokenizer_path = (folder / "tokenizer.model").string();
   return m;
 }

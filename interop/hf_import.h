@@ -28,9 +28,14 @@ struct HfModel {
   std::vector<std::string> ignored_keys;  // config.json keys neither PLDR-LLM's nor transformers' generic ones
 };
 
+// The weights a folder is loaded with (docs/int8.md): as it stores them, float (its floats
+// converted to `dtype`) or int8 (quantised at load from stored floats, one layer at a time).
+enum class Weights { AsStored, Float, Int8 };
+
 // Throws naming the file and the field or tensor: a missing config.json or weights file, a bad
-// field, a missing tensor or one of the wrong shape, custom-G buffers missing or unset.
-HfModel load_hf_folder(const std::string& dir, DType dtype);
+// field, a missing tensor or one of the wrong shape, custom-G buffers missing or unset; float
+// weights asked of an int8 folder (pldr quantize's), int8 weights with a dtype other than float32.
+HfModel load_hf_folder(const std::string& dir, DType dtype, Weights weights = Weights::AsStored);
 
 // Every model parameter must be present with its configured shape; for custom_G_type
 // identity/random/external, G comes from decoder.past_G_values [L, 3, 1, H, dk, dk] (index 2),

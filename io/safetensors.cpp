@@ -210,6 +210,13 @@ SafetensorsViews map_safetensors(const std::string& path) {
   return parse_views(bytes, path, mapping);
 }
 
+void release_pages(const SafetensorsView& view) {
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(view.data) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(view.data) + view.count * view.width) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 SafetensorsTensors read_safetensors(const std::string& path) { return decode_all(map_safetensors(path)); }
 
 SafetensorsTensors read_sharded_safetensors(const std::string& index_path) {

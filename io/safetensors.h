@@ -43,6 +43,11 @@ using SafetensorsViews = std::map<std::string, SafetensorsView>;
 SafetensorsViews map_safetensors(const std::string& path);
 SafetensorsViews map_sharded_safetensors(const std::string& index_path);
 
+// Tells the system this process is done with the whole pages inside a view (one read once, e.g. to
+// quantise it): they leave the process's resident memory, and would be read from the file again
+// if touched. Only for views never written to (a written page would lose the write).
+void release_pages(const SafetensorsView& view);
+
 // All tensors of a file (or of bytes held in memory, named `source` in errors) by name. Throws
 // IoError naming the file and the tensor on a truncated file, a bad header, offsets outside the
 // data, a size that does not match the shape, or an unsupported dtype.

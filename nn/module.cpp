@@ -23,6 +23,10 @@ ag::Variable& Module::register_parameter(const std::string& name, const Shape& s
   return params_.back().second;
 }
 
+void Module::remove_parameter(const std::string& name) {
+  std::erase_if(params_, [&](const auto& p) { return p.first == name; });
+}
+
 void Module::register_module(const std::string& name, Module& child) { children_.emplace_back(name, &child); }
 
 void Module::collect(const std::string& prefix, std::vector<std::pair<std::string, ag::Variable>>& out) const {

@@ -46,6 +46,8 @@ class Module {
   // A parameter filled with `initial` (unfilled inside UninitializedParameters).
   ag::Variable& register_parameter(const std::string& name, const Shape& shape, DType dtype, double initial);
   void register_module(const std::string& name, Module& child);
+  // Drops a parameter from this module's list (a weight replaced by its int8 form, nn/layers.h).
+  void remove_parameter(const std::string& name);
 
  private:
   void collect(const std::string& prefix, std::vector<std::pair<std::string, ag::Variable>>& out) const;

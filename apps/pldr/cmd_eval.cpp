@@ -43,6 +43,7 @@ const CommandSpec& eval_spec() {
         {"text", "FILE", "", "perplexity and bits per byte of a text in rolling windows", {}},
         {"window", "W", "the training context, else positions - 1", "--text: tokens per window", {}},
         {"G", "FILE", "", "run on the fixed G of FILE (G_LM/layer{i}, as pldr inspect writes it)", {}},
+        weights_flag(),
         threads_flag()};
     s.flags.insert(s.flags.end(), own.begin(), own.end());
     return s;

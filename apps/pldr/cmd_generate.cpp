@@ -57,6 +57,7 @@ const CommandSpec& generate_spec() {
         {"pads", "exclude|hf", "exclude", "--prompts: pads left out of A, or in A as Hugging Face does", {}},
         {"cache-first-G", "", "", "--prompts: every prompt uses prompt 0's G (spec 4.2)", {}},
         {"G", "FILE", "", "run on the fixed G of FILE (G_LM/layer{i}, as pldr inspect writes it)", {}},
+        weights_flag(),
         threads_flag()};
     s.flags.insert(s.flags.end(), own.begin(), own.end());
     return s;

@@ -33,6 +33,7 @@ const CommandSpec& plot_spec();
 const CommandSpec& eval_spec();
 const CommandSpec& convert_spec();
 const CommandSpec& export_spec();
+const CommandSpec& quantize_spec();
 
 int cmd_verify_golden(const Args& args);
 int cmd_tokenizer(const Args& args);
@@ -46,5 +47,6 @@ int cmd_plot(const Args& args);
 int cmd_eval(const Args& args);
 int cmd_convert(const Args& args);
 int cmd_export(const Args& args);
+int cmd_quantize(const Args& args);
 
 }  // namespace pldr::cli

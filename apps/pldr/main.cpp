@@ -23,10 +23,11 @@ const std::map<std::string, Command>& commands() {
         {"eval", {c::eval_spec, c::cmd_eval}}, {"inspect", {c::inspect_spec, c::cmd_inspect}},
         {"invariance", {c::invariance_spec, c::cmd_invariance}}, {"convert", {c::convert_spec, c::cmd_convert}},
         {"export", {c::export_spec, c::cmd_export}}, {"plot", {c::plot_spec, c::cmd_plot}},
-        {"transfer", {c::transfer_spec, c::cmd_transfer}},
+        {"transfer", {c::transfer_spec, c::cmd_transfer}}, {"quantize", {c::quantize_spec, c::cmd_quantize}},
         {"verify-golden", {c::verify_golden_spec, c::cmd_verify_golden}},
 #else  // a build without HDF5 and SentencePiece
     {"generate", {c::generate_spec, c::cmd_generate}}, {"eval", {c::eval_spec, c::cmd_eval}},
+        {"quantize", {c::quantize_spec, c::cmd_quantize}},
 #endif
   };
   return table;

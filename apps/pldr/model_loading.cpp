@@ -5,6 +5,7 @@
 #include "apps/pldr/device_flag.h"
 #include "apps/pldr/tokenizer_lookup.h"
 #include "interop/hf_import.h"
+#include "pldr/int8_weights.h"
 #if PLDR_APP_FULL
 #include "train/g_transfer.h"
 #endif
@@ -42,13 +43,37 @@ std::vector<FlagSpec> model_flags(bool with_tokenizer) {
   return flags;
 }
 
+FlagSpec weights_flag() {
+  return {"weights",
+          "float32|int8",
+          "as stored",
+          "int8: the linear layers and the embedding int8 with a scale per row (CPU inference; pldr quantize)",
+          {}};
+}
+
+namespace {
+interop::Weights weights_from_flag(const Flags& flags) {
+  if (!flags.has("weights")) return interop::Weights::AsStored;
+  const std::string w = flags.require("weights");
+  if (w == "float32") return interop::Weights::Float;
+  if (w == "int8") return interop::Weights::Int8;
+  throw UsageError("--weights must be float32 or int8, got " + w);
+}
+}  // namespace
+
 LoadedCheckpoint load_model(const Flags& flags) {
   if (flags.has("checkpoint") == flags.has("hf")) throw UsageError("give exactly one of --checkpoint CKPT or --hf DIR");
   const Device device = device_flag(flags);  // checked before anything loads
+  const interop::Weights weights = weights_from_flag(flags);
+  if (weights == interop::Weights::Int8 && device != Device::CPU)
+    throw UsageError("--weights int8 runs on the CPU only, not --device " + std::string(device_name(device)));
+  if (weights == interop::Weights::Int8 && flags.has("G"))
+    throw UsageError("--G with --weights int8 is not supported: the fixed-G model is built from float weights");
   if (flags.has("checkpoint")) {
 #if PLDR_APP_FULL
     LoadedCheckpoint c = load_checkpoint(flags.require("checkpoint"));
     if (flags.has("G")) use_fixed_G(c, flags.require("G"));
+    if (weights == interop::Weights::Int8) quantize_to_int8(*c.model);
     c.model->to(device);
     return c;
 #else
@@ -57,7 +82,11 @@ LoadedCheckpoint load_model(const Flags& flags) {
   }
   const std::string dtype_name = flags.get("dtype", "float32");
   if (dtype_name != "float32" && dtype_name != "float64") throw UsageError("--dtype must be float32 or float64");
-  interop::HfModel hf = interop::load_hf_folder(flags.require("hf"), dtype_from_name(dtype_name));
+  interop::HfModel hf = interop::load_hf_folder(flags.require("hf"), dtype_from_name(dtype_name), weights);
+  if (has_int8_weights(*hf.model) && flags.has("G"))
+    throw UsageError("--G is not supported with int8 weights (" + flags.require("hf") + " is an int8 folder)");
+  if (has_int8_weights(*hf.model) && device != Device::CPU)
+    throw UsageError("int8 weights run on the CPU only, not --device " + std::string(device_name(device)));
   if (!hf.ignored_keys.empty()) {
     std::string keys;
     for (const std::string& key : hf.ignored_keys) keys += (keys.empty() ? "" : ", ") + key;

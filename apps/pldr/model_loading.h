@@ -14,12 +14,17 @@ namespace pldr::cli {
 // and, with_tokenizer, --tokenizer.
 std::vector<FlagSpec> model_flags(bool with_tokenizer);
 
+// --weights float32|int8 (generate, eval): int8 weights (docs/int8.md) quantised at load, or as an
+// int8 folder of pldr quantize stores them.
+FlagSpec weights_flag();
+
 // Exactly one of --checkpoint CKPT or --hf DIR. For --hf, the parameters are converted to --dtype
 // (float32 unless the command declares and is given --dtype float64), the run configuration holds
 // the folder's model configuration, the tokenizer is the folder's tokenizer.model, and the
 // training state is empty. A build without HDF5 knows only --hf. With --G FILE (where the command
 // declares it) the model runs on FILE's fixed G_LM (docs/pldr-llm.md §4.4). The model is moved to
-// --device (cpu or cuda; checked before anything loads).
+// --device (cpu or cuda; checked before anything loads). With --weights int8 (where declared) the
+// listed layers' weights are int8, CPU and float32 only; --weights float32 on an int8 folder fails.
 LoadedCheckpoint load_model(const Flags& flags);
 
 struct LoadedModel {

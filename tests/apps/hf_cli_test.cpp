@@ -140,7 +140,72 @@ TEST_F(HfCli, EvaluatesTextAndATaskWithTheFoldersTokenizer) {
   EXPECT_TRUE(r.dump().find("arc_easy") != std::string::npos) << r.dump();
 }
 
+// int8 weights (docs/int8.md): pldr quantize writes a folder that generates what --weights int8
+// gives when quantising at load; it generates and evaluates text; bad input fails clearly.
+TEST_F(HfCli, QuantizesToAnInt8FolderThatGeneratesAsQuantisingAtLoad) {
+  const std::string out = dir("int8");
+  EXPECT_RESULT(pldr("quantize --hf " + quote(dir("v52")) + " -o " + quote(out)), 0, "int8 weights");
+  const std::string args = " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end";
+  const CommandResult at_load = pldr("generate --hf " + quote(dir("v52")) + " --weights int8" + args);
+  const CommandResult stored = pldr("generate --hf " + quote(out) + args);
+  ASSERT_EQ(at_load.code, 0) << at_load.output;
+  ASSERT_EQ(stored.code, 0) << stored.output;
+  const std::string ids = stored.output.substr(0, stored.output.find('\n'));
+  EXPECT_EQ(ids, at_load.output.substr(0, at_load.output.find('\n')));
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), ','), 7) << ids;
+  EXPECT_EQ(stored.output.substr(0, stored.output.find('\n')),
+            pldr("generate --hf " + quote(out) + " --weights int8" + args).output.substr(0, ids.size()));
+
+  // Bad input: an existing output, an unknown --weights value, float32 from an int8 folder.
+  std::ofstream(dir("file")) << "keep me";
+  EXPECT_RESULT(pldr("quantize --hf " + quote(dir("v52")) + " -o " + quote(dir("file"))), 2, "exists");
+  EXPECT_RESULT(pldr("quantize --hf " + quote(dir("v52")) + " -o " + quote(out)), 2, "exists");
+  std::ifstream kept(dir("file"));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), "keep me");
+  EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --weights int4" + args), 2,
+                "--weights must be float32 or int8, got int4");
+  EXPECT_RESULT(pldr("generate --hf " + quote(out) + " --weights float32" + args), 1, "holds int8 weights");
+  EXPECT_RESULT(pldr("generate --hf " + quote(dir("v52")) + " --weights int8 --dtype float64" + args), 1,
+                "int8 weights run in float32");
+  EXPECT_RESULT(pldr("quantize -o " + quote(dir("none"))), 2, "give exactly one of --checkpoint CKPT or --hf DIR");
+  EXPECT_RESULT(pldr("quantize --hf " + quote(dir("absent")) + " -o " + quote(dir("none"))), 1, "is not a folder");
+}
+
+TEST_F(HfCli, Int8WeightsEvaluateTextNearFloat32) {
+  const std::string folder = dir("text"), int8 = dir("text_int8");
+  export_text_model(dir("v52"), folder);
+  EXPECT_RESULT(pldr("quantize --hf " + quote(folder) + " -o " + quote(int8)), 0, "tokenizer.model");
+  std::ofstream(dir("text.txt")) << "To be, or not to be, that is the question.\n";
+  const CommandResult f32 = pldr("eval --hf " + quote(folder) + " --text " + quote(dir("text.txt")));
+  const CommandResult q8 = pldr("eval --hf " + quote(int8) + " --text " + quote(dir("text.txt")));
+  ASSERT_EQ(f32.code, 0) << f32.output;
+  ASSERT_EQ(q8.code, 0) << q8.output;
+  auto perplexity = [](const std::string& out) {
+    const size_t at = out.find("token perplexity");
+    EXPECT_NE(at, std::string::npos) << out;
+    return std::stod(out.substr(out.find_first_of("0123456789", at)));
+  };
+  const double a = perplexity(f32.output), b = perplexity(q8.output);
+  EXPECT_NE(a, b);                                 // int8 weights ran
+  EXPECT_NEAR(b / a, 1.0, 0.01) << a << " " << b;  // and they cost under 1% of perplexity
+}
+
 #if PLDR_APP_FULL
+// A checkpoint quantised at load and by pldr quantize generates as the folder it came from does.
+TEST_F(HfCli, QuantizesACheckpoint) {
+  const std::string h5 = dir("v52.h5"), out = dir("v52_int8");
+  EXPECT_RESULT(pldr("convert --hf " + quote(dir("v52")) + " -o " + quote(h5)), 0, "wrote " + h5);
+  EXPECT_RESULT(pldr("quantize --checkpoint " + quote(h5) + " -o " + quote(out)), 0, "no tokenizer");
+  const std::string args = " --ids 5,9,11,3 --greedy --max-new-tokens 8 --ignore-end";
+  const CommandResult folder = pldr("generate --hf " + quote(dir("v52")) + " --weights int8" + args);
+  ASSERT_EQ(folder.code, 0) << folder.output;
+  const std::string ids = folder.output.substr(0, folder.output.find('\n'));
+  for (const std::string& source : {"--checkpoint " + quote(h5) + " --weights int8", "--hf " + quote(out)}) {
+    const CommandResult r = pldr("generate " + source + args);
+    EXPECT_EQ(r.output.substr(0, r.output.find('\n')), ids) << source << "\n" << r.output;
+  }
+}
+
 TEST_F(HfCli, ConvertsExportsAndLoadsAgainIdentically) {
   for (const std::string version : {"v51", "v52"}) {
     SCOPED_TRACE(version);
