@@ -21,6 +21,16 @@ constexpr int64_t kBlockRows = 256;
 // Rows of x a weight row is used for while it sits in registers and L1.
 constexpr int kTile = 4;
 
+#if defined(__AVX2__)  // also defined with AVX-512
+// The sum of the eight lanes of v.
+float horizontal_sum(__m256 v) {
+  __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_add_ss(h, _mm_movehdup_ps(h));
+  return _mm_cvtss_f32(h);
+}
+#endif
+
 // acc[m] = Σ_k x[m][k] · q[k] for the R (≤ kTile) rows of x starting at x (stride K). The weights
 // are sign-extended to int32 and converted to float32 a vector at a time; two accumulators per row
 // so that consecutive FMAs do not wait for each other. R is a template parameter so that the row
@@ -40,7 +50,13 @@ template <int R> void dot_tile(const float* x, int64_t K, const int8_t* q, float
       hi[m] = _mm512_fmadd_ps(_mm512_loadu_ps(x + m * K + k + 16), w1, hi[m]);
     }
   }
-  for (int m = 0; m < R; ++m) acc[m] = _mm512_reduce_add_ps(_mm512_add_ps(lo[m], hi[m]));
+  for (int m = 0; m < R; ++m) {
+    // Through memory: g++ 12 warns from inside its own headers about every intrinsic that narrows
+    // a 512-bit register (their "undefined" placeholder operand).
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, _mm512_add_ps(lo[m], hi[m]));
+    acc[m] = horizontal_sum(_mm256_add_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8)));
+  }
 #elif defined(__AVX2__) && defined(__FMA__)
   __m256 lo[R], hi[R];
   for (int m = 0; m < R; ++m) lo[m] = hi[m] = _mm256_setzero_ps();
@@ -53,13 +69,7 @@ template <int R> void dot_tile(const float* x, int64_t K, const int8_t* q, float
       hi[m] = _mm256_fmadd_ps(_mm256_loadu_ps(x + m * K + k + 8), w1, hi[m]);
     }
   }
-  for (int m = 0; m < R; ++m) {
-    const __m256 s = _mm256_add_ps(lo[m], hi[m]);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    acc[m] = _mm_cvtss_f32(h);
-  }
+  for (int m = 0; m < R; ++m) acc[m] = horizontal_sum(_mm256_add_ps(lo[m], hi[m]));
 #else
   for (int m = 0; m < R; ++m) acc[m] = 0;
 #endif
