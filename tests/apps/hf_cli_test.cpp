@@ -39,6 +39,24 @@ struct HfCli : ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root); }
   std::string dir(const std::string& name) const { return (root / name).string(); }
+
+  // `pldr generate --prompts` on `folder` completes `prompt` with the library's greedy `steps`
+  // tokens of `model`, decoded with `tokenizer`.
+  void expect_prompts_completion(const std::string& folder, pldr::PldrModel& model,
+                                 const pldr::data::Tokenizer& tokenizer, const std::string& prompt, int steps) {
+    pldr::GenerationOptions o;
+    o.max_new_tokens = steps;
+    o.sampling.greedy = true;
+    o.stop_at_eos = false;
+    const auto tokens = pldr::generate(model, tokenizer.encode_prompt(prompt), o).tokens;
+    ASSERT_EQ(tokens.size(), size_t(steps));
+    std::ofstream(dir("prompts.txt")) << prompt << "\n";
+    const CommandResult r = pldr("generate --hf " + quote(folder) + " --prompts " + quote(dir("prompts.txt")) +
+                                 " --greedy --max-new-tokens " + std::to_string(steps) + " --ignore-end");
+    ASSERT_EQ(r.code, 0) << r.output;
+    const nlohmann::json line = nlohmann::json::parse(r.output.substr(0, r.output.find('\n')));
+    EXPECT_EQ(line["completion"], tokenizer.decode(tokens)) << r.output;
+  }
   fs::path root;
 };
 
@@ -92,17 +110,7 @@ TEST_F(HfCli, GeneratesTextWithTheFoldersTokenizer) {
 
   // --prompts: the completion is the library's greedy continuation, decoded.
   const pldr::data::Tokenizer tokenizer = pldr::data::Tokenizer::load(kTokenizer);
-  pldr::GenerationOptions o;
-  o.max_new_tokens = 5;
-  o.sampling.greedy = true;
-  o.stop_at_eos = false;
-  const auto tokens = pldr::generate(*model, tokenizer.encode_prompt(prompt), o).tokens;
-  std::ofstream(dir("prompts.txt")) << prompt << "\n";
-  const CommandResult batch = pldr("generate --hf " + quote(folder) + " --prompts " + quote(dir("prompts.txt")) +
-                                   " --greedy --max-new-tokens 5 --ignore-end");
-  ASSERT_EQ(batch.code, 0) << batch.output;
-  const nlohmann::json line = nlohmann::json::parse(batch.output.substr(0, batch.output.find('\n')));
-  EXPECT_EQ(line["completion"], tokenizer.decode(tokens)) << batch.output;
+  expect_prompts_completion(folder, *model, tokenizer, prompt, 5);
 }
 
 // The bundled Shakespeare export (tests/data/shakespeare_hf: trained, with its own 512-piece
@@ -112,19 +120,7 @@ TEST_F(HfCli, CompletesTextWithTheBundledShakespeareExport) {
   const std::string folder = std::string(PLDR_TEST_DATA_DIR) + "/shakespeare_hf";
   const pldr::interop::HfModel m = pldr::interop::load_hf_folder(folder, pldr::DType::Float32);
   const pldr::data::Tokenizer tokenizer = pldr::data::Tokenizer::load(folder + "/tokenizer.model");
-  const std::string prompt = "ROMEO:";
-  pldr::GenerationOptions o;
-  o.max_new_tokens = 12;
-  o.sampling.greedy = true;
-  o.stop_at_eos = false;
-  const auto tokens = pldr::generate(*m.model, tokenizer.encode_prompt(prompt), o).tokens;
-  ASSERT_EQ(tokens.size(), 12u);
-  std::ofstream(dir("prompts.txt")) << prompt << "\n";
-  const CommandResult r = pldr("generate --hf " + quote(folder) + " --prompts " + quote(dir("prompts.txt")) +
-                               " --greedy --max-new-tokens 12 --ignore-end");
-  ASSERT_EQ(r.code, 0) << r.output;
-  const nlohmann::json line = nlohmann::json::parse(r.output.substr(0, r.output.find('\n')));
-  EXPECT_EQ(line["completion"], tokenizer.decode(tokens)) << r.output;
+  expect_prompts_completion(folder, *m.model, tokenizer, "ROMEO:", 12);
 }
 
 TEST_F(HfCli, EvaluatesTextAndATaskWithTheFoldersTokenizer) {

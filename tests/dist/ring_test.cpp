@@ -27,6 +27,22 @@ template <class T> std::string as_bytes(const std::vector<T>& v) {
   return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
 }
 
+// The contributions of ranks 0..world-1 summed left to right.
+template <class T> std::vector<T> summed_contributions(int world, size_t count) {
+  std::vector<T> sum(count, T(0));
+  for (int r = 0; r < world; ++r)
+    for (size_t i = 0; i < count; ++i) sum[i] += contribution<T>(r, i);
+  return sum;
+}
+
+// Every rank ended well and reported the same bytes as rank 0.
+template <class Result> void expect_ranks_agree(const Result& result, int world) {
+  for (int r = 0; r < world; ++r) {
+    ASSERT_EQ(result.ranks[size_t(r)].exit_code, 0) << "rank " << r << ": " << result.ranks[size_t(r)].report;
+    EXPECT_EQ(result.ranks[size_t(r)].report, result.ranks[0].report) << "rank " << r << " differs from rank 0";
+  }
+}
+
 // Each rank reports its result's bytes; all must agree, and match a left-to-right sum over
 // ranks: exactly for 2 ranks, within rounding for more (the order is a rotation per segment).
 template <class T> void check_all_reduce(int world, size_t count) {
@@ -38,13 +54,8 @@ template <class T> void check_all_reduce(int world, size_t count) {
                                    group.all_reduce(std::span<T>(v));
                                    report = as_bytes(v);
                                  });
-  std::vector<T> expected(count, T(0));
-  for (int r = 0; r < world; ++r)
-    for (size_t i = 0; i < count; ++i) expected[i] += contribution<T>(r, i);
-  for (int r = 0; r < world; ++r) {
-    ASSERT_EQ(result.ranks[size_t(r)].exit_code, 0) << "rank " << r << ": " << result.ranks[size_t(r)].report;
-    EXPECT_EQ(result.ranks[size_t(r)].report, result.ranks[0].report) << "rank " << r << " differs from rank 0";
-  }
+  const std::vector<T> expected = summed_contributions<T>(world, count);
+  expect_ranks_agree(result, world);
   std::vector<T> got(count);
   if (count > 0) std::memcpy(got.data(), result.ranks[0].report.data(), count * sizeof(T));
   const double ulp = std::is_same_v<T, float> ? 1.2e-7 : 2.3e-16;
@@ -107,13 +118,8 @@ template <class Group, class T> void check_reduce_scatter_all_gather(int world, 
                                    group.all_reduce(std::span<T>(reduced));
                                    report = as_bytes(v) + as_bytes(reduced);
                                  });
-  std::vector<T> expected(count, T(0));
-  for (int r = 0; r < world; ++r)
-    for (size_t i = 0; i < count; ++i) expected[i] += contribution<T>(r, i);
-  for (int r = 0; r < world; ++r) {
-    ASSERT_EQ(result.ranks[size_t(r)].exit_code, 0) << "rank " << r << ": " << result.ranks[size_t(r)].report;
-    EXPECT_EQ(result.ranks[size_t(r)].report, result.ranks[0].report) << "rank " << r << " differs from rank 0";
-  }
+  const std::vector<T> expected = summed_contributions<T>(world, count);
+  expect_ranks_agree(result, world);
   std::vector<T> got(count), all_reduced(count);
   if (count > 0) {
     std::memcpy(got.data(), result.ranks[0].report.data(), count * sizeof(T));
