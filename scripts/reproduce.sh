@@ -21,6 +21,9 @@
 #   from the runs already there (a run that is missing is named in the report as not run).
 # Overrides apply to every training run. PLDR names the tool (default build/apps/pldr).
 set -euo pipefail
+# The whole script is one block, read before it runs: editing or updating the file during a long
+# run (git pull) cannot change what the running shell reads next.
+{
 cd "$(dirname "$0")/.."
 
 usage() {
@@ -39,13 +42,13 @@ esac
 export PLDR=${PLDR:-build/apps/pldr}
 if [ ! -x "$PLDR" ]; then bash scripts/build.sh; fi
 runs=${ABLATION_DIR:-runs/ablations}
-seeds=(${SEEDS:-1 2 3})
+read -r -a seeds <<< "${SEEDS:-1 2 3}"
 small=(learned g_identity g_random v510gi dag_sweep)
 large=(g_learned_paper)
 overrides=()
 if [ "$smoke" = 1 ]; then
   runs=${ABLATION_DIR:-runs/ablations_smoke}
-  seeds=(${SEEDS:-1})
+  read -r -a seeds <<< "${SEEDS:-1}"
   large=()
   overrides=(training.steps=3 training.log_every=1 training.eval_every=3 training.eval_batches=1
              training.checkpoint_every=0 data.batch_size=2 data.context=32)
@@ -127,3 +130,5 @@ cp "$runs/comparison.svg" docs/results/ablations.svg
 } > "$doc.tmp"
 mv "$doc.tmp" "$doc"
 echo "wrote $doc and docs/results/ablations.svg"
+exit
+}
