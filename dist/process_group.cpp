@@ -101,11 +101,13 @@ void ProcessGroup::all_gather(Tensor& t) {
 }
 
 void ProcessGroup::all_reduce(std::span<float> values) {
+  if (values.empty()) return;  // nothing to sum, and maybe no memory for a tensor to view
   Tensor t = host_view(values);
   all_reduce(t);
 }
 
 void ProcessGroup::all_reduce(std::span<double> values) {
+  if (values.empty()) return;  // nothing to sum, and maybe no memory for a tensor to view
   Tensor t = host_view(values);
   all_reduce(t);
 }
