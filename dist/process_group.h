@@ -22,8 +22,9 @@ class ProcessGroup {
   virtual int world_size() const = 0;
   virtual std::string engine() const = 0;
 
-  // In-place sum over the ranks of `count` elements of `dtype` (Float32 or Float64); every rank
-  // ends with the same bits. Throws DistError ("rank N lost: ...") if a rank vanishes.
+  // In-place sum over the ranks of `count` elements of `dtype` (float32 or float64; bfloat16 too
+  // on the ring and Gloo); every rank ends with the same bits. Throws DistError ("rank N lost: ...") if a rank
+  // vanishes.
   virtual void all_reduce(void* data, size_t count, DType dtype) = 0;
   // Copies `bytes` from rank `root` to every rank.
   virtual void broadcast(void* data, size_t bytes, int root) = 0;
