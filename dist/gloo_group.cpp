@@ -68,6 +68,18 @@ void GlooGroup::abort(const std::string& message) {
   membership_.record_failure("rank " + std::to_string(rank_) + " failed: " + message);
 }
 
+namespace {
+
+// Gloo's reduce function for bfloat16: each addition in float, rounded to bfloat16 (as the ring).
+void sum_bfloat16(void* out, const void* a, const void* b, size_t n) {
+  auto* c = static_cast<BFloat16*>(out);
+  const auto* x = static_cast<const BFloat16*>(a);
+  const auto* y = static_cast<const BFloat16*>(b);
+  for (size_t i = 0; i < n; ++i) c[i] = BFloat16(float(x[i]) + float(y[i]));
+}
+
+}  // namespace
+
 void GlooGroup::all_reduce(void* data, size_t count, DType dtype) {
   if (count == 0) return;
   try {
@@ -81,8 +93,12 @@ void GlooGroup::all_reduce(void* data, size_t count, DType dtype) {
     } else if (dtype == DType::Float32) {
       opts.setOutput(static_cast<float*>(data), count);
       opts.setReduceFunction(static_cast<void (*)(void*, const void*, const void*, size_t)>(&gloo::sum<float>));
+    } else if (dtype == DType::BFloat16) {
+      opts.setOutput(static_cast<BFloat16*>(data), count);
+      opts.setReduceFunction(&sum_bfloat16);
     } else {
-      throw std::invalid_argument(std::string("all_reduce: unsupported dtype ") + dtype_name(dtype));
+      throw std::invalid_argument(std::string("all_reduce: unsupported dtype ") + dtype_name(dtype) +
+                                  " (gloo sums float32, float64 and bfloat16)");
     }
     gloo::allreduce(opts);
   } catch (const gloo::Exception& e) {

@@ -23,6 +23,7 @@ class GlooGroup : public ProcessGroup {
   int world_size() const override { return world_size_; }
   std::string engine() const override { return "gloo"; }
   using ProcessGroup::all_reduce;
+  using ProcessGroup::broadcast;
   void all_reduce(void* data, size_t count, DType dtype) override;
   void broadcast(void* data, size_t bytes, int root) override;
   void barrier() override;

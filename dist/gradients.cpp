@@ -1,37 +1,38 @@
 #include "dist/gradients.h"
 
-#include <cstring>
-
 namespace pldr::dist {
-
-char* floating_bytes(Tensor& t) {
-  return t.dtype() == DType::Float64 ? reinterpret_cast<char*>(t.data<double>())
-                                     : reinterpret_cast<char*>(t.data<float>());
-}
 
 namespace {
 
-// Gradients waiting in a bucket: all of one dtype, packed back to back.
+// Gradients waiting in a bucket: all of one dtype on one device, packed back to back into
+// `buffer`, a tensor of that dtype and device made when the first of them arrives.
 struct Bucket {
+  size_t bytes = 0;  // capacity
   std::vector<Tensor> grads;
-  std::vector<char> buffer;
-  DType dtype = DType::Float32;
-  size_t used = 0;  // bytes
+  Tensor buffer;
+  int64_t used = 0;  // elements
+
+  bool fits(const Tensor& g) const {
+    return buffer.defined() && g.dtype() == buffer.dtype() && g.device() == buffer.device() &&
+           size_t(used + g.numel()) <= size_t(buffer.numel());
+  }
+
+  void add(const Tensor& g) {
+    if (!buffer.defined() || g.dtype() != buffer.dtype() || g.device() != buffer.device())
+      buffer = Tensor::uninitialized({int64_t(bytes / dtype_size(g.dtype()))}, g.dtype(), g.device());
+    buffer.storage_view(used, {g.numel()}).copy_from(g.view({g.numel()}));
+    grads.push_back(g);
+    used += g.numel();
+  }
 
   void flush(ProcessGroup& group) {
     if (grads.empty()) return;
-    size_t at = 0;
+    Tensor packed = buffer.storage_view(0, {used});
+    group.all_reduce(packed);
+    int64_t at = 0;
     for (Tensor& g : grads) {
-      const size_t n = size_t(g.numel()) * dtype_size(dtype);
-      std::memcpy(buffer.data() + at, floating_bytes(g), n);
-      at += n;
-    }
-    group.all_reduce(buffer.data(), at / dtype_size(dtype), dtype);
-    at = 0;
-    for (Tensor& g : grads) {
-      const size_t n = size_t(g.numel()) * dtype_size(dtype);
-      std::memcpy(floating_bytes(g), buffer.data() + at, n);
-      at += n;
+      g.copy_from(buffer.storage_view(at, {g.numel()}).view(g.shape()));
+      at += g.numel();
     }
     grads.clear();
     used = 0;
@@ -43,7 +44,7 @@ struct Bucket {
 void all_reduce_gradients(ProcessGroup& group, const std::vector<ag::Variable>& parameters, size_t bucket_bytes) {
   if (group.world_size() == 1) return;
   Bucket bucket;
-  bucket.buffer.resize(bucket_bytes);
+  bucket.bytes = bucket_bytes;
   for (const ag::Variable& p : parameters) {
     if (!p.grad().defined()) continue;
     Tensor g = p.grad();
@@ -54,13 +55,11 @@ void all_reduce_gradients(ProcessGroup& group, const std::vector<ag::Variable>& 
     const size_t n = size_t(g.numel()) * dtype_size(g.dtype());
     if (n == 0) continue;
     if (n >= bucket_bytes) {
-      group.all_reduce(floating_bytes(g), size_t(g.numel()), g.dtype());
+      group.all_reduce(g);
       continue;
     }
-    if (g.dtype() != bucket.dtype || bucket.used + n > bucket_bytes) bucket.flush(group);
-    bucket.dtype = g.dtype();
-    bucket.grads.push_back(g);
-    bucket.used += n;
+    if (!bucket.fits(g)) bucket.flush(group);
+    bucket.add(g);
   }
   bucket.flush(group);
 }

@@ -11,14 +11,10 @@ namespace pldr::dist {
 
 constexpr size_t kDefaultBucketBytes = size_t(4) << 20;
 
-// The data of a float32 or float64 tensor as bytes, from element [0,...,0], for a collective to
-// read or write in place (other dtypes throw, as Tensor::data does). Gradients and, at the start of
-// a run, parameters are exchanged through it.
-char* floating_bytes(Tensor& t);
-
-// Sums the gradients in place (a parameter without a gradient is skipped: every rank runs the same
-// graph, so the same parameters have one). Tensors of at least `bucket_bytes` are reduced where
-// they lie; smaller ones are copied into a bucket, reduced together and copied back.
+// Sums the gradients in place, on their device (a parameter without a gradient is skipped: every
+// rank runs the same graph, so the same parameters have one). Tensors of at least `bucket_bytes`
+// are reduced where they lie; smaller ones are copied into a bucket (a tensor on their device, of
+// their dtype), reduced together and copied back.
 void all_reduce_gradients(ProcessGroup& group, const std::vector<ag::Variable>& parameters,
                           size_t bucket_bytes = kDefaultBucketBytes);
 

@@ -9,13 +9,17 @@
 #include <thread>
 
 #include "dist/error.h"
+#ifdef PLDR_CUDA
+#include "tensor/cuda/memory.h"
+#endif
 
 namespace pldr::dist {
 
 struct NcclGroup::Handles {
   ncclComm_t comm = nullptr;
   cudaStream_t stream = nullptr;
-  void* token = nullptr;  // one float of device memory for barrier()
+  cudaEvent_t queued = nullptr;  // recorded on the backend's stream before each tensor collective
+  void* token = nullptr;         // one float of device memory for barrier()
 };
 
 namespace {
@@ -39,6 +43,7 @@ NcclGroup::NcclGroup(const Rendezvous& rv)
     check_cuda(cudaSetDevice(device_), "cudaSetDevice");
     check_cuda(cudaStreamCreateWithFlags(&handles_->stream, cudaStreamNonBlocking), "cudaStreamCreate");
     check_cuda(cudaMalloc(&handles_->token, sizeof(float)), "cudaMalloc");
+    check_cuda(cudaEventCreateWithFlags(&handles_->queued, cudaEventDisableTiming), "cudaEventCreate");
 
     ncclUniqueId id;
     if (rank_ == 0) {
@@ -63,6 +68,7 @@ NcclGroup::NcclGroup(const Rendezvous& rv)
 NcclGroup::~NcclGroup() {
   if (handles_->comm) ncclCommDestroy(handles_->comm);
   if (handles_->token) cudaFree(handles_->token);
+  if (handles_->queued) cudaEventDestroy(handles_->queued);
   if (handles_->stream) cudaStreamDestroy(handles_->stream);
 }
 
@@ -115,5 +121,42 @@ void NcclGroup::broadcast(void* data, size_t bytes, int root) {
 }
 
 void NcclGroup::barrier() { all_reduce(handles_->token, 1, DType::Float32); }
+
+template <class F> void NcclGroup::on_device(Tensor& t, const char* what, F&& collective) {
+  require_contiguous(t, what);
+#ifdef PLDR_CUDA
+  if (t.device() == Device::CPU) {
+    Tensor on_gpu = t.to(Device::CUDA);
+    on_device(on_gpu, what, collective);
+    t.copy_from(on_gpu);
+    return;
+  }
+  const auto compute = static_cast<cudaStream_t>(cuda::stream_handle());
+  check_cuda(cudaEventRecord(handles_->queued, compute), std::string(what) + ": cudaEventRecord");
+  check_cuda(cudaStreamWaitEvent(handles_->stream, handles_->queued, 0), std::string(what) + ": cudaStreamWaitEvent");
+  collective(tensor_bytes(t));  // ends with finish(): the host has waited for the group's stream
+#else
+  (void)collective;
+  throw DistError(std::string(what) +
+                  ": the nccl engine takes tensors in a build with the CUDA backend only "
+                  "(-DPLDR_CUDA=ON); this one has none, so every tensor is a CPU tensor");
+#endif
+}
+
+void NcclGroup::all_reduce(Tensor& t) {
+  on_device(t, "all_reduce", [&](char* data) { all_reduce(data, size_t(t.numel()), t.dtype()); });
+}
+
+void NcclGroup::broadcast(Tensor& t, int root) {
+  on_device(t, "broadcast", [&](char* data) { broadcast(data, size_t(t.numel()) * dtype_size(t.dtype()), root); });
+}
+
+void NcclGroup::reduce_scatter(Tensor& t) {
+  on_device(t, "reduce_scatter", [&](char* data) { ProcessGroup::reduce_scatter(data, size_t(t.numel()), t.dtype()); });
+}
+
+void NcclGroup::all_gather(Tensor& t) {
+  on_device(t, "all_gather", [&](char* data) { ProcessGroup::all_gather(data, size_t(t.numel()), t.dtype()); });
+}
 
 }  // namespace pldr::dist

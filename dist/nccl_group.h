@@ -4,6 +4,13 @@
 // with the rendezvous timeout (the communicator is aborted when it passes, so a lost rank gives an
 // error, not a hang). Every pointer given to this group must be CUDA device memory.
 //
+// Tensors (a build with the CUDA backend, PLDR_CUDA): a CUDA tensor is reduced where it lies. The
+// group's stream first waits (an event) for the work queued on the backend's stream, so the
+// collective reads the tensor's final values; the host then waits for the group's stream
+// (finish()), so the backend's later work, queued after the call returns, sees the result. A CPU
+// tensor goes through a device copy. The group selects its GPU (cudaSetDevice) when it is made:
+// make it before the first CUDA tensor so that the backend works on that GPU too.
+//
 // UNVERIFIED: built when nccl.h and libnccl are found (PLDR_HAVE_NCCL), but never run on the
 // machines this was written on (no GPU); tests/dist/nccl_test.cpp skips without a CUDA device.
 #pragma once
@@ -27,6 +34,13 @@ class NcclGroup : public ProcessGroup {
   void broadcast(void* device_data, size_t bytes, int root) override;
   void barrier() override;
   void abort(const std::string& message) override;
+  using ProcessGroup::all_gather;
+  using ProcessGroup::broadcast;
+  using ProcessGroup::reduce_scatter;
+  void all_reduce(Tensor& t) override;
+  void broadcast(Tensor& t, int root) override;
+  void reduce_scatter(Tensor& t) override;
+  void all_gather(Tensor& t) override;
 
   int device() const { return device_; }
 
@@ -35,6 +49,9 @@ class NcclGroup : public ProcessGroup {
   // Waits for the communicator and the stream within the timeout; throws DistError otherwise.
   void finish(const char* what);
   [[noreturn]] void fail(const std::string& message);
+  // Runs `collective` on the device bytes of `t` (a device copy of a CPU tensor), ordered after the
+  // backend's queued work (see above).
+  template <class F> void on_device(Tensor& t, const char* what, F&& collective);
 
   int rank_, world_size_, device_ = 0;
   Milliseconds timeout_;

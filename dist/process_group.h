@@ -11,6 +11,7 @@
 
 #include "dist/rendezvous.h"
 #include "tensor/dtype.h"
+#include "tensor/tensor.h"
 
 namespace pldr::dist {
 
@@ -21,8 +22,9 @@ class ProcessGroup {
   virtual int world_size() const = 0;
   virtual std::string engine() const = 0;
 
-  // In-place sum over the ranks of `count` elements of `dtype` (Float32 or Float64); every rank
-  // ends with the same bits. Throws DistError ("rank N lost: ...") if a rank vanishes.
+  // In-place sum over the ranks of `count` elements of `dtype` (float32 or float64; bfloat16 too
+  // on the ring and Gloo); every rank ends with the same bits. Throws DistError ("rank N lost: ...") if a rank
+  // vanishes.
   virtual void all_reduce(void* data, size_t count, DType dtype) = 0;
   // Copies `bytes` from rank `root` to every rank.
   virtual void broadcast(void* data, size_t bytes, int root) = 0;
@@ -38,9 +40,29 @@ class ProcessGroup {
   // rank exits on an error of its own, so the others report it rather than "rank N lost").
   virtual void abort(const std::string& message) { (void)message; }
 
-  void all_reduce(std::span<float> values) { all_reduce(values.data(), values.size(), DType::Float32); }
-  void all_reduce(std::span<double> values) { all_reduce(values.data(), values.size(), DType::Float64); }
+  // The same collectives on a tensor where it lies, any dtype the engine sums (broadcast and
+  // all_gather copy any dtype). The tensor must be defined and contiguous (std::invalid_argument
+  // naming the problem otherwise). The defaults run the pointer collectives above on host memory:
+  // a CPU tensor's own, a CUDA tensor's through a host copy (device to host, the collective, host
+  // to device; a plain host buffer, as the CUDA backend offers no pinned allocation). NcclGroup
+  // overrides them to work on device memory directly.
+  virtual void all_reduce(Tensor& t);
+  virtual void broadcast(Tensor& t, int root);
+  virtual void reduce_scatter(Tensor& t);
+  virtual void all_gather(Tensor& t);
+
+  // Host vectors, through the tensor collectives (so that they reach every engine, NCCL's too).
+  void all_reduce(std::span<float> values);
+  void all_reduce(std::span<double> values);
 };
+
+// Element [0,...,0] of `t` as bytes, whatever its dtype (device memory for a CUDA tensor): what
+// the tensor collectives pass to the pointer ones.
+char* tensor_bytes(Tensor& t);
+
+// Throws std::invalid_argument unless `t` is defined and contiguous: what every tensor collective
+// needs; `what` names the collective.
+void require_contiguous(const Tensor& t, const char* what);
 
 // Elements [begin, end) of a buffer of `count` that rank `rank` of `world_size` holds: the
 // world_size nearly equal ranges in rank order (the ring's segments).

@@ -143,6 +143,7 @@ struct Segments {
 
 void RingGroup::all_reduce(void* data, size_t count, DType dtype) {
   if (world_size_ == 1 || count == 0) return;
+  check_summable(dtype);
   const Segments segment{static_cast<char*>(data), count, dtype_size(dtype), world_size_};
   RingPass pass;
   pass.dtype = dtype;
@@ -154,6 +155,7 @@ void RingGroup::all_reduce(void* data, size_t count, DType dtype) {
 
 void RingGroup::reduce_scatter(void* data, size_t count, DType dtype) {
   if (world_size_ == 1 || count == 0) return;
+  check_summable(dtype);
   const Segments segment{static_cast<char*>(data), count, dtype_size(dtype), world_size_};
   RingPass pass;
   pass.dtype = dtype;

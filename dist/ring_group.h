@@ -50,7 +50,10 @@ class RingGroup : public ProcessGroup {
   int rank() const override { return rank_; }
   int world_size() const override { return world_size_; }
   std::string engine() const override { return "ring"; }
+  using ProcessGroup::all_gather;
   using ProcessGroup::all_reduce;
+  using ProcessGroup::broadcast;
+  using ProcessGroup::reduce_scatter;
   void all_reduce(void* data, size_t count, DType dtype) override;
   void broadcast(void* data, size_t bytes, int root) override;
   void reduce_scatter(void* data, size_t count, DType dtype) override;

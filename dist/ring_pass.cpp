@@ -18,11 +18,18 @@ template <class T> void add_into(char* dst_bytes, const char* src_bytes, size_t 
   for (size_t i = 0, n = bytes / sizeof(T); i < n; ++i) dst[i] += src[i];
 }
 
+template <> void add_into<BFloat16>(char* dst_bytes, const char* src_bytes, size_t bytes) {
+  BFloat16* dst = reinterpret_cast<BFloat16*>(dst_bytes);
+  const BFloat16* src = reinterpret_cast<const BFloat16*>(src_bytes);
+  for (size_t i = 0, n = bytes / sizeof(BFloat16); i < n; ++i) dst[i] = BFloat16(float(dst[i]) + float(src[i]));
+}
+
 void add_into(DType dtype, char* dst, const char* src, size_t bytes) {
   switch (dtype) {
     case DType::Float32: return add_into<float>(dst, src, bytes);
     case DType::Float64: return add_into<double>(dst, src, bytes);
-    default: throw std::invalid_argument(std::string("all_reduce: unsupported dtype ") + dtype_name(dtype));
+    case DType::BFloat16: return add_into<BFloat16>(dst, src, bytes);
+    default: check_summable(dtype);
   }
 }
 
@@ -48,6 +55,12 @@ std::string silence(Milliseconds t) {
 }
 
 }  // namespace
+
+void check_summable(DType dtype) {
+  if (dtype != DType::Float32 && dtype != DType::Float64 && dtype != DType::BFloat16)
+    throw std::invalid_argument(std::string("all_reduce: unsupported dtype ") + dtype_name(dtype) +
+                                " (the ring sums float32, float64 and bfloat16)");
+}
 
 void run_ring_pass(const RingPass& pass, const RingLinks& links, std::vector<char>& scratch) {
   if (scratch.size() < kPieceBytes) scratch.resize(kPieceBytes);

@@ -44,4 +44,8 @@ constexpr size_t kPieceBytes = size_t(256) << 10;
 // Throws PeerLost naming the neighbour that closed, reset or went silent.
 void run_ring_pass(const RingPass& pass, const RingLinks& links, std::vector<char>& scratch);
 
+// Throws std::invalid_argument naming `dtype` unless a pass can sum it (float32, float64,
+// bfloat16: each addition rounded to bfloat16), before any byte is sent.
+void check_summable(DType dtype);
+
 }  // namespace pldr::dist

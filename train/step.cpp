@@ -50,8 +50,7 @@ Tensor micro_batch_report(const ag::Variable& total, const LanguageModelLoss& ce
 Tensor summed_clipped_shard(optim::AdamW& optimizer, const StepSettings& settings, dist::ProcessGroup* group) {
   optimizer.gradients_to_slots();
   Tensor flat = optimizer.flat_gradients();
-  if (group && group->world_size() > 1)
-    group->reduce_scatter(dist::floating_bytes(flat), size_t(flat.numel()), flat.dtype());
+  if (group && group->world_size() > 1) group->reduce_scatter(flat);
   std::vector<Tensor> shard = optimizer.shard_gradients();
   if (settings.clip_value > 0)
     for (Tensor& g : shard) ops::unary_into(UnaryOp::Clamp, g, -settings.clip_value, settings.clip_value);
@@ -137,7 +136,7 @@ StepResult train_step(PldrModel& model, optim::AdamW& optimizer, const std::vect
   optimizer.step(lr);
   if (optimizer.sharded() && group && group->world_size() > 1) {  // every rank's updated shard to every rank
     Tensor flat = optimizer.flat_parameters();
-    group->all_gather(dist::floating_bytes(flat), size_t(flat.numel()), flat.dtype());
+    group->all_gather(flat);
   }
   optimizer.zero_grad();
   result.loss = sums.loss;

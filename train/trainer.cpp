@@ -123,14 +123,13 @@ void set_threads(const RunConfig& config) {
   if (n > 0) set_num_threads(n);
 }
 
-// training.device, once checked: this build and machine have it, and a run on another device than
-// the CPU has one rank.
-Device checked_device(const RunConfig& config, int world_size) {
+// training.device, once checked: this build and machine have it. Several ranks on CUDA reduce
+// their gradients through the process group's tensor collectives (NCCL on the device, the ring and
+// Gloo through host copies); which GPU a rank uses is the CUDA runtime's current device (README,
+// "Data-parallel training"). UNVERIFIED on several GPUs.
+Device checked_device(const RunConfig& config) {
   const Device device = device_from_name(config.training.device);
   backend(device);  // fails here, before any file is written, when this build or machine has no such device
-  if (device != Device::CPU && world_size > 1)  // the gradient all-reduce reads host memory
-    throw std::runtime_error("training.device=" + config.training.device + " runs one rank only so far; this run has " +
-                             std::to_string(world_size));
   return device;
 }
 
@@ -157,7 +156,7 @@ void start_model(Run& run, DType dtype) {
 void broadcast_parameters(Run& run) {
   for (ag::Variable& p : run.model->parameters()) {
     Tensor& value = p.mutable_value();
-    run.group->broadcast(dist::floating_bytes(value), size_t(value.numel()) * dtype_size(value.dtype()), 0);
+    run.group->broadcast(value, 0);
   }
 }
 
@@ -266,7 +265,7 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
   config.validate();
   set_threads(config);
   const DType dtype = dtype_from_name(config.training.dtype);
-  const Device device = checked_device(config, world_size);
+  const Device device = checked_device(config);
   run.checkpoint_path = config.out_dir + "/checkpoint.h5";
   if (run.writer) write_run_config(config);
 
@@ -277,7 +276,7 @@ void open_run(Run& run, const RunConfig& config_in, const TrainOptions& options)
     start_model(run, dtype);
   }
   broadcast_parameters(run);
-  run.model->to(device);  // after the broadcast, which reads host memory
+  run.model->to(device);
 
   if (!config.data.meta.empty()) read_meta(run);
   create_optimizer(run, options);
@@ -515,14 +514,14 @@ void end_window(Run& run, const LoopSettings& settings, LoopState& loop, const T
 void gather_moment(const Run& run, int moment, Tensor& whole) {
   const optim::AdamW& adamw = *run.adamw;
   dist::ProcessGroup& group = *run.group;
-  const size_t count = size_t(adamw.flat_parameters().numel()), elem = dtype_size(whole.dtype());
+  const size_t count = size_t(adamw.flat_parameters().numel());
   const int N = group.world_size();
   for (int r = 0; r < N; ++r) {
     const dist::ShardRange s = dist::shard_range(count, N, r);
     const int64_t begin = run.writer ? int64_t(s.begin) : 0;
     Tensor part = whole.slice(0, begin, begin + int64_t(s.end - s.begin));
     if (r == group.rank()) part.copy_from(moment == 0 ? adamw.shard_first_moment() : adamw.shard_second_moment());
-    group.broadcast(dist::floating_bytes(part), (s.end - s.begin) * elem, r);
+    group.broadcast(part, r);
   }
 }
 

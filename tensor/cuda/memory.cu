@@ -130,6 +130,8 @@ void copy_device(void* dst, const void* src, size_t bytes) {
   if (bytes) PLDR_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream()));
 }
 
+void* stream_handle() { return stream(); }
+
 void copy_to_host(void* dst, const void* src, size_t bytes) {
   if (bytes) PLDR_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream()));
   synchronize();

@@ -45,6 +45,10 @@ void copy_device(void* dst, const void* src, size_t bytes);
 // Waits for all queued work, then copies. Like synchronize(), raises a pending kernel error.
 void copy_to_host(void* dst, const void* src, size_t bytes);
 
+// The backend's stream (a cudaStream_t, as void* to keep CUDA types out of this header): for code
+// outside tensor/cuda/ that orders work of its own after the backend's (dist/nccl_group.cpp).
+void* stream_handle();
+
 // Waits until all queued work has finished, then throws the first error a kernel recorded since
 // the last check (a token id or target outside its range, as std::out_of_range with the same
 // message as the CPU backend). Kernels cannot throw, so such errors surface at the next
