@@ -17,7 +17,7 @@ set(libraries pldr_tensor pldr_autograd pldr_nn pldr_model pldr_atomic_file pldr
 # train/checkpoint.h. Installed under include/pldr/ in the source tree's layout, so that they include each other unchanged ("pldr/model.h").
 set(headers
   tensor/bfloat16.h tensor/device.h tensor/dtype.h tensor/op_list.h tensor/op_types.h tensor/ops.h tensor/random.h
-  tensor/shape.h tensor/storage.h tensor/tensor.h tensor/threads.h autograd/ops.h autograd/variable.h nn/layers.h
+  tensor/int8_matrix.h tensor/shape.h tensor/storage.h tensor/tensor.h tensor/threads.h autograd/ops.h autograd/variable.h nn/layers.h
   nn/module.h nn/rotary_embedding.h pldr/attention.h pldr/cache.h pldr/config.h pldr/generate.h pldr/model.h
   pldr/sampling.h interop/hf_import.h data/tokenizer.h)
 if(TARGET pldr_tensor_cuda)
