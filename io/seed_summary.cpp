@@ -22,23 +22,23 @@ std::string number(double v) {
   return text;
 }
 
+double average(const std::vector<double>& v) {
+  double mean = 0;
+  for (double x : v) mean += x / double(v.size());
+  return mean;
+}
+
 // "mean ± sd" of the values (the sample standard deviation; the value alone for one), "-" for none.
 std::string mean_and_spread(const std::vector<double>& v) {
   if (v.empty()) return "-";
-  double mean = 0;
-  for (double x : v) mean += x / double(v.size());
+  const double mean = average(v);
   if (v.size() == 1) return number(mean);
   double ss = 0;
   for (double x : v) ss += (x - mean) * (x - mean);
   return number(mean) + " ± " + number(std::sqrt(ss / double(v.size() - 1)));
 }
 
-std::string mean_of(const std::vector<double>& v) {
-  if (v.empty()) return "-";
-  double mean = 0;
-  for (double x : v) mean += x / double(v.size());
-  return number(mean);
-}
+std::string mean_of(const std::vector<double>& v) { return v.empty() ? "-" : number(average(v)); }
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
